@@ -1,0 +1,244 @@
+// Builds a running Steward from a config: database, queues, chat adapters, HTTP server, workers.
+// src/main.ts runs it as a process; tests build it in-process with their own database and Redis.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ChatRouter } from './chat/router.js';
+import type { Capability } from './chat/capability.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { openDatabase, ping, type DatabaseHandle } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { Deliverer } from './delivery/deliver.js';
+import type { Notifier } from './delivery/notifier.js';
+import { outboxCounts } from './delivery/outbox.js';
+import { helpCapability } from './help/capability.js';
+import { Metrics } from './http/metrics.js';
+import { createHttpServer, sendJson, type Route } from './http/server.js';
+import { DeliveryQueue, OutboxSweep, startDeliveryWorker } from './jobs/delivery.js';
+import { RedisHealth, redisConnection } from './jobs/redis.js';
+import { createLogger, type Logger } from './log.js';
+import { orgsCapability } from './orgs/capability.js';
+import { OrgDirectory } from './orgs/service.js';
+import { seedDemoIfEmpty } from './seed/demo.js';
+import type { Services } from './services.js';
+import { SlackAdapter } from './slack/app.js';
+import { SlackNotifier } from './slack/notifier.js';
+import { createCloudAdapter, processTeamsRequest } from './teams/adapter.js';
+import { StewardTeamsBot } from './teams/bot.js';
+import { TeamsNotifier } from './teams/notifier.js';
+import { withTimeout } from './with-timeout.js';
+
+export interface StewardOptions {
+  config: Config;
+  /** Run the HTTP side (chat endpoints, health, metrics). */
+  http?: boolean;
+  /** Run the workers (delivery, sweep, schedules). */
+  workers?: boolean;
+  clock?: Clock;
+  log?: Logger;
+  /** Use this database instead of opening one from the config (tests). */
+  database?: DatabaseHandle;
+  /** BullMQ key prefix; tests give each run its own. */
+  queuePrefix?: string;
+  /** Delivery lease; tests shorten it. */
+  deliveryLeaseMs?: number;
+  sweepIntervalMs?: number;
+}
+
+export interface Steward {
+  services: Services;
+  router: ChatRouter;
+  server?: Server;
+  url?: string;
+  deliverer: Deliverer;
+  queue: DeliveryQueue;
+  sweep?: OutboxSweep;
+  redisHealth: RedisHealth;
+  close(): Promise<void>;
+}
+
+export async function startSteward(options: StewardOptions): Promise<Steward> {
+  const { config } = options;
+  const runHttp = options.http ?? true;
+  const runWorkers = options.workers ?? true;
+  const log = options.log ?? createLogger(config.LOG_LEVEL);
+  const clock = options.clock ?? systemClock;
+
+  const database = options.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }));
+  const applied = await migrateToLatest(database.db);
+  if (applied.length) log.info({ applied }, 'database migrated');
+  if (database.kind === 'pglite' && !options.database) {
+    // Only the embedded default is seeded, and only when brand-new: a first-time user sees real content.
+    const seeded = await seedDemoIfEmpty(database.db, { orgName: config.STEWARD_ORG_NAME });
+    if (seeded) log.info('new embedded database: loaded the demo organisation (steward seed demo)');
+  }
+  log.info({ database: database.kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'postgres' }, 'database ready');
+
+  const redisHealth = new RedisHealth(log);
+  const producer = redisConnection(config.REDIS_URL, 'producer');
+  redisHealth.watch(producer, 'producer');
+  const queue = new DeliveryQueue(producer, { log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
+
+  const orgs = new OrgDirectory(database.db, { defaultOrgName: config.STEWARD_ORG_NAME });
+  const services: Services = { db: database.db, clock, config, log, orgs, kickDelivery: (ids) => queue.kick(ids) };
+
+  const capabilities: Capability[] = [orgsCapability];
+  const commandList = () => router.listCommands();
+  const router: ChatRouter = new ChatRouter(services, [helpCapability(commandList), ...capabilities]);
+
+  const metrics = new Metrics({ queueDepth: () => queue.depth(), outboxDepth: () => outboxCounts(database.db) });
+  const notifiers: Partial<Record<'slack' | 'teams', Notifier>> = {};
+  const routes: Route[] = [];
+
+  // Slack
+  let slack: SlackAdapter | undefined;
+  if (config.slackEnabled && config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN) {
+    slack = new SlackAdapter({
+      signingSecret: config.SLACK_SIGNING_SECRET,
+      botToken: config.SLACK_BOT_TOKEN,
+      apiUrl: config.SLACK_API_URL,
+      appToken: config.SLACK_APP_TOKEN,
+      router,
+      log,
+    });
+    notifiers.slack = new SlackNotifier({ botToken: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL });
+    if (runHttp && !slack.socketMode) {
+      const receiver = slack.receiver;
+      routes.push({ method: 'POST', path: '/slack/events', name: 'slack', handler: (req, res, body) => receiver.handle(req, res, body), maxBodyBytes: 1_000_000 });
+    }
+  } else if (runHttp) {
+    log.info('Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn on /slack/events (and SLACK_APP_TOKEN for Socket Mode)');
+  }
+
+  // Teams
+  const cloudAdapter = createCloudAdapter(
+    { appId: config.MICROSOFT_APP_ID, appPassword: config.MICROSOFT_APP_PASSWORD, appTenantId: config.MICROSOFT_APP_TENANT_ID, appType: config.MICROSOFT_APP_TYPE },
+    log,
+  );
+  const bot = new StewardTeamsBot({ router, orgs, db: database.db, log });
+  notifiers.teams = new TeamsNotifier({
+    adapter: cloudAdapter,
+    appId: config.MICROSOFT_APP_ID ?? '',
+    serviceUrlFor: async (tenantId) => {
+      const row = await database.db
+        .selectFrom('conversations')
+        .select('reference')
+        .where('platform', '=', 'teams')
+        .where('installation_external_id', '=', tenantId)
+        .where('reference', 'is not', null)
+        .orderBy('updated_at', 'desc')
+        .executeTakeFirst();
+      const serviceUrl = row?.reference?.serviceUrl;
+      return typeof serviceUrl === 'string' ? serviceUrl : undefined;
+    },
+  });
+  if (runHttp) {
+    if (config.teamsAnonymous) {
+      log.warn('Teams runs WITHOUT authentication (no MICROSOFT_APP_ID): fine for local use and the Agents Playground, never for production');
+    }
+    routes.push({
+      method: 'POST',
+      path: '/api/messages',
+      name: 'teams',
+      maxBodyBytes: 2_000_000,
+      handler: async (req, res, body) => {
+        let activity: unknown;
+        try {
+          activity = JSON.parse(body.toString('utf8'));
+        } catch {
+          sendJson(res, 400, { error: 'the body is not a JSON activity' });
+          return '400';
+        }
+        const status = await processTeamsRequest(cloudAdapter, req, res, activity, (context) => bot.run(context));
+        return String(status);
+      },
+    });
+  }
+
+  const deliverer = new Deliverer({ db: database.db, clock, notifiers, ...(options.deliveryLeaseMs ? { leaseMs: options.deliveryLeaseMs } : {}) });
+
+  // Health and metrics
+  routes.push(
+    { method: 'GET', path: '/healthz', name: 'healthz', handler: async (_req, res) => sendJson(res, 200, { status: 'ok' }) },
+    {
+      method: 'GET',
+      path: '/readyz',
+      name: 'readyz',
+      handler: async (_req, res) => {
+        const databaseOk = await withTimeout(ping(database.db).then(() => true, () => false), 2_000);
+        const redisOk = redisHealth.isReady;
+        const ok = Boolean(databaseOk) && redisOk;
+        sendJson(res, ok ? 200 : 503, {
+          status: ok ? 'ready' : 'degraded',
+          database: { ok: Boolean(databaseOk), kind: database.kind },
+          redis: { ok: redisOk, ...(redisOk ? {} : { note: 'outbound messages wait in the outbox until Redis returns' }) },
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      name: 'metrics',
+      handler: async (_req, res) => {
+        const body = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body);
+      },
+    },
+  );
+
+  // Workers
+  let worker: Worker | undefined;
+  let workerConnection: Redis | undefined;
+  let sweep: OutboxSweep | undefined;
+  if (runWorkers) {
+    workerConnection = redisConnection(config.REDIS_URL, 'worker');
+    redisHealth.watch(workerConnection, 'worker');
+    worker = startDeliveryWorker({ connection: workerConnection, deliverer, clock, log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
+    sweep = new OutboxSweep({ db: database.db, clock, queue, log, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}) });
+    sweep.start();
+  }
+
+  await slack?.start();
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  if (runHttp) {
+    server = createHttpServer(routes, { log, metrics });
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(config.PORT, resolve);
+    });
+    const port = (server.address() as AddressInfo).port;
+    url = `http://127.0.0.1:${port}`;
+    log.info({ port, slack: Boolean(slack), teams: config.teamsAnonymous ? 'anonymous' : 'authenticated' }, `Steward listening on ${url}`);
+  }
+
+  let closed = false;
+  return {
+    services,
+    router,
+    deliverer,
+    queue,
+    redisHealth,
+    ...(server ? { server } : {}),
+    ...(url ? { url } : {}),
+    ...(sweep ? { sweep } : {}),
+    async close() {
+      if (closed) return;
+      closed = true;
+      sweep?.stop();
+      if (server) {
+        server.closeIdleConnections();
+        await new Promise<void>((resolve) => server!.close(() => resolve()));
+      }
+      await slack?.stop();
+      await worker?.close().catch(() => {});
+      await queue.close().catch(() => {});
+      producer.disconnect();
+      workerConnection?.disconnect();
+      if (!options.database) await database.close();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// How a capability plugs into chat: the commands it answers and the buttons it handles.
+import type { z } from 'zod';
+import type { Actor } from '../orgs/service.js';
+import type { Services } from '../services.js';
+import type { ChatRequest, Reply } from './request.js';
+import { InvalidInput } from './errors.js';
+
+export interface ChatContext {
+  request: ChatRequest;
+  actor: Actor;
+  services: Services;
+}
+
+export interface CommandUsage {
+  /** What the user types after the command word, e.g. `nps` or `search onboarding`. */
+  example: string;
+  description: string;
+}
+
+export interface Command {
+  /** The first word: `glossary` (Slack `/glossary nps`, `/cx glossary nps`; Teams `glossary nps`). */
+  word: string;
+  summary: string;
+  usage: CommandUsage[];
+  handle(ctx: ChatContext, args: string): Promise<Reply>;
+}
+
+export interface ActionSpec<S extends z.ZodType> {
+  /** The `action` field of a button payload, e.g. `glossary.share`. */
+  action: string;
+  /** Validates the rest of the payload before the handler sees it. */
+  schema: S;
+  handle(ctx: ChatContext, payload: z.infer<S>, values: Record<string, string>): Promise<Reply>;
+}
+
+export interface ActionHandler {
+  action: string;
+  run(ctx: ChatContext, payload: unknown, values: Record<string, string>): Promise<Reply>;
+}
+
+/** A button handler whose payload is validated by its schema: a forged or stale payload changes nothing. */
+export function defineAction<S extends z.ZodType>(spec: ActionSpec<S>): ActionHandler {
+  return {
+    action: spec.action,
+    async run(ctx, payload, values) {
+      const parsed = spec.schema.safeParse(payload);
+      if (!parsed.success) {
+        throw new InvalidInput('That button carries data Steward does not recognise (it may be from an old message). Nothing was changed.');
+      }
+      return spec.handle(ctx, parsed.data, values);
+    },
+  };
+}
+
+export interface Capability {
+  name: string;
+  commands: Command[];
+  actions: ActionHandler[];
+}
+

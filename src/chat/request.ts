@@ -1,0 +1,46 @@
+// What a platform adapter hands the chat core: who asked, where, and what they typed or clicked.
+import type { Platform } from '../db/foundation-tables.js';
+import type { Card, Form } from './card.js';
+
+export interface ChatUser {
+  /** Slack user id, or Teams AAD object id. */
+  id: string;
+  name?: string | undefined;
+  email?: string | undefined;
+}
+
+export interface ChatConversation {
+  /** Slack channel id, or Teams conversation id. */
+  id: string;
+  kind: 'personal' | 'channel' | 'group';
+  name?: string | undefined;
+}
+
+export type ChatInput =
+  | { kind: 'text'; text: string }
+  /** A button click or a submitted form: the payload the card carried, and any input values. */
+  | { kind: 'action'; payload: unknown; values: Record<string, string> };
+
+export interface ChatRequest {
+  platform: Platform;
+  /** Slack team id, or Teams tenant id. */
+  installationId: string;
+  installationName?: string | undefined;
+  user: ChatUser;
+  conversation: ChatConversation;
+  input: ChatInput;
+  /** People mentioned in the text, which the adapter wrote as `<@id>` tokens. */
+  mentions: ChatUser[];
+}
+
+/** What the chat core answers. Every part is optional; an adapter renders the parts it gets. */
+export interface Reply {
+  /** Seen only by the person who asked (Slack: ephemeral; Teams: personal chat or a short thread reply). */
+  private?: Card;
+  /** Posted for everyone in the conversation. */
+  public?: Card;
+  /** Replaces the message whose button was clicked. */
+  replace?: Card;
+  /** Opens a form (Slack modal; Teams card with inputs). */
+  form?: Form;
+}

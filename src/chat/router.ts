@@ -1,0 +1,101 @@
+// One grammar for both platforms: text becomes a command word and its arguments, a button payload
+// becomes a validated action. Errors meant for the user come back as a private card.
+import { z } from 'zod';
+import type { Services } from '../services.js';
+import type { EmailLookup } from '../orgs/service.js';
+import type { ActionHandler, Capability, ChatContext, Command } from './capability.js';
+import { ChatError } from './errors.js';
+import { errorCard, unknownCommandCard } from './cards.js';
+import type { ChatRequest, Reply } from './request.js';
+
+const actionEnvelope = z.object({ action: z.string().min(1).max(64) }).loose();
+
+/** The longest command text we read; Slack caps slash command text near this too. */
+export const MAX_COMMAND_LENGTH = 4000;
+
+export class ChatRouter {
+  private readonly commands = new Map<string, Command>();
+  private readonly actions = new Map<string, ActionHandler>();
+
+  constructor(
+    private readonly services: Services,
+    capabilities: Capability[],
+  ) {
+    for (const capability of capabilities) {
+      for (const command of capability.commands) {
+        if (this.commands.has(command.word)) throw new Error(`Two capabilities claim the command ${command.word}`);
+        this.commands.set(command.word, command);
+      }
+      for (const action of capability.actions) {
+        if (this.actions.has(action.action)) throw new Error(`Two capabilities claim the action ${action.action}`);
+        this.actions.set(action.action, action);
+      }
+    }
+  }
+
+  listCommands(): Command[] {
+    return [...this.commands.values()];
+  }
+
+  async handle(request: ChatRequest, lookupEmail?: EmailLookup): Promise<Reply> {
+    const log = this.services.log;
+    try {
+      const actor = await this.services.orgs.resolveActor(request, lookupEmail);
+      const ctx: ChatContext = { request, actor, services: this.services };
+      if (request.input.kind === 'text') return await this.handleText(ctx, request.input.text);
+      return await this.handleAction(ctx, request.input.payload, request.input.values);
+    } catch (error) {
+      if (error instanceof ChatError) return { private: errorCard(error.message) };
+      const ref = Math.random().toString(36).slice(2, 10);
+      log.error({ err: error, ref, platform: request.platform }, 'chat handler failed');
+      return { private: errorCard(`Something went wrong on Steward's side and nothing was changed. (reference ${ref})`) };
+    }
+  }
+
+  private async handleText(ctx: ChatContext, raw: string): Promise<Reply> {
+    if (raw.length > MAX_COMMAND_LENGTH) {
+      return { private: errorCard(`That command is ${raw.length} characters long; Steward reads at most ${MAX_COMMAND_LENGTH}.`) };
+    }
+    const text = raw.trim();
+    const [first = '', ...rest] = text.split(/\s+/);
+    const word = first.toLowerCase() || 'help';
+    const command = this.commands.get(word);
+    if (!command) return { private: unknownCommandCard(first, closestWord(word, [...this.commands.keys()])) };
+    return command.handle(ctx, text.slice(first.length).trim());
+  }
+
+  private async handleAction(ctx: ChatContext, payload: unknown, values: Record<string, string>): Promise<Reply> {
+    const envelope = actionEnvelope.safeParse(payload);
+    const handler = envelope.success ? this.actions.get(envelope.data.action) : undefined;
+    if (!handler) {
+      return { private: errorCard('Steward does not know that button (it may be from an old message). Nothing was changed.') };
+    }
+    return handler.run(ctx, payload, values);
+  }
+}
+
+/** The known word nearest to what was typed, when it is near enough to be a typo. */
+export function closestWord(typed: string, known: string[]): string | undefined {
+  let best: { word: string; distance: number } | undefined;
+  for (const word of known) {
+    const distance = editDistance(typed, word);
+    if (!best || distance < best.distance) best = { word, distance };
+  }
+  if (!best) return undefined;
+  const allowed = Math.max(2, Math.floor(best.word.length / 2));
+  return best.distance <= allowed || best.word.startsWith(typed.slice(0, 3)) ? best.word : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0]!;
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j]!;
+      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,141 @@
+// Environment → one zod schema → a typed, frozen config. Start-up fails on the first look with
+// every bad variable named and what was expected; secret values never appear in messages.
+import { z } from 'zod';
+
+const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .refine((value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    }, `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+const booleanFlag = z.preprocess(
+  emptyToUndefined,
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'true or false' })
+    .optional()
+    .transform((value) => value === 'true' || value === '1' || value === 'yes'),
+);
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.preprocess(
+      emptyToUndefined,
+      z.enum(['development', 'production', 'test'], { error: 'development, production or test' }).default('development'),
+    ),
+    LOG_LEVEL: z.preprocess(
+      emptyToUndefined,
+      z
+        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+          error: 'one of fatal, error, warn, info, debug, trace, silent',
+        })
+        .default('info'),
+    ),
+    PORT: z.preprocess(
+      emptyToUndefined,
+      z.coerce
+        .number({ error: 'a port number' })
+        .int('a whole port number')
+        .min(0, 'a port number from 0 to 65535')
+        .max(65535, 'a port number from 0 to 65535')
+        .default(3978),
+    ),
+    PUBLIC_URL: z.preprocess(emptyToUndefined, url(['http:', 'https:']).optional()),
+    DATABASE_URL: z.preprocess(emptyToUndefined, url(['postgres:', 'postgresql:']).optional()),
+    DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./.data')),
+    REDIS_URL: z.preprocess(emptyToUndefined, url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379')),
+    SLACK_SIGNING_SECRET: optionalString,
+    SLACK_BOT_TOKEN: z.preprocess(
+      emptyToUndefined,
+      z.string().startsWith('xoxb-', 'a bot token starting with xoxb-').optional(),
+    ),
+    SLACK_APP_TOKEN: z.preprocess(
+      emptyToUndefined,
+      z.string().startsWith('xapp-', 'an app-level token starting with xapp-').optional(),
+    ),
+    SLACK_API_URL: z.preprocess(emptyToUndefined, url(['http:', 'https:']).optional()),
+    MICROSOFT_APP_ID: optionalString,
+    MICROSOFT_APP_PASSWORD: optionalString,
+    MICROSOFT_APP_TENANT_ID: optionalString,
+    MICROSOFT_APP_TYPE: z.preprocess(
+      emptyToUndefined,
+      z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
+    ),
+    TEAMS_ALLOW_ANONYMOUS: booleanFlag,
+    STEWARD_ORG_NAME: z.preprocess(emptyToUndefined, z.string().max(120, 'at most 120 characters').default('My organisation')),
+    STEWARD_SECRET: z.preprocess(
+      emptyToUndefined,
+      z.string().min(16, 'at least 16 characters (used to sign chart links)').optional(),
+    ),
+  })
+  .superRefine((env, ctx) => {
+    const slackSet = [env.SLACK_SIGNING_SECRET, env.SLACK_BOT_TOKEN].filter(Boolean).length;
+    if (slackSet === 1) {
+      const missing = env.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'required when the other Slack variable is set (Slack needs both the signing secret and the bot token)' });
+    }
+    if (env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'required for Socket Mode (SLACK_APP_TOKEN is set)' });
+    }
+    if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_PASSWORD && env.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') {
+      ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_PASSWORD'], message: 'required when MICROSOFT_APP_ID is set' });
+    }
+    if (env.MICROSOFT_APP_TYPE === 'SingleTenant' && env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_TENANT_ID) {
+      ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: 'required when MICROSOFT_APP_TYPE is SingleTenant' });
+    }
+    if (!env.MICROSOFT_APP_ID && env.NODE_ENV === 'production' && !env.TEAMS_ALLOW_ANONYMOUS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MICROSOFT_APP_ID'],
+        message: 'required in production; set TEAMS_ALLOW_ANONYMOUS=true to run the Teams endpoint without authentication on purpose',
+      });
+    }
+  });
+
+type RawConfig = z.infer<typeof configSchema>;
+
+export type Config = Readonly<
+  RawConfig & {
+    slackEnabled: boolean;
+    teamsAnonymous: boolean;
+    publicUrl: string;
+    /** Signs chart links and similar capability URLs; derived when not configured. */
+    secret: string;
+  }
+>;
+
+export class ConfigError extends Error {
+  readonly code = 'steward_config_invalid';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    // Only the variable name and the expectation: never the offending value, which may be a secret.
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: expected ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const raw = parsed.data;
+  const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, '');
+  const secret =
+    raw.STEWARD_SECRET ?? raw.SLACK_SIGNING_SECRET ?? raw.MICROSOFT_APP_PASSWORD ?? `steward-local-${raw.DATA_DIR}-${raw.DATABASE_URL ?? ''}`;
+  return Object.freeze({
+    ...raw,
+    slackEnabled: Boolean(raw.SLACK_SIGNING_SECRET && raw.SLACK_BOT_TOKEN),
+    teamsAnonymous: !raw.MICROSOFT_APP_ID,
+    publicUrl,
+    secret,
+  });
+}

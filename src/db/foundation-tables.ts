@@ -1,0 +1,137 @@
+// Table types of the foundation: organisations, their installations, people, roles, conversations
+// and the outbox. Capabilities declare their own tables beside their code.
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+export type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+export type Platform = 'slack' | 'teams';
+export type Role = 'admin' | 'glossary_steward' | 'board';
+
+export interface OrganisationsTable {
+  id: Generated<string>;
+  name: string;
+  time_zone: Generated<string>;
+  settings: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Generated<Date>;
+}
+
+export interface InstallationsTable {
+  id: Generated<string>;
+  org_id: string;
+  platform: Platform;
+  /** Slack team id or Teams tenant id. */
+  external_id: string;
+  name: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface PeopleTable {
+  id: Generated<string>;
+  org_id: string;
+  display_name: string;
+  email: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface IdentitiesTable {
+  id: Generated<string>;
+  person_id: string;
+  platform: Platform;
+  /** The installation's external id (Slack team id, Teams tenant id). */
+  installation_external_id: string;
+  /** Slack user id or Teams AAD object id. */
+  external_user_id: string;
+  created_at: Generated<Date>;
+  /** Direct messages go to the platform a person used last. */
+  last_seen_at: Generated<Date>;
+}
+
+export interface RolesTable {
+  person_id: string;
+  role: Role;
+  granted_by: string | null;
+  granted_at: Generated<Date>;
+}
+
+export interface RoleEventsTable {
+  id: Generated<string>;
+  person_id: string;
+  role: Role;
+  action: 'grant' | 'revoke';
+  by_person_id: string | null;
+  by_label: string | null;
+  at: Generated<Date>;
+}
+
+export interface ConversationsTable {
+  id: Generated<string>;
+  org_id: string;
+  platform: Platform;
+  installation_external_id: string;
+  /** Slack channel id or Teams conversation id. */
+  external_id: string;
+  kind: 'personal' | 'channel' | 'group';
+  person_id: string | null;
+  name: string | null;
+  /** Teams conversation reference for proactive messages; null on Slack. */
+  reference: JSONColumnType<Record<string, unknown>, string | null, string | null> | null;
+  updated_at: Generated<Date>;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'delivered' | 'failed';
+
+export interface OutboxTable {
+  id: Generated<string>;
+  org_id: string;
+  /** Unique per organisation: the same cause never queues the same message twice. */
+  dedupe_key: string;
+  /** Who receives it: a person (direct message) or a conversation. */
+  target: JSONColumnType<OutboxTarget, string, string>;
+  /** The neutral message, or an update of a message this outbox posted before. */
+  message: JSONColumnType<OutboxMessage, string, string>;
+  status: Generated<OutboxStatus>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  /** When the current attempt's lease ends; after it, the outcome of that attempt is unknown. */
+  lease_until: Date | null;
+  /** When the current attempt started, to reconcile an attempt whose outcome is unknown. */
+  attempt_started_at: Date | null;
+  not_before: Generated<Date>;
+  /** Where it landed, so that later updates and thread replies can find it. */
+  delivered_ref: JSONColumnType<DeliveredRef, string | null, string | null> | null;
+  created_at: Generated<Date>;
+  delivered_at: Date | null;
+}
+
+export type OutboxTarget =
+  | { kind: 'person'; personId: string }
+  | { kind: 'conversation'; conversationId: string };
+
+export interface OutboxMessage {
+  /** Neutral card (see src/chat/card.ts), stored as JSON. */
+  card: unknown;
+  /** Plain-text fallback for notifications and screen readers. */
+  text: string;
+  /** Post as a reply in the thread of another outbox row's message. */
+  threadOfOutboxId?: string;
+  /** Replace the message another outbox row posted, instead of posting a new one. */
+  updateOfOutboxId?: string;
+}
+
+export interface DeliveredRef {
+  platform: Platform;
+  /** Slack channel id, or Teams conversation id. */
+  channel: string;
+  /** Slack message ts, or Teams activity id. */
+  messageId: string;
+}
+
+export interface FoundationTables {
+  organisations: OrganisationsTable;
+  installations: InstallationsTable;
+  people: PeopleTable;
+  identities: IdentitiesTable;
+  roles: RolesTable;
+  role_events: RoleEventsTable;
+  conversations: ConversationsTable;
+  outbox: OutboxTable;
+}

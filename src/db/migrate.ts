@@ -1,0 +1,36 @@
+// Applies the numbered migrations. Several processes may start at once: a Postgres advisory lock
+// makes them take turns, and the ones that come second find nothing left to do.
+import { Migrator, sql, type MigrationResultSet } from 'kysely';
+import { migrations } from '../../migrations/index.js';
+import type { Db } from './database.js';
+
+const MIGRATION_LOCK = 727_001;
+
+export class MigrationError extends Error {
+  readonly code = 'steward_migration_failed';
+  constructor(
+    message: string,
+    readonly results: MigrationResultSet['results'],
+  ) {
+    super(message);
+    this.name = 'MigrationError';
+  }
+}
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
+    try {
+      const migrator = new Migrator({ db: conn, provider: { getMigrations: async () => migrations } });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) {
+        const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new MigrationError(`Migration ${failed} failed: ${reason}`, results);
+      }
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
+    }
+  });
+}

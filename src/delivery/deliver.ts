@@ -1,0 +1,171 @@
+// Delivers one outbox row, at most once per row however often it is called, from however many
+// workers. A row is claimed under a lease; an attempt whose worker died (lease run out, outcome
+// unknown) is first checked with the platform before anything is posted again.
+import { sql } from 'kysely';
+import type { Card } from '../chat/card.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import type { DeliveredRef, OutboxMessage, OutboxTarget, Platform } from '../db/foundation-tables.js';
+import * as orgsRepo from '../orgs/repo.js';
+import { PermanentDeliveryError, RateLimitedError, type Destination, type Notifier } from './notifier.js';
+
+export interface DeliveryOptions {
+  db: Db;
+  clock: Clock;
+  notifiers: Partial<Record<Platform, Notifier>>;
+  /** How long one attempt may take before another worker treats its outcome as unknown. */
+  leaseMs?: number;
+  /** After this many attempts the row is marked failed. */
+  maxAttempts?: number;
+}
+
+export type DeliveryOutcome =
+  | { status: 'delivered'; ref: DeliveredRef; reconciled: boolean }
+  | { status: 'already-done' }
+  /** Another worker holds the row; it will finish it (or the sweep will, when its lease runs out). */
+  | { status: 'busy' }
+  | { status: 'not-due'; notBefore: Date };
+
+export class Deliverer {
+  private readonly leaseMs: number;
+  private readonly maxAttempts: number;
+
+  constructor(private readonly options: DeliveryOptions) {
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.maxAttempts = options.maxAttempts ?? 12;
+  }
+
+  async deliver(outboxId: string): Promise<DeliveryOutcome> {
+    const { db, clock } = this.options;
+    const now = clock.now();
+    const claim = await db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('outbox')
+        .selectAll()
+        .where('id', '=', outboxId)
+        .forUpdate()
+        .skipLocked()
+        .executeTakeFirst();
+      if (!row) return { kind: 'busy' as const };
+      if (row.status === 'delivered' || row.status === 'failed') return { kind: 'done' as const };
+      if (row.status === 'sending' && row.lease_until && row.lease_until > now) return { kind: 'busy' as const };
+      if (row.status === 'pending' && row.not_before > now) return { kind: 'not-due' as const, notBefore: row.not_before };
+      const uncertain = row.status === 'sending';
+      await trx
+        .updateTable('outbox')
+        .set({
+          status: 'sending',
+          attempts: sql`attempts + 1`,
+          lease_until: new Date(now.getTime() + this.leaseMs),
+          attempt_started_at: uncertain && row.attempt_started_at ? row.attempt_started_at : now,
+        })
+        .where('id', '=', outboxId)
+        .execute();
+      return { kind: 'claimed' as const, row, uncertain, since: uncertain && row.attempt_started_at ? row.attempt_started_at : now };
+    });
+    if (claim.kind === 'busy') return { status: 'busy' };
+    if (claim.kind === 'done') return { status: 'already-done' };
+    if (claim.kind === 'not-due') return { status: 'not-due', notBefore: claim.notBefore };
+
+    const { row } = claim;
+    try {
+      const destination = await this.destinationFor(row.org_id, row.target);
+      const notifier = this.options.notifiers[destination.platform];
+      if (!notifier) throw new PermanentDeliveryError(`${destination.platform} is not configured on this Steward`);
+      const message: OutboxMessage = row.message;
+      const card = message.card as Card;
+      if (claim.uncertain) {
+        const found = await notifier.findPosted(destination, outboxId, new Date(claim.since.getTime() - 5_000));
+        if (found) {
+          await this.markDelivered(outboxId, found);
+          return { status: 'delivered', ref: found, reconciled: true };
+        }
+      }
+      let ref: DeliveredRef;
+      if (message.updateOfOutboxId) {
+        ref = await this.deliveredRefOf(message.updateOfOutboxId);
+        await notifier.update(ref, card, destination);
+      } else {
+        const thread = message.threadOfOutboxId ? await this.deliveredRefOf(message.threadOfOutboxId) : undefined;
+        ref = await notifier.post(destination, card, { outboxId, ...(thread ? { thread } : {}) });
+      }
+      await this.markDelivered(outboxId, ref);
+      return { status: 'delivered', ref, reconciled: false };
+    } catch (error) {
+      await this.recordFailure(outboxId, row.attempts + 1, error);
+      throw error;
+    }
+  }
+
+  private async markDelivered(outboxId: string, ref: DeliveredRef): Promise<void> {
+    await this.options.db
+      .updateTable('outbox')
+      .set({ status: 'delivered', delivered_ref: JSON.stringify(ref), delivered_at: this.options.clock.now(), lease_until: null, last_error: null })
+      .where('id', '=', outboxId)
+      .execute();
+  }
+
+  private async recordFailure(outboxId: string, attempts: number, error: unknown): Promise<void> {
+    const now = this.options.clock.now();
+    const permanent = error instanceof PermanentDeliveryError || attempts >= this.maxAttempts;
+    const notBefore = error instanceof RateLimitedError ? new Date(now.getTime() + error.retryAfterMs) : now;
+    await this.options.db
+      .updateTable('outbox')
+      .set({
+        status: permanent ? 'failed' : 'pending',
+        lease_until: null,
+        attempt_started_at: null,
+        not_before: notBefore,
+        last_error: (error instanceof Error ? error.message : String(error)).slice(0, 1000),
+      })
+      .where('id', '=', outboxId)
+      .where('status', '=', 'sending')
+      .execute();
+  }
+
+  /** A message that updates or replies to another needs that one delivered first. */
+  private async deliveredRefOf(outboxId: string): Promise<DeliveredRef> {
+    const original = await this.options.db.selectFrom('outbox').select(['status', 'delivered_ref']).where('id', '=', outboxId).executeTakeFirst();
+    if (!original) throw new PermanentDeliveryError(`the message it refers to (outbox ${outboxId}) does not exist`);
+    if (original.status === 'failed') throw new PermanentDeliveryError(`the message it refers to (outbox ${outboxId}) could not be delivered`);
+    if (!original.delivered_ref) throw new Error(`the message it refers to (outbox ${outboxId}) is not delivered yet`);
+    return original.delivered_ref;
+  }
+
+  async destinationFor(orgId: string, target: OutboxTarget): Promise<Destination> {
+    const { db } = this.options;
+    if (target.kind === 'person') {
+      const identity = await orgsRepo.preferredIdentity(db, target.personId);
+      if (!identity) throw new PermanentDeliveryError('this person has not used Steward on Slack or Teams yet, so there is no way to reach them');
+      if (identity.platform === 'slack') {
+        return { kind: 'user', platform: 'slack', installationId: identity.installation_external_id, userId: identity.external_user_id };
+      }
+      const personal = await db
+        .selectFrom('conversations')
+        .select(['external_id', 'reference', 'installation_external_id'])
+        .where('person_id', '=', target.personId)
+        .where('platform', '=', 'teams')
+        .where('kind', '=', 'personal')
+        .orderBy('updated_at', 'desc')
+        .executeTakeFirst();
+      if (personal) {
+        return { kind: 'conversation', platform: 'teams', installationId: personal.installation_external_id, conversationId: personal.external_id, reference: personal.reference };
+      }
+      return { kind: 'user', platform: 'teams', installationId: identity.installation_external_id, userId: identity.external_user_id };
+    }
+    const conversation = await db
+      .selectFrom('conversations')
+      .select(['platform', 'external_id', 'reference', 'installation_external_id'])
+      .where('id', '=', target.conversationId)
+      .where('org_id', '=', orgId)
+      .executeTakeFirst();
+    if (!conversation) throw new PermanentDeliveryError('the conversation this message was meant for is no longer known to Steward');
+    return {
+      kind: 'conversation',
+      platform: conversation.platform,
+      installationId: conversation.installation_external_id,
+      conversationId: conversation.external_id,
+      reference: conversation.reference,
+    };
+  }
+}

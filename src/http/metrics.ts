@@ -1,0 +1,50 @@
+// Prometheus metrics: requests by route and outcome, handler latency, queue and outbox depth.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface DepthSources {
+  queueDepth?: () => Promise<Record<string, number>>;
+  outboxDepth?: () => Promise<Record<string, number>>;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'route' | 'outcome'>;
+  readonly latency: Histogram<'route'>;
+
+  constructor(sources: DepthSources = {}) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'steward_' });
+    this.requests = new Counter({
+      name: 'steward_http_requests_total',
+      help: 'HTTP requests by route and outcome',
+      labelNames: ['route', 'outcome'],
+      registers: [this.registry],
+    });
+    this.latency = new Histogram({
+      name: 'steward_handler_duration_seconds',
+      help: 'Time from request to response, by route',
+      labelNames: ['route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [this.registry],
+    });
+    new Gauge({
+      name: 'steward_queue_jobs',
+      help: 'Delivery queue jobs by state',
+      labelNames: ['state'],
+      registers: [this.registry],
+      async collect() {
+        const counts = await sources.queueDepth?.().catch(() => undefined);
+        for (const [state, count] of Object.entries(counts ?? {})) this.set({ state }, count);
+      },
+    });
+    new Gauge({
+      name: 'steward_outbox_messages',
+      help: 'Outbox rows by status',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        const counts = await sources.outboxDepth?.().catch(() => undefined);
+        for (const [status, count] of Object.entries(counts ?? {})) this.set({ status }, count);
+      },
+    });
+  }
+}

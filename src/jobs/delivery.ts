@@ -1,0 +1,142 @@
+// The delivery queue: one BullMQ job per outbox row (job id = row id, so duplicates collapse), a
+// worker that delivers with retries and honours Retry-After, and a sweep that re-enqueues rows whose
+// job was lost (Redis down when they were written, a worker killed mid-job).
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import { Deliverer } from '../delivery/deliver.js';
+import { dueOutboxIds } from '../delivery/outbox.js';
+import { PermanentDeliveryError, RateLimitedError } from '../delivery/notifier.js';
+import type { Logger } from '../log.js';
+
+export const DELIVERY_QUEUE = 'steward-delivery';
+
+export interface DeliveryJob {
+  outboxId: string;
+}
+
+export function jobIdFor(outboxId: string): string {
+  return `outbox-${outboxId}`;
+}
+
+export class DeliveryQueue {
+  readonly queue: Queue<DeliveryJob>;
+
+  constructor(
+    connection: Redis,
+    private readonly options: { prefix?: string; log: Logger },
+  ) {
+    this.queue = new Queue<DeliveryJob>(DELIVERY_QUEUE, { connection, ...(options.prefix ? { prefix: options.prefix } : {}) });
+    this.queue.on('error', () => {});
+  }
+
+  async enqueue(outboxIds: string[]): Promise<void> {
+    if (outboxIds.length === 0) return;
+    await this.queue.addBulk(
+      outboxIds.map((outboxId) => ({
+        name: 'deliver',
+        data: { outboxId },
+        opts: {
+          jobId: jobIdFor(outboxId),
+          attempts: 8,
+          backoff: { type: 'exponential', delay: 1_000 },
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
+      })),
+    );
+  }
+
+  /** Fire and forget after a commit: if Redis is away the sweep delivers the rows later. */
+  kick(outboxIds: string[]): void {
+    this.enqueue(outboxIds).catch((error: unknown) => {
+      this.options.log.debug({ err: error, count: outboxIds.length }, 'delivery kick failed; the outbox sweep will retry');
+    });
+  }
+
+  async depth(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
+
+export interface DeliveryWorkerOptions {
+  connection: Redis;
+  prefix?: string;
+  deliverer: Deliverer;
+  clock: Clock;
+  log: Logger;
+  concurrency?: number;
+}
+
+export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker<DeliveryJob> {
+  const { deliverer, clock, log } = options;
+  const worker = new Worker<DeliveryJob>(
+    DELIVERY_QUEUE,
+    async (job: Job<DeliveryJob>, token?: string) => {
+      try {
+        const outcome = await deliverer.deliver(job.data.outboxId);
+        if (outcome.status === 'not-due') {
+          await job.moveToDelayed(outcome.notBefore.getTime(), token);
+          throw new DelayedError();
+        }
+        return outcome.status;
+      } catch (error) {
+        if (error instanceof DelayedError) throw error;
+        if (error instanceof RateLimitedError) {
+          // Slack said when to come back: wait exactly that long, without spending an attempt.
+          await job.moveToDelayed(clock.now().getTime() + error.retryAfterMs, token);
+          throw new DelayedError();
+        }
+        if (error instanceof PermanentDeliveryError) {
+          log.warn({ outboxId: job.data.outboxId, reason: error.message }, 'message cannot be delivered');
+          throw new UnrecoverableError(error.message);
+        }
+        log.warn({ outboxId: job.data.outboxId, err: error, attempt: job.attemptsMade + 1 }, 'delivery failed; will retry');
+        throw error;
+      }
+    },
+    { connection: options.connection, concurrency: options.concurrency ?? 8, ...(options.prefix ? { prefix: options.prefix } : {}) },
+  );
+  worker.on('error', () => {});
+  return worker;
+}
+
+/** Re-enqueues what is due in the outbox; runs in every worker process (job ids make it harmless). */
+export class OutboxSweep {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(
+    private readonly options: { db: Db; clock: Clock; queue: DeliveryQueue; log: Logger; intervalMs?: number },
+  ) {}
+
+  start(): void {
+    const tick = async () => {
+      await this.runOnce().catch((error: unknown) => this.options.log.debug({ err: error }, 'outbox sweep skipped'));
+      this.timer = setTimeout(() => void tick(), this.options.intervalMs ?? 5_000);
+      this.timer.unref();
+    };
+    void tick();
+  }
+
+  async runOnce(): Promise<number> {
+    if (this.running) return 0;
+    this.running = true;
+    try {
+      const ids = await dueOutboxIds(this.options.db, this.options.clock.now());
+      await this.options.queue.enqueue(ids);
+      return ids.length;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+}

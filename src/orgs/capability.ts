@@ -1,0 +1,73 @@
+// `role grant|revoke|list` in chat. Admins grant and revoke; anyone may list who holds which role.
+import { z } from 'zod';
+import type { Capability, ChatContext } from '../chat/capability.js';
+import { bold, para, text, type Card } from '../chat/card.js';
+import { InvalidInput } from '../chat/errors.js';
+import type { Role } from '../db/foundation-tables.js';
+import * as repo from './repo.js';
+import { grantRole, requireRole, revokeRole, ROLE_LABELS, ROLES } from './service.js';
+
+const roleWord = z.enum(['admin', 'steward', 'glossary_steward', 'board'], {
+  error: 'a role: admin, steward (glossary steward) or board',
+});
+
+function toRole(word: z.infer<typeof roleWord>): Role {
+  return word === 'steward' ? 'glossary_steward' : word;
+}
+
+const USAGE = 'Usage: `role grant @person board` (roles: admin, steward, board), `role revoke @person board`, `role list`.';
+
+async function mentionedPerson(ctx: ChatContext, token: string) {
+  const match = /^<@([^>|]+)(?:\|[^>]*)?>$/.exec(token);
+  const userId = match?.[1];
+  const mentioned = userId ? ctx.request.mentions.find((m) => m.id === userId) : undefined;
+  if (!userId) throw new InvalidInput(`“${token}” is not a mention. ${USAGE}`);
+  const request = { ...ctx.request, user: mentioned ?? { id: userId } };
+  return ctx.services.orgs.resolveActor(request);
+}
+
+function rolesCard(rows: { role: Role; names: string[] }[]): Card {
+  return {
+    title: 'Roles',
+    blocks: rows.map((row) => para(bold(`${ROLE_LABELS[row.role]}s: `), text(row.names.length ? row.names.join(', ') : 'nobody yet'))),
+    summary: rows.map((row) => `${ROLE_LABELS[row.role]}s: ${row.names.length}`).join('; '),
+  };
+}
+
+export const orgsCapability: Capability = {
+  name: 'orgs',
+  commands: [
+    {
+      word: 'role',
+      summary: 'who holds which role (admins grant and revoke)',
+      usage: [
+        { example: 'list', description: 'admins, glossary stewards and board members' },
+        { example: 'grant @person board', description: 'grant a role (admins)' },
+        { example: 'revoke @person board', description: 'revoke a role (admins)' },
+      ],
+      async handle(ctx, args) {
+        const [verb = 'list', who, role] = args.split(/\s+/).filter(Boolean);
+        if (verb === 'list') {
+          const rows = await Promise.all(
+            ROLES.map(async (r) => ({ role: r, names: (await repo.peopleWithRole(ctx.services.db, ctx.actor.orgId, r)).map((p) => p.display_name) })),
+          );
+          return { private: rolesCard(rows) };
+        }
+        if ((verb !== 'grant' && verb !== 'revoke') || !who || !role) throw new InvalidInput(USAGE);
+        requireRole(ctx.actor, 'admin', `${verb} roles`);
+        const parsedRole = roleWord.safeParse(role.toLowerCase());
+        if (!parsedRole.success) throw new InvalidInput(`“${role}” is not a role. ${USAGE}`);
+        const target = await mentionedPerson(ctx, who);
+        const options = { orgId: ctx.actor.orgId, role: toRole(parsedRole.data), byPersonId: ctx.actor.personId, byLabel: ctx.actor.name };
+        const label = ROLE_LABELS[options.role];
+        const changed = verb === 'grant' ? await grantRole(ctx.services.db, target.personId, options) : await revokeRole(ctx.services.db, target.personId, options);
+        const message =
+          verb === 'grant'
+            ? changed ? `${target.name} is now a ${label}.` : `${target.name} already was a ${label}.`
+            : changed ? `${target.name} is no longer a ${label}.` : `${target.name} was not a ${label}.`;
+        return { private: { title: 'Roles', blocks: [para(message)], summary: message } };
+      },
+    },
+  ],
+  actions: [],
+};

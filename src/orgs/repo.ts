@@ -1,0 +1,120 @@
+// SQL for organisations, installations, people, identities and roles.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Platform, Role } from '../db/foundation-tables.js';
+
+export type Executor = Db;
+
+export async function findInstallation(db: Executor, platform: Platform, externalId: string) {
+  return db
+    .selectFrom('installations')
+    .select(['id', 'org_id', 'platform', 'external_id', 'name'])
+    .where('platform', '=', platform)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+}
+
+export async function listOrganisations(db: Executor) {
+  return db.selectFrom('organisations').select(['id', 'name', 'time_zone', 'created_at']).orderBy('created_at').execute();
+}
+
+export async function createOrganisation(db: Executor, name: string) {
+  return db.insertInto('organisations').values({ name, settings: '{}' }).returning(['id', 'name']).executeTakeFirstOrThrow();
+}
+
+/** Links an installation to an organisation; a second contact racing this one finds the same row. */
+export async function upsertInstallation(db: Executor, orgId: string, platform: Platform, externalId: string, name: string | null) {
+  await db
+    .insertInto('installations')
+    .values({ org_id: orgId, platform, external_id: externalId, name })
+    .onConflict((oc) => oc.columns(['platform', 'external_id']).doNothing())
+    .execute();
+  return db
+    .selectFrom('installations')
+    .select(['id', 'org_id'])
+    .where('platform', '=', platform)
+    .where('external_id', '=', externalId)
+    .executeTakeFirstOrThrow();
+}
+
+export async function findPersonByIdentity(db: Executor, platform: Platform, installationExternalId: string, userId: string) {
+  return db
+    .selectFrom('identities as i')
+    .innerJoin('people as p', 'p.id', 'i.person_id')
+    .select([
+      'p.id',
+      'p.org_id',
+      'p.display_name',
+      'p.email',
+      'i.id as identity_id',
+      sql<Role[]>`coalesce((select array_agg(r.role order by r.role) from roles r where r.person_id = p.id), '{}')`.as('roles'),
+    ])
+    .where('i.platform', '=', platform)
+    .where('i.installation_external_id', '=', installationExternalId)
+    .where('i.external_user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+export async function findPersonByEmail(db: Executor, orgId: string, email: string) {
+  return db
+    .selectFrom('people')
+    .select(['id', 'display_name', 'email'])
+    .where('org_id', '=', orgId)
+    .where('email', '=', email.toLowerCase())
+    .executeTakeFirst();
+}
+
+export async function createPerson(db: Executor, orgId: string, displayName: string, email: string | null) {
+  return db
+    .insertInto('people')
+    .values({ org_id: orgId, display_name: displayName, email: email?.toLowerCase() ?? null })
+    .returning(['id'])
+    .executeTakeFirstOrThrow();
+}
+
+export async function addIdentity(db: Executor, personId: string, platform: Platform, installationExternalId: string, userId: string) {
+  await db
+    .insertInto('identities')
+    .values({ person_id: personId, platform, installation_external_id: installationExternalId, external_user_id: userId })
+    .onConflict((oc) => oc.constraint('identities_platform_user_key').doNothing())
+    .execute();
+}
+
+export async function touchIdentity(db: Executor, identityId: string) {
+  await db.updateTable('identities').set({ last_seen_at: sql`now()` }).where('id', '=', identityId).execute();
+}
+
+export async function rolesOf(db: Executor, personId: string): Promise<Role[]> {
+  const rows = await db.selectFrom('roles').select('role').where('person_id', '=', personId).orderBy('role').execute();
+  return rows.map((r) => r.role);
+}
+
+export async function peopleWithRole(db: Executor, orgId: string, role: Role) {
+  return db
+    .selectFrom('roles as r')
+    .innerJoin('people as p', 'p.id', 'r.person_id')
+    .select(['p.id', 'p.display_name', 'p.email'])
+    .where('p.org_id', '=', orgId)
+    .where('r.role', '=', role)
+    .orderBy('p.display_name')
+    .execute();
+}
+
+/** The platform identity a direct message should go to: the one the person used last. */
+export async function preferredIdentity(db: Executor, personId: string) {
+  return db
+    .selectFrom('identities')
+    .select(['platform', 'installation_external_id', 'external_user_id'])
+    .where('person_id', '=', personId)
+    .orderBy('last_seen_at', 'desc')
+    .executeTakeFirst();
+}
+
+export async function identitiesOf(db: Executor, personIds: string[]) {
+  if (personIds.length === 0) return [];
+  return db
+    .selectFrom('identities')
+    .select(['person_id', 'platform', 'external_user_id'])
+    .where('person_id', 'in', personIds)
+    .execute();
+}

@@ -1,0 +1,170 @@
+// Who is asking, for which organisation, with which roles. The first contact from an unknown
+// workspace or tenant creates the organisation in single-organisation mode; an unknown user becomes
+// a person, linked by e-mail to one the CLI or an admin already named.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Platform, Role } from '../db/foundation-tables.js';
+import type { ChatRequest } from '../chat/request.js';
+import { PermissionDenied, InvalidInput, NotFound } from '../chat/errors.js';
+import * as repo from './repo.js';
+
+export const ROLES: readonly Role[] = ['admin', 'glossary_steward', 'board'];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: 'admin',
+  glossary_steward: 'glossary steward',
+  board: 'board member',
+};
+
+export interface Actor {
+  personId: string;
+  orgId: string;
+  name: string;
+  email: string | null;
+  roles: ReadonlySet<Role>;
+  platform: Platform;
+  platformUserId: string;
+}
+
+export function hasRole(actor: Actor, role: Role): boolean {
+  return actor.roles.has(role);
+}
+
+export function requireRole(actor: Actor, role: Role, doing: string): void {
+  if (!actor.roles.has(role)) {
+    throw new PermissionDenied(`Only ${ROLE_LABELS[role]}s can ${doing}. Nothing was changed.`);
+  }
+}
+
+/** Looks up a platform user's e-mail (Slack users.info, Teams roster); undefined when unknown. */
+export type EmailLookup = (request: ChatRequest) => Promise<string | undefined>;
+
+export interface OrgDirectoryOptions {
+  /** Name of the organisation created on first contact when none exists yet. */
+  defaultOrgName: string;
+}
+
+export class OrgDirectory {
+  // Installations hardly ever move between organisations; a short cache keeps the hot path to one query.
+  private readonly installationCache = new Map<string, { orgId: string; at: number }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: OrgDirectoryOptions,
+  ) {}
+
+  async orgForInstallation(platform: Platform, externalId: string, name?: string): Promise<string> {
+    const key = `${platform}:${externalId}`;
+    const cached = this.installationCache.get(key);
+    if (cached && Date.now() - cached.at < 60_000) return cached.orgId;
+    let installation = await repo.findInstallation(this.db, platform, externalId);
+    if (!installation) {
+      const orgId = await this.defaultOrganisation();
+      installation = { ...(await repo.upsertInstallation(this.db, orgId, platform, externalId, name ?? null)), platform, external_id: externalId, name: name ?? null };
+    }
+    this.installationCache.set(key, { orgId: installation.org_id, at: Date.now() });
+    return installation.org_id;
+  }
+
+  /** Single-organisation mode: the only organisation, created on first use. */
+  async defaultOrganisation(): Promise<string> {
+    return this.db.transaction().execute(async (trx) => {
+      // Serialise concurrent first contacts so that exactly one organisation is created.
+      await sql`select pg_advisory_xact_lock(727002)`.execute(trx);
+      const existing = await repo.listOrganisations(trx);
+      if (existing.length > 1) {
+        throw new InvalidInput(
+          'This workspace is not linked to an organisation yet, and there are several. An admin can link it with `steward org link-installation`.',
+        );
+      }
+      if (existing[0]) return existing[0].id;
+      return (await repo.createOrganisation(trx, this.options.defaultOrgName)).id;
+    });
+  }
+
+  async resolveActor(request: ChatRequest, lookupEmail?: EmailLookup): Promise<Actor> {
+    const { platform, installationId, user } = request;
+    const orgId = await this.orgForInstallation(platform, installationId, request.installationName);
+    let person = await repo.findPersonByIdentity(this.db, platform, installationId, user.id);
+    if (!person) {
+      const email = (user.email ?? (await lookupEmail?.(request).catch(() => undefined)))?.toLowerCase();
+      await this.db.transaction().execute(async (trx) => {
+        const known = email ? await repo.findPersonByEmail(trx, orgId, email) : undefined;
+        const personId = known?.id ?? (await repo.createPerson(trx, orgId, user.name ?? user.id, email ?? null)).id;
+        await repo.addIdentity(trx, personId, platform, installationId, user.id);
+      });
+      person = await repo.findPersonByIdentity(this.db, platform, installationId, user.id);
+      if (!person) throw new Error('identity vanished right after it was created');
+    } else {
+      void repo.touchIdentity(this.db, person.identity_id).catch(() => {});
+    }
+    return {
+      personId: person.id,
+      orgId: person.org_id,
+      name: person.display_name,
+      email: person.email,
+      roles: new Set(person.roles),
+      platform,
+      platformUserId: user.id,
+    };
+  }
+}
+
+export interface GrantOptions {
+  orgId: string;
+  role: Role;
+  byPersonId?: string | null;
+  byLabel?: string | null;
+}
+
+/** Grants a role (idempotent) and logs it. */
+export async function grantRole(db: Db, personId: string, options: GrantOptions): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('roles')
+      .values({ person_id: personId, role: options.role, granted_by: options.byLabel ?? options.byPersonId ?? null })
+      .onConflict((oc) => oc.columns(['person_id', 'role']).doNothing())
+      .returning('person_id')
+      .executeTakeFirst();
+    if (!inserted) return false;
+    await trx
+      .insertInto('role_events')
+      .values({ person_id: personId, role: options.role, action: 'grant', by_person_id: options.byPersonId ?? null, by_label: options.byLabel ?? null })
+      .execute();
+    return true;
+  });
+}
+
+export async function revokeRole(db: Db, personId: string, options: GrantOptions): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    if (options.role === 'admin') {
+      // Never leave an organisation without an admin who could grant the role back.
+      const admins = await repo.peopleWithRole(trx, options.orgId, 'admin');
+      if (admins.length === 1 && admins[0]?.id === personId) {
+        throw new InvalidInput('That is the last admin of the organisation; grant admin to someone else first.');
+      }
+    }
+    const deleted = await trx.deleteFrom('roles').where('person_id', '=', personId).where('role', '=', options.role).executeTakeFirst();
+    if (Number(deleted.numDeletedRows) === 0) return false;
+    await trx
+      .insertInto('role_events')
+      .values({ person_id: personId, role: options.role, action: 'revoke', by_person_id: options.byPersonId ?? null, by_label: options.byLabel ?? null })
+      .execute();
+    return true;
+  });
+}
+
+/** Finds the person with this e-mail in the organisation, or records them so roles can be granted before first contact. */
+export async function personForEmail(db: Db, orgId: string, email: string, displayName?: string) {
+  const normalised = email.trim().toLowerCase();
+  const known = await repo.findPersonByEmail(db, orgId, normalised);
+  if (known) return known.id;
+  await db
+    .insertInto('people')
+    .values({ org_id: orgId, display_name: displayName ?? normalised.split('@')[0] ?? normalised, email: normalised })
+    .onConflict((oc) => oc.columns(['org_id', 'email']).doNothing())
+    .execute();
+  const created = await repo.findPersonByEmail(db, orgId, normalised);
+  if (!created) throw new NotFound(`No person with e-mail ${normalised}`);
+  return created.id;
+}

@@ -1,0 +1,282 @@
+// The Slack adapter: Bolt listeners that turn commands, clicks, form submissions and mentions into
+// ChatRequests for the router, and render its Reply as Block Kit. No business rule lives here.
+import { App, LogLevel, SocketModeReceiver, type AuthorizeResult, type Receiver, type RespondFn } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
+import type { ChatRouter } from '../chat/router.js';
+import type { ChatRequest, Reply } from '../chat/request.js';
+import type { Logger } from '../log.js';
+import { FORM_CALLBACK_ID, fallbackText, renderBlocks, renderModal } from './blocks.js';
+import { SlackHttpReceiver } from './receiver.js';
+import { conversationKind, commandText, slackTextRequest } from './request.js';
+import { z } from 'zod';
+import { withTimeout } from '../with-timeout.js';
+
+export interface SlackAdapterOptions {
+  signingSecret: string;
+  botToken: string;
+  apiUrl?: string | undefined;
+  appToken?: string | undefined;
+  router: ChatRouter;
+  log: Logger;
+  /** How long a command may take before it is acknowledged and answered later through response_url. */
+  answerWithinMs?: number;
+}
+
+/** Resolves the bot's own identity once, off the request path, and keeps trying until Slack answers. */
+class BotIdentity {
+  private identity: { botId?: string; botUserId?: string; teamId?: string } = {};
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    void this.resolve();
+  }
+
+  private async resolve(): Promise<void> {
+    try {
+      const result = await this.client.auth.test();
+      this.identity = {
+        ...(result.bot_id ? { botId: result.bot_id } : {}),
+        ...(result.user_id ? { botUserId: result.user_id } : {}),
+        ...(result.team_id ? { teamId: result.team_id } : {}),
+      };
+      this.log.info({ botUserId: result.user_id, team: result.team }, 'Slack bot identity resolved');
+    } catch (error) {
+      this.log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'Slack auth.test failed; commands still work, retrying in 30 s');
+      this.timer = setTimeout(() => void this.resolve(), 30_000);
+      this.timer.unref();
+    }
+  }
+
+  get current() {
+    return this.identity;
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
+
+const buttonValue = z.string().transform((value, ctx) => {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'button value is not JSON' });
+    return z.NEVER;
+  }
+});
+
+const modalMetadata = z.object({ payload: z.unknown(), channelId: z.string().optional() });
+
+export class SlackAdapter {
+  readonly receiver: SlackHttpReceiver;
+  readonly app: App;
+  /** Web API client for replies after the ack: no retries, so nothing queues behind a slow Slack. */
+  readonly client: WebClient;
+  private readonly identity: BotIdentity;
+
+  constructor(private readonly options: SlackAdapterOptions) {
+    const clientOptions = {
+      ...(options.apiUrl ? { slackApiUrl: ensureTrailingSlash(options.apiUrl) } : {}),
+      retryConfig: { retries: 0 },
+      timeout: 5_000,
+    };
+    this.client = new WebClient(options.botToken, clientOptions);
+    this.identity = new BotIdentity(this.client, options.log);
+    this.receiver = new SlackHttpReceiver({ signingSecret: options.signingSecret, log: options.log });
+    // Socket Mode (SLACK_APP_TOKEN) replaces the HTTP endpoint; everything after the receiver is the same.
+    const receiver: Receiver = options.appToken ? new SocketModeReceiver({ appToken: options.appToken, logLevel: LogLevel.ERROR }) : this.receiver;
+    this.socketMode = Boolean(options.appToken);
+    this.app = new App({
+      receiver,
+      // Bolt's single-token mode calls auth.test before the first listener, with long retries; the
+      // identity is resolved once at start instead, so acknowledgements never wait on the Web API.
+      authorize: async (): Promise<AuthorizeResult> => ({ botToken: options.botToken, ...this.identity.current }),
+      clientOptions,
+      logLevel: LogLevel.ERROR,
+    });
+    this.registerListeners();
+  }
+
+  readonly socketMode: boolean;
+
+  async start(): Promise<void> {
+    this.identity.start();
+    if (this.socketMode) await this.app.start();
+  }
+
+  async stop(): Promise<void> {
+    this.identity.stop();
+    if (this.socketMode) await this.app.stop();
+  }
+
+  private async answer(request: ChatRequest): Promise<Reply> {
+    return this.options.router.handle(request, (req) => this.lookupEmail(req.user.id));
+  }
+
+  async lookupEmail(userId: string): Promise<string | undefined> {
+    const result = await withTimeout(this.client.users.info({ user: userId }), 1_500);
+    return result?.user?.profile?.email ?? undefined;
+  }
+
+  private registerListeners(): void {
+    const { app, options } = this;
+    const log = options.log;
+
+    app.command(/.*/, async ({ command, ack, respond, client }) => {
+      const request = slackTextRequest({
+        teamId: command.team_id,
+        teamName: command.team_domain,
+        userId: command.user_id,
+        userName: command.user_name,
+        channelId: command.channel_id,
+        channelName: command.channel_name,
+        text: commandText(command.command, command.text),
+      });
+      const pending = this.answer(request);
+      const quick = await withTimeout(pending, options.answerWithinMs ?? 2_000);
+      if (quick && !quick.form) {
+        await ack(commandResponse(quick));
+        await this.deliverExtras(quick, { respond, channelId: command.channel_id });
+        return;
+      }
+      await ack();
+      const reply = quick ?? (await pending);
+      if (reply.form) {
+        await client.views.open({ trigger_id: command.trigger_id, view: renderModal(reply.form, { channelId: command.channel_id }) }).catch((error: unknown) => {
+          log.warn({ err: error }, 'could not open the Slack form');
+        });
+      }
+      await this.deliverReply(reply, { respond, channelId: command.channel_id });
+    });
+
+    app.action(/.*/, async ({ body, action, ack, respond, client }) => {
+      await ack();
+      if (body.type !== 'block_actions' || action.type !== 'button' || ('url' in action && action.url)) return;
+      const parsed = buttonValue.safeParse(action.value);
+      const channelId = body.channel?.id ?? body.user.id;
+      const request: ChatRequest = {
+        platform: 'slack',
+        installationId: body.team?.id ?? body.user.team_id ?? 'unknown',
+        installationName: body.team?.domain,
+        user: { id: body.user.id, name: body.user.name ?? body.user.username },
+        conversation: { id: channelId, kind: conversationKind(channelId, body.channel?.name) },
+        input: { kind: 'action', payload: parsed.success ? parsed.data : undefined, values: {} },
+        mentions: [],
+      };
+      const reply = await this.answer(request);
+      if (reply.form) {
+        await client.views.open({ trigger_id: body.trigger_id, view: renderModal(reply.form, { channelId }) }).catch((error: unknown) => {
+          log.warn({ err: error }, 'could not open the Slack form');
+        });
+      }
+      await this.deliverReply(reply, { respond, channelId });
+    });
+
+    app.view(FORM_CALLBACK_ID, async ({ body, view, ack, client }) => {
+      const metadata = modalMetadata.safeParse(safeJson(view.private_metadata));
+      const values: Record<string, string> = {};
+      for (const [blockId, elements] of Object.entries(view.state.values)) {
+        const element = Object.values(elements)[0];
+        const value = element?.selected_option?.value ?? element?.value;
+        if (typeof value === 'string') values[blockId] = value;
+      }
+      await ack();
+      const channelId = metadata.success ? (metadata.data.channelId ?? body.user.id) : body.user.id;
+      const reply = await this.answer({
+        platform: 'slack',
+        installationId: body.team?.id ?? body.user.team_id ?? 'unknown',
+        installationName: body.team?.domain,
+        user: { id: body.user.id, name: body.user.name },
+        conversation: { id: channelId, kind: conversationKind(channelId) },
+        input: { kind: 'action', payload: metadata.success ? metadata.data.payload : undefined, values },
+        mentions: [],
+      });
+      const privateCard = reply.private ?? reply.replace;
+      if (privateCard) {
+        await client.chat
+          .postEphemeral({ channel: channelId, user: body.user.id, blocks: renderBlocks(privateCard), text: fallbackText(privateCard) })
+          .catch(() => client.chat.postMessage({ channel: body.user.id, blocks: renderBlocks(privateCard), text: fallbackText(privateCard) }))
+          .catch((error: unknown) => log.warn({ err: error }, 'could not answer a Slack form submission'));
+      }
+      if (reply.public) {
+        await client.chat
+          .postMessage({ channel: channelId, blocks: renderBlocks(reply.public), text: fallbackText(reply.public) })
+          .catch((error: unknown) => log.warn({ err: error }, 'could not post a Slack form result'));
+      }
+    });
+
+    // "@Steward glossary nps" in a channel, or a direct message to the app, use the same grammar.
+    app.event('app_mention', async ({ event, client, context }) => {
+      const text = event.text.replace(new RegExp(`<@${context.botUserId ?? 'UNKNOWN'}>`, 'g'), '').trim();
+      const request = slackTextRequest({ teamId: event.team ?? context.teamId ?? 'unknown', userId: event.user ?? 'unknown', channelId: event.channel, text });
+      const reply = await this.answer(request);
+      const card = reply.public ?? reply.private ?? reply.replace;
+      if (card) {
+        await client.chat.postMessage({ channel: event.channel, thread_ts: event.thread_ts ?? event.ts, blocks: renderBlocks(card), text: fallbackText(card) });
+      }
+    });
+
+    app.message(async ({ message, client, context }) => {
+      if (message.channel_type !== 'im' || message.subtype !== undefined || !('text' in message) || !message.text || !message.user) return;
+      const request = slackTextRequest({ teamId: context.teamId ?? 'unknown', userId: message.user, channelId: message.channel, text: message.text });
+      const reply = await this.answer(request);
+      const card = reply.private ?? reply.public ?? reply.replace;
+      if (card) await client.chat.postMessage({ channel: message.channel, blocks: renderBlocks(card), text: fallbackText(card) });
+    });
+
+    app.error(async (error) => {
+      log.error({ err: error }, 'Slack listener error');
+    });
+  }
+
+  /** After an immediate ack with the private or public card, the other parts of the reply. */
+  private async deliverExtras(reply: Reply, target: { respond: RespondFn; channelId: string }): Promise<void> {
+    const rest: Reply = { ...(reply.private && reply.public ? { public: reply.public } : {}), ...(reply.replace ? { replace: reply.replace } : {}) };
+    await this.deliverReply(rest, target);
+  }
+
+  private async deliverReply(reply: Reply, target: { respond: RespondFn; channelId: string }): Promise<void> {
+    const { respond } = target;
+    const log = this.options.log;
+    const tasks: Promise<unknown>[] = [];
+    if (reply.replace) {
+      tasks.push(respond({ replace_original: true, blocks: renderBlocks(reply.replace), text: fallbackText(reply.replace) }));
+    }
+    if (reply.private) {
+      tasks.push(respond({ response_type: 'ephemeral', replace_original: false, blocks: renderBlocks(reply.private), text: fallbackText(reply.private) }));
+    }
+    if (reply.public) {
+      tasks.push(respond({ response_type: 'in_channel', replace_original: false, blocks: renderBlocks(reply.public), text: fallbackText(reply.public) }));
+    }
+    for (const result of await Promise.allSettled(tasks)) {
+      if (result.status === 'rejected') log.warn({ err: result.reason }, 'could not answer through Slack response_url');
+    }
+  }
+}
+
+function commandResponse(reply: Reply) {
+  const card = reply.private ?? reply.public;
+  if (!card) return undefined;
+  return {
+    response_type: reply.private ? ('ephemeral' as const) : ('in_channel' as const),
+    blocks: renderBlocks(card),
+    text: fallbackText(card),
+  };
+}
+
+function ensureTrailingSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+function safeJson(value: string | undefined): unknown {
+  try {
+    return value ? (JSON.parse(value) as unknown) : undefined;
+  } catch {
+    return undefined;
+  }
+}

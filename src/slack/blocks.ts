@@ -1,0 +1,210 @@
+// Renders a neutral Card as Block Kit. User text goes into rich_text runs or plain_text, which Slack
+// shows literally; where mrkdwn is unavoidable (fields, context) it is escaped so nothing typed by a
+// user can mention, link or format.
+import type { Block as SlackBlock, KnownBlock, ModalView, RichTextElement, RichTextSection } from '@slack/types';
+import type { Button, Card, Form, Inline, Input, RichText } from '../chat/card.js';
+
+import { LIMITS, safeUrl, truncate } from '../chat/limits.js';
+
+type AnyBlock = KnownBlock | SlackBlock;
+
+/** Escapes mrkdwn: control characters become entities, formatting marks lose their effect. */
+export function escapeMrkdwn(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([*_~`])/g, '$1\u200B');
+}
+
+function inlineToMrkdwn(run: Inline): string {
+  if (run.kind === 'mention') {
+    return run.person.slackUserId && /^[UW][A-Z0-9]+$/.test(run.person.slackUserId) ? `<@${run.person.slackUserId}>` : `@${escapeMrkdwn(run.person.name)}`;
+  }
+  if (run.kind === 'link') {
+    const url = safeUrl(run.url);
+    return url ? `<${url}|${escapeMrkdwn(run.text)}>` : escapeMrkdwn(run.text);
+  }
+  const escaped = escapeMrkdwn(run.text);
+  if (!escaped.trim()) return escaped;
+  if (run.code) return `\`${escaped}\``;
+  if (run.bold) return `*${escaped}*`;
+  if (run.italic) return `_${escaped}_`;
+  return escaped;
+}
+
+export function richToMrkdwn(rich: RichText, max: number): string {
+  return truncate(rich.map(inlineToMrkdwn).join(''), max);
+}
+
+function inlineToRichText(run: Inline): RichTextElement {
+  if (run.kind === 'mention') {
+    return run.person.slackUserId ? { type: 'user', user_id: run.person.slackUserId } : { type: 'text', text: `@${run.person.name}` };
+  }
+  if (run.kind === 'link') {
+    const url = safeUrl(run.url);
+    return url ? { type: 'link', url, text: run.text } : { type: 'text', text: run.text };
+  }
+  const style = { ...(run.bold ? { bold: true } : {}), ...(run.italic ? { italic: true } : {}), ...(run.code ? { code: true } : {}) };
+  return Object.keys(style).length ? { type: 'text', text: run.text, style } : { type: 'text', text: run.text };
+}
+
+/** Keeps the total text of a run list under `max` characters. */
+function boundRuns(rich: RichText, max: number): RichText {
+  const out: RichText = [];
+  let left = max;
+  for (const run of rich) {
+    if (left <= 0) break;
+    if (run.kind === 'mention') {
+      out.push(run);
+      left -= run.person.name.length + 1;
+      continue;
+    }
+    const cut = truncate(run.text, left);
+    out.push({ ...run, text: cut });
+    left -= cut.length;
+  }
+  return out;
+}
+
+function richSection(rich: RichText): RichTextSection {
+  return { type: 'rich_text_section', elements: boundRuns(rich, LIMITS.slackSectionText).map(inlineToRichText) };
+}
+
+function button(b: Button, index: number) {
+  const url = b.url ? safeUrl(b.url) : undefined;
+  return {
+    type: 'button' as const,
+    text: { type: 'plain_text' as const, text: truncate(b.label, LIMITS.slackButtonText), emoji: false },
+    action_id: `${b.payload.action}:${index}`,
+    value: truncate(JSON.stringify(b.payload), LIMITS.slackButtonValue),
+    ...(b.style ? { style: b.style } : {}),
+    ...(url ? { url } : {}),
+  };
+}
+
+export function renderBlocks(card: Card): AnyBlock[] {
+  const blocks: AnyBlock[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(card.title || 'Steward', LIMITS.slackHeader), emoji: false } }];
+  if (card.subtitle?.length) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: richToMrkdwn(card.subtitle, LIMITS.slackSectionText) }] });
+  }
+  let buttonIndex = 0;
+  for (const block of card.blocks) {
+    switch (block.kind) {
+      case 'text':
+        blocks.push({ type: 'rich_text', elements: [richSection(block.text)] });
+        break;
+      case 'list':
+        if (block.items.length === 0) break;
+        blocks.push({ type: 'rich_text', elements: [{ type: 'rich_text_list', style: 'bullet', elements: block.items.slice(0, 100).map(richSection) }] });
+        break;
+      case 'fields':
+        for (let i = 0; i < block.fields.length; i += LIMITS.slackFields) {
+          blocks.push({
+            type: 'section',
+            fields: block.fields.slice(i, i + LIMITS.slackFields).map((f) => ({
+              type: 'mrkdwn' as const,
+              text: truncate(`*${escapeMrkdwn(f.label)}*\n${richToMrkdwn(f.value, LIMITS.slackField)}`, LIMITS.slackField),
+            })),
+          });
+        }
+        break;
+      case 'image': {
+        const url = safeUrl(block.url);
+        if (url) blocks.push({ type: 'image', image_url: url, alt_text: truncate(block.alt, 2000) });
+        break;
+      }
+      case 'context':
+        blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: richToMrkdwn(block.text, LIMITS.slackSectionText) }] });
+        break;
+      case 'divider':
+        blocks.push({ type: 'divider' });
+        break;
+      case 'actions':
+        for (let i = 0; i < block.buttons.length; i += LIMITS.slackActionsPerBlock) {
+          blocks.push({ type: 'actions', elements: block.buttons.slice(i, i + LIMITS.slackActionsPerBlock).map((b) => button(b, buttonIndex++)) });
+        }
+        break;
+    }
+  }
+  if (blocks.length > LIMITS.slackBlocks) {
+    const hidden = blocks.length - (LIMITS.slackBlocks - 1);
+    // Keep the buttons: they are what the reader acts on.
+    const actionBlocks = blocks.filter((b) => b.type === 'actions').slice(-1);
+    const kept = blocks.filter((b) => b.type !== 'actions').slice(0, LIMITS.slackBlocks - 1 - actionBlocks.length);
+    return [...kept, { type: 'context', elements: [{ type: 'plain_text', text: `… ${hidden} more not shown`, emoji: false }] }, ...actionBlocks];
+  }
+  return blocks;
+}
+
+/** The notification text of a message; Slack parses it as mrkdwn, so it is escaped too. */
+export function fallbackText(card: Card): string {
+  return truncate(escapeMrkdwn(card.summary || card.title), 3000);
+}
+
+function inputBlock(input: Input): KnownBlock {
+  const label = { type: 'plain_text' as const, text: truncate(input.label, 2000), emoji: false };
+  const optional = input.optional ?? false;
+  switch (input.kind) {
+    case 'text':
+      return {
+        type: 'input',
+        block_id: input.id,
+        label,
+        optional,
+        element: {
+          type: 'plain_text_input',
+          action_id: input.id,
+          multiline: input.multiline ?? false,
+          ...(input.maxLength ? { max_length: input.maxLength } : {}),
+          ...(input.placeholder ? { placeholder: { type: 'plain_text', text: truncate(input.placeholder, 150) } } : {}),
+          ...(input.initial ? { initial_value: input.initial } : {}),
+        },
+      };
+    case 'select': {
+      const options = input.options.slice(0, 100).map((o) => ({ text: { type: 'plain_text' as const, text: truncate(o.label, 75) }, value: o.value }));
+      const initial = options.find((o) => o.value === input.initial);
+      return {
+        type: 'input',
+        block_id: input.id,
+        label,
+        optional,
+        element: { type: 'static_select', action_id: input.id, options, ...(initial ? { initial_option: initial } : {}) },
+      };
+    }
+    case 'number':
+      return {
+        type: 'input',
+        block_id: input.id,
+        label,
+        optional,
+        element: {
+          type: 'number_input',
+          action_id: input.id,
+          is_decimal_allowed: false,
+          ...(input.min !== undefined ? { min_value: String(input.min) } : {}),
+          ...(input.max !== undefined ? { max_value: String(input.max) } : {}),
+          ...(input.initial !== undefined ? { initial_value: String(input.initial) } : {}),
+        },
+      };
+  }
+}
+
+export const FORM_CALLBACK_ID = 'steward_form';
+
+/** A form becomes a modal; its payload rides in private_metadata and comes back on submission. */
+export function renderModal(form: Form, context: { channelId?: string | undefined }): ModalView {
+  const blocks: KnownBlock[] = [];
+  if (form.intro?.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: richToMrkdwn(form.intro, LIMITS.slackSectionText) } });
+  blocks.push(...form.inputs.map(inputBlock));
+  return {
+    type: 'modal',
+    callback_id: FORM_CALLBACK_ID,
+    private_metadata: JSON.stringify({ payload: form.payload, channelId: context.channelId }),
+    title: { type: 'plain_text', text: truncate(form.title, LIMITS.slackModalTitle) },
+    submit: { type: 'plain_text', text: truncate(form.submitLabel, LIMITS.slackModalTitle) },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks,
+  };
+}
+

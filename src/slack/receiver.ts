@@ -1,0 +1,123 @@
+// Moves Slack's HTTP requests into Bolt: verifies the signature and age, parses the body, and
+// acknowledges through the HTTP response. It holds no business rule (Bolt's receiver contract).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { verifySlackRequest, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import type { Logger } from '../log.js';
+
+export interface SlackReceiverOptions {
+  signingSecret: string;
+  log: Logger;
+  /** Bolt must ack within 3 s; past this the request is answered empty so Slack does not retry. */
+  ackTimeoutMs?: number;
+  now?: () => number;
+}
+
+export type SlackRequestOutcome = 'ok' | 'unauthorized' | 'bad_request' | 'error';
+
+function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
+  if (contentType?.includes('application/json')) {
+    const parsed: unknown = JSON.parse(raw);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('body is not a JSON object');
+    return parsed as Record<string, unknown>;
+  }
+  const form = Object.fromEntries(new URLSearchParams(raw));
+  if (typeof form.payload === 'string') {
+    const payload: unknown = JSON.parse(form.payload);
+    if (!payload || typeof payload !== 'object') throw new Error('payload is not a JSON object');
+    return payload as Record<string, unknown>;
+  }
+  return form;
+}
+
+export class SlackHttpReceiver implements Receiver {
+  private app: App | undefined;
+
+  constructor(private readonly options: SlackReceiverOptions) {}
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+
+  async handle(req: IncomingMessage, res: ServerResponse, rawBody: Buffer): Promise<SlackRequestOutcome> {
+    const { log } = this.options;
+    const body = rawBody.toString('utf8');
+    const signature = req.headers['x-slack-signature'];
+    const timestamp = Number(req.headers['x-slack-request-timestamp']);
+    if (typeof signature !== 'string' || !Number.isFinite(timestamp)) {
+      send(res, 401, { error: 'missing Slack signature headers' });
+      return 'unauthorized';
+    }
+    try {
+      verifySlackRequest({
+        signingSecret: this.options.signingSecret,
+        body,
+        headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
+        ...(this.options.now ? { nowMilliseconds: this.options.now() } : {}),
+      });
+    } catch (error) {
+      log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'refused a Slack request');
+      send(res, 401, { error: 'invalid or stale Slack signature' });
+      return 'unauthorized';
+    }
+
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = parseBody(body, req.headers['content-type']);
+    } catch {
+      send(res, 400, { error: 'malformed Slack request body' });
+      return 'bad_request';
+    }
+    if (parsed.ssl_check) {
+      send(res, 200, '');
+      return 'ok';
+    }
+    if (parsed.type === 'url_verification' && typeof parsed.challenge === 'string') {
+      send(res, 200, { challenge: parsed.challenge });
+      return 'ok';
+    }
+    if (!this.app) throw new Error('Slack receiver used before Bolt initialised it');
+
+    let acked = false;
+    const timer = setTimeout(() => {
+      if (acked) return;
+      acked = true;
+      log.warn({ type: parsed.type ?? parsed.command }, 'Slack request not acknowledged in time; answered empty');
+      send(res, 200, '');
+    }, this.options.ackTimeoutMs ?? 2_900);
+    const event: ReceiverEvent = {
+      body: parsed,
+      ...(req.headers['x-slack-retry-num'] ? { retryNum: Number(req.headers['x-slack-retry-num']) } : {}),
+      ...(typeof req.headers['x-slack-retry-reason'] === 'string' ? { retryReason: req.headers['x-slack-retry-reason'] } : {}),
+      ack: async (response?: unknown) => {
+        if (acked) return;
+        acked = true;
+        clearTimeout(timer);
+        send(res, 200, response ?? '');
+      },
+    };
+    try {
+      await this.app.processEvent(event);
+      return 'ok';
+    } catch (error) {
+      log.error({ err: error }, 'Slack listener failed');
+      if (!acked) {
+        acked = true;
+        clearTimeout(timer);
+        send(res, 500, { error: 'internal error' });
+      }
+      return 'error';
+    }
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  if (typeof body === 'string') {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
+  } else {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+  }
+}

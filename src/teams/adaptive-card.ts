@@ -1,0 +1,170 @@
+// Renders a neutral Card as an Adaptive Card 1.5. User text goes into TextRuns, which Teams shows
+// literally (no markdown, no mentions); template-looking `${…}` is broken up so no templating engine
+// could ever evaluate it.
+import type { Button, Card, Form, Inline, Input, RichText } from '../chat/card.js';
+import { LIMITS, safeUrl, truncate } from '../chat/limits.js';
+
+export interface AdaptiveCard {
+  type: 'AdaptiveCard';
+  $schema: string;
+  version: '1.5';
+  body: Record<string, unknown>[];
+  actions?: Record<string, unknown>[];
+  msteams?: Record<string, unknown>;
+}
+
+export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+/** Neutralises Adaptive Card template expressions in literal text. */
+export function literal(value: string): string {
+  return value.replace(/\$\{/g, '$\u200B{');
+}
+
+function textRun(run: Inline, max: number): Record<string, unknown> {
+  if (run.kind === 'mention') return { type: 'TextRun', text: literal(truncate(`@${run.person.name}`, max)), weight: 'Bolder' };
+  if (run.kind === 'link') {
+    const url = safeUrl(run.url);
+    return {
+      type: 'TextRun',
+      text: literal(truncate(run.text, max)),
+      ...(url ? { selectAction: { type: 'Action.OpenUrl', url }, color: 'Accent' } : {}),
+    };
+  }
+  return {
+    type: 'TextRun',
+    text: literal(truncate(run.text, max)),
+    ...(run.bold ? { weight: 'Bolder' } : {}),
+    ...(run.italic ? { italic: true } : {}),
+    ...(run.code ? { fontType: 'Monospace' } : {}),
+  };
+}
+
+function richTextBlock(rich: RichText, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { type: 'RichTextBlock', inlines: rich.map((run) => textRun(run, 3000)), ...extra };
+}
+
+function action(button: Button): Record<string, unknown> {
+  const url = button.url ? safeUrl(button.url) : undefined;
+  if (url) return { type: 'Action.OpenUrl', title: literal(truncate(button.label, 80)), url };
+  const style = button.style === 'danger' ? 'destructive' : button.style === 'primary' ? 'positive' : undefined;
+  // Universal Actions refresh the card in place; older clients fall back to a plain submit.
+  return {
+    type: 'Action.Execute',
+    title: literal(truncate(button.label, 80)),
+    verb: button.payload.action,
+    data: button.payload,
+    ...(style ? { style } : {}),
+    fallback: { type: 'Action.Submit', title: literal(truncate(button.label, 80)), data: button.payload },
+  };
+}
+
+function cardBody(card: Card): Record<string, unknown>[] {
+  const body: Record<string, unknown>[] = [
+    { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: literal(truncate(card.title || 'Steward', 200)), size: 'Large', weight: 'Bolder' }] },
+  ];
+  if (card.subtitle?.length) body.push(richTextBlock(card.subtitle, { spacing: 'None' }));
+  for (const block of card.blocks) {
+    switch (block.kind) {
+      case 'text':
+        body.push(richTextBlock(block.text));
+        break;
+      case 'list':
+        for (const item of block.items.slice(0, 100)) body.push(richTextBlock([{ kind: 'text', text: '• ' }, ...item], { spacing: 'Small' }));
+        break;
+      case 'fields':
+        body.push({
+          type: 'Container',
+          items: block.fields.map((f) => richTextBlock([{ kind: 'text', text: `${f.label}: `, bold: true }, ...f.value], { spacing: 'Small' })),
+        });
+        break;
+      case 'image': {
+        const url = safeUrl(block.url);
+        if (url) body.push({ type: 'Image', url, altText: literal(truncate(block.alt, 500)) });
+        break;
+      }
+      case 'context':
+        body.push({ type: 'RichTextBlock', inlines: block.text.map((run) => ({ ...textRun(run, 3000), isSubtle: true, size: 'Small' })) });
+        break;
+      case 'divider':
+        body.push({ type: 'Container', separator: true, spacing: 'Medium', items: [] });
+        break;
+      case 'actions':
+        body.push({ type: 'ActionSet', actions: block.buttons.slice(0, 20).map(action) });
+        break;
+    }
+  }
+  return body;
+}
+
+function envelope(body: Record<string, unknown>[]): AdaptiveCard {
+  return {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.5',
+    body,
+    msteams: { width: 'Full' },
+  };
+}
+
+/** Keeps the card under Teams' message size: trailing content blocks go first, buttons stay. */
+function bounded(body: Record<string, unknown>[]): AdaptiveCard {
+  let card = envelope(body);
+  if (Buffer.byteLength(JSON.stringify(card)) <= LIMITS.teamsCardBytes) return card;
+  const actionSets = body.filter((b) => b.type === 'ActionSet');
+  const content = body.filter((b) => b.type !== 'ActionSet');
+  let hidden = 0;
+  while (content.length > 1) {
+    content.pop();
+    hidden++;
+    const note = { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: `… ${hidden} more not shown`, isSubtle: true }] };
+    card = envelope([...content, note, ...actionSets]);
+    if (Buffer.byteLength(JSON.stringify(card)) <= LIMITS.teamsCardBytes) return card;
+  }
+  return card;
+}
+
+export function renderAdaptiveCard(card: Card): AdaptiveCard {
+  return bounded(cardBody(card));
+}
+
+function inputElement(input: Input): Record<string, unknown> {
+  const common = { id: input.id, label: literal(input.label), isRequired: !(input.optional ?? false), errorMessage: `${input.label} is required` };
+  switch (input.kind) {
+    case 'text':
+      return {
+        type: 'Input.Text',
+        ...common,
+        isMultiline: input.multiline ?? false,
+        ...(input.maxLength ? { maxLength: input.maxLength } : {}),
+        ...(input.placeholder ? { placeholder: literal(input.placeholder) } : {}),
+        ...(input.initial ? { value: input.initial } : {}),
+      };
+    case 'select':
+      return {
+        type: 'Input.ChoiceSet',
+        ...common,
+        style: 'compact',
+        choices: input.options.slice(0, 100).map((o) => ({ title: literal(o.label), value: o.value })),
+        ...(input.initial ? { value: input.initial } : {}),
+      };
+    case 'number':
+      return {
+        type: 'Input.Number',
+        ...common,
+        ...(input.min !== undefined ? { min: input.min } : {}),
+        ...(input.max !== undefined ? { max: input.max } : {}),
+        ...(input.initial !== undefined ? { value: input.initial } : {}),
+      };
+  }
+}
+
+/** A form is a card with inputs; its submit button carries the form's payload. */
+export function renderFormCard(form: Form): AdaptiveCard {
+  const body: Record<string, unknown>[] = [
+    { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: literal(form.title), size: 'Large', weight: 'Bolder' }] },
+  ];
+  if (form.intro?.length) body.push(richTextBlock(form.intro));
+  body.push(...form.inputs.map(inputElement));
+  body.push({ type: 'ActionSet', actions: [action({ label: form.submitLabel, payload: form.payload, style: 'primary' })] });
+  return bounded(body);
+}

@@ -1,0 +1,183 @@
+// The Teams adapter: botbuilder turns activities into ChatRequests for the router and renders its
+// Reply as Adaptive Cards. It stores conversation references so proactive messages can reach people
+// and channels later. No business rule lives here.
+import {
+  CardFactory,
+  TeamsActivityHandler,
+  TeamsInfo,
+  TurnContext,
+  type Activity,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type Attachment,
+} from 'botbuilder';
+import { z } from 'zod';
+import type { Card } from '../chat/card.js';
+import type { ChatRouter } from '../chat/router.js';
+import type { ChatRequest, ChatUser, Reply } from '../chat/request.js';
+import type { Db } from '../db/database.js';
+import type { Logger } from '../log.js';
+import { upsertConversation } from '../orgs/conversations.js';
+import type { OrgDirectory } from '../orgs/service.js';
+import { withTimeout } from '../with-timeout.js';
+import { ADAPTIVE_CARD_CONTENT_TYPE, renderAdaptiveCard, renderFormCard, type AdaptiveCard } from './adaptive-card.js';
+
+export function cardAttachment(card: AdaptiveCard): Attachment {
+  return CardFactory.adaptiveCard(card);
+}
+
+export function cardActivity(card: Card): Partial<Activity> {
+  return { type: 'message', summary: card.summary, attachments: [cardAttachment(renderAdaptiveCard(card))] };
+}
+
+const submitValue = z.object({ action: z.string() }).loose();
+
+function conversationKind(activity: Activity): 'personal' | 'channel' | 'group' {
+  const type = activity.conversation.conversationType;
+  return type === 'personal' ? 'personal' : type === 'channel' ? 'channel' : 'group';
+}
+
+function tenantOf(activity: Activity): string {
+  const fromChannelData = z.object({ tenant: z.object({ id: z.string() }) }).safeParse(activity.channelData);
+  return activity.conversation.tenantId ?? (fromChannelData.success ? fromChannelData.data.tenant.id : 'unknown-tenant');
+}
+
+/** Removes the bot's own @mention, and turns other mentions into `<@aadId>` tokens. */
+function textAndMentions(activity: Activity): { text: string; mentions: ChatUser[] } {
+  let text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
+  const mentions: ChatUser[] = [];
+  for (const entity of activity.entities ?? []) {
+    const mention = z
+      .object({ type: z.literal('mention'), text: z.string(), mentioned: z.object({ id: z.string(), name: z.string().optional(), aadObjectId: z.string().optional() }) })
+      .safeParse(entity);
+    if (!mention.success || mention.data.mentioned.id === activity.recipient.id) continue;
+    const id = mention.data.mentioned.aadObjectId ?? mention.data.mentioned.id;
+    mentions.push({ id, ...(mention.data.mentioned.name ? { name: mention.data.mentioned.name } : {}) });
+    text = text.replace(mention.data.text, `<@${id}>`);
+  }
+  // Teams sends HTML entities and stray tags in message text.
+  text = text.replace(/<\/?at>/g, '').replace(/&nbsp;/g, ' ').replace(/&amp;/g, '&').replace(/&lt;(?!@)/g, '<').replace(/&gt;/g, '>');
+  return { text: text.trim(), mentions };
+}
+
+export interface TeamsBotOptions {
+  router: ChatRouter;
+  orgs: OrgDirectory;
+  db: Db;
+  log: Logger;
+}
+
+export class StewardTeamsBot extends TeamsActivityHandler {
+  constructor(private readonly options: TeamsBotOptions) {
+    super();
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+    this.onConversationUpdate(async (context, next) => {
+      await this.remember(context);
+      await next();
+    });
+    this.onInstallationUpdate(async (context, next) => {
+      await this.remember(context);
+      await next();
+    });
+  }
+
+  private baseRequest(activity: Activity): Omit<ChatRequest, 'input' | 'mentions'> {
+    return {
+      platform: 'teams',
+      installationId: tenantOf(activity),
+      user: { id: activity.from.aadObjectId ?? activity.from.id, ...(activity.from.name ? { name: activity.from.name } : {}) },
+      conversation: { id: activity.conversation.id, kind: conversationKind(activity), name: activity.conversation.name },
+    };
+  }
+
+  private emailLookup(context: TurnContext) {
+    return async () => {
+      const member = await withTimeout(TeamsInfo.getMember(context, context.activity.from.id), 1_500);
+      return member?.email ?? member?.userPrincipalName ?? undefined;
+    };
+  }
+
+  /** Stores where this conversation is, so Steward can write to it (or to this person) later. */
+  private async remember(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    try {
+      const base = this.baseRequest(activity);
+      const orgId = await this.options.orgs.orgForInstallation('teams', base.installationId);
+      const kind = conversationKind(activity);
+      const personId =
+        kind === 'personal' && activity.from.aadObjectId
+          ? (await this.options.orgs.resolveActor({ ...base, input: { kind: 'text', text: '' }, mentions: [] }, this.emailLookup(context))).personId
+          : null;
+      await upsertConversation(this.options.db, {
+        orgId,
+        platform: 'teams',
+        installationExternalId: base.installationId,
+        externalId: activity.conversation.id,
+        kind,
+        personId,
+        name: activity.conversation.name ?? null,
+        reference: { ...TurnContext.getConversationReference(activity) },
+      });
+    } catch (error) {
+      this.options.log.warn({ err: error }, 'could not store the Teams conversation reference');
+    }
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    await this.remember(context);
+    const submitted = submitValue.safeParse(activity.value);
+    let request: ChatRequest;
+    if (submitted.success) {
+      request = { ...this.baseRequest(activity), input: { kind: 'action', payload: submitted.data, values: stringValues(activity.value) }, mentions: [] };
+    } else {
+      const { text, mentions } = textAndMentions(activity);
+      request = { ...this.baseRequest(activity), input: { kind: 'text', text }, mentions };
+    }
+    const reply = await this.options.router.handle(request, this.emailLookup(context));
+    if (reply.replace && activity.replyToId) {
+      await context.updateActivity({ ...cardActivity(reply.replace), id: activity.replyToId });
+    }
+    await this.sendParts(context, { ...reply, ...(activity.replyToId ? {} : reply.replace ? { public: reply.replace } : {}) });
+  }
+
+  private async sendParts(context: TurnContext, reply: Reply): Promise<void> {
+    // Teams has no message only one person in a channel sees: a private answer is a reply in the
+    // thread (conversation ids of threads carry the message id), and cards stay short.
+    for (const card of [reply.private, reply.public]) {
+      if (card) await context.sendActivity(cardActivity(card));
+    }
+    if (reply.form) await context.sendActivity({ type: 'message', attachments: [cardAttachment(renderFormCard(reply.form))] });
+  }
+
+  /** Universal Actions (Action.Execute): the card that was clicked is refreshed from the response. */
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const activity = context.activity;
+    const data = submitValue.safeParse(invokeValue.action.data);
+    const request: ChatRequest = {
+      ...this.baseRequest(activity),
+      input: { kind: 'action', payload: data.success ? data.data : undefined, values: stringValues(invokeValue.action.data) },
+      mentions: [],
+    };
+    const reply = await this.options.router.handle(request, this.emailLookup(context));
+    await this.sendParts(context, { ...(reply.private ? { private: reply.private } : {}), ...(reply.public ? { public: reply.public } : {}), ...(reply.form ? { form: reply.form } : {}) });
+    if (reply.replace) {
+      return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: { ...renderAdaptiveCard(reply.replace) } };
+    }
+    return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: { text: reply.private?.summary ?? 'Done.' } };
+  }
+}
+
+/** Input values of a submitted card, as strings (the inputs' ids are the keys). */
+function stringValues(value: unknown): Record<string, string> {
+  const parsed = z.record(z.string(), z.unknown()).safeParse(value);
+  if (!parsed.success) return {};
+  const out: Record<string, string> = {};
+  for (const [key, item] of Object.entries(parsed.data)) {
+    if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') out[key] = String(item);
+  }
+  return out;
+}
