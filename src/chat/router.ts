@@ -57,7 +57,7 @@ export class ChatRouter {
       return { private: errorCard(`That command is ${raw.length} characters long; Steward reads at most ${MAX_COMMAND_LENGTH}.`) };
     }
     const text = raw.trim();
-    const [first = '', ...rest] = text.split(/\s+/);
+    const [first = ''] = text.split(/\s+/);
     const word = first.toLowerCase() || 'help';
     const command = this.commands.get(word);
     if (!command) return { private: unknownCommandCard(first, closestWord(word, [...this.commands.keys()])) };

@@ -1,4 +1,4 @@
 // The whole database as Kysely sees it: the foundation's tables and each capability's.
 import type { FoundationTables } from './foundation-tables.js';
 
-export interface Database extends FoundationTables {}
+export type Database = FoundationTables;

@@ -1,6 +1,7 @@
 // `role grant|revoke|list` in chat. Admins grant and revoke; anyone may list who holds which role.
 import { z } from 'zod';
-import type { Capability, ChatContext } from '../chat/capability.js';
+import type { Capability } from '../chat/capability.js';
+import { mentionedPerson } from './people.js';
 import { bold, para, text, type Card } from '../chat/card.js';
 import { InvalidInput } from '../chat/errors.js';
 import type { Role } from '../db/foundation-tables.js';
@@ -16,15 +17,6 @@ function toRole(word: z.infer<typeof roleWord>): Role {
 }
 
 const USAGE = 'Usage: `role grant @person board` (roles: admin, steward, board), `role revoke @person board`, `role list`.';
-
-async function mentionedPerson(ctx: ChatContext, token: string) {
-  const match = /^<@([^>|]+)(?:\|[^>]*)?>$/.exec(token);
-  const userId = match?.[1];
-  const mentioned = userId ? ctx.request.mentions.find((m) => m.id === userId) : undefined;
-  if (!userId) throw new InvalidInput(`“${token}” is not a mention. ${USAGE}`);
-  const request = { ...ctx.request, user: mentioned ?? { id: userId } };
-  return ctx.services.orgs.resolveActor(request);
-}
 
 function rolesCard(rows: { role: Role; names: string[] }[]): Card {
   return {
@@ -57,7 +49,7 @@ export const orgsCapability: Capability = {
         requireRole(ctx.actor, 'admin', `${verb} roles`);
         const parsedRole = roleWord.safeParse(role.toLowerCase());
         if (!parsedRole.success) throw new InvalidInput(`“${role}” is not a role. ${USAGE}`);
-        const target = await mentionedPerson(ctx, who);
+        const target = await mentionedPerson(ctx, who, USAGE);
         const options = { orgId: ctx.actor.orgId, role: toRole(parsedRole.data), byPersonId: ctx.actor.personId, byLabel: ctx.actor.name };
         const label = ROLE_LABELS[options.role];
         const changed = verb === 'grant' ? await grantRole(ctx.services.db, target.personId, options) : await revokeRole(ctx.services.db, target.personId, options);
