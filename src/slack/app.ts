@@ -84,6 +84,7 @@ export class SlackAdapter {
       ...(options.apiUrl ? { slackApiUrl: ensureTrailingSlash(options.apiUrl) } : {}),
       retryConfig: { retries: 0 },
       timeout: 5_000,
+      logLevel: LogLevel.ERROR,
     };
     this.client = new WebClient(options.botToken, clientOptions);
     this.identity = new BotIdentity(this.client, options.log);
@@ -227,6 +228,16 @@ export class SlackAdapter {
       const reply = await this.answer(request);
       const card = reply.private ?? reply.public ?? reply.replace;
       if (card) await client.chat.postMessage({ channel: message.channel, blocks: renderBlocks(card), text: fallbackText(card) });
+    });
+
+    // App Home shows the help card, so the app explains itself where people first meet it.
+    app.event('app_home_opened', async ({ event, client, context }) => {
+      if (event.tab !== 'home') return;
+      const reply = await this.answer(
+        slackTextRequest({ teamId: context.teamId ?? 'unknown', userId: event.user, channelId: event.channel, text: 'help' }),
+      );
+      const card = reply.private ?? reply.public;
+      if (card) await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: renderBlocks(card) } });
     });
 
     app.error(async (error) => {

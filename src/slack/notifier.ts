@@ -1,7 +1,7 @@
 // Delivers outbox messages through the Slack Web API. Retries belong to the delivery job, so the
 // client itself never retries or sleeps: a 429 comes back at once with Slack's Retry-After.
 import { z } from 'zod';
-import { ErrorCode, WebClient, type WebAPICallResult } from '@slack/web-api';
+import { ErrorCode, LogLevel, WebClient, type WebAPICallResult } from '@slack/web-api';
 import type { Card } from '../chat/card.js';
 import type { DeliveredRef } from '../db/foundation-tables.js';
 import { PermanentDeliveryError, RateLimitedError, type Destination, type Notifier, type PostOptions } from '../delivery/notifier.js';
@@ -37,6 +37,7 @@ export class SlackNotifier implements Notifier {
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       timeout: 15_000,
+      logLevel: LogLevel.ERROR,
     });
   }
 
