@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { DeliveredRef, OutboxMessage, OutboxTarget, Platform } from '../db/foundation-tables.js';
 import * as orgsRepo from '../orgs/repo.js';
+import { takeChannelSlot } from './channel-slots.js';
 import { PermanentDeliveryError, RateLimitedError, type Destination, type Notifier } from './notifier.js';
 
 export interface DeliveryOptions {
@@ -81,6 +82,14 @@ export class Deliverer {
           return { status: 'delivered', ref: found, reconciled: true };
         }
       }
+      if (!message.updateOfOutboxId) {
+        const channelKey = `${destination.platform}:${destination.kind === 'user' ? destination.userId : destination.conversationId}`;
+        const slot = await takeChannelSlot(this.options.db, channelKey, this.options.clock.now());
+        if (!slot.granted) {
+          await this.deferTo(outboxId, slot.retryAt);
+          return { status: 'not-due', notBefore: slot.retryAt };
+        }
+      }
       let ref: DeliveredRef;
       if (message.updateOfOutboxId) {
         ref = await this.deliveredRefOf(message.updateOfOutboxId);
@@ -102,6 +111,16 @@ export class Deliverer {
       .updateTable('outbox')
       .set({ status: 'delivered', delivered_ref: JSON.stringify(ref), delivered_at: this.options.clock.now(), lease_until: null, last_error: null })
       .where('id', '=', outboxId)
+      .execute();
+  }
+
+  /** Hands the row back, due again at `notBefore`; waiting for a channel's turn is not an attempt. */
+  private async deferTo(outboxId: string, notBefore: Date): Promise<void> {
+    await this.options.db
+      .updateTable('outbox')
+      .set({ status: 'pending', lease_until: null, attempt_started_at: null, not_before: notBefore, attempts: sql`greatest(attempts - 1, 0)` })
+      .where('id', '=', outboxId)
+      .where('status', '=', 'sending')
       .execute();
   }
 
