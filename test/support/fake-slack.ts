@@ -56,6 +56,16 @@ export class FakeSlack {
   private readonly queued = new Map<string, Behaviour[]>();
   private server: Server | undefined;
   private seq = 0;
+  /** Answer every n-th call of a method with 429 and this Retry-After (seconds). */
+  private readonly everyNth = new Map<string, { n: number; retryAfter: number; count: number }>();
+
+  rateLimitEvery(method: string, n: number, retryAfter: number): void {
+    this.everyNth.set(method, { n, retryAfter, count: 0 });
+  }
+
+  /** How many calls were answered 429 by rateLimitEvery. */
+  rateLimited = 0;
+
   /** Every call is refused with a connection-level failure while true. */
   down = false;
   url = '';
@@ -82,6 +92,12 @@ export class FakeSlack {
 
   callsOf(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method);
+  }
+
+  /** How many messages really landed in a channel (a user id counts as its DM channel). */
+  postedIn(channel: string): number {
+    const id = /^[UW]/.test(channel) ? `D${channel.slice(1)}` : channel;
+    return this.channels.get(id)?.length ?? 0;
   }
 
   /** Messages that are really in Slack now (successful chat.postMessage calls). */
@@ -117,6 +133,12 @@ export class FakeSlack {
     const method = path.replace(/^\/api\//, '');
     const args = { ...parseArgs(raw, req.headers['content-type']), ...Object.fromEntries(new URL(req.url ?? '', 'http://x').searchParams) };
     this.calls.push({ method, args, at: Date.now() });
+    const periodic = this.everyNth.get(method);
+    if (periodic && ++periodic.count % periodic.n === 0) {
+      this.rateLimited++;
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(periodic.retryAfter) }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
+    }
     const behaviour = this.queued.get(method)?.shift();
     if (behaviour?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, behaviour.ms));
     if (behaviour?.kind === 'rate-limit') {
