@@ -98,7 +98,9 @@ export const configSchema = z
         message: 'required in production; set TEAMS_ALLOW_ANONYMOUS=true to run the Teams endpoint without authentication on purpose',
       });
     }
-  });
+    // Also when another variable is malformed (zod skips refinements then), so one start names every
+    // problem. The checks above only test presence and equality, which raw values answer as well.
+  }, { when: () => true });
 
 type RawConfig = z.infer<typeof configSchema>;
 

@@ -1,9 +1,9 @@
 // Writing to the outbox: always inside the transaction of the change that causes the message, so a
-// message exists exactly when its cause does. Delivery happens later, in src/jobs/delivery-worker.ts.
+// message exists exactly when its cause does. Delivery happens later, in src/jobs/delivery.ts.
 import { sql, type Transaction } from 'kysely';
 import type { Card } from '../chat/card.js';
 import type { Db } from '../db/database.js';
-import type { OutboxTarget } from '../db/foundation-tables.js';
+import type { MessageRender, OutboxTarget } from '../db/foundation-tables.js';
 import type { Database } from '../db/tables.js';
 
 export interface OutboxEntry {
@@ -15,6 +15,8 @@ export interface OutboxEntry {
   threadOfOutboxId?: string;
   updateOfOutboxId?: string;
   notBefore?: Date;
+  /** Draw the card from the database at delivery; `card` is then only the fallback text. */
+  render?: MessageRender;
 }
 
 /** Adds a message to the outbox; returns its id, or undefined when the same cause queued it already. */
@@ -30,6 +32,7 @@ export async function enqueueMessage(trx: Transaction<Database> | Db, entry: Out
         text: entry.card.summary,
         ...(entry.threadOfOutboxId ? { threadOfOutboxId: entry.threadOfOutboxId } : {}),
         ...(entry.updateOfOutboxId ? { updateOfOutboxId: entry.updateOfOutboxId } : {}),
+        ...(entry.render ? { render: entry.render } : {}),
       }),
       ...(entry.notBefore ? { not_before: entry.notBefore } : {}),
     })
@@ -39,11 +42,21 @@ export async function enqueueMessage(trx: Transaction<Database> | Db, entry: Out
   return row ? String(row.id) : undefined;
 }
 
+export interface DueOutboxRow {
+  id: string;
+  /**
+   * Set when an attempt's lease ran out (its worker died or hung): the number of that attempt. The
+   * lost attempt's job may still sit "active" in BullMQ under the row's usual job id until BullMQ
+   * notices the stall, so the sweep needs another job id to get the row going again now.
+   */
+  lostAttempt?: number;
+}
+
 /** Rows due for delivery that no job is working on, oldest first: what the sweep re-enqueues. */
-export async function dueOutboxIds(db: Db, now: Date, limit = 500): Promise<string[]> {
+export async function dueOutboxRows(db: Db, now: Date, limit = 500): Promise<DueOutboxRow[]> {
   const rows = await db
     .selectFrom('outbox')
-    .select('id')
+    .select(['id', 'status', 'attempts'])
     .where((eb) =>
       eb.or([
         eb.and([eb('status', '=', 'pending'), eb('not_before', '<=', now)]),
@@ -53,7 +66,7 @@ export async function dueOutboxIds(db: Db, now: Date, limit = 500): Promise<stri
     .orderBy('id')
     .limit(limit)
     .execute();
-  return rows.map((r) => String(r.id));
+  return rows.map((r) => ({ id: String(r.id), ...(r.status === 'sending' ? { lostAttempt: r.attempts } : {}) }));
 }
 
 export async function outboxCounts(db: Db) {

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { Deliverer } from '../delivery/deliver.js';
-import { dueOutboxIds } from '../delivery/outbox.js';
+import { dueOutboxRows, type DueOutboxRow } from '../delivery/outbox.js';
 import { PermanentDeliveryError, RateLimitedError } from '../delivery/notifier.js';
 import type { Logger } from '../log.js';
 
@@ -16,8 +16,8 @@ export interface DeliveryJob {
   outboxId: string;
 }
 
-export function jobIdFor(outboxId: string): string {
-  return `outbox-${outboxId}`;
+export function jobIdFor(outboxId: string, lostAttempt?: number): string {
+  return lostAttempt === undefined ? `outbox-${outboxId}` : `outbox-${outboxId}-after-lost-attempt-${lostAttempt}`;
 }
 
 export class DeliveryQueue {
@@ -32,13 +32,18 @@ export class DeliveryQueue {
   }
 
   async enqueue(outboxIds: string[]): Promise<void> {
-    if (outboxIds.length === 0) return;
+    await this.enqueueRows(outboxIds.map((id) => ({ id })));
+  }
+
+  /** Rows the sweep found due; a row whose attempt was lost gets a job of its own (see DueOutboxRow). */
+  async enqueueRows(rows: DueOutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
     await this.queue.addBulk(
-      outboxIds.map((outboxId) => ({
+      rows.map(({ id: outboxId, lostAttempt }) => ({
         name: 'deliver',
         data: { outboxId },
         opts: {
-          jobId: jobIdFor(outboxId),
+          jobId: jobIdFor(outboxId, lostAttempt),
           attempts: 8,
           backoff: { type: 'exponential', delay: 1_000 },
           removeOnComplete: true,
@@ -128,9 +133,9 @@ export class OutboxSweep {
     if (this.running) return 0;
     this.running = true;
     try {
-      const ids = await dueOutboxIds(this.options.db, this.options.clock.now());
-      await this.options.queue.enqueue(ids);
-      return ids.length;
+      const rows = await dueOutboxRows(this.options.db, this.options.clock.now());
+      await this.options.queue.enqueueRows(rows);
+      return rows.length;
     } finally {
       this.running = false;
     }

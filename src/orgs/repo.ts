@@ -47,6 +47,7 @@ export async function findPersonByIdentity(db: Executor, platform: Platform, ins
       'p.display_name',
       'p.email',
       'i.id as identity_id',
+      'i.last_seen_at',
       sql<Role[]>`coalesce((select array_agg(r.role order by r.role) from roles r where r.person_id = p.id), '{}')`.as('roles'),
     ])
     .where('i.platform', '=', platform)
@@ -80,8 +81,9 @@ export async function addIdentity(db: Executor, personId: string, platform: Plat
     .execute();
 }
 
-export async function touchIdentity(db: Executor, identityId: string) {
-  await db.updateTable('identities').set({ last_seen_at: sql`now()` }).where('id', '=', identityId).execute();
+export async function touchIdentities(db: Executor, identityIds: string[]) {
+  if (identityIds.length === 0) return;
+  await db.updateTable('identities').set({ last_seen_at: sql`now()` }).where('id', 'in', identityIds).execute();
 }
 
 export async function rolesOf(db: Executor, personId: string): Promise<Role[]> {

@@ -8,6 +8,22 @@ import type { ChatRequest } from '../chat/request.js';
 import { PermissionDenied, InvalidInput, NotFound } from '../chat/errors.js';
 import * as repo from './repo.js';
 
+/** How stale an identity's last_seen_at may get before a command refreshes it. */
+const LAST_SEEN_RESOLUTION_MS = 60_000;
+
+/**
+ * How long a resolved actor serves the same user's next commands. Role changes made in this process
+ * take effect at once (see rolesChanged); made elsewhere (the CLI, another process), within this.
+ */
+const ACTOR_REUSE_MS = 2_000;
+const ACTOR_CACHE_MAX = 10_000;
+
+/** Bumped by every role change in this process: an actor resolved before it is not reused. */
+let rolesEpoch = 0;
+function rolesChanged(): void {
+  rolesEpoch++;
+}
+
 export const ROLES: readonly Role[] = ['admin', 'glossary_steward', 'board'];
 
 export const ROLE_LABELS: Record<Role, string> = {
@@ -47,6 +63,13 @@ export interface OrgDirectoryOptions {
 export class OrgDirectory {
   // Installations hardly ever move between organisations; a short cache keeps the hot path to one query.
   private readonly installationCache = new Map<string, { orgId: string; at: number }>();
+  // A person's commands come in bursts (a command, then its buttons); reusing the actor for a moment
+  // keeps the database, and its latency, off the path of most of them.
+  private readonly actorCache = new Map<string, { actor: Actor; at: number; epoch: number }>();
+  // Identities whose last_seen_at is due for a refresh, written together a second later: one UPDATE
+  // (and one commit) for a busy second instead of one per person, and none on the request path.
+  private readonly seen = new Set<string>();
+  private seenTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Db,
@@ -64,6 +87,18 @@ export class OrgDirectory {
     }
     this.installationCache.set(key, { orgId: installation.org_id, at: Date.now() });
     return installation.org_id;
+  }
+
+  private noteSeen(identityId: string): void {
+    this.seen.add(identityId);
+    if (this.seenTimer) return;
+    this.seenTimer = setTimeout(() => {
+      this.seenTimer = undefined;
+      const ids = [...this.seen];
+      this.seen.clear();
+      void repo.touchIdentities(this.db, ids).catch(() => {});
+    }, 1_000);
+    this.seenTimer.unref();
   }
 
   /** Single-organisation mode: the only organisation, created on first use. */
@@ -84,6 +119,18 @@ export class OrgDirectory {
 
   async resolveActor(request: ChatRequest, lookupEmail?: EmailLookup): Promise<Actor> {
     const { platform, installationId, user } = request;
+    const key = `${platform}:${installationId}:${user.id}`;
+    const cached = this.actorCache.get(key);
+    if (cached && cached.epoch === rolesEpoch && Date.now() - cached.at < ACTOR_REUSE_MS) return cached.actor;
+    const epoch = rolesEpoch;
+    const actor = await this.lookUpActor(request, lookupEmail);
+    if (this.actorCache.size >= ACTOR_CACHE_MAX) this.actorCache.clear();
+    this.actorCache.set(key, { actor, at: Date.now(), epoch });
+    return actor;
+  }
+
+  private async lookUpActor(request: ChatRequest, lookupEmail?: EmailLookup): Promise<Actor> {
+    const { platform, installationId, user } = request;
     const orgId = await this.orgForInstallation(platform, installationId, request.installationName);
     let person = await repo.findPersonByIdentity(this.db, platform, installationId, user.id);
     if (!person) {
@@ -95,8 +142,9 @@ export class OrgDirectory {
       });
       person = await repo.findPersonByIdentity(this.db, platform, installationId, user.id);
       if (!person) throw new Error('identity vanished right after it was created');
-    } else {
-      void repo.touchIdentity(this.db, person.identity_id).catch(() => {});
+    } else if (Date.now() - person.last_seen_at.getTime() > LAST_SEEN_RESOLUTION_MS) {
+      // "Which platform did they use last" only needs minute resolution, not a write per command.
+      this.noteSeen(person.identity_id);
     }
     return {
       personId: person.id,
@@ -132,7 +180,7 @@ export async function grantRole(db: Db, personId: string, options: GrantOptions)
       .values({ person_id: personId, role: options.role, action: 'grant', by_person_id: options.byPersonId ?? null, by_label: options.byLabel ?? null })
       .execute();
     return true;
-  });
+  }).finally(rolesChanged);
 }
 
 export async function revokeRole(db: Db, personId: string, options: GrantOptions): Promise<boolean> {
@@ -151,7 +199,7 @@ export async function revokeRole(db: Db, personId: string, options: GrantOptions
       .values({ person_id: personId, role: options.role, action: 'revoke', by_person_id: options.byPersonId ?? null, by_label: options.byLabel ?? null })
       .execute();
     return true;
-  });
+  }).finally(rolesChanged);
 }
 
 /** Finds the person with this e-mail in the organisation, or records them so roles can be granted before first contact. */

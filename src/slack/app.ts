@@ -2,6 +2,7 @@
 // ChatRequests for the router, and render its Reply as Block Kit. No business rule lives here.
 import { App, LogLevel, SocketModeReceiver, type AuthorizeResult, type Receiver, type RespondFn } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
+import type { Card } from '../chat/card.js';
 import type { ChatRouter } from '../chat/router.js';
 import type { ChatRequest, Reply } from '../chat/request.js';
 import type { Logger } from '../log.js';
@@ -98,6 +99,9 @@ export class SlackAdapter {
       // identity is resolved once at start instead, so acknowledgements never wait on the Web API.
       authorize: async (): Promise<AuthorizeResult> => ({ botToken: options.botToken, ...this.identity.current }),
       clientOptions,
+      // Bolt's in-memory conversation store is unused here (and wrong with several processes); it
+      // also builds an Error with a stack trace on every request that finds nothing.
+      convoStore: false,
       logLevel: LogLevel.ERROR,
     });
     this.registerListeners();
@@ -270,14 +274,18 @@ export class SlackAdapter {
   }
 }
 
+/** Block Kit of cards answered again and again as the same object (help), rendered once each. */
+const renderedCards = new WeakMap<Card, { blocks: ReturnType<typeof renderBlocks>; text: string }>();
+
 function commandResponse(reply: Reply) {
   const card = reply.private ?? reply.public;
   if (!card) return undefined;
-  return {
-    response_type: reply.private ? ('ephemeral' as const) : ('in_channel' as const),
-    blocks: renderBlocks(card),
-    text: fallbackText(card),
-  };
+  let rendered = renderedCards.get(card);
+  if (!rendered) {
+    rendered = { blocks: renderBlocks(card), text: fallbackText(card) };
+    renderedCards.set(card, rendered);
+  }
+  return { response_type: reply.private ? ('ephemeral' as const) : ('in_channel' as const), ...rendered };
 }
 
 function ensureTrailingSlash(url: string): string {

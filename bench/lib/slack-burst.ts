@@ -1,0 +1,91 @@
+// A crowd clicking the same card: signed Slack interaction requests (block_actions) sent all at
+// once, each on a connection of its own as separate Slack deliveries arrive, each timed until its
+// acknowledgement (connecting included).
+import { Agent, request } from 'node:http';
+import { slackSignature, type LoadRun } from './slack-load.js';
+
+export interface ButtonClick {
+  userId: string;
+  /** The button's value: the JSON payload Steward put on it. */
+  value: string;
+  teamId?: string;
+  channelId?: string;
+  messageTs?: string;
+  responseUrl: string;
+}
+
+export function blockActionForm(click: ButtonClick): string {
+  const teamId = click.teamId ?? 'T0BENCH01';
+  const channelId = click.channelId ?? 'C0BENCH01';
+  const ts = click.messageTs ?? '1700000000.000100';
+  const payload = {
+    type: 'block_actions',
+    user: { id: click.userId, username: click.userId.toLowerCase(), name: click.userId.toLowerCase(), team_id: teamId },
+    api_app_id: 'A0BENCH01',
+    token: 'deprecated-verification-token',
+    container: { type: 'message', message_ts: ts, channel_id: channelId, is_ephemeral: false },
+    trigger_id: '1234.5678.bench',
+    team: { id: teamId, domain: 'bench' },
+    channel: { id: channelId, name: 'governance' },
+    message: { type: 'message', ts, text: 'proposal' },
+    response_url: click.responseUrl,
+    actions: [{ type: 'button', action_id: 'proposal.vote:0', block_id: 'votes', text: { type: 'plain_text', text: 'Vote' }, value: click.value, action_ts: `${Date.now() / 1000}` }],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** One connection per request, none kept: every request of a burst is in flight at once. */
+export function burstAgent(): Agent {
+  return new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
+}
+
+function post(agent: Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { agent, host: url.hostname, port: url.port, path: '/slack/events', method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.on('data', () => {});
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.setTimeout(10_000, () => req.destroy(new Error('no acknowledgement within 10 s')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Sends every body at the same moment (signed just before), and times each acknowledgement. */
+export async function burst(options: { url: string; signingSecret: string; bodies: string[]; agent: Agent }): Promise<LoadRun> {
+  const url = new URL(options.url);
+  const timestamp = Math.floor(Date.now() / 1000);
+  const signed = options.bodies.map((body) => ({
+    body,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': slackSignature(body, timestamp, options.signingSecret),
+    },
+  }));
+  const latenciesMs: number[] = [];
+  const errorSamples: string[] = [];
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    signed.map(async ({ body, headers }) => {
+      const sent = performance.now();
+      try {
+        const status = await post(options.agent, url, body, headers);
+        if (status === 200) latenciesMs.push(performance.now() - sent);
+        else {
+          errors++;
+          if (errorSamples.length < 5) errorSamples.push(`HTTP ${status}`);
+        }
+      } catch (error) {
+        errors++;
+        if (errorSamples.length < 5) errorSamples.push(error instanceof Error ? error.message : String(error));
+      }
+    }),
+  );
+  return { latenciesMs, errors, durationMs: performance.now() - started, errorSamples };
+}

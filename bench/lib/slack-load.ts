@@ -1,0 +1,108 @@
+// A load generator that sends signed Slack slash commands exactly as Slack does (form-encoded,
+// v0 signature over the timestamp and body), from N concurrent senders over keep-alive connections.
+import { createHmac } from 'node:crypto';
+import { Agent, request } from 'node:http';
+
+export const BENCH_SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
+
+export interface SlashCommand {
+  command: string;
+  text: string;
+  userId: string;
+  teamId?: string;
+  channelId?: string;
+}
+
+export function slashCommandForm(c: SlashCommand): string {
+  return new URLSearchParams({
+    token: 'deprecated-verification-token',
+    team_id: c.teamId ?? 'T0BENCH01',
+    team_domain: 'bench',
+    channel_id: c.channelId ?? 'C0BENCH01',
+    channel_name: 'cx-bench',
+    user_id: c.userId,
+    user_name: c.userId.toLowerCase(),
+    command: c.command,
+    text: c.text,
+    api_app_id: 'A0BENCH01',
+    is_enterprise_install: 'false',
+    response_url: 'http://127.0.0.1:9/commands/bench',
+    trigger_id: '1234.5678.bench',
+  }).toString();
+}
+
+export function slackSignature(body: string, timestamp: number, secret: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export interface LoadOptions {
+  /** Base URL of the server; requests go to `${url}/slack/events`. */
+  url: string;
+  signingSecret: string;
+  concurrency: number;
+  durationMs: number;
+  /** The command sender number `sender` sends next (each sender is one user, say). */
+  command(sender: number): SlashCommand;
+}
+
+export interface LoadRun {
+  latenciesMs: number[];
+  errors: number;
+  durationMs: number;
+  /** A few of the failures, for the report. */
+  errorSamples: string[];
+}
+
+function post(agent: Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { agent, host: url.hostname, port: url.port, path: '/slack/events', method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.on('data', () => {});
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.setTimeout(10_000, () => req.destroy(new Error('no answer within 10 s')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Sends commands from `concurrency` senders back to back for `durationMs`; times every request. */
+export async function runSlackLoad(options: LoadOptions): Promise<LoadRun> {
+  const url = new URL(options.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const latenciesMs: number[] = [];
+  const errorSamples: string[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + options.durationMs;
+  const sender = async (index: number) => {
+    while (performance.now() < deadline) {
+      const body = slashCommandForm(options.command(index));
+      const timestamp = Math.floor(Date.now() / 1000);
+      const headers = {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': slackSignature(body, timestamp, options.signingSecret),
+      };
+      const sent = performance.now();
+      try {
+        const status = await post(agent, url, body, headers);
+        if (status === 200) latenciesMs.push(performance.now() - sent);
+        else {
+          errors++;
+          if (errorSamples.length < 5) errorSamples.push(`HTTP ${status}`);
+        }
+      } catch (error) {
+        errors++;
+        if (errorSamples.length < 5) errorSamples.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, (_, i) => sender(i)));
+  const durationMs = performance.now() - started;
+  agent.destroy();
+  return { latenciesMs, errors, durationMs, errorSamples };
+}

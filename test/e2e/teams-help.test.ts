@@ -1,0 +1,192 @@
+// Teams end to end: Bot Framework activities posted to /api/messages exactly as Teams sends them; the
+// replies and proactive messages arrive at a fake Bot Connector at the activity's serviceUrl.
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { para } from '../../src/chat/card.js';
+import { enqueueMessage } from '../../src/delivery/outbox.js';
+import { postActivity, teamsMessage, type ConnectorCall } from '../support/fake-connector.js';
+import { postSlack, slashCommandBody } from '../support/slack.js';
+import { startTestSteward, type TestSteward } from '../support/steward.js';
+
+interface Attachment {
+  contentType: string;
+  content: { type: string; version: string; body: unknown[] };
+}
+
+function attachmentsOf(call: ConnectorCall | undefined): Attachment[] {
+  const attachments = call?.body.attachments;
+  return Array.isArray(attachments) ? (attachments as Attachment[]) : [];
+}
+
+async function waitUntil(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
+  const started = Date.now();
+  while (!(await predicate())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A conversationUpdate as Teams sends it when the app is added to a team or to a personal chat. */
+function botAdded(options: { serviceUrl: string; conversationId: string; kind: 'channel' | 'personal'; teamId?: string; userAad?: string }) {
+  const aad = options.userAad ?? '00000000-0000-0000-0000-0000000000b2';
+  return {
+    type: 'conversationUpdate',
+    id: `f:${randomUUID()}`,
+    timestamp: new Date().toISOString(),
+    serviceUrl: options.serviceUrl,
+    channelId: 'msteams',
+    from: { id: `29:${aad}`, aadObjectId: aad, name: 'Bart Claes' },
+    recipient: { id: '28:steward-bot', name: 'Steward' },
+    conversation: {
+      id: options.conversationId,
+      conversationType: options.kind,
+      tenantId: 'tenant-0001',
+      ...(options.kind === 'channel' ? { isGroup: true, name: 'CX board' } : {}),
+    },
+    membersAdded: [{ id: '28:steward-bot' }],
+    channelData: {
+      tenant: { id: 'tenant-0001' },
+      ...(options.teamId ? { team: { id: options.teamId, name: 'CX governance' }, eventType: 'teamMemberAdded' } : {}),
+    },
+  };
+}
+
+describe('Teams: help and conversation references, anonymous (local) mode', () => {
+  let t: TestSteward;
+  beforeAll(async () => {
+    t = await startTestSteward();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers a personal "help" message with the help card as an Adaptive Card 1.5 at the serviceUrl', async () => {
+    const before = t.connector.sent().length;
+    const response = await postActivity(t.url, teamsMessage({ text: 'help', serviceUrl: t.connector.url }));
+    expect(response.status).toBe(200);
+    await t.connector.waitFor(() => t.connector.sent().length > before);
+    const reply = t.connector.sent()[before];
+    expect(reply?.conversationId).toBe('a:personal-00000000-0000-0000-0000-0000000000a1');
+    const [attachment] = attachmentsOf(reply);
+    expect(attachment?.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(attachment?.content).toMatchObject({ type: 'AdaptiveCard', version: '1.5' });
+    const rendered = JSON.stringify(attachment?.content);
+    expect(rendered).toContain('Steward help');
+    expect(rendered).toContain('role');
+  });
+
+  it('answers "<at>Steward</at> help" in a channel, with the mention stripped, the same way', async () => {
+    const before = t.connector.sent().length;
+    const channel = '19:cx-board@thread.tacv2;messageid=1700000000001';
+    const response = await postActivity(
+      t.url,
+      teamsMessage({
+        text: '<at>Steward</at> help',
+        serviceUrl: t.connector.url,
+        conversationType: 'channel',
+        conversationId: channel,
+        entities: [{ type: 'mention', text: '<at>Steward</at>', mentioned: { id: '28:steward-bot', name: 'Steward' } }],
+      }),
+    );
+    expect(response.status).toBe(200);
+    await t.connector.waitFor(() => t.connector.sent().length > before);
+    const reply = t.connector.sent()[before];
+    expect(reply?.conversationId).toBe(channel);
+    const [attachment] = attachmentsOf(reply);
+    expect(attachment?.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(attachment?.content.version).toBe('1.5');
+    expect(JSON.stringify(attachment?.content)).toContain('Steward help');
+    expect(JSON.stringify(attachment?.content)).not.toContain('Unknown command');
+  });
+
+  it('stores the conversation reference when Steward is added to a team', async () => {
+    const conversationId = '19:general-team-1@thread.tacv2';
+    const response = await postActivity(t.url, botAdded({ serviceUrl: t.connector.url, conversationId, kind: 'channel', teamId: conversationId }));
+    expect(response.status).toBe(200);
+    const row = await t.database.db.selectFrom('conversations').selectAll().where('external_id', '=', conversationId).executeTakeFirst();
+    expect(row).toMatchObject({ platform: 'teams', kind: 'channel', installation_external_id: 'tenant-0001' });
+    expect(row?.reference).toMatchObject({ serviceUrl: t.connector.url, conversation: { id: conversationId }, channelId: 'msteams' });
+  });
+
+  it('stores the conversation reference, linked to the person, when Steward is added to a personal chat', async () => {
+    const conversationId = 'a:personal-new-install';
+    const response = await postActivity(t.url, botAdded({ serviceUrl: t.connector.url, conversationId, kind: 'personal' }));
+    expect(response.status).toBe(200);
+    const row = await t.database.db
+      .selectFrom('conversations as c')
+      .innerJoin('identities as i', 'i.person_id', 'c.person_id')
+      .select(['c.kind', 'c.reference', 'i.external_user_id'])
+      .where('c.external_id', '=', conversationId)
+      .executeTakeFirst();
+    expect(row).toMatchObject({ kind: 'personal', external_user_id: '00000000-0000-0000-0000-0000000000b2' });
+    expect(row?.reference).toMatchObject({ serviceUrl: t.connector.url, conversation: { id: conversationId } });
+  });
+
+  it('delivers an outbox message to a person whose last-seen identity is Teams through the connector, not Slack', async () => {
+    // Ann used Slack first, then Teams; the same e-mail links both identities to one person.
+    t.slack.emails.set('UANN0001', 'ann@example.com');
+    await postSlack(t.url, slashCommandBody({ command: '/cx', text: 'help', user_id: 'UANN0001' }));
+    const aad = '00000000-0000-0000-0000-0000000000c3';
+    t.connector.members.set(`29:${aad}`, { email: 'ann@example.com', name: 'Ann Peeters', aadObjectId: aad });
+    await postActivity(t.url, teamsMessage({ text: 'help', serviceUrl: t.connector.url, userAad: aad }));
+    const identities = await t.database.db
+      .selectFrom('identities as i')
+      .innerJoin('people as p', 'p.id', 'i.person_id')
+      .select(['p.id', 'i.platform'])
+      .where('p.email', '=', 'ann@example.com')
+      .execute();
+    expect(identities.map((i) => i.platform).sort()).toEqual(['slack', 'teams']);
+    const personId = identities[0]!.id;
+    const org = await t.database.db.selectFrom('people').select('org_id').where('id', '=', personId).executeTakeFirstOrThrow();
+
+    const before = t.connector.sent().length;
+    const slackPostsBefore = t.slack.callsOf('chat.postMessage').length;
+    const outboxId = await t.database.db.transaction().execute((trx) =>
+      enqueueMessage(trx, {
+        orgId: org.org_id,
+        dedupeKey: `test:${randomUUID()}`,
+        target: { kind: 'person', personId },
+        card: { title: 'Journey ping', blocks: [para('Onboarding needs its owner')], summary: 'Onboarding needs its owner' },
+      }),
+    );
+    t.steward.services.kickDelivery([outboxId!]);
+    await waitUntil('the row is delivered', async () => {
+      const row = await t.database.db.selectFrom('outbox').select('status').where('id', '=', outboxId!).executeTakeFirstOrThrow();
+      return row.status === 'delivered';
+    });
+    const proactive = t.connector.sent().slice(before);
+    expect(proactive).toHaveLength(1);
+    expect(proactive[0]?.conversationId).toBe(`a:personal-${aad}`);
+    const [attachment] = attachmentsOf(proactive[0]);
+    expect(attachment?.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(JSON.stringify(attachment?.content)).toContain('Onboarding needs its owner');
+    expect(t.slack.callsOf('chat.postMessage')).toHaveLength(slackPostsBefore);
+  });
+});
+
+describe('Teams: with app credentials configured', () => {
+  let t: TestSteward | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it('refuses a request without a valid bearer token with 401 and stores nothing', async () => {
+    t = await startTestSteward({ env: { MICROSOFT_APP_ID: '11111111-2222-3333-4444-555555555555', MICROSOFT_APP_PASSWORD: 'app-password-not-a-real-one' } });
+    const db = t.database.db;
+    const count = async (table: 'conversations' | 'people' | 'organisations') =>
+      Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+    const unsigned = await postActivity(t.url, teamsMessage({ text: 'help', serviceUrl: t.connector.url }));
+    expect(unsigned.status).toBe(401);
+    const added = await postActivity(t.url, botAdded({ serviceUrl: t.connector.url, conversationId: '19:x@thread.tacv2', kind: 'channel', teamId: '19:x@thread.tacv2' }));
+    expect(added.status).toBe(401);
+    const forged = await postActivity(t.url, teamsMessage({ text: 'help', serviceUrl: t.connector.url }), { authorization: 'Bearer not-a-jwt' });
+    expect(forged.status).toBe(401);
+
+    expect(await count('conversations')).toBe(0);
+    expect(await count('people')).toBe(0);
+    expect(await count('organisations')).toBe(0);
+    expect(t.connector.calls).toHaveLength(0);
+  });
+});
