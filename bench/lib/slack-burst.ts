@@ -1,6 +1,7 @@
 // A crowd clicking the same card: signed Slack interaction requests (block_actions) sent all at
-// once, each on a connection of its own as separate Slack deliveries arrive, each timed until its
-// acknowledgement (connecting included).
+// once, each timed until its acknowledgement. `openConnections` first opens one kept-alive connection
+// per request (unsigned requests, refused at once with 401), so that the burst times the server's
+// handling of the clicks rather than a storm of TCP connects into a 511-long accept queue.
 import { Agent, request } from 'node:http';
 import { slackSignature, type LoadRun } from './slack-load.js';
 
@@ -34,9 +35,14 @@ export function blockActionForm(click: ButtonClick): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
-/** One connection per request, none kept: every request of a burst is in flight at once. */
-export function burstAgent(): Agent {
-  return new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
+/** Room for one kept-alive connection per request of a burst. */
+export function burstAgent(size: number): Agent {
+  return new Agent({ keepAlive: true, maxSockets: size, maxFreeSockets: size, keepAliveMsecs: 30_000 });
+}
+
+/** Opens `count` connections on the agent (and leaves them open) just before a measured burst. */
+export async function openConnections(url: string, agent: Agent, count: number): Promise<void> {
+  await burst({ url, signingSecret: 'not-the-signing-secret', bodies: Array.from({ length: count }, () => 'payload=%7B%7D'), agent });
 }
 
 function post(agent: Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {

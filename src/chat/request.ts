@@ -43,4 +43,12 @@ export interface Reply {
   replace?: Card;
   /** Opens a form (Slack modal; Teams card with inputs). */
   form?: Form;
+  /**
+   * The clicked shared card as the person who clicked should now see it (e.g. with their own vote),
+   * drawn only when a platform can show one person their own view of a shared message: Teams
+   * Universal Actions answer with it in place of the card, for the clicker only (and it then stands
+   * for `private`, which in a channel could only be posted for everyone). Slack has no such view and
+   * never calls it.
+   */
+  clickerView?: () => Promise<Card>;
 }

@@ -115,6 +115,16 @@ export interface OutboxMessage {
   threadOfOutboxId?: string;
   /** Replace the message another outbox row posted, instead of posting a new one. */
   updateOfOutboxId?: string;
+  /** Render the card when it is delivered (src/delivery/deliver.ts renderers), not from `card`. */
+  render?: MessageRender;
+}
+
+/** A card drawn from the database at delivery time: coalesced updates then always show the latest state. */
+export interface MessageRender {
+  /** A renderer registered with the Deliverer, e.g. `proposal.card`. */
+  renderer: string;
+  /** What to render, e.g. the proposal id. */
+  id: string;
 }
 
 export interface DeliveredRef {

@@ -1,11 +1,16 @@
 // At most one message per second to any one channel, across every worker process: the next free
-// moment per channel lives in Postgres, taken under a row lock.
+// moment per channel lives in Postgres, taken under a row lock. A message that finds the slot taken
+// books the next free one, so messages waiting for one channel go out one per interval instead of
+// all retrying at the same instant (where all but one would wait again, over and over).
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 
 export const CHANNEL_INTERVAL_MS = 1_000;
 
-/** Takes the channel's send slot if it is free at `now`; otherwise says when it frees up. */
+/** Written into an outbox row's last_error while it waits for the slot booked for it. */
+export const SLOT_BOOKED = 'waiting for its booked turn in the channel (one message per second)';
+
+/** Takes the channel's send slot if it is free at `now`; otherwise books the next free one and says when it is. */
 export async function takeChannelSlot(db: Db, channelKey: string, now: Date, intervalMs = CHANNEL_INTERVAL_MS): Promise<{ granted: true } | { granted: false; retryAt: Date }> {
   return db.transaction().execute(async (trx) => {
     await trx
@@ -14,7 +19,14 @@ export async function takeChannelSlot(db: Db, channelKey: string, now: Date, int
       .onConflict((oc) => oc.column('channel_key').doNothing())
       .execute();
     const row = await trx.selectFrom('channel_send_slots').select('next_at').where('channel_key', '=', channelKey).forUpdate().executeTakeFirstOrThrow();
-    if (row.next_at > now) return { granted: false as const, retryAt: row.next_at };
+    if (row.next_at > now) {
+      await trx
+        .updateTable('channel_send_slots')
+        .set({ next_at: sql`${row.next_at}::timestamptz + ${`${intervalMs} milliseconds`}::interval` })
+        .where('channel_key', '=', channelKey)
+        .execute();
+      return { granted: false as const, retryAt: row.next_at };
+    }
     await trx
       .updateTable('channel_send_slots')
       .set({ next_at: sql`${now}::timestamptz + ${`${intervalMs} milliseconds`}::interval` })

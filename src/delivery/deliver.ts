@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { DeliveredRef, OutboxMessage, OutboxTarget, Platform } from '../db/foundation-tables.js';
 import * as orgsRepo from '../orgs/repo.js';
-import { takeChannelSlot } from './channel-slots.js';
+import { SLOT_BOOKED, takeChannelSlot } from './channel-slots.js';
 import { PermanentDeliveryError, RateLimitedError, type Destination, type Notifier } from './notifier.js';
 
 export interface DeliveryOptions {
@@ -18,7 +18,25 @@ export interface DeliveryOptions {
   leaseMs?: number;
   /** After this many attempts the row is marked failed. */
   maxAttempts?: number;
+  /** Cards drawn from the database at delivery time, by renderer name (see OutboxMessage.render). */
+  renderers?: Record<string, MessageRenderer>;
 }
+
+export interface RenderRequest {
+  outboxId: string;
+  orgId: string;
+  /** MessageRender.id: what to render. */
+  id: string;
+  /** Set when this message replaces one posted earlier. */
+  updateOfOutboxId?: string;
+}
+
+/**
+ * Draws a card from the database just before it is sent, so a message queued earlier (or a coalesced
+ * update standing for many changes) shows the state at delivery. It may throw a RateLimitedError to
+ * have the delivery tried again later.
+ */
+export type MessageRenderer = (request: RenderRequest) => Promise<Card>;
 
 export type DeliveryOutcome =
   | { status: 'delivered'; ref: DeliveredRef; reconciled: boolean }
@@ -74,7 +92,7 @@ export class Deliverer {
       const notifier = this.options.notifiers[destination.platform];
       if (!notifier) throw new PermanentDeliveryError(`${destination.platform} is not configured on this Steward`);
       const message: OutboxMessage = row.message;
-      const card = message.card as Card;
+      const card = message.render ? await this.render(outboxId, row.org_id, message) : (message.card as Card);
       if (claim.uncertain) {
         const found = await notifier.findPosted(destination, outboxId, new Date(claim.since.getTime() - 5_000));
         if (found) {
@@ -82,11 +100,12 @@ export class Deliverer {
           return { status: 'delivered', ref: found, reconciled: true };
         }
       }
-      if (!message.updateOfOutboxId) {
+      // A row back at the slot booked for it earlier sends without taking another.
+      if (!message.updateOfOutboxId && row.last_error !== SLOT_BOOKED) {
         const channelKey = `${destination.platform}:${destination.kind === 'user' ? destination.userId : destination.conversationId}`;
         const slot = await takeChannelSlot(this.options.db, channelKey, this.options.clock.now());
         if (!slot.granted) {
-          await this.deferTo(outboxId, slot.retryAt);
+          await this.deferTo(outboxId, slot.retryAt, SLOT_BOOKED);
           return { status: 'not-due', notBefore: slot.retryAt };
         }
       }
@@ -106,6 +125,13 @@ export class Deliverer {
     }
   }
 
+  private async render(outboxId: string, orgId: string, message: OutboxMessage): Promise<Card> {
+    const spec = message.render;
+    const renderer = spec ? this.options.renderers?.[spec.renderer] : undefined;
+    if (!spec || !renderer) throw new PermanentDeliveryError(`no renderer “${spec?.renderer ?? ''}” is registered in this process`);
+    return renderer({ outboxId, orgId, id: spec.id, ...(message.updateOfOutboxId ? { updateOfOutboxId: message.updateOfOutboxId } : {}) });
+  }
+
   private async markDelivered(outboxId: string, ref: DeliveredRef): Promise<void> {
     await this.options.db
       .updateTable('outbox')
@@ -115,10 +141,10 @@ export class Deliverer {
   }
 
   /** Hands the row back, due again at `notBefore`; waiting for a channel's turn is not an attempt. */
-  private async deferTo(outboxId: string, notBefore: Date): Promise<void> {
+  private async deferTo(outboxId: string, notBefore: Date, reason: string): Promise<void> {
     await this.options.db
       .updateTable('outbox')
-      .set({ status: 'pending', lease_until: null, attempt_started_at: null, not_before: notBefore, attempts: sql`greatest(attempts - 1, 0)` })
+      .set({ status: 'pending', lease_until: null, attempt_started_at: null, not_before: notBefore, attempts: sql`greatest(attempts - 1, 0)`, last_error: reason })
       .where('id', '=', outboxId)
       .where('status', '=', 'sending')
       .execute();

@@ -37,6 +37,15 @@ function conversationKind(activity: Activity): 'personal' | 'channel' | 'group' 
   return type === 'personal' ? 'personal' : type === 'channel' ? 'channel' : 'group';
 }
 
+/**
+ * The conversation a message belongs to. In a channel Teams appends `;messageid=…` (the thread) to the
+ * channel's id; the channel itself is the id without it, which is what Steward stores and posts to.
+ */
+function conversationIdOf(activity: Activity): string {
+  const id = activity.conversation.id;
+  return conversationKind(activity) === 'channel' ? (id.split(';')[0] ?? id) : id;
+}
+
 function tenantOf(activity: Activity): string {
   const fromChannelData = z.object({ tenant: z.object({ id: z.string() }) }).safeParse(activity.channelData);
   return activity.conversation.tenantId ?? (fromChannelData.success ? fromChannelData.data.tenant.id : 'unknown-tenant');
@@ -89,7 +98,7 @@ export class StewardTeamsBot extends TeamsActivityHandler {
       platform: 'teams',
       installationId: tenantOf(activity),
       user: { id: activity.from.aadObjectId ?? activity.from.id, ...(activity.from.name ? { name: activity.from.name } : {}) },
-      conversation: { id: activity.conversation.id, kind: conversationKind(activity), name: activity.conversation.name },
+      conversation: { id: conversationIdOf(activity), kind: conversationKind(activity), name: activity.conversation.name },
     };
   }
 
@@ -115,11 +124,11 @@ export class StewardTeamsBot extends TeamsActivityHandler {
         orgId,
         platform: 'teams',
         installationExternalId: base.installationId,
-        externalId: activity.conversation.id,
+        externalId: conversationIdOf(activity),
         kind,
         personId,
         name: activity.conversation.name ?? null,
-        reference: { ...TurnContext.getConversationReference(activity) },
+        reference: channelReference(activity),
       });
     } catch (error) {
       this.options.log.warn({ err: error }, 'could not store the Teams conversation reference');
@@ -141,7 +150,10 @@ export class StewardTeamsBot extends TeamsActivityHandler {
     if (reply.replace && activity.replyToId) {
       await context.updateActivity({ ...cardActivity(reply.replace), id: activity.replyToId });
     }
-    await this.sendParts(context, { ...reply, ...(activity.replyToId ? {} : reply.replace ? { public: reply.replace } : {}) });
+    // A per-person answer to a click on a shared card (a vote) is not posted for the whole channel.
+    const { private: privateCard, ...rest } = reply;
+    const keepPrivate = privateCard && !(reply.clickerView && conversationKind(activity) !== 'personal');
+    await this.sendParts(context, { ...rest, ...(keepPrivate ? { private: privateCard } : {}), ...(activity.replyToId ? {} : reply.replace ? { public: reply.replace } : {}) });
   }
 
   private async sendParts(context: TurnContext, reply: Reply): Promise<void> {
@@ -163,12 +175,22 @@ export class StewardTeamsBot extends TeamsActivityHandler {
       mentions: [],
     };
     const reply = await this.options.router.handle(request, this.emailLookup(context));
-    await this.sendParts(context, { ...(reply.private ? { private: reply.private } : {}), ...(reply.public ? { public: reply.public } : {}), ...(reply.form ? { form: reply.form } : {}) });
+    // The clicker's own view of the card stands for the private answer: it is shown to them alone.
+    const view = !reply.replace && reply.clickerView ? await reply.clickerView().catch(() => undefined) : undefined;
+    await this.sendParts(context, { ...(reply.private && !view ? { private: reply.private } : {}), ...(reply.public ? { public: reply.public } : {}), ...(reply.form ? { form: reply.form } : {}) });
+    if (view) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: { ...renderAdaptiveCard(view) } };
     if (reply.replace) {
       return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: { ...renderAdaptiveCard(reply.replace) } };
     }
     return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: { text: reply.private?.summary ?? 'Done.' } };
   }
+}
+
+/** The stored reference of a conversation: for a channel, the channel itself rather than the thread. */
+function channelReference(activity: Activity): Record<string, unknown> {
+  const reference = TurnContext.getConversationReference(activity);
+  const conversation = reference.conversation ? { ...reference.conversation, id: conversationIdOf(activity) } : undefined;
+  return { ...reference, ...(conversation ? { conversation } : {}) };
 }
 
 /** Input values of a submitted card, as strings (the inputs' ids are the keys). */

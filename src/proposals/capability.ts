@@ -1,0 +1,210 @@
+// `proposal new|list|show|open|withdraw|extend|start|done` and the buttons of proposal cards: the
+// chat side of improvement proposals and board voting, the same on Slack and Teams.
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { defineAction, type Capability, type ChatContext } from '../chat/capability.js';
+import { errorCard } from '../chat/cards.js';
+import { ChatError, InvalidInput } from '../chat/errors.js';
+import type { Reply } from '../chat/request.js';
+import { hasRole, requireRole } from '../orgs/service.js';
+import { loadGovernanceSettings } from '../settings/service.js';
+import { commentForm, followUpCard, listCard, noticeCard, proposalForm, showCard, submittedCard, voteConfirmationCard, voteConfirmationText, type ListEntry } from './cards.js';
+import { formatDeadline, parseDeadlineInput } from './deadline.js';
+import * as repo from './repo.js';
+import { CHOICE_LABELS, commentPayload, progressPayload, proposalFormSchema, proposalNumber, submitPayload, voteValues, votePayload } from './schema.js';
+import {
+  advanceProposal,
+  cardForVoter,
+  castVote,
+  extendDeadline,
+  openDraft,
+  proposalForActor,
+  submitProposal,
+  withdrawProposal,
+  type ProposalDeps,
+} from './service.js';
+import { loadProposalView } from './view.js';
+
+const USAGE =
+  'Usage: `proposal new`, `proposal list`, `proposal show 17`, `proposal open 17` (a draft), `proposal withdraw 17` (proposer), `proposal extend 17 2d` (admins; or a date: 2027-04-02 12:00), `proposal start 17` / `proposal done 17` (journey owner or admin).';
+
+/** Select options for the form; an organisation with very many journeys types the key instead. */
+const MAX_JOURNEY_OPTIONS = 99;
+
+/** All problems of a failed parse, in the words our schemas use. */
+function problems(error: z.ZodError): string {
+  return error.issues.map((issue) => issue.message).join('. ');
+}
+
+function numberArg(value: string | undefined): number {
+  const parsed = proposalNumber.safeParse(value ?? '');
+  if (!parsed.success) throw new InvalidInput(`${problems(parsed.error)}. ${USAGE}`);
+  return parsed.data;
+}
+
+async function newForm(ctx: ChatContext): Promise<Reply> {
+  const journeys = await repo.journeysByName(ctx.services.db, ctx.actor.orgId, MAX_JOURNEY_OPTIONS + 1);
+  const options = journeys.length > MAX_JOURNEY_OPTIONS ? 'text' : journeys.map((j) => ({ label: `${j.name} (${j.key})`, value: j.id }));
+  return { form: proposalForm({ key: randomUUID(), journeys: options }) };
+}
+
+async function list(ctx: ChatContext): Promise<Reply> {
+  const { db } = ctx.services;
+  const orgId = ctx.actor.orgId;
+  const [open, following, settings] = await Promise.all([
+    repo.proposalsWithStatus(db, orgId, ['open'], 25),
+    repo.proposalsWithStatus(db, orgId, ['approved', 'in_progress'], 10),
+    loadGovernanceSettings(db, orgId),
+  ]);
+  const ids = open.map((p) => p.id);
+  const [tallies, mine] = await Promise.all([repo.talliesOf(db, ids), repo.choicesOf(db, ctx.actor.personId, ids)]);
+  const entry = (p: (typeof open)[number]): ListEntry => ({
+    id: p.id,
+    number: p.number,
+    title: p.title,
+    status: p.status,
+    deadline: p.deadline,
+    tally: tallies.get(p.id) ?? { approve: 0, reject: 0, abstain: 0 },
+    ...(mine.has(p.id) ? { myChoice: mine.get(p.id)! } : {}),
+  });
+  return { private: listCard(open.map(entry), following.map(entry), { timeZone: settings.timeZone, boardMember: hasRole(ctx.actor, 'board') }) };
+}
+
+async function show(ctx: ChatContext, number: number): Promise<Reply> {
+  const { db } = ctx.services;
+  const proposal = await proposalForActor(db, ctx.actor, number);
+  const view = await loadProposalView(db, proposal.id);
+  if (!view) throw new InvalidInput(`There is no proposal #${number}.`);
+  const anonymous = proposal.rule?.anonymous ?? false;
+  const ballots = anonymous ? ('anonymous' as const) : (await repo.namedBallots(db, proposal.id)).map((b) => ({ name: b.display_name, choice: b.choice, comment: b.comment }));
+  const mine = hasRole(ctx.actor, 'board') ? await repo.ballotOf(db, proposal.id, ctx.actor.personId) : undefined;
+  const note = mine && proposal.status === 'open' ? `Your vote: ${CHOICE_LABELS[mine.choice]}` : undefined;
+  return { private: showCard(view, ballots, note ? { note } : {}) };
+}
+
+/**
+ * A refused click on the shared card (not a board member, voting closed) is answered to the clicker
+ * alone: privately, and on the card where the platform shows one person their own view of it.
+ */
+async function refusedOnCard(ctx: ChatContext, proposalId: string, work: () => Promise<Reply>): Promise<Reply> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof ChatError)) throw error;
+    return { private: errorCard(error.message), clickerView: () => cardForVoter(ctx.services.db, proposalId, error.message) };
+  }
+}
+
+export function proposalsCapability(deps: ProposalDeps): Capability {
+  return {
+    name: 'proposals',
+    commands: [
+      {
+        word: 'proposal',
+        summary: 'improvement proposals and the board’s votes on them',
+        usage: [
+          { example: 'new', description: 'propose an improvement (a form)' },
+          { example: 'list', description: 'open proposals, and the ones waiting for your vote' },
+          { example: 'show 17', description: 'one proposal with its votes' },
+          { example: 'withdraw 17', description: 'take back your proposal before the deadline' },
+          { example: 'extend 17 2d', description: 'move the deadline later (admins)' },
+          { example: 'start 17', description: 'follow up an approved proposal: start, then done (journey owner)' },
+        ],
+        async handle(ctx, args) {
+          const [verb = 'list', ...rest] = args.trim().split(/\s+/).filter(Boolean);
+          switch (verb.toLowerCase()) {
+            case 'new':
+              return newForm(ctx);
+            case 'list':
+              return list(ctx);
+            case 'show':
+              return show(ctx, numberArg(rest[0]));
+            case 'open': {
+              const number = numberArg(rest[0]);
+              const opened = await openDraft(ctx.services, deps, ctx.actor, number);
+              const { timeZone } = await loadGovernanceSettings(ctx.services.db, ctx.actor.orgId);
+              return { private: noticeCard(`Proposal #${number}`, `Proposal #${number} is posted in the governance channel; the board votes until ${formatDeadline(opened.deadline, timeZone)} (${timeZone}).`) };
+            }
+            case 'withdraw': {
+              const number = numberArg(rest[0]);
+              await withdrawProposal(ctx.services, deps, ctx.actor, number);
+              return { private: noticeCard(`Proposal #${number}`, `You withdrew proposal #${number}. Its card no longer takes votes.`) };
+            }
+            case 'extend': {
+              requireRole(ctx.actor, 'admin', 'extend a voting deadline');
+              const number = numberArg(rest[0]);
+              const { timeZone } = await loadGovernanceSettings(ctx.services.db, ctx.actor.orgId);
+              const input = parseDeadlineInput(rest.slice(1).join(' '), timeZone);
+              if (!input) throw new InvalidInput(`Say how long to extend by (2d, 36h) or until when (2027-04-02 12:00, in ${timeZone}). Nothing was changed.`);
+              const extended = await extendDeadline(ctx.services, deps, ctx.actor, number, input);
+              const told = extended.told ? ` The ${extended.told} member${extended.told === 1 ? ' who' : 's who'} already voted ${extended.told === 1 ? 'is' : 'are'} told.` : '';
+              return { private: noticeCard(`Proposal #${number}`, `Voting on proposal #${number} now closes ${formatDeadline(extended.deadline, timeZone)} (${timeZone}).${told}`) };
+            }
+            case 'start':
+            case 'done': {
+              const number = numberArg(rest[0]);
+              const proposal = await proposalForActor(ctx.services.db, ctx.actor, number);
+              const moved = await advanceProposal(ctx.services, deps, ctx.actor, proposal.id, verb.toLowerCase() === 'start' ? 'in_progress' : 'done');
+              const view = await loadProposalView(ctx.services.db, moved.id);
+              return { private: view ? followUpCard(view, ctx.actor.name, { buttons: false }) : noticeCard('Proposal', 'Done.') };
+            }
+            default:
+              throw new InvalidInput(`Steward does not know “proposal ${verb}”. ${USAGE}`);
+          }
+        },
+      },
+    ],
+    actions: [
+      defineAction({
+        action: 'proposal.submit',
+        schema: submitPayload,
+        async handle(ctx, payload, values) {
+          const form = proposalFormSchema.safeParse(values);
+          if (!form.success) throw new InvalidInput(`${problems(form.error)}. Nothing was saved; please submit the form again.`);
+          const submitted = await submitProposal(ctx.services, deps, ctx.actor, form.data, payload.key);
+          const view = await loadProposalView(ctx.services.db, submitted.proposalId);
+          if (!view) throw new Error('the proposal just submitted is gone');
+          return { replace: submittedCard(view, submitted.opened, submitted.reason) };
+        },
+      }),
+      defineAction({
+        action: 'proposal.vote',
+        schema: votePayload,
+        handle: (ctx, payload, values) => refusedOnCard(ctx, payload.p, async () => {
+          const typed = voteValues.safeParse(values);
+          if (!typed.success) throw new InvalidInput(`${problems(typed.error)}. Your vote was not counted.`);
+          const choice = payload.c ?? typed.data.choice;
+          if (!choice) throw new InvalidInput('Choose Approve, Reject or Abstain. Your vote was not counted.');
+          const vote = await castVote(ctx.services, deps, ctx.actor, payload.p, choice, typed.data.comment);
+          const message = voteConfirmationText(vote);
+          return {
+            private: voteConfirmationCard(message, { comment: vote.comment, anonymous: vote.anonymous }),
+            clickerView: () => cardForVoter(ctx.services.db, payload.p, message),
+          };
+        }),
+      }),
+      defineAction({
+        action: 'proposal.comment',
+        schema: commentPayload,
+        handle: (ctx, payload) => refusedOnCard(ctx, payload.p, async () => {
+          requireRole(ctx.actor, 'board', 'vote on proposals');
+          const proposal = await repo.proposalById(ctx.services.db, payload.p);
+          if (!proposal || proposal.org_id !== ctx.actor.orgId) throw new InvalidInput('That proposal does not exist (any more).');
+          if (proposal.status !== 'open') throw new InvalidInput(`Voting on proposal #${proposal.number} is closed.`);
+          const current = await repo.ballotOf(ctx.services.db, proposal.id, ctx.actor.personId);
+          return { form: commentForm(proposal.id, proposal.number, current) };
+        }),
+      }),
+      defineAction({
+        action: 'proposal.progress',
+        schema: progressPayload,
+        async handle(ctx, payload) {
+          const moved = await advanceProposal(ctx.services, deps, ctx.actor, payload.p, payload.to);
+          const view = await loadProposalView(ctx.services.db, moved.id);
+          if (!view) throw new Error('the proposal just moved is gone');
+          return { replace: followUpCard(view, ctx.actor.name, { buttons: true }) };
+        },
+      }),
+    ],
+  };
+}

@@ -1,0 +1,182 @@
+// SQL of the proposals capability.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Tally } from './rules.js';
+import type { Choice, ProposalEventKind, ProposalStatus } from './tables.js';
+
+/** Advisory lock classes (first key) of this capability. */
+export const LOCKS = { numbering: 727_110, card: 727_111 } as const;
+
+export async function nextNumber(trx: Db, orgId: string): Promise<number> {
+  // Two proposals submitted at the same moment must not both take number 18.
+  await sql`select pg_advisory_xact_lock(${LOCKS.numbering}, hashtext(${orgId}))`.execute(trx);
+  const row = await trx
+    .selectFrom('proposals')
+    .select(sql<number>`coalesce(max(number), 0) + 1`.as('next'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirstOrThrow();
+  return Number(row.next);
+}
+
+export async function proposalById(db: Db, id: string) {
+  return db.selectFrom('proposals').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function proposalByNumber(db: Db, orgId: string, number: number) {
+  return db.selectFrom('proposals').selectAll().where('org_id', '=', orgId).where('number', '=', number).executeTakeFirst();
+}
+
+export async function proposalBySubmissionKey(db: Db, orgId: string, key: string) {
+  return db.selectFrom('proposals').selectAll().where('org_id', '=', orgId).where('submission_key', '=', key).executeTakeFirst();
+}
+
+export type ProposalRow = NonNullable<Awaited<ReturnType<typeof proposalById>>>;
+
+export async function tallyOf(db: Db, proposalId: string): Promise<Tally> {
+  const row = await db
+    .selectFrom('proposal_ballots')
+    .select([
+      sql<number>`count(*) filter (where choice = 'approve')::int`.as('approve'),
+      sql<number>`count(*) filter (where choice = 'reject')::int`.as('reject'),
+      sql<number>`count(*) filter (where choice = 'abstain')::int`.as('abstain'),
+    ])
+    .where('proposal_id', '=', proposalId)
+    .executeTakeFirstOrThrow();
+  return { approve: Number(row.approve), reject: Number(row.reject), abstain: Number(row.abstain) };
+}
+
+export async function boardSize(db: Db, orgId: string): Promise<number> {
+  const row = await db
+    .selectFrom('roles as r')
+    .innerJoin('people as p', 'p.id', 'r.person_id')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('p.org_id', '=', orgId)
+    .where('r.role', '=', 'board')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Board members without a ballot: how many, and the first few names (alphabetically). */
+export async function notVoted(db: Db, orgId: string, proposalId: string, limit: number): Promise<{ count: number; names: string[] }> {
+  const base = db
+    .selectFrom('roles as r')
+    .innerJoin('people as p', 'p.id', 'r.person_id')
+    .where('p.org_id', '=', orgId)
+    .where('r.role', '=', 'board')
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('proposal_ballots as b').select('b.person_id').whereRef('b.person_id', '=', 'p.id').where('b.proposal_id', '=', proposalId))),
+    );
+  const [count, names] = await Promise.all([
+    base.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+    limit > 0 ? base.select('p.display_name').orderBy('p.display_name').limit(limit).execute() : Promise.resolve([]),
+  ]);
+  return { count: Number(count.n), names: names.map((n) => n.display_name) };
+}
+
+/** Who voted what, for open ballots only (callers check); newest change last. */
+export async function namedBallots(db: Db, proposalId: string) {
+  return db
+    .selectFrom('proposal_ballots as b')
+    .innerJoin('people as p', 'p.id', 'b.person_id')
+    .select(['b.person_id', 'p.display_name', 'b.choice', 'b.comment', 'b.updated_at'])
+    .where('b.proposal_id', '=', proposalId)
+    .orderBy('p.display_name')
+    .execute();
+}
+
+export async function ballotOf(db: Db, proposalId: string, personId: string) {
+  return db.selectFrom('proposal_ballots').select(['choice', 'comment']).where('proposal_id', '=', proposalId).where('person_id', '=', personId).executeTakeFirst();
+}
+
+export async function voterIds(db: Db, proposalId: string): Promise<string[]> {
+  const rows = await db.selectFrom('proposal_ballots').select('person_id').where('proposal_id', '=', proposalId).execute();
+  return rows.map((r) => r.person_id);
+}
+
+export async function postsOf(db: Db, proposalId: string) {
+  return db.selectFrom('proposal_posts').select(['conversation_id', 'outbox_id']).where('proposal_id', '=', proposalId).execute();
+}
+
+export async function decisionOf(db: Db, proposalId: string) {
+  return db.selectFrom('proposal_decisions').selectAll().where('proposal_id', '=', proposalId).executeTakeFirst();
+}
+
+export async function recordEvent(
+  trx: Db,
+  event: { proposalId: string; kind: ProposalEventKind; from: ProposalStatus | null; to: ProposalStatus; by: string | null; at: Date; detail?: Record<string, unknown> },
+): Promise<void> {
+  await trx
+    .insertInto('proposal_events')
+    .values({
+      proposal_id: event.proposalId,
+      kind: event.kind,
+      from_status: event.from,
+      to_status: event.to,
+      by_person_id: event.by,
+      at: event.at,
+      detail: JSON.stringify(event.detail ?? {}),
+    })
+    .execute();
+}
+
+/** Open proposals, soonest deadline first, and the ones that were decided or moved lately. */
+export async function proposalsWithStatus(db: Db, orgId: string, statuses: ProposalStatus[], limit: number) {
+  return db
+    .selectFrom('proposals')
+    .select(['id', 'number', 'title', 'status', 'deadline', 'closed_at', 'updated_at'])
+    .where('org_id', '=', orgId)
+    .where('status', 'in', statuses)
+    .orderBy('deadline')
+    .orderBy('number')
+    .limit(limit)
+    .execute();
+}
+
+/** The choices a person made on these proposals. */
+export async function choicesOf(db: Db, personId: string, proposalIds: string[]): Promise<Map<string, Choice>> {
+  if (proposalIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('proposal_ballots')
+    .select(['proposal_id', 'choice'])
+    .where('person_id', '=', personId)
+    .where('proposal_id', 'in', proposalIds)
+    .execute();
+  return new Map(rows.map((r) => [r.proposal_id, r.choice]));
+}
+
+export async function talliesOf(db: Db, proposalIds: string[]): Promise<Map<string, Tally>> {
+  if (proposalIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('proposal_ballots')
+    .select([
+      'proposal_id',
+      sql<number>`count(*) filter (where choice = 'approve')::int`.as('approve'),
+      sql<number>`count(*) filter (where choice = 'reject')::int`.as('reject'),
+      sql<number>`count(*) filter (where choice = 'abstain')::int`.as('abstain'),
+    ])
+    .where('proposal_id', 'in', proposalIds)
+    .groupBy('proposal_id')
+    .execute();
+  return new Map(rows.map((r) => [r.proposal_id, { approve: Number(r.approve), reject: Number(r.reject), abstain: Number(r.abstain) }]));
+}
+
+/** Open proposals whose deadline has passed: what the sweep closes. */
+export async function overdueProposalIds(db: Db, now: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('proposals')
+    .select('id')
+    .where('status', '=', 'open')
+    .where('deadline', '<=', now)
+    .orderBy('deadline')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export async function journeyOf(db: Db, journeyId: string) {
+  return db.selectFrom('journeys').select(['id', 'key', 'name', 'org_id']).where('id', '=', journeyId).executeTakeFirst();
+}
+
+export async function journeysByName(db: Db, orgId: string, limit: number) {
+  return db.selectFrom('journeys').select(['id', 'key', 'name']).where('org_id', '=', orgId).orderBy('name').limit(limit).execute();
+}

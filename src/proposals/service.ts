@@ -1,0 +1,424 @@
+// Use cases of proposals and board voting: submit, open, vote, close at the deadline, withdraw,
+// extend, follow up. Each one authorises, validates, changes the database and queues its messages in
+// one transaction; deliveries are kicked (and deadlines scheduled) only after the commit.
+import { sql } from 'kysely';
+import { InvalidInput, NotFound, PermissionDenied } from '../chat/errors.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import { enqueueMessage } from '../delivery/outbox.js';
+import { accountableOwner, findJourneyExact } from '../journeys/owners.js';
+import { hasRole, requireRole, type Actor } from '../orgs/service.js';
+import type { Services } from '../services.js';
+import { governanceChannels, loadGovernanceSettings } from '../settings/service.js';
+import { decisionCard, noticeCard, proposalCard } from './cards.js';
+import { formatDeadline, type DeadlineInput } from './deadline.js';
+import { holdCardForVote, postCards, queueCardChange, queueCardRefresh, replyInThreads } from './live-card.js';
+import * as repo from './repo.js';
+import { decide, ruleAtOpening, votingOpen, type DecisionRule, type Outcome, type Tally } from './rules.js';
+import { NO_JOURNEY, type ProposalForm } from './schema.js';
+import type { Choice, ProposalStatus } from './tables.js';
+import { loadProposalView } from './view.js';
+
+/** Tells the deadline queue when a proposal closes (src/jobs/proposal-deadline.ts). */
+export interface DeadlineScheduler {
+  schedule(proposalId: string, deadline: Date): void;
+}
+
+export interface ProposalDeps {
+  deadlines?: DeadlineScheduler;
+  /** Wall clock for coalescing card updates (the delivery side's time); tests may replace it. */
+  wallClock?: Clock;
+}
+
+const LONGEST_VOTE_DAYS = 90;
+
+function afterCommit(services: Services, deps: ProposalDeps, outboxIds: string[], deadline?: { proposalId: string; at: Date }): void {
+  if (outboxIds.length) services.kickDelivery(outboxIds);
+  if (deadline) deps.deadlines?.schedule(deadline.proposalId, deadline.at);
+}
+
+function cardRef(p: { id: string; org_id: string; number: number; title: string }) {
+  return { orgId: p.org_id, proposalId: p.id, number: p.number, title: p.title };
+}
+
+/** The proposal with this number in the actor's organisation. */
+export async function proposalForActor(db: Db, actor: Actor, number: number): Promise<repo.ProposalRow> {
+  const proposal = await repo.proposalByNumber(db, actor.orgId, number);
+  if (!proposal) throw new NotFound(`There is no proposal #${number}. \`proposal list\` shows the open ones.`);
+  return proposal;
+}
+
+async function resolveJourney(db: Db, orgId: string, typed: string | undefined): Promise<string | null> {
+  if (!typed || typed === NO_JOURNEY) return null;
+  const byId = /^[0-9a-f-]{36}$/i.test(typed)
+    ? await db.selectFrom('journeys').select('id').where('id', '=', typed).where('org_id', '=', orgId).executeTakeFirst()
+    : undefined;
+  const journey = byId ?? (await findJourneyExact(db, orgId, typed));
+  if (!journey) throw new InvalidInput(`There is no journey “${typed}”. Leave the journey empty, or use a key or name from \`journey list\`. Nothing was saved.`);
+  return journey.id;
+}
+
+/** Why a proposal cannot open for votes right now, or undefined when it can. */
+async function cannotOpen(db: Db, orgId: string): Promise<string | undefined> {
+  if ((await governanceChannels(db, orgId)).length === 0) {
+    return 'There is no governance channel yet: an admin types “governance here” in the channel where the board votes.';
+  }
+  if ((await repo.boardSize(db, orgId)) === 0) return 'The board has no members yet: an admin adds them with `settings board add @person`.';
+  return undefined;
+}
+
+/** Opens a draft inside the caller's transaction: the rule snapshot, the deadline, the cards. */
+async function openInTransaction(trx: Db, proposal: repo.ProposalRow, by: string | null, now: Date): Promise<{ outboxIds: string[]; deadline: Date }> {
+  const settings = await loadGovernanceSettings(trx, proposal.org_id);
+  const channels = await governanceChannels(trx, proposal.org_id);
+  const rule = ruleAtOpening(settings, await repo.boardSize(trx, proposal.org_id));
+  const deadline = new Date(now.getTime() + settings.votingPeriodHours * 3_600_000);
+  const updated = await trx
+    .updateTable('proposals')
+    .set({ status: 'open', rule: JSON.stringify(rule), opened_at: now, deadline, updated_at: now })
+    .where('id', '=', proposal.id)
+    .where('status', '=', 'draft')
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) throw new InvalidInput(`Proposal #${proposal.number} is not a draft any more.`);
+  await repo.recordEvent(trx, { proposalId: proposal.id, kind: 'opened', from: 'draft', to: 'open', by, at: now, detail: { deadline: deadline.toISOString(), rule } });
+  const outboxIds = await postCards(trx, cardRef(proposal), channels.map((c) => c.conversationId));
+  return { outboxIds, deadline };
+}
+
+export interface SubmitResult {
+  proposalId: string;
+  opened: boolean;
+  /** Why it stayed a draft. */
+  reason?: string;
+  /** The same form was submitted before; nothing new was created. */
+  duplicate: boolean;
+}
+
+/** A submitted form becomes a proposal, opened for votes at once when the organisation is set up for it. */
+export async function submitProposal(services: Services, deps: ProposalDeps, actor: Actor, form: ProposalForm, submissionKey: string): Promise<SubmitResult> {
+  const { db, clock } = services;
+  const journeyId = await resolveJourney(db, actor.orgId, form.journey);
+  const now = clock.now();
+  const result = await db.transaction().execute(async (trx) => {
+    const earlier = await repo.proposalBySubmissionKey(trx, actor.orgId, submissionKey);
+    if (earlier) return { proposalId: earlier.id, opened: earlier.status !== 'draft', duplicate: true, outboxIds: [] as string[] };
+    const number = await repo.nextNumber(trx, actor.orgId);
+    const proposal = await trx
+      .insertInto('proposals')
+      .values({
+        org_id: actor.orgId,
+        number,
+        submission_key: submissionKey,
+        title: form.title,
+        problem: form.problem,
+        journey_id: journeyId,
+        kpi_impact: form.kpiImpact ?? null,
+        effort: form.effort,
+        customer_value: form.customerValue,
+        business_value: form.businessValue,
+        proposer_person_id: actor.personId,
+        status: 'draft',
+        rule: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await repo.recordEvent(trx, { proposalId: proposal.id, kind: 'created', from: null, to: 'draft', by: actor.personId, at: now });
+    const reason = await cannotOpen(trx, actor.orgId);
+    if (reason) return { proposalId: proposal.id, opened: false, reason, duplicate: false, outboxIds: [] as string[] };
+    const opened = await openInTransaction(trx, proposal, actor.personId, now);
+    return { proposalId: proposal.id, opened: true, duplicate: false, outboxIds: opened.outboxIds, deadline: opened.deadline };
+  });
+  afterCommit(services, deps, result.outboxIds, 'deadline' in result && result.deadline ? { proposalId: result.proposalId, at: result.deadline } : undefined);
+  return { proposalId: result.proposalId, opened: result.opened, duplicate: result.duplicate, ...('reason' in result && result.reason ? { reason: result.reason } : {}) };
+}
+
+/** `proposal open 17`: the proposer or an admin opens a draft once the organisation is ready. */
+export async function openDraft(services: Services, deps: ProposalDeps, actor: Actor, number: number): Promise<{ proposalId: string; deadline: Date }> {
+  const { db, clock } = services;
+  const proposal = await proposalForActor(db, actor, number);
+  if (proposal.proposer_person_id !== actor.personId && !hasRole(actor, 'admin')) {
+    throw new PermissionDenied(`Only the proposer or an admin can open proposal #${number} for votes. Nothing was changed.`);
+  }
+  if (proposal.status !== 'draft') throw new InvalidInput(`Proposal #${number} is not a draft (${proposal.status.replace('_', ' ')}).`);
+  const reason = await cannotOpen(db, actor.orgId);
+  if (reason) throw new InvalidInput(`${reason} Proposal #${number} stays a draft.`);
+  const now = clock.now();
+  const opened = await db.transaction().execute(async (trx) => {
+    const locked = await trx.selectFrom('proposals').selectAll().where('id', '=', proposal.id).forUpdate().executeTakeFirstOrThrow();
+    return openInTransaction(trx, locked, actor.personId, now);
+  });
+  afterCommit(services, deps, opened.outboxIds, { proposalId: proposal.id, at: opened.deadline });
+  return { proposalId: proposal.id, deadline: opened.deadline };
+}
+
+export interface VoteResult {
+  number: number;
+  choice: Choice;
+  previous: Choice | null;
+  comment: string | null;
+  deadline: Date;
+  /** The organisation's, for showing the deadline. */
+  timeZone: string;
+  anonymous: boolean;
+}
+
+/**
+ * A board member's vote: the ballot (one per member, a unique key) and its log entry in one
+ * transaction. Checked here, whatever the button looked like: membership, status, deadline.
+ */
+export async function castVote(services: Services, deps: ProposalDeps, actor: Actor, proposalId: string, choice: Choice, comment?: string): Promise<VoteResult> {
+  const { db, clock } = services;
+  requireRole(actor, 'board', 'vote on proposals');
+  const now = clock.now();
+  const result = await db.transaction().execute(async (trx) => {
+    // A share lock: votes run side by side, and closing (which locks for update) waits for them. The
+    // card's vote lock is taken in the same round trip (see live-card.ts).
+    const proposal = await trx
+      .selectFrom('proposals')
+      .select([
+        'id',
+        'org_id',
+        'number',
+        'title',
+        'status',
+        'deadline',
+        'rule',
+        sql<string>`(select time_zone from organisations o where o.id = proposals.org_id)`.as('time_zone'),
+        holdCardForVote(proposalId).as('card_held'),
+      ])
+      .where('id', '=', proposalId)
+      .forShare()
+      .executeTakeFirst();
+    if (!proposal || proposal.org_id !== actor.orgId) throw new NotFound('That proposal does not exist (any more). Nothing was changed.');
+    if (proposal.status !== 'open' || !proposal.deadline) {
+      throw new InvalidInput(`Voting on proposal #${proposal.number} is closed (${proposal.status.replace('_', ' ')}). Your vote was not counted.`);
+    }
+    if (!votingOpen(proposal.deadline, now)) {
+      throw new InvalidInput(`Voting on proposal #${proposal.number} closed at its deadline. Your vote was not counted.`);
+    }
+    // A first vote: the ballot and its log entry in one statement (nothing when the ballot exists).
+    const first = await sql<{ id: string }>`
+      with ballot as (
+        insert into proposal_ballots (proposal_id, person_id, choice, comment, cast_at, updated_at)
+        values (${proposalId}, ${actor.personId}, ${choice}, ${comment ?? null}, ${now}, ${now})
+        on conflict (proposal_id, person_id) do nothing
+        returning proposal_id, person_id
+      )
+      insert into proposal_vote_log (proposal_id, person_id, choice, previous_choice, comment, at)
+      select proposal_id, person_id, ${choice}, null, ${comment ?? null}, ${now} from ballot
+      returning id
+    `.execute(trx);
+    let previous: Choice | null = null;
+    let kept = comment ?? null;
+    if (first.rows.length === 0) {
+      // The row lock orders this member's concurrent clicks: each sees the one committed before it.
+      const current = await trx
+        .selectFrom('proposal_ballots')
+        .select(['choice', 'comment'])
+        .where('proposal_id', '=', proposalId)
+        .where('person_id', '=', actor.personId)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      previous = current.choice;
+      // A comment belongs to the choice it was written for: kept on a repeat, dropped on a change.
+      kept = comment ?? (current.choice === choice ? current.comment : null);
+      await trx
+        .updateTable('proposal_ballots')
+        .set({ choice, comment: kept, updated_at: now })
+        .where('proposal_id', '=', proposalId)
+        .where('person_id', '=', actor.personId)
+        .execute();
+      await trx
+        .insertInto('proposal_vote_log')
+        .values({ proposal_id: proposalId, person_id: actor.personId, choice, previous_choice: previous, comment: comment ?? null, at: now })
+        .execute();
+    }
+    const outboxIds = await queueCardRefresh(trx, cardRef(proposal), deps.wallClock);
+    return { outboxIds, vote: { number: proposal.number, choice, previous, comment: kept, deadline: proposal.deadline, timeZone: proposal.time_zone, anonymous: proposal.rule?.anonymous ?? false } };
+  });
+  afterCommit(services, deps, result.outboxIds);
+  return result.vote;
+}
+
+export type CloseResult = { status: 'closed'; outcome: Outcome; tally: Tally } | { status: 'not-due'; deadline: Date } | { status: 'not-open' };
+
+/**
+ * Closes voting once the deadline has passed: the decision (written once, with the tally that made
+ * it), the card without buttons, the announcement in its thread, and direct messages to the proposer
+ * and the journey owner. Safe to call any number of times from any number of workers.
+ */
+export async function closeProposal(services: Services, proposalId: string): Promise<CloseResult> {
+  const { db, clock } = services;
+  const now = clock.now();
+  const result = await db.transaction().execute(async (trx) => {
+    const proposal = await trx.selectFrom('proposals').selectAll().where('id', '=', proposalId).forUpdate().executeTakeFirst();
+    if (!proposal || proposal.status !== 'open' || !proposal.deadline || !proposal.rule) return { close: { status: 'not-open' as const }, outboxIds: [] };
+    if (votingOpen(proposal.deadline, now)) return { close: { status: 'not-due' as const, deadline: proposal.deadline }, outboxIds: [] };
+    const rule: DecisionRule = proposal.rule;
+    const tally = await repo.tallyOf(trx, proposalId);
+    const notVoted = await repo.notVoted(trx, proposal.org_id, proposalId, 0);
+    const outcome = decide(tally, rule);
+    await trx
+      .insertInto('proposal_decisions')
+      .values({
+        proposal_id: proposalId,
+        outcome,
+        ...tally,
+        not_voted: notVoted.count,
+        board_size: rule.boardSize,
+        quorum_required: rule.quorumRequired,
+        rule: JSON.stringify(rule),
+        decided_at: now,
+      })
+      .execute();
+    await trx.updateTable('proposals').set({ status: outcome, closed_at: now, updated_at: now }).where('id', '=', proposalId).execute();
+    await repo.recordEvent(trx, { proposalId, kind: 'decided', from: 'open', to: outcome, by: null, at: now, detail: { ...tally, notVoted: notVoted.count } });
+
+    const ref = cardRef(proposal);
+    const view = await loadProposalView(trx, proposalId);
+    if (!view) throw new Error('proposal vanished while closing');
+    const outboxIds = [...(await queueCardChange(trx, ref, 'decided')), ...(await replyInThreads(trx, ref, 'decided', decisionCard(view)))];
+    const owner = proposal.journey_id ? await accountableOwner(trx, proposal.journey_id) : undefined;
+    const recipients = new Map<string, boolean>([[proposal.proposer_person_id, false]]);
+    if (owner) recipients.set(owner.personId, true);
+    for (const [personId, isOwner] of recipients) {
+      const id = await enqueueMessage(trx, {
+        orgId: proposal.org_id,
+        dedupeKey: `proposal:${proposalId}:decided:dm:${personId}`,
+        target: { kind: 'person', personId },
+        card: decisionCard(view, { followUp: isOwner }),
+      });
+      if (id) outboxIds.push(id);
+    }
+    return { close: { status: 'closed' as const, outcome, tally }, outboxIds };
+  });
+  if (result.outboxIds.length) services.kickDelivery(result.outboxIds);
+  return result.close;
+}
+
+/** The proposer takes the proposal back before the deadline; the card loses its buttons. */
+export async function withdrawProposal(services: Services, deps: ProposalDeps, actor: Actor, number: number): Promise<repo.ProposalRow> {
+  const { db, clock } = services;
+  const now = clock.now();
+  const found = await proposalForActor(db, actor, number);
+  if (found.proposer_person_id !== actor.personId) throw new PermissionDenied(`Only the proposer can withdraw proposal #${number}. Nothing was changed.`);
+  const result = await db.transaction().execute(async (trx) => {
+    const proposal = await trx.selectFrom('proposals').selectAll().where('id', '=', found.id).forUpdate().executeTakeFirstOrThrow();
+    if (proposal.status !== 'open' && proposal.status !== 'draft') throw new InvalidInput(`Proposal #${number} can no longer be withdrawn (${proposal.status.replace('_', ' ')}).`);
+    if (proposal.status === 'open' && proposal.deadline && !votingOpen(proposal.deadline, now)) {
+      throw new InvalidInput(`Voting on proposal #${number} has closed; it can no longer be withdrawn.`);
+    }
+    await trx.updateTable('proposals').set({ status: 'withdrawn', closed_at: now, updated_at: now }).where('id', '=', proposal.id).execute();
+    await repo.recordEvent(trx, { proposalId: proposal.id, kind: 'withdrawn', from: proposal.status, to: 'withdrawn', by: actor.personId, at: now });
+    const ref = cardRef(proposal);
+    const outboxIds = [
+      ...(await queueCardChange(trx, ref, 'withdrawn')),
+      ...(await replyInThreads(trx, ref, 'withdrawn', noticeCard(`Proposal #${number} withdrawn`, `${actor.name} withdrew proposal #${number} “${proposal.title}”. Votes on it are no longer counted.`))),
+    ];
+    return { proposal: { ...proposal, status: 'withdrawn' as const }, outboxIds };
+  });
+  afterCommit(services, deps, result.outboxIds);
+  return result.proposal;
+}
+
+/** An admin moves the deadline later; everyone who already voted hears about it. */
+export async function extendDeadline(services: Services, deps: ProposalDeps, actor: Actor, number: number, input: DeadlineInput): Promise<{ deadline: Date; told: number }> {
+  const { db, clock } = services;
+  requireRole(actor, 'admin', 'extend a voting deadline');
+  const now = clock.now();
+  const found = await proposalForActor(db, actor, number);
+  const result = await db.transaction().execute(async (trx) => {
+    const proposal = await trx.selectFrom('proposals').selectAll().where('id', '=', found.id).forUpdate().executeTakeFirstOrThrow();
+    if (proposal.status !== 'open' || !proposal.deadline) throw new InvalidInput(`Proposal #${number} is not open for votes (${proposal.status.replace('_', ' ')}).`);
+    if (!votingOpen(proposal.deadline, now)) throw new InvalidInput(`Voting on proposal #${number} has already closed; its deadline cannot move.`);
+    const deadline = input.kind === 'extend-by' ? new Date(proposal.deadline.getTime() + input.ms) : input.at;
+    if (deadline.getTime() <= proposal.deadline.getTime()) {
+      throw new InvalidInput(`The new deadline must be later than the current one. Nothing was changed.`);
+    }
+    if (deadline.getTime() > now.getTime() + LONGEST_VOTE_DAYS * 86_400_000) {
+      throw new InvalidInput(`A vote can run at most ${LONGEST_VOTE_DAYS} days from now. Nothing was changed.`);
+    }
+    await trx.updateTable('proposals').set({ deadline, updated_at: now }).where('id', '=', proposal.id).execute();
+    await repo.recordEvent(trx, { proposalId: proposal.id, kind: 'extended', from: 'open', to: 'open', by: actor.personId, at: now, detail: { from: proposal.deadline.toISOString(), to: deadline.toISOString() } });
+    const { timeZone } = await loadGovernanceSettings(trx, proposal.org_id);
+    const ref = cardRef(proposal);
+    const outboxIds = await queueCardChange(trx, ref, `deadline:${deadline.getTime()}`);
+    const voters = await repo.voterIds(trx, proposal.id);
+    const message = `The deadline of proposal #${number} “${proposal.title}” moved to ${formatDeadline(deadline, timeZone)} (${timeZone}). Your vote still counts; you can change it until then.`;
+    for (const personId of voters) {
+      const id = await enqueueMessage(trx, {
+        orgId: proposal.org_id,
+        dedupeKey: `proposal:${proposal.id}:deadline:${deadline.getTime()}:dm:${personId}`,
+        target: { kind: 'person', personId },
+        card: noticeCard('Voting deadline extended', message),
+      });
+      if (id) outboxIds.push(id);
+    }
+    return { deadline, told: voters.length, outboxIds };
+  });
+  afterCommit(services, deps, result.outboxIds, { proposalId: found.id, at: result.deadline });
+  return { deadline: result.deadline, told: result.told };
+}
+
+const FOLLOW_UP: Partial<Record<ProposalStatus, ProposalStatus[]>> = { approved: ['in_progress', 'done'], in_progress: ['done'] };
+
+/** The journey owner (or an admin) moves an approved proposal to in progress, then done. */
+export async function advanceProposal(services: Services, deps: ProposalDeps, actor: Actor, proposalId: string, to: 'in_progress' | 'done'): Promise<repo.ProposalRow> {
+  const { db, clock } = services;
+  const now = clock.now();
+  const found = await repo.proposalById(db, proposalId);
+  if (!found || found.org_id !== actor.orgId) throw new NotFound('That proposal does not exist (any more).');
+  const owner = found.journey_id ? await accountableOwner(db, found.journey_id) : undefined;
+  if (owner?.personId !== actor.personId && !hasRole(actor, 'admin')) {
+    throw new PermissionDenied(`Only the owner of the proposal's journey or an admin can move proposal #${found.number} along. Nothing was changed.`);
+  }
+  const result = await db.transaction().execute(async (trx) => {
+    const proposal = await trx.selectFrom('proposals').selectAll().where('id', '=', proposalId).forUpdate().executeTakeFirstOrThrow();
+    if (proposal.status === to) return { proposal, outboxIds: [] as string[] };
+    if (!FOLLOW_UP[proposal.status]?.includes(to)) {
+      throw new InvalidInput(`Proposal #${proposal.number} is ${proposal.status.replace('_', ' ')}; only approved proposals move to in progress and then done.`);
+    }
+    const updated = await trx.updateTable('proposals').set({ status: to, updated_at: now }).where('id', '=', proposalId).returningAll().executeTakeFirstOrThrow();
+    await repo.recordEvent(trx, { proposalId, kind: 'progressed', from: proposal.status, to, by: actor.personId, at: now });
+    const outboxIds = await queueCardChange(trx, cardRef(proposal), `status:${to}`);
+    return { proposal: updated, outboxIds };
+  });
+  afterCommit(services, deps, result.outboxIds);
+  return result.proposal;
+}
+
+/**
+ * Posts the cards of proposals open for votes that a new governance channel does not show yet (a
+ * channel chosen while votes run, or the demo organisation's first channel). Returns how many.
+ */
+export async function postOpenProposals(services: Services, orgId: string, conversationId: string): Promise<number> {
+  const { db, clock } = services;
+  const now = clock.now();
+  const outboxIds = await db.transaction().execute(async (trx) => {
+    const open = await trx
+      .selectFrom('proposals as p')
+      .select(['p.id', 'p.org_id', 'p.number', 'p.title'])
+      .where('p.org_id', '=', orgId)
+      .where('p.status', '=', 'open')
+      .where('p.deadline', '>', now)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('proposal_posts as pp').select('pp.proposal_id').whereRef('pp.proposal_id', '=', 'p.id').where('pp.conversation_id', '=', conversationId))),
+      )
+      .orderBy('p.number')
+      .execute();
+    const ids: string[] = [];
+    for (const proposal of open) ids.push(...(await postCards(trx, cardRef(proposal), [conversationId])));
+    return ids;
+  });
+  if (outboxIds.length) services.kickDelivery(outboxIds);
+  return outboxIds.length;
+}
+
+/** The card as one person sees it after their own vote (Teams shows it in place, to them only). */
+export async function cardForVoter(db: Db, proposalId: string, note: string) {
+  const view = await loadProposalView(db, proposalId);
+  if (!view) throw new NotFound('That proposal does not exist (any more).');
+  return proposalCard(view, { note });
+}

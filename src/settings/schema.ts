@@ -1,0 +1,124 @@
+// The organisation's governance settings as stored in `organisations.settings` (jsonb, shared with
+// other capabilities' keys), and the parsers for what people type to change them in chat or the CLI.
+import { z } from 'zod';
+
+export const quorumSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('count'), value: z.number().int().min(1).max(10_000) }),
+  z.object({ kind: z.literal('share'), value: z.number().gt(0).max(1) }),
+]);
+export type Quorum = z.infer<typeof quorumSchema>;
+
+export const majoritySchema = z.enum(['simple', 'two-thirds']);
+export type Majority = z.infer<typeof majoritySchema>;
+
+export const MAX_VOTING_PERIOD_HOURS = 90 * 24;
+
+/** Each key validated on its own, so one bad stored value never resets the others. */
+export const governanceSettingsShape = {
+  /** `conversations` rows where proposals are posted: at most one per Slack workspace / Teams tenant. */
+  governanceChannels: z.array(z.uuid()).max(20),
+  votingPeriodHours: z.number().int().min(1).max(MAX_VOTING_PERIOD_HOURS),
+  quorum: quorumSchema,
+  majority: majoritySchema,
+  anonymousBallots: z.boolean(),
+};
+
+export const governanceSettingsSchema = z.object(governanceSettingsShape);
+export type GovernanceSettings = z.infer<typeof governanceSettingsSchema>;
+
+export const DEFAULT_GOVERNANCE_SETTINGS: GovernanceSettings = {
+  governanceChannels: [],
+  votingPeriodHours: 7 * 24,
+  quorum: { kind: 'share', value: 0.5 },
+  majority: 'simple',
+  anonymousBallots: false,
+};
+
+/** The settings an organisation's jsonb holds, with the default for every key that is missing or invalid. */
+export function readGovernanceSettings(stored: Record<string, unknown>): GovernanceSettings {
+  const pick = <K extends keyof GovernanceSettings>(key: K): GovernanceSettings[K] => {
+    const parsed = governanceSettingsShape[key].safeParse(stored[key]);
+    return parsed.success ? (parsed.data as GovernanceSettings[K]) : DEFAULT_GOVERNANCE_SETTINGS[key];
+  };
+  return {
+    governanceChannels: pick('governanceChannels'),
+    votingPeriodHours: pick('votingPeriodHours'),
+    quorum: pick('quorum'),
+    majority: pick('majority'),
+    anonymousBallots: pick('anonymousBallots'),
+  };
+}
+
+// What people type. Each parser names what it expected, so the message can be shown as is.
+
+/** `7d`, `36h`, `7 days`, `2 weeks`. */
+export const votingPeriodText = z.string().transform((value, ctx) => {
+  const match = /^(\d{1,4})\s*(h|hours?|d|days?|w|weeks?)$/i.exec(value.trim());
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: `“${value}” is not a voting period: write hours or days, e.g. 48h or 7d` });
+    return z.NEVER;
+  }
+  const unit = match[2]!.toLowerCase()[0];
+  const hours = Number(match[1]) * (unit === 'h' ? 1 : unit === 'd' ? 24 : 168);
+  if (hours < 1 || hours > MAX_VOTING_PERIOD_HOURS) {
+    ctx.addIssue({ code: 'custom', message: `A voting period runs from 1 hour to ${MAX_VOTING_PERIOD_HOURS / 24} days; “${value}” is outside that` });
+    return z.NEVER;
+  }
+  return hours;
+});
+
+/** `5` (ballots) or `60%` (of the board). */
+export const quorumText = z.string().transform((value, ctx): Quorum => {
+  const trimmed = value.trim();
+  const share = /^(\d{1,3}(?:\.\d+)?)\s*%$/.exec(trimmed);
+  if (share) {
+    const percent = Number(share[1]);
+    if (percent > 0 && percent <= 100) return { kind: 'share', value: Math.round(percent * 100) / 10_000 };
+  } else if (/^\d{1,5}$/.test(trimmed) && Number(trimmed) >= 1 && Number(trimmed) <= 10_000) {
+    return { kind: 'count', value: Number(trimmed) };
+  }
+  ctx.addIssue({ code: 'custom', message: `“${value}” is not a quorum: write a number of ballots (5) or a share of the board (60%)` });
+  return z.NEVER;
+});
+
+export const majorityText = z.string().transform((value, ctx): Majority => {
+  const word = value.trim().toLowerCase();
+  if (word === 'simple' || word === 'simple-majority') return 'simple';
+  if (word === 'two-thirds' || word === '2/3' || word === 'two_thirds' || word === 'twothirds') return 'two-thirds';
+  ctx.addIssue({ code: 'custom', message: `“${value}” is not a majority rule: write simple or two-thirds` });
+  return z.NEVER;
+});
+
+export const ballotsText = z.string().transform((value, ctx) => {
+  const word = value.trim().toLowerCase();
+  if (word === 'anonymous' || word === 'secret') return true;
+  if (word === 'open' || word === 'named') return false;
+  ctx.addIssue({ code: 'custom', message: `“${value}” is not a ballot kind: write open or anonymous` });
+  return z.NEVER;
+});
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return /^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)*$/.test(value);
+  } catch {
+    return false;
+  }
+}
+
+export const timeZoneText = z.string().transform((value, ctx) => {
+  const zone = value.trim();
+  if (isTimeZone(zone)) return zone;
+  ctx.addIssue({ code: 'custom', message: `“${value}” is not a time zone: write an IANA name such as Europe/Amsterdam` });
+  return z.NEVER;
+});
+
+export function describeQuorum(quorum: Quorum): string {
+  return quorum.kind === 'count' ? `${quorum.value} ballot${quorum.value === 1 ? '' : 's'}` : `${Math.round(quorum.value * 10_000) / 100}% of the board`;
+}
+
+export function describeVotingPeriod(hours: number): string {
+  if (hours % 168 === 0) return `${hours / 168} week${hours === 168 ? '' : 's'}`;
+  if (hours % 24 === 0) return `${hours / 24} day${hours === 24 ? '' : 's'}`;
+  return `${hours} hour${hours === 1 ? '' : 's'}`;
+}
