@@ -33,6 +33,8 @@ export const scheduleSettingsSchema = z.object({
   digestCron: cronSchema.default(DEFAULT_DIGEST_CRON),
   /** Direct message to board members with votes pending, this many hours before a deadline; 0 turns it off. */
   voteReminderHours: z.number().int().min(0).max(168).default(24),
+  /** An approved glossary term unchanged for this long is listed as due for review. */
+  glossaryReviewDays: z.number().int().min(7).max(3650).default(180),
 });
 
 export type ScheduleSettings = z.infer<typeof scheduleSettingsSchema>;
