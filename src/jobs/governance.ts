@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { postDueDigest, missedDigests, type DigestOutcome } from '../governance/service.js';
 import { readScheduleSettings } from '../governance/schedule.js';
+import { queueVoteReminders } from '../governance/reminders.js';
 import type { Logger } from '../log.js';
 
 export const GOVERNANCE_QUEUE = 'steward-governance';
@@ -14,6 +15,8 @@ export const GOVERNANCE_QUEUE = 'steward-governance';
 export interface GovernanceJob {
   orgId: string;
 }
+
+export const VOTE_REMINDER_SCHEDULER = 'vote-reminders';
 
 export function schedulerIdFor(orgId: string): string {
   return `digest:${orgId}`;
@@ -48,6 +51,8 @@ export class GovernanceSchedules {
   async syncAll(): Promise<void> {
     const orgs = await this.options.db.selectFrom('organisations').select('id').execute();
     for (const org of orgs) await this.sync(org.id);
+    // One scheduler for every organisation's vote reminders: it looks for deadlines coming up.
+    await this.queue.upsertJobScheduler(VOTE_REMINDER_SCHEDULER, { every: 10 * 60_000 }, { name: 'vote-reminders', data: { orgId: '*' }, opts: { removeOnComplete: 100, removeOnFail: 100 } });
   }
 
   /** Fire and forget from a request: if Redis is away the next start-up sync catches it. */
@@ -82,7 +87,14 @@ export async function runDigestJob(options: Pick<GovernanceWorkerOptions, 'db' |
 export function startGovernanceWorker(options: GovernanceWorkerOptions): Worker<GovernanceJob> {
   const worker = new Worker<GovernanceJob>(
     GOVERNANCE_QUEUE,
-    async (job: Job<GovernanceJob>) => (await runDigestJob(options, job.data.orgId)).status,
+    async (job: Job<GovernanceJob>) => {
+      if (job.name === 'vote-reminders') {
+        const ids = await queueVoteReminders(options.db, options.clock.now());
+        options.kickDelivery(ids);
+        return `reminders:${ids.length}`;
+      }
+      return (await runDigestJob(options, job.data.orgId)).status;
+    },
     { connection: options.connection, concurrency: 4, ...(options.prefix ? { prefix: options.prefix } : {}) },
   );
   worker.on('error', () => {});
