@@ -2,9 +2,17 @@
 // TypeScript sources and from the compiled build.
 import type { Migration } from 'kysely';
 import * as foundation from './0001_foundation.js';
+import * as glossary from './0002_glossary.js';
 import * as journeys from './0003_journeys.js';
+import * as proposals from './0004_proposals.js';
+import * as kpis from './0005_kpis.js';
+import * as governance from './0006_governance.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
+  '0002_glossary': glossary,
   '0003_journeys': journeys,
+  '0004_proposals': proposals,
+  '0005_kpis': kpis,
+  '0006_governance': governance,
 };

@@ -16,10 +16,26 @@ import { outboxCounts } from './delivery/outbox.js';
 import { helpCapability } from './help/capability.js';
 import { Metrics } from './http/metrics.js';
 import { createHttpServer, sendJson, type Route } from './http/server.js';
+import { ingestRoutes } from './http/api/ingest.js';
+import { RedisRateLimiter } from './http/api/rate-limit.js';
+import { chartRoute } from './charts/route.js';
+import { KpiAlertQueue, KpiAlertSweep, startKpiAlertWorker } from './jobs/kpi-alerts.js';
+import { kpisCapability } from './kpis/capability.js';
+import { KpiCharts } from './kpis/charts.js';
 import { DeliveryQueue, OutboxSweep, startDeliveryWorker } from './jobs/delivery.js';
+import { EscalationQueue, EscalationSweep, startEscalationWorker } from './jobs/escalation.js';
+import { journeysCapability } from './journeys/capability.js';
+import { PING_MESSAGE_RENDERER, pingMessageRenderer } from './journeys/pings.js';
 import { RedisHealth, redisConnection } from './jobs/redis.js';
+import { GovernanceSchedules, catchUpDigests, startGovernanceWorker } from './jobs/governance.js';
+import { governanceCapability } from './governance/capability.js';
+import { glossaryCapability } from './glossary/capability.js';
 import { createLogger, type Logger } from './log.js';
 import { orgsCapability } from './orgs/capability.js';
+import { ProposalDeadlineQueue, ProposalDeadlineSweep, startProposalDeadlineWorker } from './jobs/proposal-deadline.js';
+import { proposalsCapability } from './proposals/capability.js';
+import { PROPOSAL_CARD_RENDERER, proposalCardRenderer } from './proposals/live-card.js';
+import { settingsCapability } from './settings/capability.js';
 import { OrgDirectory } from './orgs/service.js';
 import { seedDemoIfEmpty } from './seed/demo.js';
 import type { Services } from './services.js';
@@ -82,9 +98,30 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const queue = new DeliveryQueue(producer, { log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
 
   const orgs = new OrgDirectory(database.db, { defaultOrgName: config.STEWARD_ORG_NAME });
-  const services: Services = { db: database.db, clock, config, log, orgs, kickDelivery: (ids) => queue.kick(ids) };
+  const escalations = new EscalationQueue(producer, { clock, log, prefix: options.queuePrefix });
+  const schedules = new GovernanceSchedules(producer, { db: database.db, log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
+  const services: Services = {
+    db: database.db,
+    clock,
+    config,
+    log,
+    orgs,
+    kickDelivery: (ids) => queue.kick(ids),
+    syncSchedules: (orgId) => schedules.syncSoon(orgId),
+  };
 
-  const capabilities: Capability[] = [orgsCapability];
+  const deadlines = new ProposalDeadlineQueue(producer, { services, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
+  const kpiCharts = new KpiCharts(services);
+  const kpiAlerts = new KpiAlertQueue(producer, { log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
+  const capabilities: Capability[] = [
+    orgsCapability,
+    glossaryCapability,
+    governanceCapability,
+    journeysCapability({ scheduleEscalation: (pingId, at) => escalations.schedule(pingId, at) }),
+    proposalsCapability({ deadlines }),
+    settingsCapability,
+    kpisCapability(kpiCharts, clock),
+  ];
   const commandList = () => router.listCommands();
   const router: ChatRouter = new ChatRouter(services, [helpCapability(commandList), ...capabilities]);
 
@@ -157,7 +194,27 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
     });
   }
 
-  const deliverer = new Deliverer({ db: database.db, clock, notifiers, ...(options.deliveryLeaseMs ? { leaseMs: options.deliveryLeaseMs } : {}) });
+  // Delivery timing (leases, Retry-After, channel slots) is wall-clock plumbing, not business time:
+  // it always runs on the system clock, also when tests move the business clock.
+  const deliverer = new Deliverer({
+    db: database.db,
+    clock: systemClock,
+    notifiers,
+    renderers: { [PROPOSAL_CARD_RENDERER]: proposalCardRenderer(database.db), [PING_MESSAGE_RENDERER]: pingMessageRenderer(database.db) },
+    ...(options.deliveryLeaseMs ? { leaseMs: options.deliveryLeaseMs } : {}),
+  });
+
+  // KPI charts and the ingest API
+  routes.push(
+    chartRoute({ secret: config.secret, clock, png: (ref) => kpiCharts.png(ref) }),
+    ...ingestRoutes({
+      db: database.db,
+      clock,
+      log,
+      limiter: new RedisRateLimiter(producer, { log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) }),
+      onStored: (kpiIds) => kpiAlerts.kick(kpiIds),
+    }),
+  );
 
   // Health and metrics
   routes.push(
@@ -192,12 +249,34 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   let worker: Worker | undefined;
   let workerConnection: Redis | undefined;
   let sweep: OutboxSweep | undefined;
+  let governanceWorker: Worker | undefined;
+  let kpiAlertWorker: Worker | undefined;
+  let kpiAlertSweep: KpiAlertSweep | undefined;
+  let escalationWorker: Worker | undefined;
+  let escalationSweep: EscalationSweep | undefined;
+  let deadlineWorker: Worker | undefined;
+  let deadlineSweep: ProposalDeadlineSweep | undefined;
   if (runWorkers) {
     workerConnection = redisConnection(config.REDIS_URL, 'worker');
     redisHealth.watch(workerConnection, 'worker');
-    worker = startDeliveryWorker({ connection: workerConnection, deliverer, clock, log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
-    sweep = new OutboxSweep({ db: database.db, clock, queue, log, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}) });
+    worker = startDeliveryWorker({ connection: workerConnection, deliverer, clock: systemClock, log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
+    sweep = new OutboxSweep({ db: database.db, clock: systemClock, queue, log, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}) });
     sweep.start();
+    const alertDeps = { db: database.db, clock, log, kickDelivery: services.kickDelivery };
+    kpiAlertWorker = startKpiAlertWorker({ connection: workerConnection, deps: alertDeps, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
+    kpiAlertSweep = new KpiAlertSweep({ deps: alertDeps, queue: kpiAlerts, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}) });
+    kpiAlertSweep.start();
+    const escalationDeps = { db: database.db, clock, log, kickDelivery: services.kickDelivery, schedule: (pingId: string, at: Date) => escalations.schedule(pingId, at) };
+    escalationWorker = startEscalationWorker({ ...escalationDeps, connection: workerConnection, prefix: options.queuePrefix });
+    escalationSweep = new EscalationSweep({ ...escalationDeps, intervalMs: options.sweepIntervalMs });
+    escalationSweep.start();
+    deadlineWorker = startProposalDeadlineWorker({ connection: workerConnection, services, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
+    deadlineSweep = new ProposalDeadlineSweep({ services, log, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}) });
+    deadlineSweep.start();
+    governanceWorker = startGovernanceWorker({ connection: workerConnection, db: database.db, clock, log, kickDelivery: services.kickDelivery, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
+    // Schedules follow the settings in the database; a worker that was away posts what it missed, once.
+    void schedules.syncAll().catch((error: unknown) => log.warn({ err: error }, 'could not sync digest schedules (Redis away?); retried at next start'));
+    void catchUpDigests({ db: database.db, clock, log, kickDelivery: services.kickDelivery }).catch((error: unknown) => log.warn({ err: error }, 'digest catch-up failed'));
   }
 
   await slack?.start();
@@ -229,12 +308,23 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
       if (closed) return;
       closed = true;
       sweep?.stop();
+      escalationSweep?.stop();
+      deadlineSweep?.stop();
       if (server) {
         server.closeIdleConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
       await slack?.stop();
       await worker?.close().catch(() => {});
+      await governanceWorker?.close().catch(() => {});
+      kpiAlertSweep?.stop();
+      await kpiAlertWorker?.close().catch(() => {});
+      await kpiAlerts.close().catch(() => {});
+      await escalationWorker?.close().catch(() => {});
+      await deadlineWorker?.close().catch(() => {});
+      await deadlines.close().catch(() => {});
+      await escalations.close().catch(() => {});
+      await schedules.close().catch(() => {});
       await queue.close().catch(() => {});
       producer.disconnect();
       workerConnection?.disconnect();

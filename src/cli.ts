@@ -1,4 +1,6 @@
 // The `steward` command line: run the service, migrate, manage roles and installations, seed.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
@@ -7,6 +9,12 @@ import type { Platform, Role } from './db/foundation-tables.js';
 import * as orgsRepo from './orgs/repo.js';
 import { grantRole, personForEmail, revokeRole, ROLE_LABELS } from './orgs/service.js';
 import { seedDemo } from './seed/demo.js';
+import { exportJourneys, formatImportReport, importJourneys } from './journeys/csv.js';
+import { describeReport as describeGlossaryImport, exportGlossaryCsv, importGlossaryCsv } from './glossary/csv.js';
+import { formatKpiImportReport, importKpiDefinitions, importKpiValues } from './kpis/import.js';
+import { createToken, listTokens, revokeToken, TokenError } from './tokens/service.js';
+import { decisionsCsv } from './proposals/export.js';
+import { addSettingsCommands } from './settings/cli.js';
 
 /** A problem the user can fix; printed without a stack trace. */
 export class CliError extends Error {}
@@ -165,6 +173,166 @@ export function buildCli(out: (line: string) => void = console.log): Command {
         out(`${opts.platform} ${opts.id} now belongs to organisation ${orgId}.`);
       });
     });
+
+  // Other capabilities add their own `import <what>` / `export <what>` to the same two groups.
+  const importGroup = program.commands.find((c) => c.name() === 'import') ?? program.command('import').description('load data from CSV files (all-or-nothing, with a report per row)');
+  const exportGroup = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('write data as CSV to standard output');
+  importGroup
+    .command('journeys <file>')
+    .description('import the journey tree (CSV header key,name,level,parent,owner,description; owner an e-mail)')
+    .option('--dry-run', 'check the file and report what would change; change nothing')
+    .option('--org <org>', 'organisation id or name (default: the only one)')
+    .action(async (file: string, opts: { dryRun?: boolean; org?: string }) => {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new CliError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      await withDatabase(async (handle) => {
+        const orgId = await resolveOrg(handle, opts.org);
+        const report = await importJourneys(handle.db, orgId, text, { dryRun: opts.dryRun ?? false, now: new Date(), byLabel: 'cli' });
+        for (const line of formatImportReport(report)) out(line);
+        if (!report.ok) throw new CliError(`${file} was not imported; fix the lines above and run it again`);
+      });
+    });
+  exportGroup
+    .command('journeys')
+    .description('the journey tree as CSV, in the format `import journeys` reads')
+    .option('--org <org>', 'organisation id or name (default: the only one)')
+    .action(async (opts: { org?: string }) => {
+      await withDatabase(async (handle) => {
+        const orgId = await resolveOrg(handle, opts.org);
+        const { csv, ownersWithoutEmail } = await exportJourneys(handle.db, orgId);
+        out(csv.trimEnd());
+        if (ownersWithoutEmail.length) {
+          process.stderr.write(`steward: these owners have no e-mail, so their cells are empty (an import would clear them): ${ownersWithoutEmail.join('; ')}\n`);
+        }
+      });
+    });
+
+  const readInput = (file: string): string => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new CliError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  importGroup
+    .command('kpis <file>')
+    .description('import KPI definitions (CSV header key,journey,name,unit,direction,target,warning,breach,cadence,glossary_term[,breach_periods,remind_every_periods])')
+    .option('--org <org>', 'organisation id or name (default: the only one)')
+    .action(async (file: string, opts: { org?: string }) => {
+      const text = readInput(file);
+      await withDatabase(async (handle) => {
+        const outcome = await importKpiDefinitions(handle.db, await resolveOrg(handle, opts.org), text);
+        for (const line of formatKpiImportReport(file, outcome)) out(line);
+        if (!outcome.ok) throw new CliError(`${file} was not imported; fix the lines above and run it again`);
+      });
+    });
+  importGroup
+    .command('kpi-values <file>')
+    .description('import KPI values (CSV header kpi,period_start,segment,value[,source]); a value for a period already there replaces it (kept in history)')
+    .option('--org <org>', 'organisation id or name (default: the only one)')
+    .option('--no-alerts', 'a backfill of history: raise no alert about these periods')
+    .action(async (file: string, opts: { org?: string; alerts: boolean }) => {
+      const text = readInput(file);
+      await withDatabase(async (handle) => {
+        const source = `csv:${file.split('/').pop() ?? file}`.slice(0, 200);
+        const outcome = await importKpiValues(handle.db, await resolveOrg(handle, opts.org), text, { source, now: new Date(), alerts: opts.alerts });
+        for (const line of formatKpiImportReport(file, outcome)) out(line);
+        if (!outcome.ok) throw new CliError(`${file} was not imported; fix the lines above and run it again`);
+      });
+    });
+
+  const token = program.command('token').description('API tokens for the KPI ingest API (one organisation each, stored hashed)');
+  token
+    .command('create')
+    .description('create a token; it is printed once and cannot be shown again')
+    .requiredOption('--name <name>', 'what the token is for, e.g. "data warehouse"')
+    .option('--org <org>', 'organisation id or name (default: the only one)')
+    .option('--rate <requests>', 'requests per minute allowed (default 600)')
+    .action(async (opts: { name: string; org?: string; rate?: string }) => {
+      const rate = opts.rate === undefined ? undefined : Number(opts.rate);
+      if (rate !== undefined && !Number.isInteger(rate)) throw new CliError('--rate is a whole number of requests per minute');
+      await withDatabase(async (handle) => {
+        const orgId = await resolveOrg(handle, opts.org);
+        const created = await createToken(handle.db, { orgId, name: opts.name, createdBy: 'cli', ...(rate !== undefined ? { requestsPerMinute: rate } : {}) }).catch((error: unknown) => {
+          throw error instanceof TokenError ? new CliError(error.message) : error;
+        });
+        out(created.token);
+        process.stderr.write(`Token “${created.name}” (${created.id}) for organisation ${orgId}, ${created.requestsPerMinute} requests per minute. Keep it secret: it is shown only now.
+`);
+      });
+    });
+  token
+    .command('revoke <token>')
+    .description('revoke a token by its id, name or prefix; requests with it are refused from now on')
+    .option('--org <org>', 'organisation id or name (default: the only one)')
+    .action(async (which: string, opts: { org?: string }) => {
+      await withDatabase(async (handle) => {
+        const orgId = await resolveOrg(handle, opts.org);
+        const revoked = await revokeToken(handle.db, orgId, which, new Date()).catch((error: unknown) => {
+          throw error instanceof TokenError ? new CliError(error.message) : error;
+        });
+        if (!revoked) throw new CliError(`No active token “${which}” in this organisation (see \`steward token list\`)`);
+        out(`Revoked token “${revoked.name}” (${revoked.prefix}…).`);
+      });
+    });
+  token
+    .command('list')
+    .description('tokens of the organisation (never the secrets)')
+    .option('--org <org>', 'organisation id or name (default: the only one)')
+    .action(async (opts: { org?: string }) => {
+      await withDatabase(async (handle) => {
+        const tokens = await listTokens(handle.db, await resolveOrg(handle, opts.org));
+        if (tokens.length === 0) out('No API tokens yet: steward token create --name …');
+        for (const t of tokens) {
+          const state = t.revoked_at ? `revoked ${t.revoked_at.toISOString()}` : `active, ${t.requests_per_minute}/min, last used ${t.last_used_at?.toISOString() ?? 'never'}`;
+          out(`${t.id}  ${t.prefix}…  ${t.name}  (${state})`);
+        }
+      });
+    });
+
+  importGroup
+    .command('glossary <file>')
+    .description('import glossary terms (CSV header term,aliases,definition,notes,steward,status; aliases ;-separated; steward an e-mail)')
+    .option('--dry-run', 'check the file and report what would change; change nothing')
+    .option('--org <org>', 'organisation id or name (default: the only one, created on an empty database)')
+    .action(async (file: string, opts: { dryRun?: boolean; org?: string }) => {
+      const text = readInput(file);
+      await withDatabase(async (handle) => {
+        // A dry run on an empty database checks the file against an empty glossary and creates nothing.
+        const empty = opts.dryRun && !opts.org && (await orgsRepo.listOrganisations(handle.db)).length === 0;
+        const orgId = empty ? randomUUID() : await resolveOrg(handle, opts.org, { createIfEmpty: config().STEWARD_ORG_NAME });
+        const report = await importGlossaryCsv(handle.db, orgId, text, { dryRun: opts.dryRun ?? false, by: 'import', now: new Date() });
+        for (const line of describeGlossaryImport(report)) out(line);
+        if (report.problems.length) throw new CliError(`${file} was not imported; fix the rows above and run it again`);
+      });
+    });
+  exportGroup
+    .command('glossary')
+    .description('the glossary as CSV, in the format `import glossary` reads (formula-like cells neutralised)')
+    .option('--org <org>', 'organisation id or name (default: the only one)')
+    .action(async (opts: { org?: string }) => {
+      await withDatabase(async (handle) => {
+        const orgId = await resolveOrg(handle, opts.org);
+        out((await exportGlossaryCsv(handle.db, orgId)).trimEnd());
+      });
+    });
+
+  exportGroup
+    .command('decisions')
+    .description('proposal decisions with their tallies and rules, for the governance record (never who voted what)')
+    .option('--org <org>', 'organisation id or name (default: the only one)')
+    .action(async (opts: { org?: string }) => {
+      await withDatabase(async (handle) => {
+        const { csv } = await decisionsCsv(handle.db, await resolveOrg(handle, opts.org));
+        out(csv.trimEnd());
+      });
+    });
+
+  addSettingsCommands(program, { withDatabase, resolveOrg, out, problem: (message) => new CliError(message) });
 
   const seed = program.command('seed').description('load demo data');
   seed

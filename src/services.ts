@@ -13,4 +13,6 @@ export interface Services {
   orgs: OrgDirectory;
   /** Tells the delivery queue that outbox rows were committed; harmless when Redis is away. */
   kickDelivery(outboxIds: string[]): void;
+  /** Re-reads an organisation's schedule settings into its BullMQ job schedulers. */
+  syncSchedules(orgId: string): void;
 }

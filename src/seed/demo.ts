@@ -8,6 +8,10 @@ import type { Db } from '../db/database.js';
 import type { Role } from '../db/foundation-tables.js';
 import * as orgsRepo from '../orgs/repo.js';
 import { grantRole, personForEmail } from '../orgs/service.js';
+import { formatImportReport, importJourneys } from '../journeys/csv.js';
+import { describeReport as describeGlossaryImport, importGlossaryCsv } from '../glossary/csv.js';
+import { formatKpiImportReport, importKpiDefinitions, importKpiValues } from '../kpis/import.js';
+import { seedDemoProposal } from '../proposals/seed.js';
 
 /** Resolves data/demo both from src/ (tsx) and from dist/src/ (compiled). */
 export function demoFile(name: string): string {
@@ -47,6 +51,20 @@ export async function seedDemo(db: Db, options: { orgId?: string; orgName: strin
     for (const role of person.roles) await grantRole(db, personId, { orgId, role, byLabel: 'demo seed' });
   }
   for (const email of emails) await personForEmail(db, orgId, email);
+  // The glossary first: KPIs name the term that defines them.
+  const glossary = await importGlossaryCsv(db, orgId, readFileSync(demoFile('glossary.csv'), 'utf8'), { by: 'demo seed', now: new Date() });
+  if (glossary.problems.length) throw new Error(`the demo glossary does not import:\n${describeGlossaryImport(glossary).join('\n')}`);
+  // Through the importer, like any customer's file (some journeys have no owner on purpose).
+  const journeys = await importJourneys(db, orgId, readFileSync(demoFile('journeys.csv'), 'utf8'), { now: new Date(), byLabel: 'demo seed' });
+  if (!journeys.ok) throw new Error(`the demo journeys do not import:\n${formatImportReport(journeys).join('\n')}`);
+  // KPIs after journeys and glossary (they belong to a journey and name a term); the values are
+  // history, so they raise no alert until new ones arrive.
+  const kpis = await importKpiDefinitions(db, orgId, readFileSync(demoFile('kpis.csv'), 'utf8'));
+  if (!kpis.ok) throw new Error(`the demo KPIs do not import:\n${formatKpiImportReport('kpis.csv', kpis).join('\n')}`);
+  const values = await importKpiValues(db, orgId, readFileSync(demoFile('kpi-values.csv'), 'utf8'), { source: 'demo seed', now: new Date(), alerts: false });
+  if (!values.ok) throw new Error(`the demo KPI values do not import:\n${formatKpiImportReport('kpi-values.csv', values).join('\n')}`);
+  // One open vote, so the board has something to look at (posted once an admin picks a governance channel).
+  await seedDemoProposal(db, orgId, new Date());
   return { orgId, people: DEMO_ROLES.length + emails.size };
 }
 

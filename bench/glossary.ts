@@ -1,0 +1,202 @@
+// bench/glossary: glossary lookups at scale. Generates 100,000 terms with 200,000 aliases, imports
+// them as one CSV into real Postgres through the importer (timed: target < 30 s), then sends signed
+// `/glossary <query>` slash commands (exact hits, aliases, typos, misses) at concurrency 50 to Steward
+// and, alternating in rounds, signed commands to the bare Bolt baseline of bench/overhead. Prints
+// req/s and p50/p95/p99 for both and the ratios (targets: throughput ≥ 0.5 × bare Bolt, p99 ≤ 2 ×).
+// Run: npx tsx bench/glossary.ts [--terms 100000] [--seconds 20] [--rounds 2] [--concurrency 50]
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { importGlossaryCsv } from '../src/glossary/csv.js';
+import * as orgsRepo from '../src/orgs/repo.js';
+import { startBareBoltProcess } from './lib/bare-bolt.js';
+import { startFakeSlackApi } from './lib/fake-slack-api.js';
+import type { ServerProcess } from './lib/server-process.js';
+import { BENCH_SIGNING_SECRET, runSlackLoad, slackSignature, slashCommandForm, type LoadRun } from './lib/slack-load.js';
+import { combine, formatFigures, summarise } from './lib/stats.js';
+import { startStewardProcess } from './lib/steward-process.js';
+
+const { values } = parseArgs({
+  options: {
+    terms: { type: 'string', default: '100000' },
+    seconds: { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '2' },
+    concurrency: { type: 'string', default: '50' },
+    warmup: { type: 'string', default: '3' },
+  },
+});
+const TERMS = Number(values.terms);
+const SECONDS = Number(values.seconds);
+const ROUNDS = Math.max(1, Number(values.rounds));
+const CONCURRENCY = Number(values.concurrency);
+const WARMUP_MS = Number(values.warmup) * 1000;
+
+// A deterministic generator, so every run measures the same glossary and the same queries.
+// (mulberry32: 32-bit integer arithmetic throughout, so no precision is lost in doubles.)
+let seed = 20260312;
+function random(): number {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+}
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+
+const CX_WORDS = [
+  'customer', 'journey', 'score', 'rate', 'contact', 'service', 'online', 'retention', 'loyalty', 'churn', 'effort', 'satisfaction',
+  'promoter', 'detractor', 'funnel', 'conversion', 'onboarding', 'billing', 'payment', 'invoice', 'complaint', 'resolution', 'feedback',
+  'touchpoint', 'channel', 'agent', 'queue', 'handling', 'time', 'value', 'lifetime', 'segment', 'portal', 'account', 'renewal',
+  'upgrade', 'delivery', 'return', 'refund', 'survey', 'response', 'escalation', 'backlog', 'experience', 'employee', 'digital', 'mobile',
+  'chat', 'email', 'call', 'visit', 'store', 'order', 'cart', 'checkout', 'basket', 'offer', 'campaign', 'brand', 'trust', 'quality',
+];
+const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'te', 'vo', 'zi', 'pa', 'do', 'fe', 'gu', 'ha', 'ji', 'ko', 'bu', 'ri', 'xo', 'we'];
+/** 60 CX words and 240 made-up ones: enough spread that trigram posting lists look like a real vocabulary. */
+const WORDS = [...new Set([...CX_WORDS, ...Array.from({ length: 240 }, (_, i) => `${SYLLABLES[i % 20]}${SYLLABLES[(i * 7 + 3) % 20]}${SYLLABLES[Math.floor(i / 20) % 20]}`)])].sort();
+
+interface GeneratedTerm {
+  name: string;
+  aliases: [string, string];
+}
+
+/** Unique names: three distinct words in alphabetical order; aliases are an acronym code and a reordering (never another name). */
+function generateTerms(count: number): GeneratedTerm[] {
+  const seen = new Set<string>();
+  const terms: GeneratedTerm[] = [];
+  while (terms.length < count) {
+    const picked = [...new Set([Math.floor(random() * WORDS.length), Math.floor(random() * WORDS.length), Math.floor(random() * WORDS.length)])].sort((a, b) => a - b);
+    if (picked.length < 3) continue;
+    const words = picked.map((i) => WORDS[i]!);
+    const name = words.map((w, i) => (i === 0 ? w[0]!.toUpperCase() + w.slice(1) : w)).join(' ');
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const code = `${words.map((w) => w[0]!.toUpperCase()).join('')}-${terms.length + 1}`;
+    terms.push({ name, aliases: [code, `${words[2]} ${words[0]} ${words[1]}`] });
+  }
+  return terms;
+}
+
+const csvCell = (value: string) => (/[",\n;]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+
+function toCsv(terms: GeneratedTerm[]): string {
+  const lines = ['term,aliases,definition,notes,steward,status'];
+  terms.forEach((t, i) => {
+    const definition = `The ${t.name.toLowerCase()} of a customer, measured per ${pick(CX_WORDS)} and reported per ${pick(['week', 'month', 'quarter'])}.`;
+    lines.push([t.name, t.aliases.join(';'), definition, i % 3 === 0 ? 'Agreed by the governance board.' : '', `steward${i % 25}@bench.example.com`, 'approved'].map(csvCell).join(','));
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/** One typo of the kinds people make: two letters swapped, one dropped, or one doubled. */
+function typo(text: string): string {
+  const i = 1 + Math.floor(random() * (text.length - 3));
+  const kind = random();
+  if (kind < 0.4 && text[i] !== ' ' && text[i + 1] !== ' ') return `${text.slice(0, i)}${text[i + 1]}${text[i]}${text.slice(i + 2)}`;
+  if (kind < 0.7) return `${text.slice(0, i)}${text.slice(i + 1)}`;
+  return `${text.slice(0, i)}${text[i]}${text.slice(i)}`;
+}
+
+/** 45 % exact names, 15 % aliases, 25 % typos, 15 % misses. */
+function generateQueries(terms: GeneratedTerm[], count: number): { text: string; kind: string; expect?: string }[] {
+  return Array.from({ length: count }, () => {
+    const t = pick(terms);
+    const r = random();
+    if (r < 0.45) return { text: t.name.toLowerCase(), kind: 'hit', expect: t.name };
+    if (r < 0.6) return { text: random() < 0.5 ? t.aliases[0] : t.aliases[1], kind: 'alias', expect: t.name };
+    if (r < 0.85) return { text: typo(t.name.toLowerCase()), kind: 'typo', expect: t.name };
+    return { text: `${pick(['quantum', 'zebra', 'glacier', 'velvet', 'orbit'])} ${pick(['pancake', 'harbour', 'lantern', 'meadow'])} ${Math.floor(random() * 1000)}`, kind: 'miss' };
+  });
+}
+
+async function signedCommand(target: ServerProcess, text: string, userId = 'UBENCH0000'): Promise<string> {
+  const body = slashCommandForm({ command: '/glossary', text, userId });
+  const timestamp = Math.floor(Date.now() / 1000);
+  const response = await fetch(`${target.url}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': slackSignature(body, timestamp, BENCH_SIGNING_SECRET) },
+    body,
+  });
+  if (response.status !== 200) throw new Error(`HTTP ${response.status} for /glossary ${text}`);
+  return response.text();
+}
+
+async function main(): Promise<void> {
+  console.log(`bench/glossary: ${TERMS.toLocaleString('en')} generated terms × 2 aliases in Postgres; signed /glossary lookups at concurrency ${CONCURRENCY}, ${SECONDS} s per target in ${ROUNDS} alternating rounds (bare Bolt first)`);
+  const fake = await startFakeSlackApi();
+  const bolt = await startBareBoltProcess({ signingSecret: BENCH_SIGNING_SECRET, apiUrl: fake.apiUrl });
+  const steward = await startStewardProcess({ signingSecret: BENCH_SIGNING_SECRET, apiUrl: fake.apiUrl });
+  try {
+    const db = steward.database.db;
+    const generateStarted = performance.now();
+    const terms = generateTerms(TERMS);
+    const csv = toCsv(terms);
+    console.log(`generated ${terms.length.toLocaleString('en')} terms, ${(terms.length * 2).toLocaleString('en')} aliases (${(csv.length / 1e6).toFixed(1)} MB of CSV) in ${((performance.now() - generateStarted) / 1000).toFixed(1)} s`);
+
+    const orgId = (await orgsRepo.createOrganisation(db, 'Bench organisation')).id;
+    const importStarted = performance.now();
+    const report = await importGlossaryCsv(db, orgId, csv, { by: 'bench', now: new Date() });
+    const importSeconds = (performance.now() - importStarted) / 1000;
+    if (report.problems.length) throw new Error(`the generated CSV did not import: ${JSON.stringify(report.problems.slice(0, 5))}`);
+    console.log(`import of ${report.rows.toLocaleString('en')} rows: ${importSeconds.toFixed(1)} s (target < 30 s: ${importSeconds < 30 ? 'ok' : 'MISSED'}); ${report.created.toLocaleString('en')} terms created`);
+    // Fresh statistics, as autovacuum would gather soon after a real import.
+    await sql`analyze glossary_terms, glossary_aliases`.execute(db);
+
+    const queries = generateQueries(terms, 5_000);
+    // Sanity: a hit answers with the term's card, a miss with how to propose it.
+    const hit = queries.find((q) => q.kind === 'hit');
+    const miss = queries.find((q) => q.kind === 'miss');
+    if (hit && !(await signedCommand(steward, hit.text)).includes(hit.expect ?? '')) throw new Error(`Steward did not answer /glossary ${hit.text} with the term`);
+    if (miss && !(await signedCommand(steward, miss.text)).includes('not in the glossary')) throw new Error(`Steward did not answer /glossary ${miss.text} with a miss`);
+
+    let next = 0;
+    const command = (sender: number) => {
+      const query = queries[next++ % queries.length]!;
+      return { command: '/glossary', text: query.text, userId: `UBENCH${String(sender).padStart(4, '0')}` };
+    };
+    const load = (target: ServerProcess, durationMs: number) => runSlackLoad({ url: target.url, signingSecret: BENCH_SIGNING_SECRET, concurrency: CONCURRENCY, durationMs, command });
+
+    // Warm-up: JIT, pools, and Steward meets each benchmark user once.
+    await load(bolt, WARMUP_MS);
+    await load(steward, WARMUP_MS);
+
+    const roundMs = (SECONDS * 1000) / ROUNDS;
+    const runs: Record<'bolt' | 'steward', LoadRun[]> = { bolt: [], steward: [] };
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [name, target, label] of [['bolt', bolt, 'bare Bolt'], ['steward', steward, 'Steward']] as const) {
+        const cpuBefore = target.cpuMs();
+        const run = await load(target, roundMs);
+        runs[name].push(run);
+        const cpu = (target.cpuMs() - cpuBefore) / Math.max(1, run.latenciesMs.length);
+        console.log(`${formatFigures(`r${round} ${label}`, summarise(run.latenciesMs, run.errors, run.durationMs))}   server CPU ${cpu.toFixed(2)} ms/req`);
+        if (run.errorSamples.length) console.log(`    errors, e.g.: ${run.errorSamples.join('; ')}`);
+      }
+    }
+
+    const b = combine(runs.bolt);
+    const s = combine(runs.steward);
+    const throughput = s.rps / b.rps;
+    const p99 = s.p99 / b.p99;
+    const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+    const outcomes = await db
+      .selectFrom('glossary_lookups')
+      .select(['outcome', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('org_id', '=', orgId)
+      .groupBy('outcome')
+      .execute();
+    console.log('');
+    console.log(formatFigures('bare Bolt', b));
+    console.log(formatFigures('Steward', s));
+    console.log('');
+    console.log(`throughput Steward / bare Bolt: ${throughput.toFixed(2)}  (target ≥ 0.50: ${mark(throughput >= 0.5)})`);
+    console.log(`p99 Steward / bare Bolt:        ${p99.toFixed(2)}  (target ≤ 2.00: ${mark(p99 <= 2)})`);
+    console.log(`lookups logged: ${outcomes.map((o) => `${o.outcome} ${Number(o.n)}`).join(', ')}`);
+    console.log(`import of ${TERMS.toLocaleString('en')} rows: ${importSeconds.toFixed(1)} s (target < 30 s: ${mark(importSeconds < 30)})`);
+  } finally {
+    await steward.stop();
+    await bolt.stop();
+    await fake.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

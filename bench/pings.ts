@@ -1,0 +1,170 @@
+// bench/pings: 2,000 unacknowledged pings across 200 journeys, all escalating at the same moment,
+// handled by two worker processes (the real composition root, on Postgres and Redis, Slack at a
+// fake). Prints the time from the due moment until every escalated direct message reached Slack,
+// duplicates (must be 0) and misses (must be 0). Target: all delivered within 30 s of being due.
+// Each pinged journey has its own parent (and parent owner) and its own sender, as in a real tree;
+// Steward sends at most one message per second to any one Slack channel (a DM is a channel), so the
+// floor is (pings per recipient) seconds: with fewer parents than journeys, pass [parents] to see it.
+// Run: npx tsx bench/pings.ts [pings] [journeys] [parents]
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
+import { Redis } from 'ioredis';
+import { systemClock } from '../src/clock.js';
+import { EscalationQueue } from '../src/jobs/escalation.js';
+import { createPing } from '../src/journeys/pings.js';
+import { createLogger } from '../src/log.js';
+import * as orgsRepo from '../src/orgs/repo.js';
+import { createTestDatabase } from '../test/support/database.js';
+import { FakeSlack } from '../test/support/fake-slack.js';
+import { SIGNING_SECRET } from '../test/support/slack.js';
+import { TEST_REDIS_URL } from '../test/support/steward.js';
+import { startWorkerProcess, type WorkerProcess } from '../test/support/worker-process.js';
+import { cpuMsOf } from './lib/server-process.js';
+
+const PINGS = Number(process.argv[2] ?? 2_000);
+const JOURNEYS = Number(process.argv[3] ?? 200);
+const PARENTS = Number(process.argv[4] ?? JOURNEYS);
+const TIMEOUT_MS = 120_000;
+const TEAM = 'T0BENCH01';
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function main(): Promise<void> {
+  const slack = await new FakeSlack().start();
+  const database = await createTestDatabase('postgres');
+  if (!database.url) throw new Error('no database URL');
+  const db = database.db;
+  const queuePrefix = `bench-${randomUUID()}`;
+  const workers: WorkerProcess[] = [];
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  const escalations = new EscalationQueue(redis, { clock: systemClock, log: createLogger('silent'), prefix: queuePrefix });
+  try {
+    console.log(`bench/pings: ${PINGS} pings across ${JOURNEYS} journeys (under ${PARENTS} parent journeys), two worker processes`);
+    const setupStarted = Date.now();
+    const { id: orgId } = await orgsRepo.createOrganisation(db, 'Bench');
+    const person = async (name: string, slackUser: string) => {
+      const { id } = await orgsRepo.createPerson(db, orgId, name, `${slackUser.toLowerCase()}@bench.example.com`);
+      await orgsRepo.addIdentity(db, id, 'slack', TEAM, slackUser);
+      return id;
+    };
+    const rootOwner = await person('Root owner', 'UROOT');
+    const senders: string[] = [];
+    for (let s = 0; s < JOURNEYS; s++) senders.push(await person(`Sender ${s}`, `USENDER${s}`));
+    const { id: rootId } = await db.insertInto('journeys').values({ org_id: orgId, key: 'lifecycle', name: 'Lifecycle', level: 'lifecycle', owner_person_id: rootOwner }).returning('id').executeTakeFirstOrThrow();
+    const parentOwners = new Map<string, string>();
+    const parents: string[] = [];
+    for (let p = 0; p < PARENTS; p++) {
+      const user = `UPARENT${p}`;
+      const owner = await person(`Parent owner ${p}`, user);
+      const { id } = await db.insertInto('journeys').values({ org_id: orgId, key: `parent-${p}`, name: `Parent ${p}`, level: 'journey', parent_id: rootId, owner_person_id: owner }).returning('id').executeTakeFirstOrThrow();
+      parents.push(id);
+      parentOwners.set(id, user);
+    }
+    const journeys: { id: string; parentUser: string }[] = [];
+    for (let j = 0; j < JOURNEYS; j++) {
+      const owner = await person(`Owner ${j}`, `UOWNER${j}`);
+      const parentId = parents[j % PARENTS]!;
+      const { id } = await db.insertInto('journeys').values({ org_id: orgId, key: `journey-${j}`, name: `Journey ${j}`, level: 'task', parent_id: parentId, owner_person_id: owner }).returning('id').executeTakeFirstOrThrow();
+      journeys.push({ id, parentUser: parentOwners.get(parentId)! });
+    }
+    // The pings were sent earlier and their direct messages delivered then; they escalate (far in
+    // the future for now) only when the benchmark moves their due moment, once the workers run.
+    const sentAt = new Date();
+    const expected = new Map<string, string>();
+    for (let i = 0; i < PINGS; i++) {
+      const journey = journeys[i % JOURNEYS]!;
+      const message = `bench ping ${i} ${randomUUID().slice(0, 8)}`;
+      const created = await db.transaction().execute((trx) =>
+        createPing(trx, { orgId, journeyId: journey.id, fromPersonId: senders[i % senders.length]!, reason: 'manual', message, dedupeKey: `bench:${i}`, now: sentAt }),
+      );
+      await db
+        .updateTable('outbox')
+        .set({ status: 'delivered', delivered_at: sentAt, delivered_ref: JSON.stringify({ platform: 'slack', channel: 'D0', messageId: `${i}.000001` }) })
+        .where('id', 'in', created.outboxIds)
+        .execute();
+      expected.set(message, journey.parentUser);
+    }
+    const perRecipient = Math.ceil(PINGS / Math.min(PARENTS, JOURNEYS));
+    console.log(`  set up in ${seconds(Date.now() - setupStarted)}; up to ${perRecipient} escalations per parent owner, so ≥ ${perRecipient - 1} s at one message per second per DM channel`);
+
+    const env = {
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-bench-token',
+      SLACK_API_URL: slack.apiUrl,
+      STEWARD_SECRET: 'bench-secret-0123456789abcdef',
+      LOG_LEVEL: 'silent',
+    };
+    workers.push(...(await Promise.all([0, 1].map(() => startWorkerProcess({ env, queuePrefix, leaseMs: 60_000, sweepIntervalMs: 5_000 })))));
+
+    // Everything escalates at one moment, a few seconds from now; one delayed job per ping.
+    const due = new Date(Date.now() + 3_000);
+    await sql`update pings set escalate_at = ${due} where org_id = ${orgId}`.execute(db);
+    const ids = await db.selectFrom('pings').select('id').where('org_id', '=', orgId).execute();
+    await Promise.all(ids.map((p) => escalations.add(p.id, due)));
+    console.log(`  ${ids.length} escalation jobs due at ${due.toISOString()}`);
+
+    const cpuBefore = workers.map((w) => cpuMsOf(w.pid));
+    const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const arrivals = new Map<string, number[]>();
+    const tally = () => {
+      arrivals.clear();
+      for (const call of slack.callsOf('chat.postMessage')) {
+        const text = String(call.args.text ?? '');
+        const match = /bench ping \d+ [0-9a-f]{8}/.exec(text);
+        if (!match || !text.startsWith('Ping about')) continue;
+        const parentUser = expected.get(match[0]);
+        if (parentUser !== call.args.channel) continue;
+        arrivals.set(match[0], [...(arrivals.get(match[0]) ?? []), call.at]);
+      }
+      return arrivals.size;
+    };
+    while (tally() < PINGS && Date.now() < due.getTime() + TIMEOUT_MS) await new Promise((resolve) => setTimeout(resolve, 250));
+    // A little longer, so a late duplicate would be counted too.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    tally();
+
+    const lastArrival = Math.max(...[...arrivals.values()].map((times) => Math.min(...times)));
+    const duplicates = [...arrivals.values()].reduce((sum, times) => sum + times.length - 1, 0);
+    const misses = PINGS - arrivals.size;
+    const escalatedEvents = await db
+      .selectFrom('ping_events as e')
+      .innerJoin('pings as p', 'p.id', 'e.ping_id')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('p.org_id', '=', orgId)
+      .where('e.kind', '=', 'escalated')
+      .executeTakeFirstOrThrow();
+    const firstArrival = Math.min(...[...arrivals.values()].map((times) => Math.min(...times)));
+    const elapsed = lastArrival - due.getTime();
+    console.log(`  escalated DMs delivered: ${arrivals.size} of ${PINGS}`);
+    console.log(`  first delivered ${seconds(firstArrival - due.getTime())} after due; all delivered ${seconds(elapsed)} after due (target ≤ 30 s: ${elapsed <= 30_000 ? 'met' : 'MISSED'})`);
+    console.log(`  throughput: ${(arrivals.size / Math.max(0.001, (lastArrival - firstArrival) / 1000)).toFixed(0)} escalations delivered per second`);
+    console.log(`  duplicates: ${duplicates} (must be 0); misses: ${misses} (must be 0); escalation events recorded: ${escalatedEvents.n} (must be ${PINGS})`);
+    console.log(`  Slack calls: ${slack.callsOf('chat.postMessage').length} chat.postMessage (escalated DMs + the senders' notes), ${slack.callsOf('chat.update').length} chat.update (the first owners' messages)`);
+    const steps = await db
+      .selectFrom('ping_events as e')
+      .innerJoin('pings as p', 'p.id', 'e.ping_id')
+      .select([sql<Date>`min(e.at)`.as('first'), sql<Date>`max(e.at)`.as('last')])
+      .where('p.org_id', '=', orgId)
+      .where('e.kind', '=', 'escalated')
+      .executeTakeFirstOrThrow();
+    const attempts = await db.selectFrom('outbox').select([sql<number>`avg(attempts)::float`.as('avg'), sql<number>`max(attempts)`.as('max')]).where('org_id', '=', orgId).where('created_at', '>', due).executeTakeFirstOrThrow();
+    console.log(`  escalations recorded from ${seconds(new Date(steps.first).getTime() - due.getTime())} to ${seconds(new Date(steps.last).getTime() - due.getTime())} after due; delivery attempts per message: avg ${Number(attempts.avg).toFixed(2)}, max ${attempts.max}`);
+    const cpu = workers.reduce((sum, w, i) => sum + cpuMsOf(w.pid) - (cpuBefore[i] ?? 0), 0);
+    console.log(`  worker CPU: ${seconds(cpu)} for both processes (${(cpu / PINGS).toFixed(1)} ms per escalation, Postgres not counted); machine load average before: ${loadBefore}`);
+    if (duplicates || misses || escalatedEvents.n !== PINGS) process.exitCode = 1;
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+    await escalations.close().catch(() => {});
+    redis.disconnect();
+    await database.drop();
+    await slack.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,311 @@
+// `glossary …` in chat and the glossary's buttons and forms, on Slack and Teams alike.
+import { text, type Card, type RichText } from '../chat/card.js';
+import { NotFound } from '../chat/errors.js';
+import { defineAction, type Capability, type ChatContext, type CommandUsage } from '../chat/capability.js';
+import type { ChatRequest, Reply } from '../chat/request.js';
+import {
+  ACTIONS,
+  candidatesCard,
+  decidedCard,
+  historyCard,
+  missCard,
+  overviewCard,
+  proposalSentCard,
+  publishedCard,
+  recentCard,
+  rejectForm,
+  searchCard,
+  statsCard,
+  termCard,
+  termForm,
+  type CandidateView,
+  type PendingNewTerm,
+} from './cards.js';
+import type { TermContent } from './changes.js';
+import { termSections, type TermCardSection } from './hooks.js';
+import { followReplacements, logLookup, prepare, rank, termNamed } from './lookup.js';
+import { EXACT, prepareQuery, SHOWN, type RankedTerm } from './ranking.js';
+import * as repo from './repo.js';
+import {
+  aliasText,
+  definitionText,
+  FORM_INPUTS,
+  parseGlossaryArgs,
+  parseOrRefuse,
+  proposalPayload,
+  proposePayload,
+  rejectFormValues,
+  rollbackPayload,
+  submitPayload,
+  termFormValues,
+  termName,
+  termPayload,
+} from './schema.js';
+import * as service from './service.js';
+
+const USAGE: CommandUsage[] = [
+  { example: 'nps', description: 'look up a term, an alias or an acronym (typos are fine)' },
+  { example: 'search recommend', description: 'terms whose name, aliases, definition or notes mention it' },
+  { example: 'propose Churn rate = Share of customers who …', description: 'propose a new term or a new definition (or `propose` alone for a form)' },
+  { example: 'edit nps', description: 'edit a term (stewards) or suggest an edit (everyone else)' },
+  { example: 'alias promoter score = Net Promoter Score', description: 'add an alias or acronym' },
+  { example: 'history nps', description: 'every version, with roll back for stewards' },
+  { example: 'recent 5', description: 'recently changed terms' },
+  { example: 'stats', description: 'most looked up and most missed, last 30 days' },
+  { example: 'deprecate Customer satisfaction = CSAT', description: 'retire a term in favour of another (stewards)' },
+];
+
+/** In a Teams channel nobody can be answered privately: the thread sees the answer, so it stays short. */
+function answerIsSeenByOthers(request: ChatRequest): boolean {
+  return request.platform === 'teams' && request.conversation.kind !== 'personal';
+}
+
+export interface GlossaryOptions {
+  /** Extra sections for the term card, such as the KPIs that use a definition. */
+  termSections?: TermCardSection[];
+}
+
+export function createGlossaryCapability(options: GlossaryOptions = {}): Capability {
+  const sections = options.termSections ?? [];
+
+  /** The term's card for the asker; `asked` is the lookup to log as found (in the same round trip). */
+  async function termReply(ctx: ChatContext, termId: string, options: { notice?: RichText; asked?: string } = {}): Promise<Card> {
+    const { db, log, clock } = ctx.services;
+    const { notice, asked } = options;
+    const found = asked === undefined ? undefined : { query: asked.trim().slice(0, 200), queryNorm: prepareQuery(asked).norm, personId: ctx.actor.personId, platform: ctx.request.platform, at: clock.now() };
+    const view = await service.termCardView(db, ctx.actor.orgId, termId, found);
+    const compact = answerIsSeenByOthers(ctx.request);
+    const extra = compact || sections.length === 0 ? [] : await termSections(sections, { db, orgId: ctx.actor.orgId, termId, termName: view.name }, log);
+    return termCard(view, { mode: compact ? 'compact' : 'private', extra, ...(notice ? { notice } : {}) });
+  }
+
+  async function candidateViews(ctx: ChatContext, ranked: RankedTerm[]): Promise<CandidateView[]> {
+    const summaries = await repo.termSummaries(ctx.services.db, ctx.actor.orgId, ranked.map((r) => r.termId));
+    return ranked.flatMap((r) => {
+      const summary = summaries.get(r.termId);
+      return summary ? [{ termId: r.termId, name: summary.name, status: summary.status, definition: summary.definition }] : [];
+    });
+  }
+
+  async function pendingNew(ctx: ChatContext, norm: string): Promise<PendingNewTerm | undefined> {
+    const pending = await repo.pendingNewProposal(ctx.services.db, ctx.actor.orgId, norm);
+    return pending && pending.name ? { name: pending.name, proposedBy: pending.proposed_by, createdAt: pending.created_at } : undefined;
+  }
+
+  async function lookup(ctx: ChatContext, raw: string): Promise<Reply> {
+    const { db, clock } = ctx.services;
+    const { actor } = ctx;
+    const query = prepare(raw);
+    const { decision } = await rank(db, actor.orgId, query);
+    const log = (outcome: 'candidates' | 'miss') =>
+      logLookup(db, { orgId: actor.orgId, query: raw, termId: null, outcome, personId: actor.personId, platform: ctx.request.platform, at: clock.now() });
+
+    if (decision.kind === 'confident') {
+      const top = decision.term;
+      let termId = top.termId;
+      let notice: RichText | undefined;
+      if (top.status === 'deprecated') {
+        const final = await followReplacements(db, actor.orgId, top.termId);
+        if (final.termId !== top.termId) {
+          termId = final.termId;
+          notice = [text(`“${top.name}” is deprecated; “${final.name}” replaces it.`)];
+        }
+      } else if (top.score < EXACT) {
+        notice = [text(`Closest match for “${raw.trim()}”.`)];
+      }
+      return { private: await termReply(ctx, termId, { asked: raw, ...(notice ? { notice } : {}) }) };
+    }
+    if (decision.kind === 'candidates') {
+      const lookupId = await log('candidates');
+      const candidates = await candidateViews(ctx, decision.candidates);
+      const pending = await pendingNew(ctx, query.norm);
+      const timeZone = await repo.orgTimeZone(db, actor.orgId);
+      return { private: candidatesCard(raw, candidates, { lookupId, timeZone, ...(pending ? { pending } : {}) }) };
+    }
+    const lookupId = await log('miss');
+    const pending = await pendingNew(ctx, query.norm);
+    const timeZone = await repo.orgTimeZone(db, actor.orgId);
+    return { private: missCard(raw, { lookupId, timeZone, ...(pending ? { pending } : {}) }) };
+  }
+
+  async function search(ctx: ChatContext, words: string): Promise<Reply> {
+    const { ranked } = await rank(ctx.services.db, ctx.actor.orgId, prepare(words), { alwaysFuzzy: true });
+    const results = await candidateViews(ctx, ranked.filter((r) => r.score >= SHOWN).slice(0, 10));
+    return { private: searchCard(words, results) };
+  }
+
+  function changeReply(result: service.ChangeResult, what: string): Reply {
+    if (result.kind === 'published') return { private: publishedCard(result.termId, result.name, result.version, what) };
+    return { private: proposalSentCard(result.name, result.approvers) };
+  }
+
+  async function openTermForm(ctx: ChatContext, termId: string | undefined, name?: string): Promise<Reply> {
+    if (!termId) return { form: termForm({ editor: service.isEditor(ctx.actor, null), ...(name ? { initial: { name } } : {}) }) };
+    const { content, stewardPersonId } = await service.termContent(ctx.services.db, ctx.actor.orgId, termId);
+    return { form: termForm({ termId, initial: content, editor: service.isEditor(ctx.actor, stewardPersonId) }) };
+  }
+
+  async function propose(ctx: ChatContext, name: string | undefined, definition: string | undefined): Promise<Reply> {
+    const { db } = ctx.services;
+    if (!name) return openTermForm(ctx, undefined);
+    const validName = parseOrRefuse(termName, name);
+    const existing = await service.exactTerm(db, ctx.actor.orgId, validName);
+    if (definition === undefined) return openTermForm(ctx, existing, validName);
+    const validDefinition = parseOrRefuse(definitionText, definition);
+    if (existing) {
+      const { content } = await service.termContent(db, ctx.actor.orgId, existing);
+      return changeReply(await service.submitTerm(ctx, existing, { ...content, definition: validDefinition }), 'The new definition of');
+    }
+    const content: TermContent = { name: validName, definition: validDefinition, notes: null, links: [], aliases: [] };
+    return changeReply(await service.submitTerm(ctx, undefined, content), 'New term');
+  }
+
+  async function showHistory(ctx: ChatContext, termId: string): Promise<Reply> {
+    const h = await service.history(ctx.services.db, ctx.actor.orgId, termId);
+    return {
+      private: historyCard(h.term, h.versions, { timeZone: h.timeZone, total: h.total, canRollBack: service.isEditor(ctx.actor, h.term.stewardPersonId) }),
+    };
+  }
+
+  return {
+    name: 'glossary',
+    commands: [
+      {
+        word: 'glossary',
+        summary: 'one definition the whole company shares: look up, search, propose, approve',
+        usage: USAGE,
+        async handle(ctx, args) {
+          const intent = parseGlossaryArgs(args);
+          const { db, clock } = ctx.services;
+          const orgId = ctx.actor.orgId;
+          switch (intent.kind) {
+            case 'overview':
+              return { private: overviewCard(USAGE, await repo.termCount(db, orgId)) };
+            case 'lookup':
+              return lookup(ctx, intent.query);
+            case 'search':
+              return search(ctx, intent.text);
+            case 'propose':
+              return propose(ctx, intent.name, intent.definition);
+            case 'edit':
+              return openTermForm(ctx, (await termNamed(db, orgId, intent.term)).termId);
+            case 'alias': {
+              const alias = parseOrRefuse(aliasText, intent.alias);
+              return changeReply(await service.addAlias(ctx, alias, intent.term), `Alias “${alias}” added:`);
+            }
+            case 'history':
+              return showHistory(ctx, (await termNamed(db, orgId, intent.term)).termId);
+            case 'recent': {
+              const { rows, timeZone } = await service.recent(db, orgId, intent.count);
+              return { private: recentCard(rows, timeZone) };
+            }
+            case 'stats':
+              return { private: statsCard(await service.stats(db, orgId, clock.now())) };
+            case 'deprecate': {
+              const done = await service.deprecate(ctx, intent.term, intent.replacement);
+              const message = done.replacement
+                ? `“${done.name}” is deprecated (version ${done.version}); lookups of it and its aliases now lead to “${done.replacement}”.`
+                : `“${done.name}” is deprecated (version ${done.version}).`;
+              return { private: decidedCard('Deprecated', message) };
+            }
+          }
+        },
+      },
+    ],
+    actions: [
+      defineAction({
+        action: ACTIONS.show,
+        schema: termPayload,
+        async handle(ctx, payload) {
+          const name = (await repo.findTerm(ctx.services.db, ctx.actor.orgId, payload.termId))?.name;
+          if (!name) throw new NotFound('That term no longer exists in this organisation.');
+          // Opening a candidate is looking the term up.
+          return { private: await termReply(ctx, payload.termId, { asked: name }) };
+        },
+      }),
+      defineAction({
+        action: ACTIONS.share,
+        schema: termPayload,
+        async handle(ctx, payload) {
+          const view = await service.termCardView(ctx.services.db, ctx.actor.orgId, payload.termId);
+          return { public: termCard(view, { mode: 'shared', sharedBy: ctx.actor.name }) };
+        },
+      }),
+      defineAction({
+        action: ACTIONS.suggest,
+        schema: termPayload,
+        handle: (ctx, payload) => openTermForm(ctx, payload.termId),
+      }),
+      defineAction({
+        action: ACTIONS.history,
+        schema: termPayload,
+        handle: (ctx, payload) => showHistory(ctx, payload.termId),
+      }),
+      defineAction({
+        action: ACTIONS.propose,
+        schema: proposePayload,
+        async handle(ctx, payload) {
+          const asked = payload.lookupId ? await repo.findLookup(ctx.services.db, ctx.actor.orgId, payload.lookupId) : undefined;
+          const name = asked?.query.slice(0, 120);
+          return { form: termForm({ editor: service.isEditor(ctx.actor, null), ...(name ? { initial: { name } } : {}) }) };
+        },
+      }),
+      defineAction({
+        action: ACTIONS.submit,
+        schema: submitPayload,
+        async handle(ctx, payload, values) {
+          const form = parseOrRefuse(termFormValues, {
+            [FORM_INPUTS.name]: values[FORM_INPUTS.name] ?? '',
+            [FORM_INPUTS.definition]: values[FORM_INPUTS.definition] ?? '',
+            [FORM_INPUTS.notes]: values[FORM_INPUTS.notes] ?? '',
+            [FORM_INPUTS.aliases]: values[FORM_INPUTS.aliases] ?? '',
+            [FORM_INPUTS.links]: values[FORM_INPUTS.links] ?? '',
+          });
+          const content: TermContent = {
+            name: form[FORM_INPUTS.name],
+            definition: form[FORM_INPUTS.definition],
+            notes: form[FORM_INPUTS.notes] || null,
+            links: form[FORM_INPUTS.links],
+            aliases: form[FORM_INPUTS.aliases],
+          };
+          return changeReply(await service.submitTerm(ctx, payload.termId, content), payload.termId ? 'Your edit is published:' : 'New term');
+        },
+      }),
+      defineAction({
+        action: ACTIONS.approve,
+        schema: proposalPayload,
+        async handle(ctx, payload) {
+          const decision = await service.decideProposal(ctx, payload.proposalId, { approve: true });
+          return { replace: decision.card };
+        },
+      }),
+      defineAction({
+        action: ACTIONS.reject,
+        schema: proposalPayload,
+        async handle(ctx, payload) {
+          const proposal = await service.decidableProposal(ctx, payload.proposalId);
+          return { form: rejectForm(payload.proposalId, proposal.name) };
+        },
+      }),
+      defineAction({
+        action: ACTIONS.rejectConfirm,
+        schema: proposalPayload,
+        async handle(ctx, payload, values) {
+          const { [FORM_INPUTS.reason]: reason } = parseOrRefuse(rejectFormValues, { [FORM_INPUTS.reason]: values[FORM_INPUTS.reason] ?? '' });
+          const decision = await service.decideProposal(ctx, payload.proposalId, { approve: false, reason });
+          return { replace: decision.card, private: decidedCard('Rejected', 'The proposal is rejected and the proposer has been told your reason.') };
+        },
+      }),
+      defineAction({
+        action: ACTIONS.rollback,
+        schema: rollbackPayload,
+        async handle(ctx, payload) {
+          const done = await service.rollBack(ctx, payload.termId, payload.version);
+          return { private: publishedCard(done.termId, done.name, done.version, `Rolled back to version ${payload.version}:`) };
+        },
+      }),
+    ],
+  };
+}
+
+export const glossaryCapability = createGlossaryCapability();

@@ -1,0 +1,454 @@
+// The glossary's neutral messages: the term card, candidates and misses, search, history, recent
+// changes, stats, proposals for stewards and their outcome, and the term and rejection forms.
+// Everything a user typed goes into text runs, so it is shown literally on both platforms.
+import {
+  actions,
+  bold,
+  code,
+  context,
+  fields,
+  mention,
+  para,
+  text,
+  link,
+  type Block,
+  type Button,
+  type Card,
+  type Form,
+  type Inline,
+  type PersonRef,
+  type RichText,
+} from '../chat/card.js';
+import { truncate } from '../chat/limits.js';
+import type { TermContent } from './changes.js';
+import { FORM_INPUTS, GLOSSARY_LIMITS } from './schema.js';
+import type { TermStatus, VersionChange } from './tables.js';
+
+export const ACTIONS = {
+  show: 'glossary.show',
+  share: 'glossary.share',
+  suggest: 'glossary.suggest',
+  history: 'glossary.history',
+  propose: 'glossary.propose',
+  submit: 'glossary.submit',
+  approve: 'glossary.approve',
+  reject: 'glossary.reject',
+  rejectConfirm: 'glossary.reject.confirm',
+  rollback: 'glossary.rollback',
+} as const;
+
+/** How many aliases a card lists before "and N more". */
+const ALIASES_SHOWN = 20;
+/** A private answer in a Teams channel is seen by everyone in the thread: keep it to this. */
+const COMPACT_DEFINITION = 300;
+
+// Building a DateTimeFormat costs far more than using one: one per time zone, kept.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** `12 Mar 2026` in the organisation's time zone (UTC when the zone is unknown). */
+export function formatDate(date: Date, timeZone: string): string {
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    const options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' };
+    try {
+      format = new Intl.DateTimeFormat('en-GB', { ...options, timeZone });
+    } catch {
+      format = new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' });
+    }
+    if (dateFormats.size < 100) dateFormats.set(timeZone, format);
+  }
+  return format.format(date);
+}
+
+const STATUS_LABEL: Record<TermStatus, string> = { approved: 'Approved', proposed: 'Proposed, not approved yet', deprecated: 'Deprecated' };
+
+const CHANGE_LABEL: Record<VersionChange, string> = {
+  created: 'created',
+  edited: 'edited',
+  approved: 'proposal approved',
+  aliased: 'alias added',
+  deprecated: 'deprecated',
+  rolled_back: 'rolled back',
+  imported: 'imported',
+};
+
+export const termButton = (termId: string, label: string): Button => ({ label, payload: { action: ACTIONS.show, termId } });
+
+export interface TermCardView {
+  id: string;
+  name: string;
+  definition: string;
+  notes: string | null;
+  links: string[];
+  status: TermStatus;
+  version: number;
+  updatedAt: Date;
+  timeZone: string;
+  aliases: string[];
+  steward?: PersonRef | undefined;
+  replacedBy?: { id: string; name: string } | undefined;
+  pendingProposals: number;
+}
+
+export interface TermCardOptions {
+  /** private: the asker's full card; compact: a private answer others can see; shared: posted for everyone. */
+  mode: 'private' | 'compact' | 'shared';
+  sharedBy?: string;
+  /** How the answer was reached, when that is not obvious (an alias, a replacement, a typo). */
+  notice?: RichText;
+  /** Sections other capabilities add (e.g. the KPIs that use this definition). */
+  extra?: Block[];
+}
+
+function aliasesText(aliases: string[]): string {
+  const shown = aliases.slice(0, ALIASES_SHOWN).join(', ');
+  return aliases.length > ALIASES_SHOWN ? `${shown} and ${aliases.length - ALIASES_SHOWN} more` : shown;
+}
+
+export function termCard(view: TermCardView, options: TermCardOptions): Card {
+  const { mode } = options;
+  const blocks: Block[] = [];
+  if (options.notice?.length) blocks.push(context(...options.notice));
+  if (view.status === 'deprecated') {
+    blocks.push(view.replacedBy ? para(bold('Deprecated'), text(': use '), bold(view.replacedBy.name), text(' instead.')) : para(bold('Deprecated.')));
+  }
+  blocks.push(para(mode === 'compact' ? truncate(view.definition, COMPACT_DEFINITION) : view.definition));
+  if (view.notes && mode !== 'compact') blocks.push(para(bold('Notes: '), text(view.notes)));
+  const facts: [string, RichText][] = [];
+  if (view.aliases.length) facts.push(['Aliases', [text(aliasesText(view.aliases))]]);
+  // A shared card names the steward without a mention, so sharing never pings them.
+  const steward: Inline = view.steward ? (mode === 'shared' ? text(view.steward.name) : mention(view.steward)) : text('the glossary stewards');
+  facts.push(['Steward', [steward]]);
+  if (view.links.length && mode !== 'compact') {
+    facts.push(['Links', view.links.flatMap((url, i) => (i ? [text(' · '), link(truncate(url, 80), url)] : [link(truncate(url, 80), url)]))]);
+  }
+  blocks.push(fields(...facts));
+  if (mode !== 'compact') blocks.push(...(options.extra ?? []));
+  if (view.pendingProposals > 0 && mode !== 'shared') {
+    blocks.push(context(view.pendingProposals === 1 ? 'One proposed change is waiting for approval.' : `${view.pendingProposals} proposed changes are waiting for approval.`));
+  }
+  if (mode === 'shared' && options.sharedBy) blocks.push(context(`Shared by ${options.sharedBy}`));
+  if (mode === 'compact') blocks.push(context('Short answer, because everyone in this thread sees it. Message Steward directly for the full card.'));
+  const buttons: Button[] = [];
+  if (view.replacedBy) buttons.push({ label: `Open ${view.replacedBy.name}`, payload: { action: ACTIONS.show, termId: view.replacedBy.id }, style: 'primary' });
+  if (mode !== 'shared') buttons.push({ label: 'Share in channel', payload: { action: ACTIONS.share, termId: view.id } });
+  buttons.push({ label: 'Suggest an edit', payload: { action: ACTIONS.suggest, termId: view.id } });
+  buttons.push({ label: 'History', payload: { action: ACTIONS.history, termId: view.id } });
+  blocks.push(actions(...buttons));
+  return {
+    title: view.name,
+    subtitle: [text(`${STATUS_LABEL[view.status]} · version ${view.version} · updated ${formatDate(view.updatedAt, view.timeZone)}`)],
+    blocks,
+    summary: truncate(`${view.name}: ${view.definition}`, 300),
+  };
+}
+
+export interface CandidateView {
+  termId: string;
+  name: string;
+  status: TermStatus;
+  definition: string;
+}
+
+export interface PendingNewTerm {
+  name: string;
+  proposedBy: string;
+  createdAt: Date;
+}
+
+function pendingLine(pending: PendingNewTerm | undefined, timeZone: string): Block[] {
+  if (!pending) return [];
+  return [context(`“${pending.name}” was proposed by ${pending.proposedBy} on ${formatDate(pending.createdAt, timeZone)} and is waiting for a glossary steward.`)];
+}
+
+function candidateItems(candidates: CandidateView[]): RichText[] {
+  return candidates.map((c) => [
+    bold(c.name),
+    ...(c.status !== 'approved' ? [text(` (${c.status})`)] : []),
+    text(` — ${truncate(c.definition, 120)}`),
+  ]);
+}
+
+const proposeButton = (lookupId: number | undefined, label: string): Button => ({
+  label,
+  payload: lookupId ? { action: ACTIONS.propose, lookupId } : { action: ACTIONS.propose },
+});
+
+export function candidatesCard(query: string, candidates: CandidateView[], options: { lookupId?: number; pending?: PendingNewTerm; timeZone: string }): Card {
+  const shownQuery = truncate(query.trim(), 60);
+  return {
+    title: `No exact match for “${shownQuery}”`,
+    blocks: [
+      para('Did you mean one of these?'),
+      { kind: 'list', items: candidateItems(candidates) },
+      ...pendingLine(options.pending, options.timeZone),
+      actions(...candidates.map((c) => termButton(c.termId, c.name)), proposeButton(options.lookupId, 'Propose this term')),
+    ],
+    summary: truncate(`No exact match for “${shownQuery}”. Did you mean: ${candidates.map((c) => c.name).join(', ')}?`, 300),
+  };
+}
+
+export function missCard(query: string, options: { lookupId?: number; pending?: PendingNewTerm; timeZone: string }): Card {
+  const shownQuery = truncate(query.trim(), 60);
+  return {
+    title: `“${shownQuery}” is not in the glossary`,
+    blocks: [
+      para('Nothing in the glossary matches it, not even roughly.'),
+      para('To propose it, type ', code(`glossary propose ${truncate(query.trim(), GLOSSARY_LIMITS.name)} = <definition>`), text(' or use the button. A glossary steward approves it.')),
+      ...pendingLine(options.pending, options.timeZone),
+      actions(proposeButton(options.lookupId, 'Propose this term')),
+    ],
+    summary: `“${shownQuery}” is not in the glossary. Propose it with: glossary propose ${shownQuery} = <definition>`,
+  };
+}
+
+export function searchCard(words: string, results: CandidateView[]): Card {
+  const shown = truncate(words.trim(), 60);
+  if (results.length === 0) {
+    return {
+      title: `Glossary search: “${shown}”`,
+      blocks: [para('No term mentions that in its name, aliases, definition or notes.'), para('Propose one with ', code('glossary propose <term> = <definition>'), text('.'))],
+      summary: `Nothing in the glossary matches “${shown}”.`,
+    };
+  }
+  return {
+    title: `Glossary search: “${shown}”`,
+    blocks: [{ kind: 'list', items: candidateItems(results) }, actions(...results.map((r) => termButton(r.termId, r.name)))],
+    summary: truncate(`${results.length} terms match “${shown}”: ${results.map((r) => r.name).join(', ')}`, 300),
+  };
+}
+
+export interface VersionView {
+  version: number;
+  name: string;
+  definition: string;
+  status: TermStatus;
+  change: VersionChange;
+  by: string;
+  proposedBy?: string | undefined;
+  rolledBackTo: number | null;
+  createdAt: Date;
+}
+
+export function historyCard(
+  term: { id: string; name: string; version: number },
+  versions: VersionView[],
+  options: { timeZone: string; total: number; canRollBack: boolean },
+): Card {
+  const blocks: Block[] = [];
+  for (const v of versions) {
+    const what = v.change === 'rolled_back' && v.rolledBackTo ? `rolled back to version ${v.rolledBackTo}` : CHANGE_LABEL[v.change];
+    blocks.push(
+      para(
+        bold(`Version ${v.version}`),
+        text(` · ${formatDate(v.createdAt, options.timeZone)} · ${what} by ${v.by}${v.proposedBy ? `, proposed by ${v.proposedBy}` : ''}`),
+        ...(v.version === term.version ? [text(' · current')] : []),
+      ),
+    );
+    blocks.push(context(`${v.name}${v.status !== 'approved' ? ` (${v.status})` : ''}: ${truncate(v.definition, 280)}`));
+    if (options.canRollBack && v.version !== term.version) {
+      blocks.push(actions({ label: `Roll back to version ${v.version}`, payload: { action: ACTIONS.rollback, termId: term.id, version: v.version } }));
+    }
+  }
+  if (options.total > versions.length) blocks.push(context(`${options.total - versions.length} older versions are not shown.`));
+  blocks.push(actions(termButton(term.id, `Open ${term.name}`)));
+  return {
+    title: `History of ${term.name}`,
+    subtitle: [text(`${options.total} version${options.total === 1 ? '' : 's'}; nothing is ever overwritten, a roll back is a new version.`)],
+    blocks,
+    summary: `History of ${term.name}: ${options.total} versions, now at version ${term.version}.`,
+  };
+}
+
+export interface RecentView {
+  termId: string;
+  name: string;
+  version: number;
+  change: VersionChange;
+  by: string;
+  at: Date;
+}
+
+export function recentCard(rows: RecentView[], timeZone: string): Card {
+  if (rows.length === 0) return { title: 'Recently changed terms', blocks: [para('The glossary is empty so far.')], summary: 'The glossary is empty so far.' };
+  return {
+    title: 'Recently changed terms',
+    blocks: [
+      {
+        kind: 'list',
+        items: rows.map((r) => [bold(r.name), text(` — version ${r.version}, ${CHANGE_LABEL[r.change]} by ${r.by}, ${formatDate(r.at, timeZone)}`)]),
+      },
+      actions(...rows.slice(0, 10).map((r) => termButton(r.termId, r.name))),
+    ],
+    summary: `Recently changed: ${rows.map((r) => r.name).join(', ')}`.slice(0, 300),
+  };
+}
+
+export interface StatsView {
+  days: number;
+  total: number;
+  found: number;
+  mostLookedUp: { termId: string; name: string; count: number }[];
+  mostMissed: { query: string; count: number }[];
+  terms: Partial<Record<TermStatus, number>>;
+}
+
+export function statsCard(stats: StatsView): Card {
+  const share = stats.total ? Math.round((stats.found / stats.total) * 100) : 0;
+  const blocks: Block[] = [para(`${stats.total} lookups in the last ${stats.days} days; ${share}% found a term straight away.`)];
+  blocks.push(para(bold('Most looked up')));
+  blocks.push(
+    stats.mostLookedUp.length
+      ? { kind: 'list', items: stats.mostLookedUp.map((r) => [text(`${r.name} — ${r.count}`)]) }
+      : para('Nothing looked up yet.'),
+  );
+  blocks.push(para(bold('Most missed'), text(' (what people looked for and did not find)')));
+  blocks.push(
+    stats.mostMissed.length ? { kind: 'list', items: stats.mostMissed.map((r) => [text(`“${truncate(r.query, 80)}” — ${r.count}`)]) } : para('No misses.'),
+  );
+  blocks.push(context(`${stats.terms.approved ?? 0} approved terms, ${stats.terms.proposed ?? 0} proposed, ${stats.terms.deprecated ?? 0} deprecated.`));
+  return {
+    title: 'Glossary stats',
+    blocks,
+    summary: `${stats.total} lookups in ${stats.days} days; most looked up: ${stats.mostLookedUp.map((r) => r.name).slice(0, 3).join(', ') || 'none'}.`,
+  };
+}
+
+export function overviewCard(usage: { example: string; description: string }[], terms: Partial<Record<TermStatus, number>>): Card {
+  return {
+    title: 'Glossary',
+    blocks: [
+      para(`One definition the whole company shares: ${terms.approved ?? 0} approved terms.`),
+      { kind: 'list', items: usage.map((u) => [code(`glossary ${u.example}`), text(`  ${u.description}`)]) },
+    ],
+    summary: 'Glossary: type glossary <term> to look one up.',
+  };
+}
+
+export interface ChangeLine {
+  label: string;
+  before?: string | undefined;
+  after: string;
+}
+
+export interface ProposalView {
+  id: string;
+  kind: 'new' | 'edit';
+  termName: string;
+  proposer: PersonRef;
+  createdAt: Date;
+  timeZone: string;
+  changes: ChangeLine[];
+  status: 'pending' | 'approved' | 'rejected';
+  decidedBy?: string | undefined;
+  decidedAt?: Date | undefined;
+  reason?: string | null | undefined;
+  publishedVersion?: number | null | undefined;
+}
+
+export function proposalCard(view: ProposalView): Card {
+  const what = view.kind === 'new' ? `a new term, “${view.termName}”` : `an edit of “${view.termName}”`;
+  const blocks: Block[] = [para(mention(view.proposer), text(` proposes ${what} (${formatDate(view.createdAt, view.timeZone)}).`))];
+  for (const change of view.changes) {
+    blocks.push(para(bold(`${change.label}: `), text(truncate(change.after, 1500))));
+    if (change.before !== undefined) blocks.push(context(`Now: ${truncate(change.before || '(empty)', 500)}`));
+  }
+  if (view.status === 'pending') {
+    blocks.push(
+      actions(
+        { label: 'Approve', payload: { action: ACTIONS.approve, proposalId: view.id }, style: 'primary' },
+        { label: 'Reject', payload: { action: ACTIONS.reject, proposalId: view.id }, style: 'danger' },
+      ),
+    );
+  } else {
+    const when = view.decidedAt ? ` on ${formatDate(view.decidedAt, view.timeZone)}` : '';
+    blocks.push(
+      context(
+        view.status === 'approved'
+          ? `Approved by ${view.decidedBy ?? 'a steward'}${when}; published as version ${view.publishedVersion ?? '?'}.`
+          : `Rejected by ${view.decidedBy ?? 'a steward'}${when}: ${view.reason ?? ''}`,
+      ),
+    );
+  }
+  return {
+    title: view.kind === 'new' ? `New term proposed: ${view.termName}` : `Edit proposed: ${view.termName}`,
+    ...(view.status !== 'pending' ? { subtitle: [text(view.status === 'approved' ? 'Approved' : 'Rejected')] } : {}),
+    blocks,
+    summary: `${view.proposer.name} proposes ${what}.`,
+  };
+}
+
+export function outcomeCard(outcome: { approved: boolean; termName: string; termId?: string | undefined; version?: number | undefined; decidedBy: string; reason?: string | undefined }): Card {
+  if (outcome.approved) {
+    return {
+      title: 'Your glossary proposal was approved',
+      blocks: [
+        para(`${outcome.decidedBy} approved your proposal for “${outcome.termName}”. It is published as version ${outcome.version ?? 1}.`),
+        ...(outcome.termId ? [actions(termButton(outcome.termId, `Open ${outcome.termName}`))] : []),
+      ],
+      summary: `${outcome.decidedBy} approved your proposal for “${outcome.termName}”.`,
+    };
+  }
+  return {
+    title: 'Your glossary proposal was rejected',
+    blocks: [para(`${outcome.decidedBy} rejected your proposal for “${outcome.termName}”.`), para(bold('Reason: '), text(outcome.reason ?? ''))],
+    summary: `${outcome.decidedBy} rejected your proposal for “${outcome.termName}”.`,
+  };
+}
+
+export function publishedCard(termId: string, name: string, version: number, what: string): Card {
+  const message = `${what} “${name}” is now version ${version}.`;
+  return { title: 'Published', blocks: [para(message), actions(termButton(termId, `Open ${name}`))], summary: message };
+}
+
+export function proposalSentCard(name: string, approvers: string[]): Card {
+  const message = approvers.length
+    ? `Your proposal for “${name}” went to ${approvers.join(', ')} for approval. Steward will tell you the outcome.`
+    : `Your proposal for “${name}” is recorded, but nobody can approve it yet: ask an admin to make someone a glossary steward (role grant @person steward).`;
+  return { title: 'Proposal sent', blocks: [para(message)], summary: message };
+}
+
+export function decidedCard(title: string, message: string): Card {
+  return { title, blocks: [para(message)], summary: message };
+}
+
+export function termForm(options: { termId?: string; initial?: Partial<TermContent>; editor: boolean }): Form {
+  const initial = options.initial ?? {};
+  const editing = Boolean(options.termId);
+  return {
+    title: editing ? (options.editor ? 'Edit term' : 'Suggest an edit') : 'Propose a term',
+    intro: [
+      text(
+        options.editor
+          ? 'You are a steward of this glossary: your change is published at once, as a new version.'
+          : 'A glossary steward approves or rejects your proposal; Steward tells you which.',
+      ),
+    ],
+    inputs: [
+      { kind: 'text', id: FORM_INPUTS.name, label: 'Term', maxLength: GLOSSARY_LIMITS.name, ...(initial.name ? { initial: initial.name } : {}) },
+      { kind: 'text', id: FORM_INPUTS.definition, label: 'Definition', multiline: true, maxLength: GLOSSARY_LIMITS.definition, ...(initial.definition ? { initial: initial.definition } : {}) },
+      { kind: 'text', id: FORM_INPUTS.notes, label: 'Notes', multiline: true, optional: true, maxLength: GLOSSARY_LIMITS.notes, ...(initial.notes ? { initial: initial.notes } : {}) },
+      {
+        kind: 'text',
+        id: FORM_INPUTS.aliases,
+        label: 'Aliases and acronyms (separated by ;)',
+        optional: true,
+        placeholder: 'NPS; promoter score',
+        ...(initial.aliases?.length ? { initial: initial.aliases.join('; ') } : {}),
+      },
+      { kind: 'text', id: FORM_INPUTS.links, label: 'Links', optional: true, placeholder: 'https://…', ...(initial.links?.length ? { initial: initial.links.join(' ') } : {}) },
+    ],
+    submitLabel: options.editor ? 'Publish' : 'Send for approval',
+    payload: options.termId ? { action: ACTIONS.submit, termId: options.termId } : { action: ACTIONS.submit },
+  };
+}
+
+export function rejectForm(proposalId: string, termName: string): Form {
+  return {
+    title: 'Reject proposal',
+    intro: [text(`Why is the proposal for “${termName}” rejected? The proposer sees your reason.`)],
+    inputs: [{ kind: 'text', id: FORM_INPUTS.reason, label: 'Reason', multiline: true, maxLength: GLOSSARY_LIMITS.reason }],
+    submitLabel: 'Reject',
+    payload: { action: ACTIONS.rejectConfirm, proposalId },
+  };
+}

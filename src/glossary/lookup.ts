@@ -1,0 +1,138 @@
+// Finding a term from what someone typed: exact name or alias (word order and plurals ignored), then
+// fuzzy names and aliases, then definitions; one deterministic ranking decides between an answer and
+// a few candidates. Deprecated terms lead on to their replacement.
+import type { Db } from '../db/database.js';
+import { InvalidInput, NotFound } from '../chat/errors.js';
+import type { Platform } from '../db/foundation-tables.js';
+import { decide, editSimilarity, EXACT, prepareQuery, rankCandidates, type Decision, type PreparedQuery, type RankedTerm } from './ranking.js';
+import * as repo from './repo.js';
+
+export interface FoundTerm {
+  termId: string;
+  name: string;
+  /** How the query reached the term: its name, an alias, or a fuzzy match. */
+  via: 'name' | 'alias' | 'fuzzy' | 'text';
+  /** The normalised name or alias that matched. */
+  matched: string;
+  /** Deprecated terms the answer passed through on the way to their replacement, in order. */
+  replaced: { id: string; name: string }[];
+}
+
+export type FindResult =
+  | { kind: 'found'; term: FoundTerm; others: RankedTerm[] }
+  | { kind: 'candidates'; candidates: RankedTerm[] }
+  | { kind: 'none' };
+
+export function prepare(raw: string): PreparedQuery {
+  const query = prepareQuery(raw);
+  if (!query.norm) throw new InvalidInput('Type a term with at least one letter or digit, e.g. `glossary nps`.');
+  return query;
+}
+
+/** Below this after the word pass, the last pass may find something better. */
+const WORTH_A_LAST_PASS = 0.6;
+/** How close a vocabulary word must be to count as what a misspelt word meant. */
+const CORRECTION = 0.6;
+
+/**
+ * The query's words as groups of alternatives (each word with the vocabulary words it may have meant;
+ * itself only when it is a word or a number), and one more reading wherever two neighbouring words
+ * are one word of the vocabulary written apart ("touch point" → "touchpoint").
+ */
+export async function wordReadings(db: Db, orgId: string, tokens: string[]): Promise<string[][][]> {
+  const joined = tokens.slice(0, 6).flatMap((token, i) => (i + 1 < tokens.length ? [`${token}${tokens[i + 1]}`] : []));
+  const near = await repo.vocabularyNear(db, orgId, [...new Set([...tokens, ...joined])]);
+  const known = new Set(near.filter((n) => n.token === n.word).map((n) => n.word));
+  const groups = tokens.map((token) => {
+    if (/^\d+$/.test(token) || known.has(token)) return [token];
+    const corrections = near
+      .filter((n) => n.token === token)
+      .map((n) => ({ word: n.word, similarity: editSimilarity(token, n.word) }))
+      .filter((c) => c.similarity >= CORRECTION)
+      .sort((a, b) => b.similarity - a.similarity || a.word.localeCompare(b.word))
+      .slice(0, 3)
+      .map((c) => c.word);
+    return [token, ...corrections];
+  });
+  const readings = [groups];
+  joined.forEach((word, i) => {
+    if (known.has(word)) readings.push([...groups.slice(0, i), [word], ...groups.slice(i + 2)]);
+  });
+  return readings;
+}
+
+/**
+ * Ranks what the database offers, cheapest first, stopping as soon as the answer is clear: exact
+ * names and aliases (most lookups end here); then terms sharing whole words, misspelt words
+ * corrected against the organisation's vocabulary; then definitions, acronyms and (for a single
+ * word) trigram-similar names, only when nothing decent was found yet (or for a search).
+ */
+export async function rank(db: Db, orgId: string, query: PreparedQuery, options: { alwaysFuzzy?: boolean } = {}): Promise<{ ranked: RankedTerm[]; decision: Decision }> {
+  const size = options.alwaysFuzzy ? 10 : 5;
+  let candidates = await repo.exactMatches(db, orgId, query);
+  let ranked = rankCandidates(query, candidates);
+  let decision = decide(ranked, size);
+  if (decision.kind === 'confident' && !options.alwaysFuzzy) return { ranked, decision };
+  const readings = await wordReadings(db, orgId, query.tokens);
+  candidates = [...candidates, ...(await repo.sharedWordMatches(db, orgId, readings))];
+  ranked = rankCandidates(query, candidates);
+  decision = decide(ranked, size);
+  if (!options.alwaysFuzzy && (decision.kind === 'confident' || (ranked[0]?.score ?? 0) >= WORTH_A_LAST_PASS)) return { ranked, decision };
+  candidates = [...candidates, ...(await repo.similarMatches(db, orgId, query, { wholeTexts: query.tokens.length === 1 || options.alwaysFuzzy === true }))];
+  ranked = rankCandidates(query, candidates);
+  return { ranked, decision: decide(ranked, size) };
+}
+
+/** Follows "replaced by" from a deprecated term to the term in use now (at most a few hops, no loops). */
+export async function followReplacements(db: Db, orgId: string, termId: string): Promise<{ termId: string; name: string; replaced: { id: string; name: string }[] }> {
+  const replaced: { id: string; name: string }[] = [];
+  let current = await repo.findTerm(db, orgId, termId);
+  if (!current) throw new NotFound('That term no longer exists.');
+  const seen = new Set([current.id]);
+  while (current.status === 'deprecated' && current.replaced_by_id && !seen.has(current.replaced_by_id) && replaced.length < 10) {
+    const next: repo.TermRow | undefined = await repo.findTerm(db, orgId, current.replaced_by_id);
+    if (!next) break;
+    replaced.push({ id: current.id, name: current.name });
+    seen.add(next.id);
+    current = next;
+  }
+  return { termId: current.id, name: current.name, replaced };
+}
+
+export async function findTerm(db: Db, orgId: string, raw: string, options: { followReplacement?: boolean } = {}): Promise<FindResult> {
+  const query = prepare(raw);
+  const { decision } = await rank(db, orgId, query);
+  if (decision.kind !== 'confident') return decision;
+  const top = decision.term;
+  const via = top.kind === 'text' ? 'text' : top.score >= EXACT ? top.kind : 'fuzzy';
+  const found: FoundTerm = { termId: top.termId, name: top.name, via, matched: top.matched, replaced: [] };
+  if (options.followReplacement && top.status === 'deprecated') {
+    const final = await followReplacements(db, orgId, top.termId);
+    Object.assign(found, { termId: final.termId, name: final.name, replaced: final.replaced });
+  }
+  return { kind: 'found', term: found, others: decision.others };
+}
+
+/** The term a command names (`history nps`, `alias x = nps`): an exact or confident match, or a helpful refusal. */
+export async function termNamed(db: Db, orgId: string, raw: string): Promise<FoundTerm> {
+  const result = await findTerm(db, orgId, raw);
+  if (result.kind === 'found') return result.term;
+  const suggestions = result.kind === 'candidates' ? result.candidates.slice(0, 3).map((c) => `“${c.name}”`) : [];
+  throw new NotFound(
+    `There is no term “${raw.trim()}” in the glossary.${suggestions.length ? ` Did you mean ${suggestions.join(', ')}?` : ''} Nothing was changed.`,
+  );
+}
+
+export interface LookupLogEntry {
+  orgId: string;
+  query: string;
+  termId: string | null;
+  outcome: 'found' | 'candidates' | 'miss';
+  personId: string;
+  platform: Platform;
+  at: Date;
+}
+
+export async function logLookup(db: Db, entry: LookupLogEntry): Promise<number> {
+  return repo.insertLookup(db, { ...entry, query: entry.query.trim().slice(0, 200), queryNorm: prepareQuery(entry.query).norm });
+}

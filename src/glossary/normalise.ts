@@ -1,0 +1,48 @@
+// How glossary text is compared. Case, accents, punctuation and spacing are folded away here, in
+// TypeScript, because the embedded database has no unaccent; the results are stored beside the
+// original text (name_norm, alias_norm, …) so SQL compares like with like.
+
+/** Letters that NFKD does not split into a base letter and an accent. */
+const FOLDED: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' };
+
+/** Lower case, no accents, words separated by single spaces: `Net-Promoter  Scóre!` → `net promoter score`. */
+export function normalise(value: string): string {
+  return value
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[ßæœøłđðþı]/g, (c) => FOLDED[c] ?? c)
+    // An apostrophe joins rather than separates: customer's → customers.
+    .replace(/['’‘`´]/g, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** Words that say nothing about which term is meant (English and Dutch). */
+const STOPWORDS = new Set(['a', 'an', 'and', 'of', 'or', 'the', 'to', 'for', 'in', 'on', 'de', 'het', 'een', 'en', 'van', 'voor']);
+
+/** A crude English singular, enough to make "touchpoints" meet "touchpoint". */
+export function singular(word: string): string {
+  if (word.length <= 3) return word;
+  if (word.endsWith('ies') && word.length > 4) return `${word.slice(0, -3)}y`;
+  if (/(ss|us|is)$/.test(word)) return word;
+  if (word.endsWith('s')) return word.slice(0, -1);
+  return word;
+}
+
+/** The words of a normalised text, singular, without stop words (unless that would leave none). */
+export function matchTokens(norm: string): string[] {
+  const words = norm.split(' ').filter(Boolean).map(singular);
+  const meaningful = words.filter((w) => !STOPWORDS.has(w));
+  return meaningful.length > 0 ? meaningful : words;
+}
+
+/** Word order and plurals do not matter: `score promoters net` and `Net Promoter Score` share a key. */
+export function matchKey(norm: string): string {
+  return [...matchTokens(norm)].sort().join(' ');
+}
+
+/** The text without spaces: `NetPromoterScore` and `Net Promoter Score` meet here. */
+export function compact(norm: string): string {
+  return norm.replace(/ /g, '');
+}

@@ -1,0 +1,146 @@
+// Deterministic ranking of lookup candidates, and the confidence rule that decides between answering
+// with one term and offering a few. Pure functions: the database only gathers candidates.
+import { compact, matchKey, matchTokens, normalise } from './normalise.js';
+import type { TermStatus } from './tables.js';
+
+/** At or above this, with a clear lead over the next term, Steward answers with the term. */
+export const CONFIDENT = 0.82;
+/** The lead a confident answer needs over the next term. */
+export const MARGIN = 0.06;
+/** Exact, word-order-free or spacing-free equality: answered even without a lead. */
+export const EXACT = 0.96;
+/** Below this a candidate is not worth showing. */
+export const SHOWN = 0.4;
+/** What a match in the definition or notes alone is worth: a candidate, never an answer. */
+export const TEXT_MATCH = 0.45;
+
+export interface PreparedQuery {
+  norm: string;
+  key: string;
+  compact: string;
+  tokens: string[];
+}
+
+export function prepareQuery(raw: string): PreparedQuery {
+  const norm = normalise(raw);
+  return { norm, key: matchKey(norm), compact: compact(norm), tokens: matchTokens(norm) };
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  if (!a.length) return b.length;
+  if (!b.length) return a.length;
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, before[j - 2]! + 1);
+      current.push(best);
+    }
+    before = previous;
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** 1 for equal strings, falling with each edit relative to the longer one. */
+export function editSimilarity(a: string, b: string): number {
+  const longest = Math.max(a.length, b.length);
+  return longest === 0 ? 1 : 1 - editDistance(a, b) / longest;
+}
+
+function wordSimilarity(queryWord: string, candidateWord: string): number {
+  if (queryWord === candidateWord) return 1;
+  let similarity = editSimilarity(queryWord, candidateWord);
+  // A clear beginning of a longer word ("conv" for "conversion") counts, but less than the word.
+  if (queryWord.length >= 4 && candidateWord.startsWith(queryWord)) similarity = Math.max(similarity, 0.85);
+  return similarity >= 0.6 ? similarity : 0;
+}
+
+/**
+ * How well a query matches one name or alias, from 0 to 1: equality first, then the better of a
+ * whole-string edit similarity (typos, swapped or missing letters) and a word-by-word match that
+ * ignores word order and rewards covering the candidate's words.
+ */
+export function scoreText(query: PreparedQuery, candidateNorm: string): number {
+  if (query.norm === candidateNorm) return 1;
+  const candidateKey = matchKey(candidateNorm);
+  if (query.key === candidateKey) return 0.97;
+  const candidateCompact = compact(candidateNorm);
+  if (query.compact === candidateCompact) return EXACT;
+
+  const whole = editSimilarity(query.compact, candidateCompact);
+  const candidateTokens = candidateKey.split(' ');
+  const bestForQuery = query.tokens.map((q) => Math.max(0, ...candidateTokens.map((c) => wordSimilarity(q, c))));
+  const bestForCandidate = candidateTokens.map((c) => Math.max(0, ...query.tokens.map((q) => wordSimilarity(q, c))));
+  const queryCovered = bestForQuery.reduce((sum, s) => sum + s, 0) / Math.max(1, bestForQuery.length);
+  const candidateCovered = bestForCandidate.reduce((sum, s) => sum + s, 0) / Math.max(1, bestForCandidate.length);
+  const words = queryCovered * (0.6 + 0.4 * candidateCovered);
+  // Never let a fuzzy score pass for equality.
+  return Math.min(0.95, Math.max(whole, words));
+}
+
+export interface Candidate {
+  termId: string;
+  name: string;
+  status: TermStatus;
+  /** The normalised name or alias that matched, or the definition for a full-text match. */
+  text: string;
+  kind: 'name' | 'alias' | 'text';
+  /** Full-text rank, for ordering definition-only matches among themselves. */
+  textRank?: number;
+}
+
+export interface RankedTerm {
+  termId: string;
+  name: string;
+  status: TermStatus;
+  score: number;
+  /** Which name or alias scored best (for "matched alias X"). */
+  matched: string;
+  kind: Candidate['kind'];
+  textRank: number;
+}
+
+const STATUS_ORDER: Record<TermStatus, number> = { approved: 0, proposed: 1, deprecated: 2 };
+
+/** One entry per term, best first; ties go to approved terms, then alphabetical, so order never wobbles. */
+export function rankCandidates(query: PreparedQuery, candidates: Candidate[]): RankedTerm[] {
+  const byTerm = new Map<string, RankedTerm>();
+  for (const candidate of candidates) {
+    const score = candidate.kind === 'text' ? TEXT_MATCH : scoreText(query, candidate.text);
+    const rank = candidate.textRank ?? 0;
+    const known = byTerm.get(candidate.termId);
+    if (!known || score > known.score || (score === known.score && rank > known.textRank)) {
+      byTerm.set(candidate.termId, { termId: candidate.termId, name: candidate.name, status: candidate.status, score, matched: candidate.text, kind: candidate.kind, textRank: rank });
+    }
+  }
+  return [...byTerm.values()].sort(
+    (a, b) =>
+      b.score - a.score ||
+      STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+      b.textRank - a.textRank ||
+      a.name.localeCompare(b.name, 'en') ||
+      (a.termId < b.termId ? -1 : a.termId > b.termId ? 1 : 0),
+  );
+}
+
+export type Decision =
+  | { kind: 'confident'; term: RankedTerm; others: RankedTerm[] }
+  | { kind: 'candidates'; candidates: RankedTerm[] }
+  | { kind: 'none' };
+
+/** Answer with the top term only when it is good enough and clearly ahead of the next one. */
+export function decide(ranked: RankedTerm[], maxCandidates = 5): Decision {
+  const shown = ranked.filter((r) => r.score >= SHOWN);
+  const [top, second] = shown;
+  if (!top) return { kind: 'none' };
+  const clearLead = !second || top.score - second.score >= MARGIN;
+  if (top.score >= EXACT && (!second || second.score < top.score)) return { kind: 'confident', term: top, others: shown.slice(1, maxCandidates) };
+  if (top.score >= CONFIDENT && clearLead) return { kind: 'confident', term: top, others: shown.slice(1, maxCandidates) };
+  return { kind: 'candidates', candidates: shown.slice(0, maxCandidates) };
+}

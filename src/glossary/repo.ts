@@ -1,0 +1,545 @@
+// The glossary's SQL. Every query is scoped to one organisation and runs on Postgres and PGlite alike.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Platform } from '../db/foundation-tables.js';
+import type { Candidate, PreparedQuery } from './ranking.js';
+import type { LookupOutcome, TermStatus, VersionChange } from './tables.js';
+
+/** Glossary writes of one organisation take turns, so name and alias checks cannot race. */
+export async function lockGlossary(trx: Db, orgId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(727100, hashtext(${orgId}::text))`.execute(trx);
+}
+
+interface MatchRow {
+  term_id: string;
+  name: string;
+  status: TermStatus;
+  text: string;
+  kind: 'name' | 'alias' | 'text';
+  text_rank: number | null;
+}
+
+function toCandidates(rows: MatchRow[]): Candidate[] {
+  return rows.map((r) => ({
+    termId: r.term_id,
+    name: r.name,
+    status: r.status,
+    text: r.text,
+    kind: r.kind,
+    ...(r.text_rank !== null ? { textRank: Number(r.text_rank) } : {}),
+  }));
+}
+
+/** Names and aliases equal to the query, or equal once word order and plurals are ignored (b-tree lookups). */
+export async function exactMatches(db: Db, orgId: string, query: PreparedQuery): Promise<Candidate[]> {
+  const result = await sql<MatchRow>`
+    select t.id as term_id, t.name, t.status, t.name_norm as text, 'name' as kind, null::real as text_rank
+    from glossary_terms t
+    where t.org_id = ${orgId} and (t.name_norm = ${query.norm} or t.name_key = ${query.key})
+    union all
+    select t.id, t.name, t.status, a.alias_norm, 'alias', null::real
+    from glossary_aliases a join glossary_terms t on t.id = a.term_id
+    where a.org_id = ${orgId} and (a.alias_norm = ${query.norm} or a.alias_key = ${query.key})
+  `.execute(db);
+  return toCandidates(result.rows);
+}
+
+/** Adds the words of names and aliases to the organisation's vocabulary (numbers are left out). */
+export async function addWords(trx: Db, orgId: string, words: Iterable<string>): Promise<void> {
+  const list = [...new Set(words)].filter((w) => w && !/^\d+$/.test(w));
+  for (let i = 0; i < list.length; i += BULK) {
+    await sql`insert into glossary_words (org_id, word) select ${orgId}, unnest(${list.slice(i, i + BULK)}::text[]) on conflict do nothing`.execute(trx);
+  }
+}
+
+/**
+ * Vocabulary words each token may have meant: itself when it is a word, else the most trigram-
+ * similar words and those of the same first letter and about the same length (a swap of two
+ * letters leaves too few trigrams in common); the ranking of corrections happens in TypeScript.
+ */
+export async function vocabularyNear(db: Db, orgId: string, tokens: string[]): Promise<{ token: string; word: string }[]> {
+  const result = await sql<{ token: string; word: string }>`
+    select t.token, w.word
+    from unnest(${tokens}::text[]) as t(token)
+    cross join lateral (
+      select v.word from glossary_words v
+      where v.org_id = ${orgId}
+        and (v.word = t.token or v.word % t.token
+             or (left(v.word, 1) = left(t.token, 1) and length(v.word) between length(t.token) - 1 and length(t.token) + 1))
+      order by v.word = t.token desc, similarity(v.word, t.token) desc, v.word
+      limit 40
+    ) w
+  `.execute(db);
+  return result.rows;
+}
+
+/**
+ * Which words a term must share with the query, as a tsquery over groups of alternatives (a word
+ * and its likely corrections): any group of a one- or two-word query; all groups but one of a
+ * longer one (one word may be wrong), which keeps common words from flooding the answer. Several
+ * readings of the query (words written apart or together) are alternatives too.
+ */
+export function sharedWordsQuery(readings: string[][][]): string {
+  const one = (groups: string[][]) => {
+    const terms = groups.filter((g) => g.length > 0).slice(0, 6).map((g) => (g.length === 1 ? g[0]! : `(${g.join(' | ')})`));
+    if (terms.length <= 2) return terms.join(' | ');
+    return terms.map((_, skip) => `(${terms.filter((__, i) => i !== skip).join(' & ')})`).join(' | ');
+  };
+  return readings.map(one).filter(Boolean).map((q) => `(${q})`).join(' | ');
+}
+
+/**
+ * Terms sharing whole words with the query (word order free), answered by the GIN index on their
+ * words, each with its name and aliases for the ranking to score.
+ */
+export async function sharedWordMatches(db: Db, orgId: string, readings: string[][][], limit = 30): Promise<Candidate[]> {
+  const tsquery = sharedWordsQuery(readings);
+  if (!tsquery) return [];
+  const result = await sql<MatchRow>`
+    select t.id as term_id, t.name, t.status, x.text, x.kind, null::real as text_rank
+    from (
+      select s.id from glossary_terms s, to_tsquery('simple', ${tsquery}) q
+      where s.org_id = ${orgId} and s.words_tsv @@ q
+      order by ts_rank(s.words_tsv, q) desc, length(s.words), s.id
+      limit ${limit}
+    ) shared
+    join glossary_terms t on t.id = shared.id
+    cross join lateral (
+      select t.name_norm as text, 'name' as kind
+      union all
+      select a.alias_norm, 'alias' from glossary_aliases a where a.term_id = t.id
+    ) x
+  `.execute(db);
+  return toCandidates(result.rows);
+}
+
+/**
+ * The last pass, for what shares no word (not even a corrected one) with any term: full-text matches
+ * in definitions and notes; short aliases of about the same length (acronym typos share too few
+ * trigrams); and, for a single word (words run together: "NetPromoterScore"), trigram-similar names
+ * and aliases, which the GIN indexes answer but which costs the most on a large glossary.
+ */
+export async function similarMatches(db: Db, orgId: string, query: PreparedQuery, options: { wholeTexts: boolean }, limit = 25): Promise<Candidate[]> {
+  const short = query.compact.length <= 5;
+  const whole = options.wholeTexts;
+  const result = await sql<MatchRow>`
+    with found as (
+      (select t.id as term_id, t.name_norm as text, 'name' as kind, null::real as text_rank
+       from glossary_terms t
+       where ${whole} and t.org_id = ${orgId} and t.name_norm % ${query.norm}
+       order by similarity(t.name_norm, ${query.norm}) desc, t.id
+       limit ${limit})
+      union all
+      (select a.term_id, a.alias_norm, 'alias', null::real
+       from glossary_aliases a
+       where ${whole} and a.org_id = ${orgId} and a.alias_norm % ${query.norm}
+       order by similarity(a.alias_norm, ${query.norm}) desc, a.id
+       limit ${limit})
+      union all
+      (select a.term_id, a.alias_norm, 'alias', null::real
+       from glossary_aliases a
+       where ${short} and a.org_id = ${orgId} and length(a.alias_norm) <= 6
+         and length(a.alias_norm) between ${query.compact.length - 1} and ${query.compact.length + 1}
+         and (left(a.alias_norm, 1) = left(${query.compact}, 1) or right(a.alias_norm, 1) = right(${query.compact}, 1))
+       order by a.alias_norm, a.id
+       limit 200)
+      union all
+      (select t.id, t.name_norm, 'text', ts_rank(to_tsvector('simple', t.search_text), q)::real
+       from glossary_terms t, plainto_tsquery('simple', ${query.tokens.join(' ')}) q
+       where t.org_id = ${orgId} and to_tsvector('simple', t.search_text) @@ q
+       order by 4 desc, t.id
+       limit 10)
+    )
+    select f.term_id, t.name, t.status, f.text, f.kind, f.text_rank
+    from found f join glossary_terms t on t.id = f.term_id
+  `.execute(db);
+  return toCandidates(result.rows);
+}
+
+export interface TermRow {
+  id: string;
+  org_id: string;
+  name: string;
+  definition: string;
+  notes: string | null;
+  links: string[];
+  status: TermStatus;
+  replaced_by_id: string | null;
+  steward_person_id: string | null;
+  version: number;
+  updated_at: Date;
+}
+
+const TERM_COLUMNS = [
+  'id',
+  'org_id',
+  'name',
+  'definition',
+  'notes',
+  'links',
+  'status',
+  'replaced_by_id',
+  'steward_person_id',
+  'version',
+  'updated_at',
+] as const;
+
+export async function findTerm(db: Db, orgId: string, termId: string): Promise<TermRow | undefined> {
+  return db.selectFrom('glossary_terms').select(TERM_COLUMNS).where('org_id', '=', orgId).where('id', '=', termId).executeTakeFirst();
+}
+
+/** The term, locked until the transaction ends. */
+export async function lockTerm(trx: Db, orgId: string, termId: string): Promise<TermRow | undefined> {
+  return trx.selectFrom('glossary_terms').select(TERM_COLUMNS).where('org_id', '=', orgId).where('id', '=', termId).forUpdate().executeTakeFirst();
+}
+
+export async function aliasesOf(db: Db, termId: string): Promise<string[]> {
+  const rows = await db.selectFrom('glossary_aliases').select('alias').where('term_id', '=', termId).orderBy('created_at').orderBy('alias').execute();
+  return rows.map((r) => r.alias);
+}
+
+export async function orgTimeZone(db: Db, orgId: string): Promise<string> {
+  const row = await db.selectFrom('organisations').select('time_zone').where('id', '=', orgId).executeTakeFirst();
+  return row?.time_zone ?? 'UTC';
+}
+
+export interface NewTermRow {
+  org_id: string;
+  name: string;
+  name_norm: string;
+  name_key: string;
+  definition: string;
+  notes: string | null;
+  links: string;
+  status: TermStatus;
+  replaced_by_id: string | null;
+  steward_person_id: string | null;
+  version: number;
+  words: string;
+  search_text: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface VersionRow {
+  org_id: string;
+  term_id: string;
+  version: number;
+  name: string;
+  definition: string;
+  notes: string | null;
+  links: string;
+  aliases: string;
+  status: TermStatus;
+  replaced_by_id: string | null;
+  steward_person_id: string | null;
+  change: VersionChange;
+  changed_by_person_id: string | null;
+  changed_by_label: string | null;
+  proposed_by_person_id: string | null;
+  proposal_id: string | null;
+  rolled_back_to: number | null;
+  created_at: Date;
+}
+
+export interface AliasRow {
+  org_id: string;
+  term_id: string;
+  alias: string;
+  alias_norm: string;
+  alias_key: string;
+}
+
+export async function insertVersion(trx: Db, row: VersionRow): Promise<void> {
+  await trx.insertInto('glossary_versions').values(row).execute();
+}
+
+export async function versionsOf(db: Db, termId: string, limit: number) {
+  return db
+    .selectFrom('glossary_versions as v')
+    .leftJoin('people as by', 'by.id', 'v.changed_by_person_id')
+    .leftJoin('people as proposer', 'proposer.id', 'v.proposed_by_person_id')
+    .select([
+      'v.version',
+      'v.name',
+      'v.definition',
+      'v.notes',
+      'v.links',
+      'v.aliases',
+      'v.status',
+      'v.replaced_by_id',
+      'v.steward_person_id',
+      'v.change',
+      'v.changed_by_person_id',
+      'v.changed_by_label',
+      'v.proposed_by_person_id',
+      'v.rolled_back_to',
+      'v.created_at',
+      'by.display_name as changed_by_name',
+      'proposer.display_name as proposed_by_name',
+    ])
+    .where('v.term_id', '=', termId)
+    .orderBy('v.version', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function versionOf(db: Db, orgId: string, termId: string, version: number) {
+  return db
+    .selectFrom('glossary_versions')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('term_id', '=', termId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+}
+
+export async function countVersions(db: Db, termId: string): Promise<number> {
+  const row = await db.selectFrom('glossary_versions').select((eb) => eb.fn.countAll<number>().as('n')).where('term_id', '=', termId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Terms changed most recently, with the change that made their current version. */
+export async function recentlyChanged(db: Db, orgId: string, limit: number) {
+  return db
+    .selectFrom('glossary_terms as t')
+    .innerJoin('glossary_versions as v', (join) => join.onRef('v.term_id', '=', 't.id').onRef('v.version', '=', 't.version'))
+    .leftJoin('people as by', 'by.id', 'v.changed_by_person_id')
+    .select(['t.id', 't.name', 't.status', 't.version', 't.updated_at', 'v.change', 'v.changed_by_label', 'by.display_name as changed_by_name'])
+    .where('t.org_id', '=', orgId)
+    .orderBy('t.updated_at', 'desc')
+    .orderBy('t.name')
+    .limit(limit)
+    .execute();
+}
+
+export async function insertLookup(
+  db: Db,
+  row: { orgId: string; query: string; queryNorm: string; termId: string | null; outcome: LookupOutcome; personId: string | null; platform: Platform; at: Date },
+): Promise<number> {
+  const inserted = await db
+    .insertInto('glossary_lookups')
+    .values({
+      org_id: row.orgId,
+      query: row.query,
+      query_norm: row.queryNorm,
+      term_id: row.termId,
+      outcome: row.outcome,
+      person_id: row.personId,
+      platform: row.platform,
+      created_at: row.at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(inserted.id);
+}
+
+export async function findLookup(db: Db, orgId: string, lookupId: number) {
+  return db.selectFrom('glossary_lookups').select(['id', 'query', 'query_norm']).where('org_id', '=', orgId).where('id', '=', lookupId).executeTakeFirst();
+}
+
+export async function mostLookedUp(db: Db, orgId: string, since: Date, limit: number) {
+  return db
+    .selectFrom('glossary_lookups as l')
+    .innerJoin('glossary_terms as t', 't.id', 'l.term_id')
+    .select(['t.id', 't.name', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('l.org_id', '=', orgId)
+    .where('l.created_at', '>=', since)
+    .where('l.outcome', '=', 'found')
+    .groupBy(['t.id', 't.name'])
+    .orderBy('count', 'desc')
+    .orderBy('t.name')
+    .limit(limit)
+    .execute();
+}
+
+/** Queries that found no term, grouped by their normalised text; the most recent wording is shown. */
+export async function mostMissed(db: Db, orgId: string, since: Date, limit: number) {
+  const result = await sql<{ query_norm: string; query: string; count: number }>`
+    select l.query_norm, (array_agg(l.query order by l.created_at desc))[1] as query, count(*)::int as count
+    from glossary_lookups l
+    where l.org_id = ${orgId} and l.created_at >= ${since} and l.outcome <> 'found'
+      and not exists (
+        select 1 from glossary_terms t where t.org_id = l.org_id and t.name_norm = l.query_norm
+        union all
+        select 1 from glossary_aliases a where a.org_id = l.org_id and a.alias_norm = l.query_norm
+      )
+    group by l.query_norm
+    order by count(*) desc, l.query_norm
+    limit ${limit}
+  `.execute(db);
+  return result.rows.map((r) => ({ ...r, count: Number(r.count) }));
+}
+
+export async function lookupTotals(db: Db, orgId: string, since: Date) {
+  const result = await sql<{ total: number; found: number }>`
+    select count(*)::int as total, count(*) filter (where outcome = 'found')::int as found
+    from glossary_lookups where org_id = ${orgId} and created_at >= ${since}
+  `.execute(db);
+  const row = result.rows[0];
+  return { total: Number(row?.total ?? 0), found: Number(row?.found ?? 0) };
+}
+
+export async function termCount(db: Db, orgId: string) {
+  const result = await sql<{ status: TermStatus; n: number }>`select status, count(*)::int as n from glossary_terms where org_id = ${orgId} group by status`.execute(db);
+  return Object.fromEntries(result.rows.map((r) => [r.status, Number(r.n)])) as Partial<Record<TermStatus, number>>;
+}
+
+export async function pendingNewProposal(db: Db, orgId: string, norm: string) {
+  return db
+    .selectFrom('glossary_proposals as p')
+    .innerJoin('people as by', 'by.id', 'p.proposed_by_person_id')
+    .select(['p.id', 'p.name', 'p.created_at', 'by.display_name as proposed_by'])
+    .where('p.org_id', '=', orgId)
+    .where('p.kind', '=', 'new')
+    .where('p.status', '=', 'pending')
+    .where('p.name_norm', '=', norm)
+    .executeTakeFirst();
+}
+
+export async function lockProposal(trx: Db, orgId: string, proposalId: string) {
+  return trx.selectFrom('glossary_proposals').selectAll().where('org_id', '=', orgId).where('id', '=', proposalId).forUpdate().executeTakeFirst();
+}
+
+export async function findProposal(db: Db, orgId: string, proposalId: string) {
+  return db.selectFrom('glossary_proposals').selectAll().where('org_id', '=', orgId).where('id', '=', proposalId).executeTakeFirst();
+}
+
+export async function personName(db: Db, personId: string | null): Promise<string | undefined> {
+  if (!personId) return undefined;
+  const row = await db.selectFrom('people').select('display_name').where('id', '=', personId).executeTakeFirst();
+  return row?.display_name;
+}
+
+/** Terms that use any of these normalised texts as their name or as an alias. */
+export async function ownersOfTexts(db: Db, orgId: string, norms: string[]) {
+  if (norms.length === 0) return [];
+  const result = await sql<{ norm: string; term_id: string; name: string; kind: 'name' | 'alias' }>`
+    select t.name_norm as norm, t.id as term_id, t.name, 'name' as kind
+    from glossary_terms t where t.org_id = ${orgId} and t.name_norm = any(${norms}::text[])
+    union all
+    select a.alias_norm, t.id, t.name, 'alias'
+    from glossary_aliases a join glossary_terms t on t.id = a.term_id
+    where a.org_id = ${orgId} and a.alias_norm = any(${norms}::text[])
+  `.execute(db);
+  return result.rows;
+}
+
+/** Name, status and the start of the definition, for lists of candidates and search results. */
+export async function termSummaries(db: Db, orgId: string, termIds: string[]) {
+  if (termIds.length === 0) return new Map<string, { name: string; definition: string; status: TermStatus }>();
+  const rows = await db
+    .selectFrom('glossary_terms')
+    .select(['id', 'name', 'status', sql<string>`left(definition, 200)`.as('definition')])
+    .where('org_id', '=', orgId)
+    .where('id', 'in', termIds)
+    .execute();
+  return new Map(rows.map((r) => [r.id, { name: r.name, definition: r.definition, status: r.status }]));
+}
+
+export interface FoundLookup {
+  query: string;
+  queryNorm: string;
+  personId: string;
+  platform: Platform;
+  at: Date;
+}
+
+/**
+ * Everything a term card shows, in one round trip; with `found`, the same statement also logs the
+ * lookup that led here (the hot path of every answered lookup).
+ */
+export async function termCardData(db: Db, orgId: string, termId: string, found?: FoundLookup) {
+  const logged = found
+    ? sql`with logged as (
+        insert into glossary_lookups (org_id, query, query_norm, term_id, outcome, person_id, platform, created_at)
+        values (${orgId}, ${found.query}, ${found.queryNorm}, ${termId}, 'found', ${found.personId}, ${found.platform}, ${found.at})
+        returning id
+      )`
+    : sql``;
+  const result = await sql<
+    TermRow & {
+      time_zone: string;
+      aliases: string[];
+      steward_name: string | null;
+      steward_identities: { platform: Platform; user: string }[] | null;
+      replaced_by_name: string | null;
+      pending_proposals: number;
+    }
+  >`
+    ${logged}
+    select t.id, t.org_id, t.name, t.definition, t.notes, t.links, t.status, t.replaced_by_id, t.steward_person_id, t.version, t.updated_at,
+      o.time_zone,
+      coalesce((select json_agg(a.alias order by a.created_at, a.alias) from glossary_aliases a where a.term_id = t.id), '[]'::json) as aliases,
+      p.display_name as steward_name,
+      (select json_agg(json_build_object('platform', i.platform, 'user', i.external_user_id)) from identities i where i.person_id = t.steward_person_id) as steward_identities,
+      r.name as replaced_by_name,
+      (select count(*)::int from glossary_proposals gp where gp.term_id = t.id and gp.status = 'pending') as pending_proposals
+    from glossary_terms t
+    join organisations o on o.id = t.org_id
+    left join people p on p.id = t.steward_person_id
+    left join glossary_terms r on r.id = t.replaced_by_id
+    where t.org_id = ${orgId} and t.id = ${termId}
+  `.execute(db);
+  return result.rows[0];
+}
+
+// Bulk writes for imports: one statement per few thousand rows, each column passed as one array
+// (unnest), which keeps both the SQL text and the JavaScript work per row small.
+const BULK = 5000;
+
+async function inBulk<T, R>(rows: T[], write: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < rows.length; i += BULK) out.push(...(await write(rows.slice(i, i + BULK))));
+  return out;
+}
+
+const iso = (date: Date) => date.toISOString();
+
+export async function insertTermsBulk(trx: Db, rows: NewTermRow[]): Promise<{ id: string; name_norm: string }[]> {
+  return inBulk(rows, async (chunk) => {
+    const col = <K extends keyof NewTermRow>(key: K) => chunk.map((r) => r[key]);
+    const result = await sql<{ id: string; name_norm: string }>`
+      insert into glossary_terms (org_id, name, name_norm, name_key, definition, notes, links, status, replaced_by_id, steward_person_id, version, words, search_text, created_at, updated_at)
+      select org_id, name, name_norm, name_key, definition, notes, links::jsonb, status, replaced_by_id, steward_person_id, version, words, search_text, created_at, updated_at
+      from unnest(
+        ${col('org_id')}::uuid[], ${col('name')}::text[], ${col('name_norm')}::text[], ${col('name_key')}::text[], ${col('definition')}::text[],
+        ${col('notes')}::text[], ${col('links')}::text[], ${col('status')}::text[], ${col('replaced_by_id')}::uuid[], ${col('steward_person_id')}::uuid[],
+        ${col('version')}::int[], ${col('words')}::text[], ${col('search_text')}::text[], ${chunk.map((r) => iso(r.created_at))}::timestamptz[], ${chunk.map((r) => iso(r.updated_at))}::timestamptz[]
+      ) as u(org_id, name, name_norm, name_key, definition, notes, links, status, replaced_by_id, steward_person_id, version, words, search_text, created_at, updated_at)
+      returning id, name_norm
+    `.execute(trx);
+    return result.rows;
+  });
+}
+
+export async function insertAliasesBulk(trx: Db, rows: AliasRow[]): Promise<void> {
+  await inBulk(rows, async (chunk) => {
+    const col = <K extends keyof AliasRow>(key: K) => chunk.map((r) => r[key]);
+    await sql`
+      insert into glossary_aliases (org_id, term_id, alias, alias_norm, alias_key)
+      select * from unnest(${col('org_id')}::uuid[], ${col('term_id')}::uuid[], ${col('alias')}::text[], ${col('alias_norm')}::text[], ${col('alias_key')}::text[])
+    `.execute(trx);
+    return [];
+  });
+}
+
+export async function insertVersionsBulk(trx: Db, rows: VersionRow[]): Promise<void> {
+  await inBulk(rows, async (chunk) => {
+    const col = <K extends keyof VersionRow>(key: K) => chunk.map((r) => r[key]);
+    await sql`
+      insert into glossary_versions (org_id, term_id, version, name, definition, notes, links, aliases, status, replaced_by_id, steward_person_id, change,
+        changed_by_person_id, changed_by_label, proposed_by_person_id, proposal_id, rolled_back_to, created_at)
+      select org_id, term_id, version, name, definition, notes, links::jsonb, aliases::jsonb, status, replaced_by_id, steward_person_id, change,
+        changed_by_person_id, changed_by_label, proposed_by_person_id, proposal_id, rolled_back_to, created_at
+      from unnest(
+        ${col('org_id')}::uuid[], ${col('term_id')}::uuid[], ${col('version')}::int[], ${col('name')}::text[], ${col('definition')}::text[], ${col('notes')}::text[],
+        ${col('links')}::text[], ${col('aliases')}::text[], ${col('status')}::text[], ${col('replaced_by_id')}::uuid[], ${col('steward_person_id')}::uuid[], ${col('change')}::text[],
+        ${col('changed_by_person_id')}::uuid[], ${col('changed_by_label')}::text[], ${col('proposed_by_person_id')}::uuid[], ${col('proposal_id')}::uuid[],
+        ${col('rolled_back_to')}::int[], ${chunk.map((r) => iso(r.created_at))}::timestamptz[]
+      ) as u(org_id, term_id, version, name, definition, notes, links, aliases, status, replaced_by_id, steward_person_id, change,
+        changed_by_person_id, changed_by_label, proposed_by_person_id, proposal_id, rolled_back_to, created_at)
+    `.execute(trx);
+    return [];
+  });
+}

@@ -1,0 +1,377 @@
+// `journey …` in chat and the buttons of journey cards and pings. Parses what was typed or clicked,
+// calls the service or the ping flows, and answers with cards; after a commit it wakes the delivery
+// worker and schedules the ping's escalation.
+import { randomUUID } from 'node:crypto';
+import type { ActionHandler, Capability, ChatContext } from '../chat/capability.js';
+import { defineAction } from '../chat/capability.js';
+import { code, context, mention, para, text } from '../chat/card.js';
+import { InvalidInput, NotFound, PermissionDenied } from '../chat/errors.js';
+import type { Reply } from '../chat/request.js';
+import { mentionedPerson, personRef, personRefs } from '../orgs/people.js';
+import * as orgsRepo from '../orgs/repo.js';
+import { hasRole, requireRole, type Actor } from '../orgs/service.js';
+import {
+  addJourneyForm,
+  candidatesCard,
+  JOURNEY_ACTIONS,
+  journeyCard,
+  journeyCardSections,
+  journeyListCard,
+  mineCard,
+  noticeCard,
+  notFoundCard,
+  pingForm,
+} from './cards.js';
+import { PING_ACTIONS, pingCard, pingSentCard } from './ping-cards.js';
+import { isOpen, loadPingView, type PingView } from './ping-view.js';
+import { acknowledgePing, escalatePingNow, resolvePingByActor, snoozePing, type PingActionResult, type PingDeps } from './ping-transitions.js';
+import { createPing, pingsOf } from './pings.js';
+import * as repo from './repo.js';
+import { addFormPayload, addFormValues, describeIssue, escalationDelayHours as delaySchema, journeyKey, journeyLevel, journeyName, journeyPayload, pingFormValues, pingPayload } from './schema.js';
+import { addJourney, loadTree, lookup, moveJourney, setChannel, setDeputy, setOwner, splitJourney } from './service.js';
+import { escalationDelayHours, formatHours, orgTimeZone, setEscalationDelayHours } from './settings.js';
+
+export interface JourneysCapabilityDeps {
+  /** Schedules the escalation job for a ping (BullMQ delayed job); the sweep covers a lost one. */
+  scheduleEscalation?: (pingId: string, at: Date) => void;
+}
+
+const USAGE = [
+  '`journey <journey>` shows a journey',
+  '`journey list`',
+  '`journey mine`',
+  '`journey ping <journey> <message>`',
+  '`journey owner <journey> @person` (or `none`)',
+  '`journey deputy <journey> @person` (or `none`)',
+  '`journey add <key> "<name>" <lifecycle|journey|task> [under <parent>]`',
+  '`journey move <journey> under <parent>` (or `to top`)',
+  '`journey channel <journey>` (in the channel to link)',
+  '`journey delay [hours]`',
+].join(', ');
+
+/** Words of command text, "quoted phrases" (straight or curly quotes) kept together. */
+function words(args: string): string[] {
+  const out: string[] = [];
+  for (const match of args.matchAll(/"([^"]*)"|“([^”]*)”|(\S+)/g)) out.push(match[1] ?? match[2] ?? match[3] ?? '');
+  return out.filter(Boolean);
+}
+
+const MENTION = /^<@[^>]+>$/;
+
+export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capability {
+  const afterCommit = (ctx: ChatContext, outboxIds: string[], ping?: { pingId: string; at: Date | null }) => {
+    if (outboxIds.length) ctx.services.kickDelivery(outboxIds);
+    if (ping?.at) deps.scheduleEscalation?.(ping.pingId, ping.at);
+  };
+
+  async function show(ctx: ChatContext, typed: string, options: { journeyId?: string } = {}): Promise<Reply> {
+    const { db } = ctx.services;
+    const { tree, rows } = await loadTree(db, ctx.actor.orgId);
+    let journey: repo.JourneyRow | undefined;
+    let closestFor: string | undefined;
+    if (options.journeyId) {
+      journey = rows.find((r) => r.id === options.journeyId);
+      if (!journey) throw new NotFound('That journey no longer exists.');
+    } else {
+      const found = lookup(rows, typed);
+      if (found.kind === 'none') return { private: notFoundCard(typed) };
+      if (found.kind === 'choose') return { private: candidatesCard(typed, found.candidates) };
+      journey = found.journey;
+      if (found.closest) closestFor = typed;
+    }
+    const people = rows.flatMap((r) => [r.ownerPersonId, r.deputyPersonId]).filter((id): id is string => Boolean(id));
+    const [refs, channel, openPings, extra] = await Promise.all([
+      personRefs(db, people),
+      journey.channelConversationId ? repo.conversationName(db, journey.channelConversationId) : Promise.resolve(undefined),
+      db
+        .selectFrom('pings')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('journey_id', '=', journey.id)
+        .where('state', 'in', ['sent', 'snoozed'])
+        .executeTakeFirst(),
+      journeyCardSections(db, journey.id, (name, error) => ctx.services.log.warn({ err: error, section: name }, 'a journey card section failed')),
+    ]);
+    const channelName = channel ? (channel.name ? `#${channel.name}` : channel.external_id) : undefined;
+    return { private: journeyCard({ journey, tree, refs, channelName, openPings: Number(openPings?.n ?? 0), extra, closestFor }) };
+  }
+
+  async function list(ctx: ChatContext): Promise<Reply> {
+    const { tree, rows } = await loadTree(ctx.services.db, ctx.actor.orgId);
+    const refs = await personRefs(ctx.services.db, rows.map((r) => r.ownerPersonId).filter((id): id is string => Boolean(id)));
+    return { private: journeyListCard(tree, refs) };
+  }
+
+  async function mine(ctx: ChatContext): Promise<Reply> {
+    const { db } = ctx.services;
+    const { tree, rows } = await loadTree(db, ctx.actor.orgId);
+    const me = ctx.actor.personId;
+    const owned = rows.filter((r) => r.ownerPersonId === me || r.deputyPersonId === me).map((journey) => ({ journey, role: journey.ownerPersonId === me ? ('owner' as const) : ('deputy' as const) }));
+    const inherited = rows.filter((r) => {
+      const owner = tree.effectiveOwner(r.id);
+      return owner?.inherited && owner.personId === me;
+    });
+    const { withMe, sentByMe } = await pingsOf(db, ctx.actor);
+    const refs = await personRefs(db, [...withMe, ...sentByMe].flatMap((p) => [p.fromPersonId, p.holderPersonId]).filter((id): id is string => Boolean(id)));
+    return { private: mineCard({ owned, inherited, withMe, sentByMe, refs, timeZone: await orgTimeZone(db, ctx.actor.orgId) }) };
+  }
+
+  async function sendPing(ctx: ChatContext, journeyId: string, message: string): Promise<Reply> {
+    const { db, clock } = ctx.services;
+    const result = await db.transaction().execute((trx) =>
+      createPing(trx, { orgId: ctx.actor.orgId, journeyId, fromPersonId: ctx.actor.personId, reason: 'manual', message, dedupeKey: `manual:${randomUUID()}`, now: clock.now() }),
+    );
+    afterCommit(ctx, result.outboxIds, { pingId: result.pingId, at: result.escalateAt });
+    const view = await requireView(ctx, result.pingId);
+    const recipients = view.holder ? [view.holder.personId, ...(view.deputy ? [view.deputy.personId] : [])] : view.admins.map((a) => a.personId);
+    const reachable = new Set((await orgsRepo.identitiesOf(db, recipients)).map((i) => i.person_id));
+    const unreachable = await Promise.all(recipients.filter((id) => !reachable.has(id)).map((id) => personRef(db, id)));
+    return { private: pingSentCard(view, { unreachable }) };
+  }
+
+  async function ping(ctx: ChatContext, rest: string): Promise<Reply> {
+    if (!rest) throw new InvalidInput('Usage: `journey ping <journey> <message>`, e.g. `journey ping onboarding Avoidable calls about the welcome gift doubled this week`.');
+    const { rows } = await loadTree(ctx.services.db, ctx.actor.orgId);
+    const { journey, rest: message } = splitJourney(rows, rest);
+    if (!message) throw new InvalidInput(`What should the owner of ${journey.name} know? Usage: \`journey ping ${journey.key} <message>\`. Nothing was sent.`);
+    return sendPing(ctx, journey.id, message);
+  }
+
+  async function owner(ctx: ChatContext, rest: string, role: 'owner' | 'deputy'): Promise<Reply> {
+    const usage = `Usage: \`journey ${role} <journey> @person\` (or \`none\`).`;
+    const parts = words(rest);
+    const last = parts.at(-1);
+    if (!last || parts.length < 2) throw new InvalidInput(usage);
+    const journeyTyped = rest.slice(0, rest.lastIndexOf(last)).trim().replace(/^["“]|["”]$/g, '');
+    const clearing = last.toLowerCase() === 'none';
+    if (!clearing && !MENTION.test(last)) throw new InvalidInput(`“${last}” is not a mention of a person. ${usage}`);
+    const person = clearing ? null : await mentionedPerson(ctx, last, usage);
+    const deps = { db: ctx.services.db, clock: ctx.services.clock };
+    if (role === 'owner') {
+      const result = await setOwner(deps, ctx.actor, journeyTyped, person);
+      afterCommit(ctx, result.outboxIds);
+      const who = person ? await personRef(ctx.services.db, person.personId) : undefined;
+      const message = !result.changed
+        ? para(`Nothing changed: that already is the owner of ${result.journey.name}.`)
+        : who
+          ? para(mention(who), text(` now owns ${result.journey.name}${person?.personId === ctx.actor.personId ? '.' : '; they have been told.'}`))
+          : para(`${result.journey.name} no longer has an owner of its own; it inherits the owner above it.`);
+      return { private: noticeCard('Journey owner', message) };
+    }
+    const result = await setDeputy(deps, ctx.actor, journeyTyped, person);
+    const who = person ? await personRef(ctx.services.db, person.personId) : undefined;
+    const message = !result.changed
+      ? para(`Nothing changed: that already is the deputy of ${result.journey.name}.`)
+      : who
+        ? para(mention(who), text(` is now the deputy of ${result.journey.name}: they receive its pings too and may acknowledge them.`))
+        : para(`${result.journey.name} no longer has a deputy.`);
+    return { private: noticeCard('Journey deputy', message) };
+  }
+
+  async function add(ctx: ChatContext, rest: string): Promise<Reply> {
+    requireRole(ctx.actor, 'admin', 'add journeys');
+    if (!rest) {
+      const { rows } = await loadTree(ctx.services.db, ctx.actor.orgId);
+      return { form: addJourneyForm(rows) };
+    }
+    const usage = 'Usage: `journey add <key> "<name>" <lifecycle|journey|task> [under <parent>]`, e.g. `journey add welcome-gift "Receive welcome gift" task under onboarding`.';
+    const parts = words(rest);
+    const underAt = parts.findIndex((p, i) => i >= 3 && p.toLowerCase() === 'under');
+    const [key, name, level] = parts;
+    if (!key || !name || !level || (parts.length > 3 && underAt !== 3) || (underAt === 3 && parts.length < 5)) throw new InvalidInput(usage);
+    const parsed = {
+      key: journeyKey.safeParse(key),
+      name: journeyName.safeParse(name),
+      level: journeyLevel.safeParse(level.toLowerCase()),
+    };
+    if (!parsed.key.success) throw new InvalidInput(`key: expected ${describeIssue(parsed.key.error)}. ${usage}`);
+    if (!parsed.name.success) throw new InvalidInput(`name: expected ${describeIssue(parsed.name.error)}. ${usage}`);
+    if (!parsed.level.success) throw new InvalidInput(`level: expected lifecycle, journey or task, not “${level}”. ${usage}`);
+    const parent = underAt === 3 ? parts.slice(4).join(' ') : undefined;
+    return added(ctx, { key: parsed.key.data, name: parsed.name.data, level: parsed.level.data, parent });
+  }
+
+  async function added(ctx: ChatContext, input: Parameters<typeof addJourney>[2]): Promise<Reply> {
+    const journey = await addJourney({ db: ctx.services.db, clock: ctx.services.clock }, ctx.actor, input);
+    const reply = await show(ctx, journey.key, { journeyId: journey.id });
+    const card = reply.private;
+    return {
+      private: card
+        ? { ...card, blocks: [para(`Added ${journey.name}. It has no owner of its own yet: `, code(`journey owner ${journey.key} @person`)), ...card.blocks] }
+        : noticeCard('Journey added', para(`Added ${journey.name}.`)),
+    };
+  }
+
+  async function move(ctx: ChatContext, rest: string): Promise<Reply> {
+    requireRole(ctx.actor, 'admin', 'move journeys');
+    const usage = 'Usage: `journey move <journey> under <parent>`, or `journey move <journey> to top`.';
+    // "under" wins over "to", which may well be part of a journey's name ("Back to school").
+    const textIn = rest.trim();
+    const lower = ` ${textIn.toLowerCase()} `;
+    const under = lower.lastIndexOf(' under ');
+    const [at, length] = under >= 0 ? [under, 7] : [lower.lastIndexOf(' to '), 4];
+    if (at <= 0) throw new InvalidInput(usage);
+    const unquote = (value: string) => value.trim().replace(/^["“]|["”]$/g, '');
+    const journeyTyped = unquote(textIn.slice(0, at - 1));
+    const target = unquote(textIn.slice(at - 1 + length));
+    if (!journeyTyped || !target) throw new InvalidInput(usage);
+    const toTop = /^(top|root|none)$/i.test(target);
+    const result = await moveJourney({ db: ctx.services.db, clock: ctx.services.clock }, ctx.actor, journeyTyped, toTop ? null : target);
+    const what = result.moved > 1 ? `${result.journey.name} and the ${result.moved - 1} journeys under it` : result.journey.name;
+    return { private: noticeCard('Journey moved', para(result.parent ? `Moved ${what} under ${result.parent.name}.` : `Moved ${what} to the top of the tree.`)) };
+  }
+
+  async function channel(ctx: ChatContext, rest: string): Promise<Reply> {
+    if (!rest) throw new InvalidInput('Usage: `journey channel <journey>`, typed in the channel to link.');
+    const { request } = ctx;
+    const journey = await setChannel({ db: ctx.services.db, clock: ctx.services.clock }, ctx.actor, rest, {
+      platform: request.platform,
+      installationId: request.installationId,
+      id: request.conversation.id,
+      kind: request.conversation.kind,
+      name: request.conversation.name,
+    });
+    return { private: noticeCard('Journey channel', para(`This conversation is now the channel of ${journey.name}.`)) };
+  }
+
+  async function delay(ctx: ChatContext, rest: string): Promise<Reply> {
+    const { db } = ctx.services;
+    if (!rest) {
+      const hours = await escalationDelayHours(db, ctx.actor.orgId);
+      return { private: noticeCard('Escalation delay', para(`An unacknowledged ping escalates after ${formatHours(hours)}. Admins change it with `), context(code('journey delay <hours>'))) };
+    }
+    requireRole(ctx.actor, 'admin', 'change the escalation delay');
+    const parsed = delaySchema.safeParse(rest.replace(/\s*(h|hours?)$/i, ''));
+    if (!parsed.success) throw new InvalidInput(`The delay must be ${parsed.error.issues[0]?.message ?? 'a number of hours'}, e.g. \`journey delay 24\`. Nothing was changed.`);
+    await setEscalationDelayHours(db, ctx.actor.orgId, parsed.data);
+    return { private: noticeCard('Escalation delay', para(`New pings now escalate after ${formatHours(parsed.data)} without acknowledgement (pings already sent keep their time).`)) };
+  }
+
+  const pingAction = (action: string, run: (deps: PingDeps, actor: Actor, pingId: string) => Promise<PingActionResult>): ActionHandler =>
+    defineAction({
+      action,
+      schema: pingPayload,
+      async handle(ctx, payload) {
+        const result = await run({ db: ctx.services.db, clock: ctx.services.clock }, ctx.actor, payload.pingId);
+        afterCommit(ctx, result.outboxIds, { pingId: payload.pingId, at: result.nextDueAt });
+        const reply: Reply = { replace: pingCard(result.view, { live: canAct(result.view, ctx.actor) }) };
+        if (result.unchanged) reply.private = noticeCard('Ping', para(`${result.unchanged} Nothing was changed.`));
+        return reply;
+      },
+    });
+
+  return {
+    name: 'journeys',
+    commands: [
+      {
+        word: 'journey',
+        summary: 'customer journeys, their owners, and pings to them',
+        usage: [
+          { example: 'onboarding', description: 'a journey: owner, parent, sub-journeys, KPIs' },
+          { example: 'list', description: 'the whole tree with owners' },
+          { example: 'mine', description: 'journeys you own and pings waiting for you' },
+          { example: 'ping onboarding Avoidable calls doubled this week', description: 'message the accountable owner, with acknowledge / escalate' },
+          { example: 'owner onboarding @person', description: 'name the owner (admins, or the owner handing over)' },
+          { example: 'add welcome-gift "Receive welcome gift" task under onboarding', description: 'add a journey (admins)' },
+          { example: 'move welcome-gift under onboarding', description: 'move a journey and everything under it (admins)' },
+        ],
+        async handle(ctx, args) {
+          const trimmed = args.trim();
+          const [first = ''] = trimmed.split(/\s+/);
+          const rest = trimmed.slice(first.length).trim();
+          switch (first.toLowerCase()) {
+            case '':
+            case 'list':
+            case 'tree':
+              return list(ctx);
+            case 'mine':
+              return mine(ctx);
+            case 'ping':
+              return ping(ctx, rest);
+            case 'owner':
+              return owner(ctx, rest, 'owner');
+            case 'deputy':
+              return owner(ctx, rest, 'deputy');
+            case 'add':
+              return add(ctx, rest);
+            case 'move':
+              return move(ctx, rest);
+            case 'channel':
+              return channel(ctx, rest);
+            case 'delay':
+              return delay(ctx, rest);
+            case 'help':
+              return { private: noticeCard('journey', para(USAGE)) };
+            case 'show':
+              return rest ? show(ctx, rest) : list(ctx);
+            default:
+              return show(ctx, trimmed);
+          }
+        },
+      },
+    ],
+    actions: [
+      pingAction(PING_ACTIONS.acknowledge, acknowledgePing),
+      pingAction(PING_ACTIONS.snooze, snoozePing),
+      pingAction(PING_ACTIONS.escalate, escalatePingNow),
+      pingAction(PING_ACTIONS.resolve, resolvePingByActor),
+      defineAction({
+        action: PING_ACTIONS.show,
+        schema: pingPayload,
+        async handle(ctx, payload) {
+          const view = await requireView(ctx, payload.pingId);
+          const involved = canAct(view, ctx.actor) || view.ping.from_person_id === ctx.actor.personId;
+          if (!involved) throw new PermissionDenied('Only the people a ping is with, its sender and admins can open it.');
+          return { private: pingCard(view, { live: canAct(view, ctx.actor) }) };
+        },
+      }),
+      defineAction({
+        action: JOURNEY_ACTIONS.show,
+        schema: journeyPayload,
+        handle: (ctx, payload) => show(ctx, '', { journeyId: payload.journeyId }),
+      }),
+      defineAction({
+        action: JOURNEY_ACTIONS.pingForm,
+        schema: journeyPayload,
+        async handle(ctx, payload) {
+          const journey = await repo.journeyById(ctx.services.db, ctx.actor.orgId, payload.journeyId);
+          if (!journey) throw new NotFound('That journey no longer exists.');
+          return { form: pingForm(journey) };
+        },
+      }),
+      defineAction({
+        action: JOURNEY_ACTIONS.ping,
+        schema: journeyPayload,
+        async handle(ctx, payload, values) {
+          const parsed = pingFormValues.safeParse(values);
+          if (!parsed.success) throw new InvalidInput(`The ping needs ${parsed.error.issues[0]?.message ?? 'a message'}. Nothing was sent.`);
+          const journey = await repo.journeyById(ctx.services.db, ctx.actor.orgId, payload.journeyId);
+          if (!journey) throw new NotFound('That journey no longer exists. Nothing was sent.');
+          return sendPing(ctx, journey.id, parsed.data.message);
+        },
+      }),
+      defineAction({
+        action: JOURNEY_ACTIONS.add,
+        schema: addFormPayload,
+        async handle(ctx, _payload, values) {
+          const parsed = addFormValues.safeParse({ ...values, parent: values.parent || undefined, description: values.description || undefined });
+          if (!parsed.success) throw new InvalidInput(`${describeIssue(parsed.error)}. Nothing was changed.`);
+          return added(ctx, parsed.data);
+        },
+      }),
+    ],
+  };
+}
+
+/** May this person act on the ping's buttons right now (the holder, the deputy, an admin)? */
+function canAct(view: PingView, actor: Actor): boolean {
+  const holderSide = hasRole(actor, 'admin') || view.holder?.personId === actor.personId || view.deputy?.personId === actor.personId;
+  if (isOpen(view.ping)) return holderSide;
+  // An acknowledged ping can still be marked resolved, by them or by the person who sent it.
+  return view.ping.state === 'acknowledged' && (holderSide || view.ping.from_person_id === actor.personId);
+}
+
+async function requireView(ctx: ChatContext, pingId: string): Promise<PingView> {
+  const view = await loadPingView(ctx.services.db, pingId);
+  if (!view || view.ping.org_id !== ctx.actor.orgId) throw new NotFound('That ping no longer exists.');
+  return view;
+}

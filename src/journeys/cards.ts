@@ -1,0 +1,299 @@
+// The journey messages: the journey card, the tree, "mine", choices when a name is ambiguous, the
+// forms, and the note a new owner receives. Other capabilities add lines to the journey card (KPI
+// status, open proposals) through registerJourneyCardSection, without this module importing them.
+import { actions, bold, code, context, fields, italic, mention, para, text, type Block, type Button, type Card, type Form, type Inline, type PersonRef, type RichText } from '../chat/card.js';
+import { truncate } from '../chat/limits.js';
+import type { Db } from '../db/database.js';
+import type { OpenPing } from './pings.js';
+import { PING_ACTIONS } from './ping-cards.js';
+import type { JourneyRow } from './repo.js';
+import { formatWhen } from './settings.js';
+import type { JourneyTree, TreeJourney } from './tree.js';
+
+export const JOURNEY_ACTIONS = {
+  show: 'journey.show',
+  pingForm: 'journey.ping-form',
+  ping: 'journey.ping',
+  add: 'journey.add',
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Sections other capabilities add to the journey card
+
+/** Lines about one journey that another capability owns (KPI status, open proposals, …). */
+export type JourneyCardSection = (db: Db, journeyId: string) => Promise<Block[]>;
+
+const sections = new Map<string, JourneyCardSection>();
+
+/**
+ * Adds (or replaces, by name) a section of the journey card. Sections render in registration
+ * order, under the journey's own fields; one that fails or is slow is left out, never the card.
+ */
+export function registerJourneyCardSection(name: string, section: JourneyCardSection): void {
+  sections.set(name, section);
+}
+
+const SECTION_TIMEOUT_MS = 1_500;
+
+export async function journeyCardSections(db: Db, journeyId: string, onError?: (name: string, error: unknown) => void): Promise<Block[]> {
+  const results = await Promise.all(
+    [...sections.entries()].map(async ([name, section]) => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const timeout = new Promise<Block[]>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`section ${name} took longer than ${SECTION_TIMEOUT_MS} ms`)), SECTION_TIMEOUT_MS);
+        });
+        return await Promise.race([section(db, journeyId), timeout]);
+      } catch (error) {
+        onError?.(name, error);
+        return [context(italic(`(${name} could not be shown just now)`))];
+      } finally {
+        if (timer) clearTimeout(timer);
+      }
+    }),
+  );
+  return results.flat();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const LEVEL_LABEL = { lifecycle: 'Lifecycle', journey: 'Journey', task: 'Task journey' } as const;
+
+function personOr(refs: Map<string, PersonRef>, id: string): PersonRef {
+  return refs.get(id) ?? { name: 'someone' };
+}
+
+/** "@Dana" or "@Dana (inherited from Customer lifecycle)" or a warning. */
+export function ownerRuns(tree: JourneyTree, refs: Map<string, PersonRef>, journeyId: string): RichText {
+  const owner = tree.effectiveOwner(journeyId);
+  if (!owner) return [bold('⚠ nobody'), text(' (no owner here or above; pings go to the admins)')];
+  const runs: Inline[] = [mention(personOr(refs, owner.personId))];
+  if (owner.inherited) runs.push(text(` (inherited from ${owner.definedOn.name})`));
+  return runs;
+}
+
+export interface JourneyCardData {
+  journey: JourneyRow;
+  tree: JourneyTree;
+  refs: Map<string, PersonRef>;
+  channelName?: string | undefined;
+  openPings: number;
+  extra: Block[];
+  /** What was typed, when the card shows the closest match rather than an exact one. */
+  closestFor?: string | undefined;
+}
+
+export function journeyCard(data: JourneyCardData): Card {
+  const { journey, tree, refs } = data;
+  const parent = tree.parent(journey.id);
+  const children = tree.children(journey.id);
+  const blocks: Block[] = [];
+  if (data.closestFor) blocks.push(context(`Closest match for “${truncate(data.closestFor, 80)}”`));
+  const entries: [string, RichText][] = [
+    ['Owner', ownerRuns(tree, refs, journey.id)],
+    ['Deputy', journey.deputyPersonId ? [mention(personOr(refs, journey.deputyPersonId))] : [text('none')]],
+    ['Parent', parent ? [text(`${parent.name} (${parent.key})`)] : [text('none: top of the tree')]],
+    ['Level', [text(LEVEL_LABEL[journey.level])]],
+  ];
+  if (data.channelName) entries.push(['Channel', [text(data.channelName)]]);
+  if (data.openPings) entries.push(['Open pings', [text(String(data.openPings))]]);
+  blocks.push(fields(...entries));
+  if (journey.description) blocks.push(para(journey.description));
+  if (children.length) {
+    blocks.push(para(bold(`Sub-journeys (${children.length})`)));
+    blocks.push({ kind: 'list', items: children.slice(0, 40).map((child) => [text(`${child.name} (${child.key}) · owner `), ...ownerRuns(tree, refs, child.id)]) });
+  }
+  blocks.push(...data.extra);
+  const buttons: Button[] = [{ label: 'Ping the owner', payload: { action: JOURNEY_ACTIONS.pingForm, journeyId: journey.id } }];
+  if (parent) buttons.push({ label: `Show ${truncate(parent.name, 40)}`, payload: { action: JOURNEY_ACTIONS.show, journeyId: parent.id } });
+  blocks.push(actions(...buttons));
+  blocks.push(context('Ping from the command line: ', code(`journey ping ${journey.key} <message>`)));
+  const owner = tree.effectiveOwner(journey.id);
+  return {
+    title: truncate(journey.name, 150),
+    subtitle: [text(`${LEVEL_LABEL[journey.level]} · key `), code(journey.key)],
+    blocks,
+    summary: truncate(`${journey.name}: owner ${owner ? (refs.get(owner.personId)?.name ?? 'someone') : 'nobody'}${parent ? `, under ${parent.name}` : ''}`, 300),
+  };
+}
+
+const MAX_LIST_LINES = 90;
+
+export function journeyListCard(tree: JourneyTree, refs: Map<string, PersonRef>): Card {
+  const walk = tree.walk();
+  if (walk.length === 0) {
+    return {
+      title: 'Journeys',
+      blocks: [para('There are no journeys yet. An admin can add one with '), context(code('journey add <key> "<name>" lifecycle'), text(' or import a CSV with '), code('steward import journeys FILE.csv'))],
+      summary: 'No journeys yet',
+    };
+  }
+  const ownerless = walk.filter((w) => !tree.effectiveOwner(w.journey.id));
+  const items: RichText[] = walk.slice(0, MAX_LIST_LINES).map(({ journey, depth }) => {
+    const indent = text(`${'\u2003'.repeat(depth)}${depth ? '└ ' : ''}`);
+    const owner = tree.effectiveOwner(journey.id);
+    const label: Inline = bold(journey.name);
+    const key = text(` (${journey.key}) · `);
+    if (!owner) return [indent, text('⚠ '), label, key, bold('no owner')];
+    if (owner.inherited) return [indent, label, key, text('no owner of its own; inherits '), mention(personOr(refs, owner.personId))];
+    return [indent, label, key, mention(personOr(refs, owner.personId))];
+  });
+  const blocks: Block[] = [{ kind: 'list', items }];
+  if (walk.length > MAX_LIST_LINES) blocks.push(context(`… and ${walk.length - MAX_LIST_LINES} more; \`steward export journeys\` gives the whole tree as CSV.`));
+  const ownNone = walk.filter((w) => !w.journey.ownerPersonId).length;
+  blocks.push(
+    context(
+      `${walk.length} journeys; ${ownNone} without an owner of their own` + (ownerless.length ? `, of which ${ownerless.length} with nobody accountable at all (⚠).` : ', all covered by an owner above them.'),
+    ),
+  );
+  return { title: 'Journeys', blocks, summary: `${walk.length} journeys, ${ownerless.length} without any owner` };
+}
+
+export function candidatesCard(typed: string, candidates: TreeJourney[]): Card {
+  return {
+    title: 'Which journey?',
+    blocks: [
+      para(`Several journeys match “${truncate(typed, 80)}”:`),
+      actions(...candidates.slice(0, 5).map((c) => ({ label: truncate(`${c.name} (${c.key})`, 75), payload: { action: JOURNEY_ACTIONS.show, journeyId: c.id } }))),
+    ],
+    summary: `Several journeys match “${typed}”: ${candidates.map((c) => c.name).join(', ')}`,
+  };
+}
+
+export function notFoundCard(typed: string): Card {
+  return {
+    title: 'No such journey',
+    blocks: [para(`There is no journey “${truncate(typed, 80)}”.`), context('Type ', code('journey list'), text(' to see the tree; admins add journeys with '), code('journey add'))],
+    summary: `No journey “${typed}”`,
+  };
+}
+
+export function noticeCard(title: string, ...blocks: Block[]): Card {
+  const first = blocks[0];
+  const summary = first && (first.kind === 'text' || first.kind === 'context') ? first.text.map((r) => (r.kind === 'mention' ? `@${r.person.name}` : r.text)).join('') : title;
+  return { title, blocks, summary: truncate(summary, 300) };
+}
+
+export function mineCard(data: {
+  owned: { journey: TreeJourney; role: 'owner' | 'deputy' }[];
+  inherited: TreeJourney[];
+  withMe: OpenPing[];
+  sentByMe: OpenPing[];
+  refs: Map<string, PersonRef>;
+  timeZone: string;
+}): Card {
+  const blocks: Block[] = [];
+  blocks.push(para(bold('Journeys you own')));
+  if (data.owned.length) {
+    blocks.push({ kind: 'list', items: data.owned.map(({ journey, role }) => [text(`${journey.name} (${journey.key})${role === 'deputy' ? ' · as deputy' : ''}`)]) });
+  } else {
+    blocks.push(context('None.'));
+  }
+  if (data.inherited.length) {
+    blocks.push(context(`You are also accountable for ${data.inherited.length} journeys under them that have no owner of their own: ${truncate(data.inherited.map((j) => j.name).join(', '), 500)}.`));
+  }
+  blocks.push(para(bold('Pings waiting for you')));
+  if (data.withMe.length) {
+    blocks.push({ kind: 'list', items: data.withMe.slice(0, 20).map((p) => pingLine(p, data.refs, data.timeZone)) });
+    blocks.push(actions(...data.withMe.slice(0, 5).map((p) => ({ label: truncate(`Open: ${p.journeyName}`, 75), payload: { action: PING_ACTIONS.show, pingId: p.pingId } }))));
+  } else {
+    blocks.push(context('None.'));
+  }
+  if (data.sentByMe.length) {
+    blocks.push(para(bold('Your pings still open')));
+    blocks.push({ kind: 'list', items: data.sentByMe.slice(0, 20).map((p) => pingLine(p, data.refs, data.timeZone, true)) });
+  }
+  return {
+    title: 'Mine',
+    blocks,
+    summary: `You own ${data.owned.length} journeys; ${data.withMe.length} pings wait for you`,
+  };
+}
+
+function pingLine(p: OpenPing, refs: Map<string, PersonRef>, timeZone: string, sent = false): RichText {
+  const runs: Inline[] = [bold(p.journeyName), text(` · “${truncate(p.message, 120)}”`)];
+  if (sent) {
+    runs.push(text(' · with '), p.holderPersonId ? mention(personOr(refs, p.holderPersonId)) : text('the admins'));
+  } else if (p.fromPersonId) {
+    runs.push(text(' · from '), mention(personOr(refs, p.fromPersonId)));
+  }
+  if (p.state === 'snoozed' && p.snoozedUntil) runs.push(text(` · snoozed until ${formatWhen(p.snoozedUntil, timeZone)}`));
+  else if (p.exhaustedAt) runs.push(text(' · overdue, in the digest'));
+  else if (p.escalateAt) runs.push(text(` · escalates ${formatWhen(p.escalateAt, timeZone)}`));
+  return runs;
+}
+
+export function ownerChangedCard(data: {
+  journey: JourneyRow;
+  parentName: string | undefined;
+  by: PersonRef;
+  role: 'new' | 'previous';
+  newOwner?: PersonRef | undefined;
+  inheritedBy: number;
+}): Card {
+  const { journey } = data;
+  if (data.role === 'new') {
+    return {
+      title: `You own ${truncate(journey.name, 120)}`,
+      blocks: [
+        para(mention(data.by), text(` named you the owner of ${journey.name} (${journey.key})${data.parentName ? `, under ${data.parentName}` : ''}.`)),
+        para(
+          text('Pings about it come to you'),
+          text(data.inheritedBy ? `, as do pings about the ${data.inheritedBy} journeys under it without an owner of their own` : ''),
+          text('. If you do not acknowledge one in time it escalates to the owner above you.'),
+        ),
+        actions({ label: 'Show the journey', payload: { action: JOURNEY_ACTIONS.show, journeyId: journey.id } }),
+      ],
+      summary: `${data.by.name} named you the owner of ${journey.name}`,
+    };
+  }
+  return {
+    title: `${truncate(journey.name, 120)} has a new owner`,
+    blocks: [para(mention(data.by), text(` handed ${journey.name} over to `), ...(data.newOwner ? [mention(data.newOwner)] : [text('its parent’s owner (inherited)')]), text('. Pings about it no longer come to you.'))],
+    summary: `${journey.name} has a new owner`,
+  };
+}
+
+export function pingForm(journey: JourneyRow): Form {
+  return {
+    title: 'Ping the owner',
+    intro: [text(`What should the owner of ${journey.name} know? They get a direct message with Acknowledge, Snooze and Escalate.`)],
+    inputs: [{ kind: 'text', id: 'message', label: 'Message', multiline: true, maxLength: 2000, placeholder: 'Avoidable calls about the welcome gift doubled this week' }],
+    submitLabel: 'Send ping',
+    payload: { action: JOURNEY_ACTIONS.ping, journeyId: journey.id },
+  };
+}
+
+export function addJourneyForm(rows: JourneyRow[]): Form {
+  return {
+    title: 'Add a journey',
+    inputs: [
+      { kind: 'text', id: 'key', label: 'Key (lower-case, dashes)', placeholder: 'welcome-gift', maxLength: 64 },
+      { kind: 'text', id: 'name', label: 'Name', placeholder: 'Receive welcome gift', maxLength: 120 },
+      {
+        kind: 'select',
+        id: 'level',
+        label: 'Level',
+        options: [
+          { label: 'Lifecycle', value: 'lifecycle' },
+          { label: 'Journey', value: 'journey' },
+          { label: 'Task journey', value: 'task' },
+        ],
+        initial: 'journey',
+      },
+      {
+        kind: 'select',
+        id: 'parent',
+        label: 'Under',
+        optional: true,
+        options: rows
+          .filter((r) => r.level !== 'task')
+          .slice(0, 100)
+          .map((r) => ({ label: truncate(`${r.name} (${r.key})`, 75), value: r.key })),
+      },
+      { kind: 'text', id: 'description', label: 'Description', multiline: true, optional: true, maxLength: 2000 },
+    ],
+    submitLabel: 'Add',
+    payload: { action: JOURNEY_ACTIONS.add },
+  };
+}

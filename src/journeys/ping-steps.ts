@@ -1,0 +1,159 @@
+// The steps every change of a ping is made of, inside the caller's transaction: the one conditional
+// UPDATE that decides (… WHERE version = read version AND state IN …), its history event, the direct
+// messages of a new round, in-place updates of earlier messages, and the note to the sender.
+import { isOpen, loadPingView, type PingRow, type PingView } from './ping-view.js';
+import type { Db } from '../db/database.js';
+import type { MessageRenderer } from '../delivery/deliver.js';
+import { PermanentDeliveryError } from '../delivery/notifier.js';
+import { enqueueMessage } from '../delivery/outbox.js';
+import type { RichText } from '../chat/card.js';
+import * as orgsRepo from '../orgs/repo.js';
+import type { Holder } from './owners.js';
+import { pingCard, senderNewsCard, type SenderNews } from './ping-cards.js';
+import type { Executor } from './repo.js';
+import type { PingEventKind, PingState } from './tables.js';
+
+/** Who gets the messages of the current round: the holder and their deputy, or the admins. */
+export async function recipientsOf(db: Executor, ping: PingRow, holder?: Holder): Promise<string[]> {
+  if (ping.holder_person_id) {
+    const deputy = holder?.deputyPersonId ?? (ping.holder_journey_id ? (await db.selectFrom('journeys').select('deputy_person_id').where('id', '=', ping.holder_journey_id).executeTakeFirst())?.deputy_person_id : null);
+    return [ping.holder_person_id, ...(deputy && deputy !== ping.holder_person_id ? [deputy] : [])];
+  }
+  return (await orgsRepo.peopleWithRole(db, ping.org_id, 'admin')).map((a) => a.id);
+}
+
+export async function viewOf(db: Executor, pingId: string): Promise<PingView> {
+  const view = await loadPingView(db, pingId);
+  if (!view) throw new Error(`ping ${pingId} vanished inside its own transaction`);
+  return view;
+}
+
+/** Direct messages with buttons to each recipient, recorded so later changes can update them. */
+export async function sendRound(
+  trx: Executor,
+  view: PingView,
+  recipients: string[],
+  now: Date,
+  options: { eventKind: PingEventKind | null; intro?: RichText },
+): Promise<string[]> {
+  const { ping } = view;
+  const card = pingCard(view, { live: true, ...(options.intro ? { intro: options.intro } : {}) });
+  const outboxIds: string[] = [];
+  for (const personId of recipients) {
+    const outboxId = await enqueueMessage(trx, {
+      orgId: ping.org_id,
+      dedupeKey: `ping:${ping.id}:v${ping.version}:to:${personId}`,
+      target: { kind: 'person', personId },
+      card,
+    });
+    if (!outboxId) continue;
+    outboxIds.push(outboxId);
+    await trx.insertInto('ping_messages').values({ outbox_id: outboxId, ping_id: ping.id, person_id: personId, round: ping.version, level: ping.level }).execute();
+    if (options.eventKind) {
+      await trx.insertInto('ping_events').values({ ping_id: ping.id, kind: options.eventKind, level: ping.level, to_person_id: personId, outbox_id: outboxId, at: now }).execute();
+    }
+  }
+  return outboxIds;
+}
+
+/**
+ * Updates the ping's earlier messages in place. `liveRound` keeps the buttons on the messages of
+ * that round (a snooze leaves them actionable); null takes them off (a new round replaced them, or
+ * the ping is closed). The clicker's own message is replaced by the click itself, so it is skipped.
+ */
+export async function refreshMessages(trx: Executor, view: PingView, options: { liveRound: number | null; skipPersonId?: string | undefined }): Promise<string[]> {
+  const messages = await trx.selectFrom('ping_messages').select(['outbox_id', 'person_id', 'round']).where('ping_id', '=', view.ping.id).execute();
+  const outboxIds: string[] = [];
+  for (const message of messages) {
+    if (message.person_id === options.skipPersonId) continue;
+    const live = options.liveRound !== null && message.round === options.liveRound && isOpen(view.ping);
+    const outboxId = await enqueueMessage(trx, {
+      orgId: view.ping.org_id,
+      dedupeKey: `ping:${view.ping.id}:v${view.ping.version}:update:${String(message.outbox_id)}`,
+      target: { kind: 'person', personId: message.person_id },
+      card: pingCard(view, { live }),
+      updateOfOutboxId: String(message.outbox_id),
+      // Drawn again at delivery, so an update that is retried or overtaken still shows the latest state.
+      render: { renderer: PING_MESSAGE_RENDERER, id: view.ping.id },
+    });
+    if (outboxId) outboxIds.push(outboxId);
+  }
+  return outboxIds;
+}
+
+export async function latestRound(trx: Executor, pingId: string): Promise<number | null> {
+  const row = await trx.selectFrom('ping_messages').select((eb) => eb.fn.max('round').as('round')).where('ping_id', '=', pingId).executeTakeFirst();
+  return row?.round ?? null;
+}
+
+export async function tellSender(trx: Executor, view: PingView, news: SenderNews, actorPersonId: string | null): Promise<string[]> {
+  const senderId = view.ping.from_person_id;
+  if (!senderId || senderId === actorPersonId) return [];
+  const outboxId = await enqueueMessage(trx, {
+    orgId: view.ping.org_id,
+    dedupeKey: `ping:${view.ping.id}:v${view.ping.version}:sender`,
+    target: { kind: 'person', personId: senderId },
+    card: senderNewsCard(view, news),
+  });
+  return outboxId ? [outboxId] : [];
+}
+
+export type Change = {
+  state?: PingState;
+  holder_person_id?: string | null;
+  holder_journey_id?: string | null;
+  level?: number;
+  escalate_at?: Date | null;
+  snoozed_until?: Date | null;
+  exhausted_at?: Date | null;
+};
+
+/** The one way a ping changes: only if nobody changed it since it was read, and only from these states. */
+export async function transition(trx: Executor, ping: PingRow, from: PingState[], change: Change, now: Date): Promise<PingRow | undefined> {
+  return trx
+    .updateTable('pings')
+    .set({ ...change, version: ping.version + 1, updated_at: now })
+    .where('id', '=', ping.id)
+    .where('version', '=', ping.version)
+    .where('state', 'in', from)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function recordEvent(
+  trx: Executor,
+  ping: PingRow,
+  kind: PingEventKind,
+  at: Date,
+  extra: { actor?: string | null; to?: string | null; toJourney?: string | null; until?: Date | null; note?: string | null } = {},
+): Promise<void> {
+  await trx
+    .insertInto('ping_events')
+    .values({
+      ping_id: ping.id,
+      kind,
+      level: ping.level,
+      actor_person_id: extra.actor ?? null,
+      to_person_id: extra.to ?? null,
+      to_journey_id: extra.toJourney ?? null,
+      until: extra.until ?? null,
+      note: extra.note ?? null,
+      at,
+    })
+    .execute();
+}
+
+export const PING_MESSAGE_RENDERER = 'ping.message';
+
+/** Renders a ping's direct message from the database when its update is delivered. */
+export function pingMessageRenderer(db: Db): MessageRenderer {
+  return async (request) => {
+    const messageId = request.updateOfOutboxId ?? request.outboxId;
+    const message = await db.selectFrom('ping_messages').select(['ping_id', 'round']).where('outbox_id', '=', messageId).executeTakeFirst();
+    if (!message) throw new PermanentDeliveryError(`outbox ${messageId} is not a ping message`);
+    const view = await loadPingView(db, message.ping_id);
+    if (!view) throw new PermanentDeliveryError(`ping ${message.ping_id} no longer exists`);
+    const live = isOpen(view.ping) && message.round === (await latestRound(db, message.ping_id));
+    return pingCard(view, { live });
+  };
+}

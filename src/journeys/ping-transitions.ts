@@ -1,0 +1,249 @@
+// Every change of a ping's state after it was sent: the Acknowledge / Snooze / Escalate / Resolve
+// buttons, and what the escalation worker does when a ping is due (escalate one level up, stop at the
+// top, or end a snooze with a reminder). Each is one transaction around one conditional UPDATE, so an
+// acknowledgement and an escalation racing each other produce exactly one outcome.
+import { mention, text, type RichText } from '../chat/card.js';
+import { InvalidInput, NotFound, PermissionDenied } from '../chat/errors.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import { personRef } from '../orgs/people.js';
+import { hasRole, type Actor } from '../orgs/service.js';
+import { isOpen, nextInLine, pingRow, type PingRow, type PingView } from './ping-view.js';
+import { latestRound, recipientsOf, recordEvent, refreshMessages, sendRound, tellSender, transition, viewOf } from './ping-steps.js';
+import type { Executor } from './repo.js';
+import { delayMs, escalationDelayHours, formatHours } from './settings.js';
+
+export const SNOOZE_MS = 24 * 3_600_000;
+
+// ---------------------------------------------------------------------------------------------
+// What people do with the buttons
+
+export interface PingActionResult {
+  /** The ping after the action, for the card that replaces the clicked message. */
+  view: PingView;
+  outboxIds: string[];
+  /** When the escalation worker must look at it next, if ever. */
+  nextDueAt: Date | null;
+  /** Set when nothing changed because it was already so (a double click). */
+  unchanged?: string;
+}
+
+export function dueAt(ping: PingRow): Date | null {
+  if (ping.state === 'snoozed') return ping.snoozed_until;
+  if (ping.state === 'sent') return ping.escalate_at;
+  return null;
+}
+
+/** The person the ping is with, their deputy, or an admin: nobody else may act on it. */
+async function mayAct(db: Executor, actor: Actor, ping: PingRow): Promise<boolean> {
+  if (hasRole(actor, 'admin')) return true;
+  if (ping.holder_person_id === actor.personId) return true;
+  if (!ping.holder_journey_id) return false;
+  const journey = await db.selectFrom('journeys').select('deputy_person_id').where('id', '=', ping.holder_journey_id).executeTakeFirst();
+  return journey?.deputy_person_id === actor.personId;
+}
+
+async function pingForActor(db: Executor, actor: Actor, pingId: string): Promise<PingRow> {
+  const ping = await pingRow(db, pingId);
+  if (!ping || ping.org_id !== actor.orgId) throw new NotFound('That ping no longer exists. Nothing was changed.');
+  return ping;
+}
+
+async function refuse(db: Executor, ping: PingRow, doing: string): Promise<never> {
+  const view = await viewOf(db, ping.id);
+  const holder = view.holder ? view.holder.ref.name : 'the admins';
+  throw new PermissionDenied(`This ping is with ${holder}: only they, their deputy or an admin can ${doing} it. Nothing was changed.`);
+}
+
+/** Why a racing change won: re-read and say what happened instead. */
+async function explainConflict(db: Executor, pingId: string): Promise<never> {
+  const view = await viewOf(db, pingId);
+  const { ping } = view;
+  const last = view.history.at(-1);
+  if (ping.state === 'acknowledged') throw new InvalidInput(`This ping was acknowledged${last?.actor ? ` by ${last.actor.name}` : ''} a moment ago. Nothing was changed.`);
+  if (ping.state === 'resolved') throw new InvalidInput('This ping was resolved a moment ago. Nothing was changed.');
+  if (last?.kind === 'escalated') throw new InvalidInput(`This ping was escalated to ${last.to?.name ?? 'the next owner'} a moment ago; it is with them now. Nothing was changed.`);
+  throw new InvalidInput('This ping changed while you clicked; look at the updated message and try again. Nothing was changed.');
+}
+
+export interface PingDeps {
+  db: Db;
+  clock: Clock;
+}
+
+export async function acknowledgePing(deps: PingDeps, actor: Actor, pingId: string): Promise<PingActionResult> {
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (trx) => {
+    const ping = await pingForActor(trx, actor, pingId);
+    if (!(await mayAct(trx, actor, ping))) await refuse(trx, ping, 'acknowledge');
+    if (!isOpen(ping)) {
+      return { view: await viewOf(trx, ping.id), outboxIds: [], nextDueAt: null, unchanged: `This ping is already ${ping.state}.` };
+    }
+    const after = await transition(trx, ping, ['sent', 'snoozed'], { state: 'acknowledged', escalate_at: null, snoozed_until: null }, now);
+    if (!after) return explainConflict(trx, ping.id);
+    await recordEvent(trx, after, 'acknowledged', now, { actor: actor.personId });
+    const view = await viewOf(trx, after.id);
+    const outboxIds = [
+      ...(await refreshMessages(trx, view, { liveRound: null, skipPersonId: actor.personId })),
+      ...(await tellSender(trx, view, { kind: 'acknowledged', by: await personRef(trx, actor.personId) }, actor.personId)),
+    ];
+    return { view, outboxIds, nextDueAt: null };
+  });
+}
+
+export async function snoozePing(deps: PingDeps, actor: Actor, pingId: string): Promise<PingActionResult> {
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (trx) => {
+    const ping = await pingForActor(trx, actor, pingId);
+    if (!(await mayAct(trx, actor, ping))) await refuse(trx, ping, 'snooze');
+    if (!isOpen(ping)) throw new InvalidInput(`This ping is already ${ping.state}; there is nothing to snooze. Nothing was changed.`);
+    if (ping.state === 'snoozed') {
+      return { view: await viewOf(trx, ping.id), outboxIds: [], nextDueAt: ping.snoozed_until, unchanged: 'This ping is already snoozed.' };
+    }
+    if (ping.exhausted_at) throw new InvalidInput('Nobody is left above to escalate this ping to, so there is nothing to postpone: acknowledge it instead. Nothing was changed.');
+    const until = new Date(now.getTime() + SNOOZE_MS);
+    const after = await transition(trx, ping, ['sent'], { state: 'snoozed', snoozed_until: until, escalate_at: null }, now);
+    if (!after) return explainConflict(trx, ping.id);
+    await recordEvent(trx, after, 'snoozed', now, { actor: actor.personId, until });
+    const view = await viewOf(trx, after.id);
+    const outboxIds = [
+      ...(await refreshMessages(trx, view, { liveRound: await latestRound(trx, after.id), skipPersonId: actor.personId })),
+      ...(await tellSender(trx, view, { kind: 'snoozed', by: await personRef(trx, actor.personId), until }, actor.personId)),
+    ];
+    return { view, outboxIds, nextDueAt: until };
+  });
+}
+
+export async function escalatePingNow(deps: PingDeps, actor: Actor, pingId: string): Promise<PingActionResult> {
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (trx) => {
+    const ping = await pingForActor(trx, actor, pingId);
+    if (!(await mayAct(trx, actor, ping))) await refuse(trx, ping, 'escalate');
+    if (!isOpen(ping)) throw new InvalidInput(`This ping is already ${ping.state}; there is nothing to escalate. Nothing was changed.`);
+    const result = await escalate(trx, ping, now, actor);
+    if (result.outcome === 'raced') return explainConflict(trx, ping.id);
+    return { view: await viewOf(trx, ping.id), outboxIds: result.outboxIds, nextDueAt: result.nextDueAt };
+  });
+}
+
+export async function resolvePingByActor(deps: PingDeps, actor: Actor, pingId: string): Promise<PingActionResult> {
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (trx) => {
+    const ping = await pingForActor(trx, actor, pingId);
+    if (ping.from_person_id !== actor.personId && !(await mayAct(trx, actor, ping))) await refuse(trx, ping, 'resolve');
+    const result = await resolvePing(trx, { orgId: actor.orgId, pingId, now, byPersonId: actor.personId });
+    return { view: await viewOf(trx, ping.id), outboxIds: result.outboxIds, nextDueAt: null, ...(result.resolved ? {} : { unchanged: 'This ping is already resolved.' }) };
+  });
+}
+
+export async function resolvePing(
+  trx: Executor,
+  input: { orgId: string; pingId: string; now: Date; note?: string; byPersonId?: string | null },
+): Promise<{ outboxIds: string[]; resolved: boolean }> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const ping = await pingRow(trx, input.pingId);
+    if (!ping || ping.org_id !== input.orgId) throw new NotFound('That ping no longer exists.');
+    if (ping.state === 'resolved') return { outboxIds: [], resolved: false };
+    const after = await transition(trx, ping, ['sent', 'snoozed', 'acknowledged'], { state: 'resolved', escalate_at: null, snoozed_until: null }, input.now);
+    if (!after) continue; // changed under us (e.g. escalated): resolve the newer version
+    await recordEvent(trx, after, 'resolved', input.now, { actor: input.byPersonId ?? null, note: input.note ?? null });
+    const view = await viewOf(trx, after.id);
+    const by = input.byPersonId ? await personRef(trx, input.byPersonId) : undefined;
+    const outboxIds = [
+      ...(await refreshMessages(trx, view, { liveRound: null, skipPersonId: input.byPersonId ?? undefined })),
+      ...(await tellSender(trx, view, { kind: 'resolved', by, note: input.note }, input.byPersonId ?? null)),
+    ];
+    return { outboxIds, resolved: true };
+  }
+  throw new Error(`ping ${input.pingId} kept changing while it was being resolved`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the escalation worker does when a ping is due
+
+export type DueOutcome =
+  | { outcome: 'escalated' | 'exhausted' | 'reminded'; outboxIds: string[]; nextDueAt: Date | null }
+  /** Someone else (a click, another worker) changed it first; nothing was done here. */
+  | { outcome: 'raced'; outboxIds: []; nextDueAt: null }
+  | { outcome: 'not-due'; outboxIds: []; nextDueAt: Date | null }
+  | { outcome: 'gone'; outboxIds: []; nextDueAt: null };
+
+async function escalate(trx: Executor, ping: PingRow, now: Date, by: Actor | null): Promise<Exclude<DueOutcome, { outcome: 'not-due' | 'gone' }>> {
+  const target = await nextInLine(trx, ping);
+  const delayHours = await escalationDelayHours(trx, ping.org_id);
+  if (!target) {
+    if (by) throw new InvalidInput('Nobody is above the current owner in the journey tree, so this ping cannot be escalated. Nothing was changed.');
+    const after = await transition(trx, ping, ['sent'], { exhausted_at: now, escalate_at: null }, now);
+    if (!after) return { outcome: 'raced', outboxIds: [], nextDueAt: null };
+    await recordEvent(trx, after, 'exhausted', now);
+    const view = await viewOf(trx, after.id);
+    const outboxIds = [
+      ...(await refreshMessages(trx, view, { liveRound: await latestRound(trx, after.id) })),
+      ...(await tellSender(trx, view, { kind: 'exhausted', last: view.holder?.ref }, null)),
+    ];
+    return { outcome: 'exhausted', outboxIds, nextDueAt: null };
+  }
+  const previousHolder = ping.holder_person_id;
+  const after = await transition(
+    trx,
+    ping,
+    by ? ['sent', 'snoozed'] : ['sent'],
+    {
+      state: 'sent',
+      holder_person_id: target.personId,
+      holder_journey_id: target.journeyId,
+      level: ping.level + 1,
+      escalate_at: new Date(now.getTime() + delayMs(delayHours)),
+      snoozed_until: null,
+      exhausted_at: null,
+    },
+    now,
+  );
+  if (!after) return { outcome: 'raced', outboxIds: [], nextDueAt: null };
+  await recordEvent(trx, after, 'escalated', now, { actor: by?.personId ?? null, to: target.personId, toJourney: target.journeyId });
+  const view = await viewOf(trx, after.id);
+  const byRef = by ? await personRef(trx, by.personId) : undefined;
+  // The previous holder was sent the ping earlier, so the history already names them.
+  const previousRef = previousHolder ? (view.people.get(previousHolder) ?? (await personRef(trx, previousHolder))) : undefined;
+  const intro: RichText = byRef
+    ? [mention(byRef), text(' escalated this ping to you.')]
+    : [text(`Escalated to you: not acknowledged within ${formatHours(delayHours)}`), ...(previousRef ? [text(' by '), mention(previousRef)] : []), text('.')];
+  const outboxIds = [
+    ...(await refreshMessages(trx, view, { liveRound: null, skipPersonId: by?.personId })),
+    ...(await sendRound(trx, view, await recipientsOf(trx, after, target), now, { eventKind: 'sent', intro })),
+    ...(await tellSender(
+      trx,
+      view,
+      { kind: 'escalated', to: view.holder?.ref ?? { name: 'the next owner' }, toJourney: target.journeyName, by: byRef, from: previousRef },
+      by?.personId ?? null,
+    )),
+  ];
+  return { outcome: 'escalated', outboxIds, nextDueAt: after.escalate_at };
+}
+
+async function wake(trx: Executor, ping: PingRow, now: Date): Promise<Exclude<DueOutcome, { outcome: 'not-due' | 'gone' }>> {
+  const delayHours = await escalationDelayHours(trx, ping.org_id);
+  const after = await transition(trx, ping, ['snoozed'], { state: 'sent', snoozed_until: null, escalate_at: new Date(now.getTime() + delayMs(delayHours)) }, now);
+  if (!after) return { outcome: 'raced', outboxIds: [], nextDueAt: null };
+  const recipients = await recipientsOf(trx, after);
+  for (const personId of recipients) await recordEvent(trx, after, 'reminded', now, { to: personId });
+  const view = await viewOf(trx, after.id);
+  const outboxIds = [
+    ...(await refreshMessages(trx, view, { liveRound: null })),
+    ...(await sendRound(trx, view, recipients, now, { eventKind: null, intro: [text('Reminder: the snooze is over and this ping is still waiting for you.')] })),
+  ];
+  return { outcome: 'reminded', outboxIds, nextDueAt: after.escalate_at };
+}
+
+/** Escalates (or wakes) one ping if it is due now; safe to call from any number of workers. */
+export async function processDuePing(deps: PingDeps, pingId: string): Promise<DueOutcome> {
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (trx): Promise<DueOutcome> => {
+    const ping = await pingRow(trx, pingId);
+    if (!ping) return { outcome: 'gone', outboxIds: [], nextDueAt: null };
+    if (ping.state === 'sent' && ping.escalate_at && ping.escalate_at <= now) return escalate(trx, ping, now, null);
+    if (ping.state === 'snoozed' && ping.snoozed_until && ping.snoozed_until <= now) return wake(trx, ping, now);
+    return { outcome: 'not-due', outboxIds: [], nextDueAt: dueAt(ping) };
+  });
+}
+

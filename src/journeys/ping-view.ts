@@ -1,0 +1,116 @@
+// Reads a ping as cards show it: the row, its journey, who sent it, who holds it, who is next in
+// line, and its history with people resolved to mentions. Every card is rendered from this, so a
+// message always reflects the database, never what a button carried.
+import type { Selectable } from 'kysely';
+import type { PersonRef } from '../chat/card.js';
+import { personRefs } from '../orgs/people.js';
+import * as orgsRepo from '../orgs/repo.js';
+import { nextHolderAbove, type Holder } from './owners.js';
+import type { Executor } from './repo.js';
+import { delayFromSettings } from './settings.js';
+import type { PingEventKind, PingsTable } from './tables.js';
+
+export type PingRow = Selectable<PingsTable>;
+
+export interface PingHistoryLine {
+  kind: PingEventKind;
+  level: number;
+  at: Date;
+  actor?: PersonRef | undefined;
+  to?: PersonRef | undefined;
+  toJourneyName?: string | undefined;
+  until?: Date | undefined;
+  note?: string | undefined;
+}
+
+export interface PingView {
+  ping: PingRow;
+  journey: { id: string; key: string; name: string };
+  /** Null for a ping Steward raised itself (a KPI alert). */
+  from: PersonRef | null;
+  /** Null while the ping is with the organisation's admins. */
+  holder: { personId: string; ref: PersonRef; journeyName: string } | null;
+  deputy: { personId: string; ref: PersonRef } | null;
+  admins: { personId: string; ref: PersonRef }[];
+  /** Who it escalates to next; null when nobody is left above. */
+  next: { personId: string; ref: PersonRef; journeyName: string } | null;
+  history: PingHistoryLine[];
+  timeZone: string;
+  delayHours: number;
+  /** Everyone the view mentions, by person id. */
+  people: Map<string, PersonRef>;
+}
+
+export async function pingRow(db: Executor, pingId: string): Promise<PingRow | undefined> {
+  return db.selectFrom('pings').selectAll().where('id', '=', pingId).executeTakeFirst();
+}
+
+export function isOpen(ping: PingRow): boolean {
+  return ping.state === 'sent' || ping.state === 'snoozed';
+}
+
+/** The next holder if the ping escalated now, or undefined when nobody is left above. */
+export async function nextInLine(db: Executor, ping: PingRow): Promise<Holder | undefined> {
+  if (!ping.holder_journey_id) return undefined;
+  return nextHolderAbove(db, ping.holder_journey_id, ping.holder_person_id);
+}
+
+export async function loadPingView(db: Executor, pingId: string): Promise<PingView | undefined> {
+  // One query for the ping with its journey, its holder's journey and the organisation's settings.
+  const row = await db
+    .selectFrom('pings as p')
+    .innerJoin('journeys as j', 'j.id', 'p.journey_id')
+    .innerJoin('organisations as o', 'o.id', 'p.org_id')
+    .leftJoin('journeys as hj', 'hj.id', 'p.holder_journey_id')
+    .selectAll('p')
+    .select(['j.key as journey_key', 'j.name as journey_name', 'hj.name as holder_journey_name', 'hj.deputy_person_id as holder_deputy_id', 'o.time_zone', 'o.settings'])
+    .where('p.id', '=', pingId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { journey_key, journey_name, holder_journey_name, holder_deputy_id, time_zone, settings, ...ping } = row;
+  const [events, next, admins] = await Promise.all([
+    db
+      .selectFrom('ping_events as e')
+      .leftJoin('journeys as tj', 'tj.id', 'e.to_journey_id')
+      .select(['e.kind', 'e.level', 'e.at', 'e.actor_person_id', 'e.to_person_id', 'e.until', 'e.note', 'tj.name as to_journey_name'])
+      .where('e.ping_id', '=', ping.id)
+      .orderBy('e.id')
+      .execute(),
+    isOpen(ping) ? nextInLine(db, ping) : Promise.resolve(undefined),
+    ping.holder_person_id ? Promise.resolve([]) : orgsRepo.peopleWithRole(db, ping.org_id, 'admin'),
+  ]);
+  const deputyId = holder_deputy_id && holder_deputy_id !== ping.holder_person_id ? holder_deputy_id : null;
+  const personIds = [
+    ping.from_person_id,
+    ping.holder_person_id,
+    deputyId,
+    next?.personId,
+    ...admins.map((a) => a.id),
+    ...events.flatMap((e) => [e.actor_person_id, e.to_person_id]),
+  ].filter((id): id is string => Boolean(id));
+  const refs = await personRefs(db, personIds);
+  const refOf = (id: string): PersonRef => refs.get(id) ?? { name: 'someone' };
+  const ref = (id: string | null | undefined): PersonRef | undefined => (id ? refOf(id) : undefined);
+  return {
+    ping,
+    journey: { id: ping.journey_id, key: journey_key, name: journey_name },
+    from: ping.from_person_id ? refOf(ping.from_person_id) : null,
+    holder: ping.holder_person_id ? { personId: ping.holder_person_id, ref: refOf(ping.holder_person_id), journeyName: holder_journey_name ?? journey_name } : null,
+    deputy: deputyId ? { personId: deputyId, ref: refOf(deputyId) } : null,
+    admins: admins.map((a) => ({ personId: a.id, ref: refOf(a.id) })),
+    next: next ? { personId: next.personId, ref: refOf(next.personId), journeyName: next.journeyName } : null,
+    history: events.map((e) => ({
+      kind: e.kind,
+      level: e.level,
+      at: e.at,
+      actor: ref(e.actor_person_id),
+      to: ref(e.to_person_id),
+      toJourneyName: e.to_journey_name ?? undefined,
+      until: e.until ?? undefined,
+      note: e.note ?? undefined,
+    })),
+    timeZone: time_zone,
+    delayHours: delayFromSettings(settings),
+    people: refs,
+  };
+}

@@ -1,0 +1,150 @@
+// SQL of the journey tree: loading an organisation's tree, changing journeys, and their change log.
+import type { Transaction } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Database } from '../db/tables.js';
+import type { JourneyEventKind, JourneyLevel } from './tables.js';
+import type { TreeJourney } from './tree.js';
+
+export type Executor = Db | Transaction<Database>;
+
+export interface JourneyRow extends TreeJourney {
+  orgId: string;
+  description: string | null;
+  channelConversationId: string | null;
+}
+
+const columns = [
+  'id',
+  'org_id',
+  'key',
+  'name',
+  'level',
+  'parent_id',
+  'owner_person_id',
+  'deputy_person_id',
+  'description',
+  'channel_conversation_id',
+] as const;
+
+type Selected = {
+  id: string;
+  org_id: string;
+  key: string;
+  name: string;
+  level: JourneyLevel;
+  parent_id: string | null;
+  owner_person_id: string | null;
+  deputy_person_id: string | null;
+  description: string | null;
+  channel_conversation_id: string | null;
+};
+
+function toRow(r: Selected): JourneyRow {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    key: r.key,
+    name: r.name,
+    level: r.level,
+    parentId: r.parent_id,
+    ownerPersonId: r.owner_person_id,
+    deputyPersonId: r.deputy_person_id,
+    description: r.description,
+    channelConversationId: r.channel_conversation_id,
+  };
+}
+
+/** Every journey of an organisation: the tree is small and most commands need all of it. */
+export async function loadJourneys(db: Executor, orgId: string): Promise<JourneyRow[]> {
+  const rows = await db.selectFrom('journeys').select(columns).where('org_id', '=', orgId).orderBy('name').execute();
+  return rows.map(toRow);
+}
+
+export async function journeyById(db: Executor, orgId: string, id: string): Promise<JourneyRow | undefined> {
+  const row = await db.selectFrom('journeys').select(columns).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  return row ? toRow(row) : undefined;
+}
+
+export interface NewJourney {
+  orgId: string;
+  key: string;
+  name: string;
+  level: JourneyLevel;
+  parentId: string | null;
+  ownerPersonId: string | null;
+  deputyPersonId?: string | null;
+  description: string | null;
+}
+
+export async function insertJourney(db: Executor, journey: NewJourney, now: Date): Promise<string> {
+  const row = await db
+    .insertInto('journeys')
+    .values({
+      org_id: journey.orgId,
+      key: journey.key,
+      name: journey.name,
+      level: journey.level,
+      parent_id: journey.parentId,
+      owner_person_id: journey.ownerPersonId,
+      deputy_person_id: journey.deputyPersonId ?? null,
+      description: journey.description,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface JourneyChange {
+  name?: string;
+  level?: JourneyLevel;
+  parent_id?: string | null;
+  owner_person_id?: string | null;
+  deputy_person_id?: string | null;
+  description?: string | null;
+  channel_conversation_id?: string | null;
+}
+
+export async function updateJourney(db: Executor, orgId: string, id: string, change: JourneyChange, now: Date): Promise<void> {
+  await db
+    .updateTable('journeys')
+    .set({ ...change, updated_at: now })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function logJourneyEvent(
+  db: Executor,
+  event: { journeyId: string; kind: JourneyEventKind; detail: Record<string, unknown>; byPersonId: string | null; byLabel: string | null; at: Date },
+): Promise<string> {
+  const row = await db
+    .insertInto('journey_events')
+    .values({
+      journey_id: event.journeyId,
+      kind: event.kind,
+      detail: JSON.stringify(event.detail),
+      by_person_id: event.byPersonId,
+      by_label: event.byLabel,
+      at: event.at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return String(row.id);
+}
+
+/** Journeys a person owns or deputises for (directly, not inherited). */
+export async function journeysHeldBy(db: Executor, orgId: string, personId: string) {
+  return db
+    .selectFrom('journeys')
+    .select(['id', 'key', 'name', 'level', 'owner_person_id', 'deputy_person_id'])
+    .where('org_id', '=', orgId)
+    .where((eb) => eb.or([eb('owner_person_id', '=', personId), eb('deputy_person_id', '=', personId)]))
+    .orderBy('name')
+    .execute();
+}
+
+export async function conversationName(db: Executor, conversationId: string) {
+  return db.selectFrom('conversations').select(['name', 'platform', 'external_id']).where('id', '=', conversationId).executeTakeFirst();
+}

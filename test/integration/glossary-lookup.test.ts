@@ -1,0 +1,317 @@
+// Lookup quality over the demo glossary, on Postgres and on PGlite: at least 150 queries of the kinds
+// people really type (typos, swapped letters, word order, acronyms, aliases, accents, hyphens,
+// plurals, Dutch/English mixes), top-1 accuracy of at least 95 %, and never a confident answer for
+// something the glossary does not define.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importGlossaryCsv } from '../../src/glossary/csv.js';
+import { findTerm, prepare, rank } from '../../src/glossary/lookup.js';
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
+
+const MATCHING_QUERIES: Record<string, [query: string, expected: string][]> = {
+  exact: [
+    ['Net Promoter Score', 'Net Promoter Score'],
+    ['Customer Effort Score', 'Customer Effort Score'],
+    ['First Contact Resolution', 'First Contact Resolution'],
+    ['Avoidable contact', 'Avoidable contact'],
+    ['Touchpoint', 'Touchpoint'],
+    ['Moment of truth', 'Moment of truth'],
+    ['Pain point', 'Pain point'],
+    ['Share of wallet', 'Share of wallet'],
+    ['Detractor', 'Detractor'],
+    ['Promoter', 'Promoter'],
+    ['Passive', 'Passive'],
+    ['Governance board', 'Governance board'],
+    ['Improvement proposal', 'Improvement proposal'],
+    ['Employee experience', 'Employee experience'],
+    ['Welcome journey', 'Welcome journey'],
+    ['Contact rate', 'Contact rate'],
+    ['Repeat contact rate', 'Repeat contact rate'],
+    ['Customer satisfaction', 'Customer satisfaction'],
+  ],
+  casing: [
+    ['net promoter score', 'Net Promoter Score'],
+    ['NET PROMOTER SCORE', 'Net Promoter Score'],
+    ['nEt PrOmOtEr ScOrE', 'Net Promoter Score'],
+    ['CUSTOMER JOURNEY', 'Customer journey'],
+    ['myaccount', 'MyAccount'],
+    ['MYACCOUNT', 'MyAccount'],
+    ['Self-Service Rate', 'Self-service rate'],
+    ['churn RATE', 'Churn rate'],
+    ['Voice Of The Customer', 'Voice of the Customer'],
+    ['SHARE OF WALLET', 'Share of wallet'],
+  ],
+  acronyms: [
+    ['NPS', 'Net Promoter Score'],
+    ['nps', 'Net Promoter Score'],
+    ['CSAT', 'Customer Satisfaction Score'],
+    ['csat', 'Customer Satisfaction Score'],
+    ['CES', 'Customer Effort Score'],
+    ['FCR', 'First Contact Resolution'],
+    ['AHT', 'Average Handling Time'],
+    ['MoT', 'Moment of truth'],
+    ['VoC', 'Voice of the Customer'],
+    ['VOC', 'Voice of the Customer'],
+    ['CLV', 'Customer Lifetime Value'],
+    ['LTV', 'Customer Lifetime Value'],
+    ['SoW', 'Share of wallet'],
+    ['NBA', 'Next best action'],
+    ['CDP', 'Customer Data Platform'],
+    ['SLA', 'Service Level Agreement'],
+    ['CXM', 'Customer Experience Management'],
+    ['EX', 'Employee experience'],
+    ['N.P.S.', 'Net Promoter Score'],
+    ['c-sat', 'Customer Satisfaction Score'],
+    ['S.L.A', 'Service Level Agreement'],
+  ],
+  aliases: [
+    ['promoter score', 'Net Promoter Score'],
+    ['satisfaction score', 'Customer Satisfaction Score'],
+    ['effort score', 'Customer Effort Score'],
+    ['first call resolution', 'First Contact Resolution'],
+    ['one-touch resolution', 'First Contact Resolution'],
+    ['avoidable call', 'Avoidable contact'],
+    ['unnecessary contact', 'Avoidable contact'],
+    ['failure demand', 'Avoidable contact'],
+    ['handle time', 'Average Handling Time'],
+    ['journey', 'Customer journey'],
+    ['customer lifecycle', 'Lifecycle journey'],
+    ['micro journey', 'Task journey'],
+    ['journey manager', 'Journey owner'],
+    ['process owner', 'Journey owner'],
+    ['contact moment', 'Touchpoint'],
+    ['friction', 'Pain point'],
+    ['service funnel', 'Online service funnel'],
+    ['conversion rate', 'Online conversion rate'],
+    ['conversion', 'Online conversion rate'],
+    ['digital self-service rate', 'Self-service rate'],
+    ['attrition', 'Churn rate'],
+    ['churn', 'Churn rate'],
+    ['lifetime value', 'Customer Lifetime Value'],
+    ['next best offer', 'Next best action'],
+    ['single customer view', 'Customer Data Platform'],
+    ['passive customer', 'Passive'],
+    ['closing the loop', 'Closed-loop feedback'],
+    ['outside-in perspective', 'Outside-in'],
+    ['journey success', 'Successful customer journey'],
+    ['CX board', 'Governance board'],
+    ['experience board', 'Governance board'],
+    ['improvement idea', 'Improvement proposal'],
+    ['customer portal', 'MyAccount'],
+    ['my account', 'MyAccount'],
+    ['onboarding journey', 'Welcome journey'],
+    ['recontact rate', 'Repeat contact rate'],
+    ['contacts per customer', 'Contact rate'],
+    ['satisfaction', 'Customer satisfaction'],
+  ],
+  typos: [
+    ['net promotor scroe', 'Net Promoter Score'],
+    ['net promoter scor', 'Net Promoter Score'],
+    ['net promter score', 'Net Promoter Score'],
+    ['custmer effort score', 'Customer Effort Score'],
+    ['customer efort score', 'Customer Effort Score'],
+    ['first contact resolutoin', 'First Contact Resolution'],
+    ['frist contact resolution', 'First Contact Resolution'],
+    ['avoidible contact', 'Avoidable contact'],
+    ['average handeling time', 'Average Handling Time'],
+    ['touchpiont', 'Touchpoint'],
+    ['touchpoitn', 'Touchpoint'],
+    ['tuchpoint', 'Touchpoint'],
+    ['moment of thruth', 'Moment of truth'],
+    ['voice of the costumer', 'Voice of the Customer'],
+    ['onlin service funnel', 'Online service funnel'],
+    ['online convertion rate', 'Online conversion rate'],
+    ['self servce rate', 'Self-service rate'],
+    ['churn rat', 'Churn rate'],
+    ['chrun rate', 'Churn rate'],
+    ['customer lifetime valeu', 'Customer Lifetime Value'],
+    ['share of walet', 'Share of wallet'],
+    ['nest best action', 'Next best action'],
+    ['customer data platfrom', 'Customer Data Platform'],
+    ['service level agreemnt', 'Service Level Agreement'],
+    ['detracter', 'Detractor'],
+    ['promotor', 'Promoter'],
+    ['pasive', 'Passive'],
+    ['closed loop feedbak', 'Closed-loop feedback'],
+    ['governance baord', 'Governance board'],
+    ['improvment proposal', 'Improvement proposal'],
+    ['customer experience managment', 'Customer Experience Management'],
+    ['employe experience', 'Employee experience'],
+    ['welcom journey', 'Welcome journey'],
+    ['repeat contcat rate', 'Repeat contact rate'],
+    ['journey ownr', 'Journey owner'],
+    ['lifecycle journy', 'Lifecycle journey'],
+    ['task journee', 'Task journey'],
+    ['pain piont', 'Pain point'],
+    ['sucessful customer journey', 'Successful customer journey'],
+    ['atrition', 'Churn rate'],
+  ],
+  wordOrder: [
+    ['score promoter net', 'Net Promoter Score'],
+    ['promoter net score', 'Net Promoter Score'],
+    ['effort score customer', 'Customer Effort Score'],
+    ['resolution first contact', 'First Contact Resolution'],
+    ['contact avoidable', 'Avoidable contact'],
+    ['time handling average', 'Average Handling Time'],
+    ['journey customer', 'Customer journey'],
+    ['owner journey', 'Journey owner'],
+    ['rate churn', 'Churn rate'],
+    ['rate self-service', 'Self-service rate'],
+    ['feedback closed-loop', 'Closed-loop feedback'],
+    ['board governance', 'Governance board'],
+    ['journey welcome', 'Welcome journey'],
+    ['platform customer data', 'Customer Data Platform'],
+    ['rate contact repeat', 'Repeat contact rate'],
+  ],
+  punctuation: [
+    ['Net-Promoter-Score', 'Net Promoter Score'],
+    ['net_promoter_score', 'Net Promoter Score'],
+    ['customer-effort', 'Customer Effort Score'],
+    ['self service rate', 'Self-service rate'],
+    ['selfservice rate', 'Self-service rate'],
+    ['closed loop feedback', 'Closed-loop feedback'],
+    ['outside in', 'Outside-in'],
+    ['NetPromoterScore', 'Net Promoter Score'],
+    ['my-account', 'MyAccount'],
+    ['touch-point', 'Touchpoint'],
+    ['touch point', 'Touchpoint'],
+    ['"Net Promoter Score"', 'Net Promoter Score'],
+    ['moment-of-truth!', 'Moment of truth'],
+    ['  first   contact    resolution  ', 'First Contact Resolution'],
+    ["customer's journey", 'Customer journey'],
+    ['Share-of-Wallet?', 'Share of wallet'],
+  ],
+  accents: [
+    ['nét promoter scóre', 'Net Promoter Score'],
+    ['vöice of the cüstomer', 'Voice of the Customer'],
+    ['détractor', 'Detractor'],
+    ['prómoter', 'Promoter'],
+    ['touchpoînt', 'Touchpoint'],
+    ['çhurn rate', 'Churn rate'],
+    ['pàin point', 'Pain point'],
+    ['employée experience', 'Employee experience'],
+  ],
+  plurals: [
+    ['touchpoints', 'Touchpoint'],
+    ['pain points', 'Pain point'],
+    ['detractors', 'Detractor'],
+    ['promoters', 'Promoter'],
+    ['avoidable contacts', 'Avoidable contact'],
+    ['customer journeys', 'Customer journey'],
+    ['journey owners', 'Journey owner'],
+    ['moments of truth', 'Moment of truth'],
+    ['improvement proposals', 'Improvement proposal'],
+    ['task journeys', 'Task journey'],
+    ['service level agreements', 'Service Level Agreement'],
+    ['churn rates', 'Churn rate'],
+  ],
+  partial: [
+    ['customer effort', 'Customer Effort Score'],
+    ['first contact', 'First Contact Resolution'],
+    ['handling time', 'Average Handling Time'],
+    ['voice of customer', 'Voice of the Customer'],
+    ['customer lifetime', 'Customer Lifetime Value'],
+    ['customer data', 'Customer Data Platform'],
+    ['repeat contact', 'Repeat contact rate'],
+    ['best action', 'Next best action'],
+  ],
+  dutchMixed: [
+    ['Net Promotor Score', 'Net Promoter Score'],
+    ['klant effort score', 'Customer Effort Score'],
+    ['Customer Journey Owner', 'Journey owner'],
+    ['first contact resolutie', 'First Contact Resolution'],
+    ['Customer Satisfaction score (CSAT)', 'Customer Satisfaction Score'],
+    ['welkom journey', 'Welcome journey'],
+    ['Churn Ratio', 'Churn rate'],
+    ['Self-Service ratio', 'Self-service rate'],
+    ['Pijn point', 'Pain point'],
+    ['touchpoint moment', 'Touchpoint'],
+    ['Voice of de Customer', 'Voice of the Customer'],
+    ['Mijn Account', 'MyAccount'],
+  ],
+};
+
+/** Things the demo glossary does not define: no confident answer may come back for these. */
+const NON_MATCHING_QUERIES: string[] = [
+  'kubernetes',
+  'quarterly revenue forecast',
+  'pizza',
+  'holiday policy',
+  'office wifi password',
+  'gdpr',
+  'blockchain',
+  'marketing budget 2026',
+  'expense report',
+  'parking',
+  'headcount',
+  'invoice template',
+  'okr',
+  'roi',
+  'sprint velocity',
+  'server uptime',
+  'brand guidelines',
+  'coffee machine',
+  'annual leave',
+  'payroll',
+  'xyzzy',
+  'lorem ipsum dolor',
+  'employee of the month',
+  'customer birthday',
+  'net revenue',
+];
+
+const CASES = Object.entries(MATCHING_QUERIES).flatMap(([group, rows]) => rows.map(([query, expected]) => ({ group, query, expected })));
+
+describe.each(DATABASE_KINDS)('glossary lookup quality on %s', (kind) => {
+  let database: TestDatabase;
+  let orgId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    orgId = (await database.db.insertInto('organisations').values({ name: 'Quality', settings: '{}' }).returning('id').executeTakeFirstOrThrow()).id;
+    const report = await importGlossaryCsv(database.db, orgId, readFileSync(new URL('../../data/demo/glossary.csv', import.meta.url), 'utf8'), { by: 'test', now: new Date('2026-03-12T10:00:00Z') });
+    expect(report.problems).toEqual([]);
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('has at least 150 matching queries and 20 that match nothing', () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(150);
+    expect(NON_MATCHING_QUERIES.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('ranks the intended term first for at least 95 % of the queries, and never answers confidently with a wrong one', async () => {
+    const misses: string[] = [];
+    const confidentlyWrong: string[] = [];
+    let confident = 0;
+    for (const c of CASES) {
+      const { decision } = await rank(database.db, orgId, prepare(c.query));
+      const first = decision.kind === 'confident' ? decision.term : decision.kind === 'candidates' ? decision.candidates[0] : undefined;
+      if (first?.name !== c.expected) misses.push(`${c.group}: “${c.query}” → ${first?.name ?? 'nothing'} (expected ${c.expected})`);
+      if (decision.kind === 'confident') {
+        confident++;
+        if (decision.term.name !== c.expected) confidentlyWrong.push(`${c.group}: “${c.query}” → ${decision.term.name}`);
+      }
+    }
+    const accuracy = (CASES.length - misses.length) / CASES.length;
+    console.log(`[${kind}] lookup quality: top-1 ${(accuracy * 100).toFixed(1)} % of ${CASES.length}; confident ${confident}; misses: ${misses.join('; ') || 'none'}`);
+    expect(accuracy).toBeGreaterThanOrEqual(0.95);
+    expect(confidentlyWrong).toEqual([]);
+  });
+
+  it('answers nothing confidently for queries the glossary does not define', async () => {
+    const confident: string[] = [];
+    for (const query of NON_MATCHING_QUERIES) {
+      const result = await findTerm(database.db, orgId, query);
+      if (result.kind === 'found') confident.push(`“${query}” → ${result.term.name}`);
+    }
+    expect(confident).toEqual([]);
+  });
+
+  it('ranks deterministically: the same query gives the same order every time', async () => {
+    const orders = await Promise.all(['customer', 'rate', 'score', 'journey'].map(async (q) => (await rank(database.db, orgId, prepare(q))).ranked.map((r) => r.termId).join(',')));
+    const again = await Promise.all(['customer', 'rate', 'score', 'journey'].map(async (q) => (await rank(database.db, orgId, prepare(q))).ranked.map((r) => r.termId).join(',')));
+    expect(again).toEqual(orders);
+  });
+});

@@ -1,0 +1,217 @@
+// Pure glossary logic: normalisation, ranking and its confidence rule, the command grammar, field-wise
+// changes, CSV rows and formula neutralisation, and what user text becomes on Slack and Teams.
+import { describe, expect, it } from 'vitest';
+import { InvalidInput } from '../../src/chat/errors.js';
+import { renderAdaptiveCard } from '../../src/teams/adaptive-card.js';
+import { fallbackText, renderBlocks } from '../../src/slack/blocks.js';
+import { LIMITS } from '../../src/chat/limits.js';
+import { candidatesCard, historyCard, termCard, type TermCardView } from '../../src/glossary/cards.js';
+import { applyChanges, diffContent, hasChanges } from '../../src/glossary/changes.js';
+import { neutraliseCell, parseGlossaryCsv } from '../../src/glossary/csv.js';
+import { matchKey, normalise } from '../../src/glossary/normalise.js';
+import { decide, editDistance, prepareQuery, rankCandidates, scoreText, type Candidate } from '../../src/glossary/ranking.js';
+import { parseGlossaryArgs, termFormValues } from '../../src/glossary/schema.js';
+
+describe('normalise', () => {
+  it('folds case, accents, punctuation and spacing', () => {
+    expect(normalise('  Nét-Promoter__Scóre! ')).toBe('net promoter score');
+    expect(normalise('Voice of the Cüstomer')).toBe('voice of the customer');
+    expect(normalise("customer's journey")).toBe('customers journey');
+    expect(normalise('Straße Æsop')).toBe('strasse aesop');
+    expect(normalise('!!!')).toBe('');
+  });
+
+  it('gives word order and plurals the same key', () => {
+    expect(matchKey(normalise('score promoters net'))).toBe(matchKey(normalise('Net Promoter Score')));
+    expect(matchKey(normalise('moments of truth'))).toBe(matchKey(normalise('Moment of truth')));
+    expect(matchKey(normalise('companies'))).toBe('company');
+  });
+});
+
+describe('ranking', () => {
+  it('counts an adjacent swap as one edit', () => {
+    expect(editDistance('scroe', 'score')).toBe(1);
+    expect(editDistance('nps', 'nsp')).toBe(1);
+    expect(editDistance('', 'abc')).toBe(3);
+  });
+
+  it('scores equality 1, word order 0.97, and typos below that', () => {
+    expect(scoreText(prepareQuery('NPS'), 'nps')).toBe(1);
+    expect(scoreText(prepareQuery('score promoter net'), 'net promoter score')).toBe(0.97);
+    const typo = scoreText(prepareQuery('net promotor scroe'), 'net promoter score');
+    expect(typo).toBeGreaterThan(0.82);
+    expect(typo).toBeLessThan(0.96);
+  });
+
+  const candidate = (termId: string, name: string, text: string, status: Candidate['status'] = 'approved'): Candidate => ({ termId, name, status, text, kind: 'name' });
+
+  it('answers only with a clear lead; ties become candidates, ordered approved first then by name', () => {
+    const query = prepareQuery('rate');
+    const ranked = rankCandidates(query, [candidate('b', 'Contact rate', 'contact rate'), candidate('a', 'Churn rate', 'churn rate'), candidate('c', 'Old rate', 'old rate', 'deprecated')]);
+    expect(ranked.map((r) => r.name)).toEqual(['Churn rate', 'Contact rate', 'Old rate']);
+    expect(decide(ranked).kind).toBe('candidates');
+    const clear = rankCandidates(prepareQuery('churn rat'), [candidate('a', 'Churn rate', 'churn rate'), candidate('b', 'Contact rate', 'contact rate')]);
+    const decision = decide(clear);
+    expect(decision.kind).toBe('confident');
+  });
+
+  it('offers nothing for a query that resembles nothing', () => {
+    const ranked = rankCandidates(prepareQuery('kubernetes'), [candidate('a', 'Churn rate', 'churn rate')]);
+    expect(decide(ranked).kind).toBe('none');
+  });
+});
+
+describe('command grammar', () => {
+  it('reads every verb the same way on both platforms', () => {
+    expect(parseGlossaryArgs('')).toEqual({ kind: 'overview' });
+    expect(parseGlossaryArgs('net promoter score')).toEqual({ kind: 'lookup', query: 'net promoter score' });
+    expect(parseGlossaryArgs('search recommend friend')).toEqual({ kind: 'search', text: 'recommend friend' });
+    expect(parseGlossaryArgs('propose Churn = Share of customers who leave')).toEqual({ kind: 'propose', name: 'Churn', definition: 'Share of customers who leave' });
+    expect(parseGlossaryArgs('propose a = b = c')).toEqual({ kind: 'propose', name: 'a', definition: 'b = c' });
+    expect(parseGlossaryArgs('PROPOSE')).toEqual({ kind: 'propose' });
+    expect(parseGlossaryArgs('alias promoter score = NPS')).toEqual({ kind: 'alias', alias: 'promoter score', term: 'NPS' });
+    expect(parseGlossaryArgs('history nps')).toEqual({ kind: 'history', term: 'nps' });
+    expect(parseGlossaryArgs('recent')).toEqual({ kind: 'recent', count: 10 });
+    expect(parseGlossaryArgs('recent 5')).toEqual({ kind: 'recent', count: 5 });
+    expect(parseGlossaryArgs('stats')).toEqual({ kind: 'stats' });
+    expect(parseGlossaryArgs('deprecate Customer satisfaction = CSAT')).toEqual({ kind: 'deprecate', term: 'Customer satisfaction', replacement: 'CSAT' });
+  });
+
+  it('refuses malformed commands with the usage', () => {
+    expect(() => parseGlossaryArgs('recent lots')).toThrow(/whole number from 1 to 50/);
+    expect(() => parseGlossaryArgs('recent 500')).toThrow(InvalidInput);
+    expect(() => parseGlossaryArgs('alias nps')).toThrow(/alias and its term/);
+    expect(() => parseGlossaryArgs('history')).toThrow(/Say which term/);
+    expect(() => parseGlossaryArgs('propose = only a definition')).toThrow(/before the “=”/);
+    expect(() => parseGlossaryArgs('x'.repeat(201))).toThrow(/at most 200/);
+  });
+
+  it('names the limit when a form value is too long', () => {
+    const result = termFormValues.safeParse({ term_name: 'x'.repeat(121), term_definition: 'ok' });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toBe('The term is 121 characters long; the limit is 120.');
+    const definition = termFormValues.safeParse({ term_name: 'ok', term_definition: 'd'.repeat(2001) });
+    expect(definition.error?.issues[0]?.message).toBe('The definition is 2,001 characters long; the limit is 2,000.');
+    const notes = termFormValues.safeParse({ term_name: 'ok', term_definition: 'ok', term_notes: 'n'.repeat(2345) });
+    expect(notes.error?.issues[0]?.message).toBe('The notes is 2,345 characters long; the limit is 2,000.');
+    const link = termFormValues.safeParse({ term_name: 'ok', term_definition: 'ok', term_links: 'javascript:alert(1)' });
+    expect(link.error?.issues[0]?.message).toContain('is not a web link');
+  });
+});
+
+describe('field-wise changes', () => {
+  const current = { name: 'NPS', definition: 'old', notes: 'n', links: [], aliases: ['Net Promoter', 'promoter score'] };
+
+  it('records only what differs, aliases by their normalised form', () => {
+    const changes = diffContent(current, { ...current, definition: 'new', aliases: ['net promoter', 'Promoter index'] });
+    expect(changes).toEqual({ definition: 'new', aliasesAdd: ['Promoter index'], aliasesRemove: ['promoter score'] });
+    expect(hasChanges(diffContent(current, { ...current }))).toBe(false);
+  });
+
+  it('keeps both of two edits to different fields, applied one after the other', () => {
+    const first = applyChanges(current, { definition: 'from Ann', aliasesAdd: [], aliasesRemove: [] });
+    const second = applyChanges(first, { notes: 'from Bob', aliasesAdd: ['NPS score'], aliasesRemove: [] });
+    expect(second).toMatchObject({ definition: 'from Ann', notes: 'from Bob', aliases: ['Net Promoter', 'promoter score', 'NPS score'] });
+  });
+});
+
+describe('CSV', () => {
+  const header = 'term,aliases,definition,notes,steward,status';
+
+  it('reports each bad cell with its row and column, and accepts nothing from a bad file', () => {
+    const csv = [header, `NPS,,Fine,,a@example.com,approved`, `,x,Missing name,,,`, `Long,,${'d'.repeat(2001)},,not-an-email,maybe`].join('\n');
+    const { rows, problems } = parseGlossaryCsv(csv);
+    expect(rows).toHaveLength(1);
+    expect(problems).toEqual([
+      { row: 3, column: 'term', problem: 'The term is empty.' },
+      { row: 4, column: 'definition', problem: 'The definition is 2,001 characters long; the limit is 2,000.' },
+      { row: 4, column: 'steward', problem: 'steward is not an e-mail address' },
+      { row: 4, column: 'status', problem: 'status must be proposed, approved or deprecated' },
+    ]);
+  });
+
+  it('refuses a header without the shared columns', () => {
+    const { problems } = parseGlossaryCsv('name,definition\nx,y');
+    expect(problems.map((p) => p.column)).toEqual(expect.arrayContaining(['term', 'aliases', 'steward', 'status', 'name']));
+  });
+
+  it('neutralises formula-like cells on export and takes the quote off again on import', () => {
+    expect(neutraliseCell('=HYPERLINK("https://evil")')).toBe('\'=HYPERLINK("https://evil")');
+    expect(neutraliseCell('+1')).toBe("'+1");
+    expect(neutraliseCell('-100 to +100')).toBe("'-100 to +100");
+    expect(neutraliseCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(neutraliseCell('Plain text')).toBe('Plain text');
+    const { rows } = parseGlossaryCsv(`${header}\n"'=cmd",,"'-1 means none",,,`);
+    expect(rows[0]).toMatchObject({ term: '=cmd', definition: '-1 means none' });
+  });
+});
+
+describe('rendering what users typed', () => {
+  const hostile = '<!channel> <@U123> <https://evil.example|bank> @everyone *bold* _it_ `code` ${createdBy} {{name}} [link](https://evil.example)';
+  const view: TermCardView = {
+    id: '11111111-1111-4111-8111-111111111111',
+    name: `Evil ${hostile}`.slice(0, 120),
+    definition: hostile,
+    notes: hostile,
+    links: [],
+    status: 'approved',
+    version: 3,
+    updatedAt: new Date('2026-03-12T10:00:00Z'),
+    timeZone: 'Europe/Amsterdam',
+    aliases: ['<!here>', '@channel'],
+    pendingProposals: 0,
+  };
+
+  /** Every object in a rendered message with the given `type`. */
+  function objectsOfType(value: unknown, type: string, found: Record<string, unknown>[] = []): Record<string, unknown>[] {
+    if (Array.isArray(value)) for (const item of value) objectsOfType(item, type, found);
+    else if (value && typeof value === 'object') {
+      const record = Object.fromEntries(Object.entries(value));
+      if (record.type === type) found.push(record);
+      for (const child of Object.values(record)) objectsOfType(child, type, found);
+    }
+    return found;
+  }
+
+  it('keeps Slack from mentioning, linking or formatting anything', () => {
+    const card = termCard(view, { mode: 'private' });
+    const blocks = renderBlocks(card);
+    // Slack parses control sequences only in mrkdwn; there, everything typed is escaped.
+    for (const mrkdwn of objectsOfType(blocks, 'mrkdwn')) expect(String(mrkdwn.text)).not.toMatch(/<!|<@|<http/);
+    // Elsewhere the text is a literal run: no user, broadcast or link elements come out of it.
+    expect(objectsOfType(blocks, 'user')).toEqual([]);
+    expect(objectsOfType(blocks, 'broadcast')).toEqual([]);
+    expect(objectsOfType(blocks, 'link')).toEqual([]);
+    expect(objectsOfType(blocks, 'text').map((t) => t.text)).toContain(hostile);
+    expect(fallbackText(card)).not.toMatch(/<!|<@|<http/);
+  });
+
+  it('keeps Teams from evaluating expressions or markdown', () => {
+    const rendered = JSON.stringify(renderAdaptiveCard(termCard(view, { mode: 'private' })));
+    expect(rendered).not.toContain('${createdBy}');
+    expect(rendered).toContain('TextRun');
+    expect(rendered).not.toMatch(/"type":"TextBlock"/);
+  });
+
+  it('shows "version 3 · updated 12 Mar 2026"', () => {
+    const card = termCard(view, { mode: 'private' });
+    expect(card.subtitle?.map((r) => ('text' in r ? r.text : '')).join('')).toBe('Approved · version 3 · updated 12 Mar 2026');
+  });
+
+  it('stays within both platforms\' limits however long the content and however many candidates', () => {
+    const long: TermCardView = { ...view, definition: 'd'.repeat(2000), notes: 'n'.repeat(2000), aliases: Array.from({ length: 100 }, (_, i) => `alias number ${i} ${'x'.repeat(100)}`) };
+    for (const card of [
+      termCard(long, { mode: 'private' }),
+      termCard(long, { mode: 'compact' }),
+      candidatesCard('q'.repeat(200), Array.from({ length: 50 }, (_, i) => ({ termId: view.id, name: `Term ${i} ${'n'.repeat(110)}`, status: 'approved' as const, definition: 'd'.repeat(200) })), { lookupId: 1, timeZone: 'UTC' }),
+      historyCard({ id: view.id, name: 'x'.repeat(120), version: 40 }, Array.from({ length: 40 }, (_, i) => ({ version: 40 - i, name: 'n', definition: 'd'.repeat(2000), status: 'approved' as const, change: 'edited' as const, by: 'Ann', rolledBackTo: null, createdAt: new Date() })), { timeZone: 'UTC', total: 40, canRollBack: true }),
+    ]) {
+      const blocks = renderBlocks(card);
+      expect(blocks.length).toBeLessThanOrEqual(50);
+      for (const block of blocks) {
+        if (block.type === 'section' && 'fields' in block) for (const field of block.fields ?? []) expect(field.text.length).toBeLessThanOrEqual(LIMITS.slackField);
+      }
+      expect(Buffer.byteLength(JSON.stringify(renderAdaptiveCard(card)))).toBeLessThanOrEqual(LIMITS.teamsCardBytes);
+    }
+  });
+});
