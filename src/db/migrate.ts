@@ -4,7 +4,7 @@ import { Migrator, sql, type MigrationResultSet } from 'kysely';
 import { migrations } from '../../migrations/index.js';
 import type { Db } from './database.js';
 
-const MIGRATION_LOCK = 727_001;
+export const MIGRATION_LOCK = 727_001;
 
 export class MigrationError extends Error {
   readonly code = 'steward_migration_failed';

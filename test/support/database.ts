@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { openPGlite, openPostgres, type DatabaseHandle } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import { MIGRATION_LOCK, migrateToLatest } from '../../src/db/migrate.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -59,8 +59,15 @@ export async function createTestDatabase(kind: DatabaseKind = 'postgres', option
       await handle.close();
       const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
       await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
+      try {
+        // Kysely's migrator reads the catalog of every schema; a schema dropped under it makes that
+        // read fail. Dropping under the migration lock keeps parallel tests' migrations safe.
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+        await client.query(`drop schema if exists ${schema} cascade`);
+        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      } finally {
+        await client.end();
+      }
     },
   };
 }
