@@ -12,6 +12,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('name', 'text', (c) => c.notNull().check(sql`length(name) between 1 and 120`))
     .addColumn('name_norm', 'text', (c) => c.notNull().check(sql`name_norm <> ''`))
     .addColumn('name_key', 'text', (c) => c.notNull())
+    // The name without spaces: `NetPromoterScore` and `selfservice` find their term by (prefix) equality.
+    .addColumn('name_compact', 'text', (c) => c.notNull())
     .addColumn('definition', 'text', (c) => c.notNull().check(sql`length(definition) between 1 and 2000`))
     .addColumn('notes', 'text', (c) => c.check(sql`length(notes) <= 2000`))
     .addColumn('links', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`).check(sql`jsonb_typeof(links) = 'array'`))
@@ -32,12 +34,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addCheckConstraint('glossary_terms_not_own_replacement', sql`replaced_by_id is null or replaced_by_id <> id`)
     .addCheckConstraint('glossary_terms_only_deprecated_replaced', sql`replaced_by_id is null or status = 'deprecated'`)
     .execute();
-  await sql`create index glossary_terms_name_trgm on glossary_terms using gin (name_norm gin_trgm_ops)`.execute(db);
+  await sql`create index glossary_terms_compact_idx on glossary_terms (org_id, name_compact text_pattern_ops)`.execute(db);
   await sql`create index glossary_terms_key_idx on glossary_terms (org_id, name_key)`.execute(db);
   await sql`create index glossary_terms_words_idx on glossary_terms using gin (words_tsv)`.execute(db);
   // search_text is already normalised and singular (see publish.ts), so the cheap 'simple' configuration suffices.
   await sql`create index glossary_terms_search_idx on glossary_terms using gin (to_tsvector('simple', search_text))`.execute(db);
-  await sql`create index glossary_terms_updated_idx on glossary_terms (org_id, updated_at desc)`.execute(db);
 
   await db.schema
     .createTable('glossary_aliases')
@@ -46,15 +47,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('term_id', 'uuid', (c) => c.notNull())
     .addColumn('alias', 'text', (c) => c.notNull().check(sql`length(alias) between 1 and 120`))
     .addColumn('alias_norm', 'text', (c) => c.notNull().check(sql`alias_norm <> ''`))
-    .addColumn('alias_key', 'text', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('glossary_aliases_org_alias_key', ['org_id', 'alias_norm'])
     // One key for both: the term exists and belongs to the same organisation (the organisation's
     // removal reaches aliases through their term).
     .addForeignKeyConstraint('glossary_aliases_term_fkey', ['term_id', 'org_id'], 'glossary_terms', ['id', 'org_id'], (fk) => fk.onDelete('cascade'))
     .execute();
-  await sql`create index glossary_aliases_alias_trgm on glossary_aliases using gin (alias_norm gin_trgm_ops)`.execute(db);
-  await sql`create index glossary_aliases_key_idx on glossary_aliases (org_id, alias_key)`.execute(db);
   await sql`create index glossary_aliases_term_idx on glossary_aliases (term_id)`.execute(db);
   // Short aliases (acronyms) are matched by edit distance, which trigrams cannot do for three letters.
   await sql`create index glossary_aliases_short_idx on glossary_aliases (org_id, length(alias_norm)) where length(alias_norm) <= 6`.execute(db);
@@ -68,7 +66,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('word', 'text', (c) => c.notNull().check(sql`word <> ''`))
     .addPrimaryKeyConstraint('glossary_words_pkey', ['org_id', 'word'])
     .execute();
-  await sql`create index glossary_words_trgm on glossary_words using gin (word gin_trgm_ops)`.execute(db);
   await sql`create index glossary_words_shape_idx on glossary_words (org_id, left(word, 1), length(word))`.execute(db);
 
   await db.schema

@@ -34,17 +34,21 @@ const WORTH_A_LAST_PASS = 0.6;
 /** How close a vocabulary word must be to count as what a misspelt word meant. */
 const CORRECTION = 0.6;
 
+/** Neighbouring words written together: "touch point" → "touchpoint" (which the vocabulary may know). */
+function joinedPairs(tokens: string[]): string[] {
+  return tokens.slice(0, 6).flatMap((token, i) => (i + 1 < tokens.length ? [`${token}${tokens[i + 1]}`] : []));
+}
+
 /**
  * The query's words as groups of alternatives (each word with the vocabulary words it may have meant;
- * itself only when it is a word or a number), and one more reading wherever two neighbouring words
- * are one word of the vocabulary written apart ("touch point" → "touchpoint").
+ * itself only when it is a known word or a number), and one more reading wherever two neighbouring
+ * words are one word of the vocabulary written apart.
  */
-export async function wordReadings(db: Db, orgId: string, tokens: string[]): Promise<string[][][]> {
-  const joined = tokens.slice(0, 6).flatMap((token, i) => (i + 1 < tokens.length ? [`${token}${tokens[i + 1]}`] : []));
-  const near = await repo.vocabularyNear(db, orgId, [...new Set([...tokens, ...joined])]);
-  const known = new Set(near.filter((n) => n.token === n.word).map((n) => n.word));
+export async function wordReadings(db: Db, orgId: string, tokens: string[], knownWords: Set<string>): Promise<string[][][]> {
+  const unknown = [...new Set(tokens)].filter((t) => !knownWords.has(t) && !/^\d+$/.test(t));
+  const near = unknown.length ? await repo.vocabularyNear(db, orgId, unknown) : [];
   const groups = tokens.map((token) => {
-    if (/^\d+$/.test(token) || known.has(token)) return [token];
+    if (!unknown.includes(token)) return [token];
     const corrections = near
       .filter((n) => n.token === token)
       .map((n) => ({ word: n.word, similarity: editSimilarity(token, n.word) }))
@@ -55,8 +59,8 @@ export async function wordReadings(db: Db, orgId: string, tokens: string[]): Pro
     return [token, ...corrections];
   });
   const readings = [groups];
-  joined.forEach((word, i) => {
-    if (known.has(word)) readings.push([...groups.slice(0, i), [word], ...groups.slice(i + 2)]);
+  joinedPairs(tokens).forEach((word, i) => {
+    if (knownWords.has(word)) readings.push([...groups.slice(0, i), [word], ...groups.slice(i + 2)]);
   });
   return readings;
 }
@@ -64,21 +68,22 @@ export async function wordReadings(db: Db, orgId: string, tokens: string[]): Pro
 /**
  * Ranks what the database offers, cheapest first, stopping as soon as the answer is clear: exact
  * names and aliases (most lookups end here); then terms sharing whole words, misspelt words
- * corrected against the organisation's vocabulary; then definitions, acronyms and (for a single
- * word) trigram-similar names, only when nothing decent was found yet (or for a search).
+ * corrected against the organisation's vocabulary; then names written without spaces, acronyms and
+ * definitions, only when nothing decent was found yet (or for a search).
  */
 export async function rank(db: Db, orgId: string, query: PreparedQuery, options: { alwaysFuzzy?: boolean } = {}): Promise<{ ranked: RankedTerm[]; decision: Decision }> {
   const size = options.alwaysFuzzy ? 10 : 5;
-  let candidates = await repo.exactMatches(db, orgId, query);
+  const exact = await repo.exactMatches(db, orgId, query, [...query.tokens, ...joinedPairs(query.tokens)]);
+  let candidates = exact.candidates;
   let ranked = rankCandidates(query, candidates);
   let decision = decide(ranked, size);
   if (decision.kind === 'confident' && !options.alwaysFuzzy) return { ranked, decision };
-  const readings = await wordReadings(db, orgId, query.tokens);
+  const readings = await wordReadings(db, orgId, query.tokens, exact.knownWords);
   candidates = [...candidates, ...(await repo.sharedWordMatches(db, orgId, readings))];
   ranked = rankCandidates(query, candidates);
   decision = decide(ranked, size);
   if (!options.alwaysFuzzy && (decision.kind === 'confident' || (ranked[0]?.score ?? 0) >= WORTH_A_LAST_PASS)) return { ranked, decision };
-  candidates = [...candidates, ...(await repo.similarMatches(db, orgId, query, { wholeTexts: query.tokens.length === 1 || options.alwaysFuzzy === true }))];
+  candidates = [...candidates, ...(await repo.similarMatches(db, orgId, query))];
   ranked = rankCandidates(query, candidates);
   return { ranked, decision: decide(ranked, size) };
 }

@@ -5,8 +5,25 @@
 /** Letters that NFKD does not split into a base letter and an accent. */
 const FOLDED: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' };
 
+// Names, aliases and queries repeat (an import normalises each several times, people look up the
+// same terms): short texts are remembered, up to a bound.
+const remembered = new Map<string, string>();
+const REMEMBER_UP_TO = 200;
+const REMEMBER_AT_MOST = 50_000;
+
 /** Lower case, no accents, words separated by single spaces: `Net-Promoter  Scóre!` → `net promoter score`. */
 export function normalise(value: string): string {
+  const known = remembered.get(value);
+  if (known !== undefined) return known;
+  const norm = fold(value);
+  if (value.length <= REMEMBER_UP_TO) {
+    if (remembered.size >= REMEMBER_AT_MOST) remembered.clear();
+    remembered.set(value, norm);
+  }
+  return norm;
+}
+
+function fold(value: string): string {
   return value
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')

@@ -3,7 +3,7 @@
 import { InvalidInput } from '../chat/errors.js';
 import type { Db } from '../db/database.js';
 import { distinctAliases, type TermContent } from './changes.js';
-import { matchKey, matchTokens, normalise } from './normalise.js';
+import { compact, matchKey, matchTokens, normalise } from './normalise.js';
 import * as repo from './repo.js';
 import type { TermStatus, VersionChange } from './tables.js';
 
@@ -48,8 +48,7 @@ export function termWords(name: string, aliases: string[]): string {
 }
 
 export function aliasRow(orgId: string, termId: string, alias: string): repo.AliasRow {
-  const norm = normalise(alias);
-  return { org_id: orgId, term_id: termId, alias, alias_norm: norm, alias_key: matchKey(norm) };
+  return { org_id: orgId, term_id: termId, alias, alias_norm: normalise(alias) };
 }
 
 export function termRow(orgId: string, state: TermState, version: number, now: Date): repo.NewTermRow {
@@ -59,6 +58,7 @@ export function termRow(orgId: string, state: TermState, version: number, now: D
     name: state.name,
     name_norm: norm,
     name_key: matchKey(norm),
+    name_compact: compact(norm),
     definition: state.definition,
     notes: state.notes || null,
     links: JSON.stringify(state.links),

@@ -15,12 +15,12 @@ interface MatchRow {
   name: string;
   status: TermStatus;
   text: string;
-  kind: 'name' | 'alias' | 'text';
+  kind: 'name' | 'alias' | 'text' | 'word';
   text_rank: number | null;
 }
 
 function toCandidates(rows: MatchRow[]): Candidate[] {
-  return rows.map((r) => ({
+  return rows.flatMap((r) => (r.kind === 'word' ? [] : [{ ...r, kind: r.kind }])).map((r) => ({
     termId: r.term_id,
     name: r.name,
     status: r.status,
@@ -30,8 +30,11 @@ function toCandidates(rows: MatchRow[]): Candidate[] {
   }));
 }
 
-/** Names and aliases equal to the query, or equal once word order and plurals are ignored (b-tree lookups). */
-export async function exactMatches(db: Db, orgId: string, query: PreparedQuery): Promise<Candidate[]> {
+/**
+ * Names equal to the query (also once word order and plurals are ignored), aliases equal to it,
+ * and which of `words` the vocabulary knows: all b-tree lookups, one round trip.
+ */
+export async function exactMatches(db: Db, orgId: string, query: PreparedQuery, words: string[]): Promise<{ candidates: Candidate[]; knownWords: Set<string> }> {
   const result = await sql<MatchRow>`
     select t.id as term_id, t.name, t.status, t.name_norm as text, 'name' as kind, null::real as text_rank
     from glossary_terms t
@@ -39,9 +42,15 @@ export async function exactMatches(db: Db, orgId: string, query: PreparedQuery):
     union all
     select t.id, t.name, t.status, a.alias_norm, 'alias', null::real
     from glossary_aliases a join glossary_terms t on t.id = a.term_id
-    where a.org_id = ${orgId} and (a.alias_norm = ${query.norm} or a.alias_key = ${query.key})
+    where a.org_id = ${orgId} and a.alias_norm = ${query.norm}
+    union all
+    select null, null, null, w.word, 'word', null::real
+    from unnest(${words}::text[]) as u(word)
+    -- offset 0 keeps this a lookup per word (primary key), whatever the statistics say.
+    cross join lateral (select v.word from glossary_words v where v.org_id = ${orgId} and v.word = u.word offset 0) w
   `.execute(db);
-  return toCandidates(result.rows);
+  const knownWords = new Set(result.rows.filter((r) => r.kind === 'word').map((r) => r.text));
+  return { candidates: toCandidates(result.rows.filter((r) => r.kind !== 'word')), knownWords };
 }
 
 /** Adds the words of names and aliases to the organisation's vocabulary (numbers are left out). */
@@ -53,22 +62,22 @@ export async function addWords(trx: Db, orgId: string, words: Iterable<string>):
 }
 
 /**
- * Vocabulary words each token may have meant: itself when it is a word, else the most trigram-
- * similar words and those of the same first letter and about the same length (a swap of two
- * letters leaves too few trigrams in common); the ranking of corrections happens in TypeScript.
+ * Vocabulary words a misspelt token may have meant: those of the same first letter and about the
+ * same length (answered by the (first letter, length) index), most trigram-similar first; the edit
+ * distance that decides happens in TypeScript. (A trigram index would find fewer of them: a swap of
+ * two letters leaves a short word too few trigrams in common.)
  */
 export async function vocabularyNear(db: Db, orgId: string, tokens: string[]): Promise<{ token: string; word: string }[]> {
   const result = await sql<{ token: string; word: string }>`
-    select t.token, w.word
+    select t.token, near.word
     from unnest(${tokens}::text[]) as t(token)
     cross join lateral (
       select v.word from glossary_words v
-      where v.org_id = ${orgId}
-        and (v.word = t.token or v.word % t.token
-             or (left(v.word, 1) = left(t.token, 1) and length(v.word) between length(t.token) - 1 and length(t.token) + 1))
-      order by v.word = t.token desc, similarity(v.word, t.token) desc, v.word
+      where v.org_id = ${orgId} and left(v.word, 1) = left(t.token, 1)
+        and length(v.word) between length(t.token) - 2 and length(t.token) + 2
+      order by similarity(v.word, t.token) desc, v.word
       limit 40
-    ) w
+    ) near
   `.execute(db);
   return result.rows;
 }
@@ -114,26 +123,18 @@ export async function sharedWordMatches(db: Db, orgId: string, readings: string[
 }
 
 /**
- * The last pass, for what shares no word (not even a corrected one) with any term: full-text matches
- * in definitions and notes; short aliases of about the same length (acronym typos share too few
- * trigrams); and, for a single word (words run together: "NetPromoterScore"), trigram-similar names
- * and aliases, which the GIN indexes answer but which costs the most on a large glossary.
+ * The last pass, for what shares no word (not even a corrected one) with any term: names that
+ * begin with the query written without spaces ("NetPromoterScore", "selfservice"); short aliases of
+ * about the same length (acronym typos); and full-text matches in definitions and notes.
  */
-export async function similarMatches(db: Db, orgId: string, query: PreparedQuery, options: { wholeTexts: boolean }, limit = 25): Promise<Candidate[]> {
+export async function similarMatches(db: Db, orgId: string, query: PreparedQuery, limit = 25): Promise<Candidate[]> {
   const short = query.compact.length <= 5;
-  const whole = options.wholeTexts;
   const result = await sql<MatchRow>`
     with found as (
       (select t.id as term_id, t.name_norm as text, 'name' as kind, null::real as text_rank
        from glossary_terms t
-       where ${whole} and t.org_id = ${orgId} and t.name_norm % ${query.norm}
-       order by similarity(t.name_norm, ${query.norm}) desc, t.id
-       limit ${limit})
-      union all
-      (select a.term_id, a.alias_norm, 'alias', null::real
-       from glossary_aliases a
-       where ${whole} and a.org_id = ${orgId} and a.alias_norm % ${query.norm}
-       order by similarity(a.alias_norm, ${query.norm}) desc, a.id
+       where ${query.compact.length >= 4} and t.org_id = ${orgId} and t.name_compact like ${`${query.compact}%`}
+       order by length(t.name_compact), t.id
        limit ${limit})
       union all
       (select a.term_id, a.alias_norm, 'alias', null::real
@@ -208,6 +209,7 @@ export interface NewTermRow {
   name: string;
   name_norm: string;
   name_key: string;
+  name_compact: string;
   definition: string;
   notes: string | null;
   links: string;
@@ -247,7 +249,6 @@ export interface AliasRow {
   term_id: string;
   alias: string;
   alias_norm: string;
-  alias_key: string;
 }
 
 export async function insertVersion(trx: Db, row: VersionRow): Promise<void> {
@@ -416,11 +417,13 @@ export async function ownersOfTexts(db: Db, orgId: string, norms: string[]) {
   if (norms.length === 0) return [];
   const result = await sql<{ norm: string; term_id: string; name: string; kind: 'name' | 'alias' }>`
     select t.name_norm as norm, t.id as term_id, t.name, 'name' as kind
-    from glossary_terms t where t.org_id = ${orgId} and t.name_norm = any(${norms}::text[])
+    from unnest(${norms}::text[]) as u(norm)
+    cross join lateral (select * from glossary_terms s where s.org_id = ${orgId} and s.name_norm = u.norm offset 0) t
     union all
     select a.alias_norm, t.id, t.name, 'alias'
-    from glossary_aliases a join glossary_terms t on t.id = a.term_id
-    where a.org_id = ${orgId} and a.alias_norm = any(${norms}::text[])
+    from unnest(${norms}::text[]) as u(norm)
+    cross join lateral (select * from glossary_aliases s where s.org_id = ${orgId} and s.alias_norm = u.norm offset 0) a
+    join glossary_terms t on t.id = a.term_id
   `.execute(db);
   return result.rows;
 }
@@ -500,13 +503,13 @@ export async function insertTermsBulk(trx: Db, rows: NewTermRow[]): Promise<{ id
   return inBulk(rows, async (chunk) => {
     const col = <K extends keyof NewTermRow>(key: K) => chunk.map((r) => r[key]);
     const result = await sql<{ id: string; name_norm: string }>`
-      insert into glossary_terms (org_id, name, name_norm, name_key, definition, notes, links, status, replaced_by_id, steward_person_id, version, words, search_text, created_at, updated_at)
-      select org_id, name, name_norm, name_key, definition, notes, links::jsonb, status, replaced_by_id, steward_person_id, version, words, search_text, created_at, updated_at
+      insert into glossary_terms (org_id, name, name_norm, name_key, name_compact, definition, notes, links, status, replaced_by_id, steward_person_id, version, words, search_text, created_at, updated_at)
+      select org_id, name, name_norm, name_key, name_compact, definition, notes, links::jsonb, status, replaced_by_id, steward_person_id, version, words, search_text, created_at, updated_at
       from unnest(
-        ${col('org_id')}::uuid[], ${col('name')}::text[], ${col('name_norm')}::text[], ${col('name_key')}::text[], ${col('definition')}::text[],
+        ${col('org_id')}::uuid[], ${col('name')}::text[], ${col('name_norm')}::text[], ${col('name_key')}::text[], ${col('name_compact')}::text[], ${col('definition')}::text[],
         ${col('notes')}::text[], ${col('links')}::text[], ${col('status')}::text[], ${col('replaced_by_id')}::uuid[], ${col('steward_person_id')}::uuid[],
         ${col('version')}::int[], ${col('words')}::text[], ${col('search_text')}::text[], ${chunk.map((r) => iso(r.created_at))}::timestamptz[], ${chunk.map((r) => iso(r.updated_at))}::timestamptz[]
-      ) as u(org_id, name, name_norm, name_key, definition, notes, links, status, replaced_by_id, steward_person_id, version, words, search_text, created_at, updated_at)
+      ) as u(org_id, name, name_norm, name_key, name_compact, definition, notes, links, status, replaced_by_id, steward_person_id, version, words, search_text, created_at, updated_at)
       returning id, name_norm
     `.execute(trx);
     return result.rows;
@@ -517,8 +520,8 @@ export async function insertAliasesBulk(trx: Db, rows: AliasRow[]): Promise<void
   await inBulk(rows, async (chunk) => {
     const col = <K extends keyof AliasRow>(key: K) => chunk.map((r) => r[key]);
     await sql`
-      insert into glossary_aliases (org_id, term_id, alias, alias_norm, alias_key)
-      select * from unnest(${col('org_id')}::uuid[], ${col('term_id')}::uuid[], ${col('alias')}::text[], ${col('alias_norm')}::text[], ${col('alias_key')}::text[])
+      insert into glossary_aliases (org_id, term_id, alias, alias_norm)
+      select * from unnest(${col('org_id')}::uuid[], ${col('term_id')}::uuid[], ${col('alias')}::text[], ${col('alias_norm')}::text[])
     `.execute(trx);
     return [];
   });
@@ -542,4 +545,15 @@ export async function insertVersionsBulk(trx: Db, rows: VersionRow[]): Promise<v
     `.execute(trx);
     return [];
   });
+}
+
+/**
+ * After a large import: merges the pending-list entries of the glossary's GIN indexes and refreshes
+ * the planner's statistics, both of which autovacuum would do only later.
+ */
+export async function tidyAfterImport(db: Db): Promise<void> {
+  for (const index of ['glossary_terms_words_idx', 'glossary_terms_search_idx']) {
+    await sql`select gin_clean_pending_list(${index}::regclass)`.execute(db);
+  }
+  await sql`analyze glossary_terms, glossary_aliases, glossary_words`.execute(db);
 }

@@ -18,6 +18,8 @@ export interface GlossaryTermsTable {
   name_norm: string;
   /** matchKey(name): sorted, singular tokens, so word order and plurals still hit exactly. */
   name_key: string;
+  /** compact(name_norm): the name without spaces. */
+  name_compact: string;
   definition: string;
   notes: string | null;
   links: JSONColumnType<string[], string, string>;
@@ -42,7 +44,6 @@ export interface GlossaryAliasesTable {
   term_id: string;
   alias: string;
   alias_norm: string;
-  alias_key: string;
   created_at: Generated<Date>;
 }
 
