@@ -23,8 +23,8 @@ import {
 } from './cards.js';
 import type { TermContent } from './changes.js';
 import { termSections, type TermCardSection } from './hooks.js';
-import { followReplacements, logLookup, prepare, rank, termNamed } from './lookup.js';
-import { EXACT, prepareQuery, SHOWN, type RankedTerm } from './ranking.js';
+import { followReplacements, loggedQuery, logUnanswered, prepare, rank, termNamed } from './lookup.js';
+import { EXACT, SHOWN, type RankedTerm } from './ranking.js';
 import * as repo from './repo.js';
 import {
   aliasText,
@@ -69,10 +69,10 @@ export function createGlossaryCapability(options: GlossaryOptions = {}): Capabil
   const sections = options.termSections ?? [];
 
   /** The term's card for the asker; `asked` is the lookup to log as found (in the same round trip). */
-  async function termReply(ctx: ChatContext, termId: string, options: { notice?: RichText; asked?: string } = {}): Promise<Card> {
+  async function termReply(ctx: ChatContext, termId: string, how: { notice?: RichText; asked?: string } = {}): Promise<Card> {
     const { db, log, clock } = ctx.services;
-    const { notice, asked } = options;
-    const found = asked === undefined ? undefined : { query: asked.trim().slice(0, 200), queryNorm: prepareQuery(asked).norm, personId: ctx.actor.personId, platform: ctx.request.platform, at: clock.now() };
+    const { notice, asked } = how;
+    const found = asked === undefined ? undefined : { ...loggedQuery(asked), personId: ctx.actor.personId, platform: ctx.request.platform, at: clock.now() };
     const view = await service.termCardView(db, ctx.actor.orgId, termId, found);
     const compact = answerIsSeenByOthers(ctx.request);
     const extra = compact || sections.length === 0 ? [] : await termSections(sections, { db, orgId: ctx.actor.orgId, termId, termName: view.name }, log);
@@ -98,7 +98,7 @@ export function createGlossaryCapability(options: GlossaryOptions = {}): Capabil
     const query = prepare(raw);
     const { decision } = await rank(db, actor.orgId, query);
     const log = (outcome: 'candidates' | 'miss') =>
-      logLookup(db, { orgId: actor.orgId, query: raw, termId: null, outcome, personId: actor.personId, platform: ctx.request.platform, at: clock.now() });
+      logUnanswered(db, { orgId: actor.orgId, query: raw, outcome, personId: actor.personId, platform: ctx.request.platform, at: clock.now() });
 
     if (decision.kind === 'confident') {
       const top = decision.term;
@@ -115,17 +115,15 @@ export function createGlossaryCapability(options: GlossaryOptions = {}): Capabil
       }
       return { private: await termReply(ctx, termId, { asked: raw, ...(notice ? { notice } : {}) }) };
     }
-    if (decision.kind === 'candidates') {
-      const lookupId = await log('candidates');
-      const candidates = await candidateViews(ctx, decision.candidates);
-      const pending = await pendingNew(ctx, query.norm);
-      const timeZone = await repo.orgTimeZone(db, actor.orgId);
-      return { private: candidatesCard(raw, candidates, { lookupId, timeZone, ...(pending ? { pending } : {}) }) };
-    }
-    const lookupId = await log('miss');
-    const pending = await pendingNew(ctx, query.norm);
-    const timeZone = await repo.orgTimeZone(db, actor.orgId);
-    return { private: missCard(raw, { lookupId, timeZone, ...(pending ? { pending } : {}) }) };
+    const offered = decision.kind === 'candidates' ? decision.candidates : [];
+    const [lookupId, candidates, pending, timeZone] = await Promise.all([
+      log(offered.length ? 'candidates' : 'miss'),
+      candidateViews(ctx, offered),
+      pendingNew(ctx, query.norm),
+      repo.orgTimeZone(db, actor.orgId),
+    ]);
+    const cardOptions = { lookupId, timeZone, ...(pending ? { pending } : {}) };
+    return { private: candidates.length ? candidatesCard(raw, candidates, cardOptions) : missCard(raw, cardOptions) };
   }
 
   async function search(ctx: ChatContext, words: string): Promise<Reply> {

@@ -216,12 +216,14 @@ export interface ImportOptions {
 export async function importGlossaryCsv(db: Db, orgId: string, text: string, options: ImportOptions): Promise<ImportReport> {
   const parsed = parseGlossaryCsv(text);
   const report: ImportReport = { dryRun: Boolean(options.dryRun), rows: parsed.rows.length, created: 0, updated: 0, unchanged: 0, problems: parsed.problems };
-  if (parsed.problems.length) return report;
+  // A file Steward cannot read, or a wrong header, stops here; bad rows are reported together with
+  // what the good rows would clash with.
+  if (parsed.problems.some((p) => p.row <= 1 || p.column === '(file)')) return report;
 
   const written = await db.transaction().execute(async (trx) => {
     await repo.lockGlossary(trx, orgId);
     const existing = await existingTerms(trx, orgId);
-    report.problems = checkConsistency(parsed.rows, existing, parsed.columns);
+    report.problems = [...parsed.problems, ...checkConsistency(parsed.rows, existing, parsed.columns)].sort((a, b) => a.row - b.row);
     if (report.problems.length) return report;
 
     const stewards = new Map<string, string | null>();
@@ -316,7 +318,8 @@ function differs(current: ExistingTerm, next: TermState): boolean {
     current.status !== next.status ||
     current.replaced_by_id !== next.replacedById ||
     current.steward_person_id !== next.stewardPersonId ||
-    !sameStrings(current.aliases, next.aliases)
+    // Aliases are a set: their order in a file is not a change.
+    !sameStrings([...current.aliases].sort(), [...next.aliases].sort())
   );
 }
 

@@ -1,25 +1,21 @@
-// Finding a term from what someone typed: exact name or alias (word order and plurals ignored), then
-// fuzzy names and aliases, then definitions; one deterministic ranking decides between an answer and
-// a few candidates. Deprecated terms lead on to their replacement.
+// Finding a term from what someone typed, cheapest evidence first: exact names and aliases, then
+// shared whole words (misspelt words corrected against the organisation's vocabulary), then names
+// written without spaces, acronyms and definitions. One deterministic ranking decides between an
+// answer and a few candidates. Deprecated terms lead on to their replacement.
 import type { Db } from '../db/database.js';
 import { InvalidInput, NotFound } from '../chat/errors.js';
 import type { Platform } from '../db/foundation-tables.js';
-import { decide, editSimilarity, EXACT, prepareQuery, rankCandidates, type Decision, type PreparedQuery, type RankedTerm } from './ranking.js';
+import { decide, editSimilarity, prepareQuery, rankCandidates, type Decision, type PreparedQuery, type RankedTerm } from './ranking.js';
 import * as repo from './repo.js';
 
+/** The term a query confidently names. */
 export interface FoundTerm {
   termId: string;
   name: string;
-  /** How the query reached the term: its name, an alias, or a fuzzy match. */
-  via: 'name' | 'alias' | 'fuzzy' | 'text';
-  /** The normalised name or alias that matched. */
-  matched: string;
-  /** Deprecated terms the answer passed through on the way to their replacement, in order. */
-  replaced: { id: string; name: string }[];
 }
 
 export type FindResult =
-  | { kind: 'found'; term: FoundTerm; others: RankedTerm[] }
+  | { kind: 'found'; term: FoundTerm }
   | { kind: 'candidates'; candidates: RankedTerm[] }
   | { kind: 'none' };
 
@@ -104,18 +100,10 @@ export async function followReplacements(db: Db, orgId: string, termId: string):
   return { termId: current.id, name: current.name, replaced };
 }
 
-export async function findTerm(db: Db, orgId: string, raw: string, options: { followReplacement?: boolean } = {}): Promise<FindResult> {
-  const query = prepare(raw);
-  const { decision } = await rank(db, orgId, query);
+export async function findTerm(db: Db, orgId: string, raw: string): Promise<FindResult> {
+  const { decision } = await rank(db, orgId, prepare(raw));
   if (decision.kind !== 'confident') return decision;
-  const top = decision.term;
-  const via = top.kind === 'text' ? 'text' : top.score >= EXACT ? top.kind : 'fuzzy';
-  const found: FoundTerm = { termId: top.termId, name: top.name, via, matched: top.matched, replaced: [] };
-  if (options.followReplacement && top.status === 'deprecated') {
-    const final = await followReplacements(db, orgId, top.termId);
-    Object.assign(found, { termId: final.termId, name: final.name, replaced: final.replaced });
-  }
-  return { kind: 'found', term: found, others: decision.others };
+  return { kind: 'found', term: { termId: decision.term.termId, name: decision.term.name } };
 }
 
 /** The term a command names (`history nps`, `alias x = nps`): an exact or confident match, or a helpful refusal. */
@@ -128,16 +116,22 @@ export async function termNamed(db: Db, orgId: string, raw: string): Promise<Fou
   );
 }
 
-export interface LookupLogEntry {
+export interface UnansweredLookup {
   orgId: string;
   query: string;
-  termId: string | null;
-  outcome: 'found' | 'candidates' | 'miss';
+  /** Candidates offered, or nothing found at all. (Found lookups are logged with the card: repo.termCardData.) */
+  outcome: 'candidates' | 'miss';
   personId: string;
   platform: Platform;
   at: Date;
 }
 
-export async function logLookup(db: Db, entry: LookupLogEntry): Promise<number> {
-  return repo.insertLookup(db, { ...entry, query: entry.query.trim().slice(0, 200), queryNorm: prepareQuery(entry.query).norm });
+/** What the lookup log keeps of a query: its first 200 characters, and its normalised form. */
+export function loggedQuery(raw: string): { query: string; queryNorm: string } {
+  return { query: raw.trim().slice(0, 200), queryNorm: prepareQuery(raw).norm };
+}
+
+/** Logs a lookup that found no term; returns its id, which the *Propose this term* button carries. */
+export async function logUnanswered(db: Db, entry: UnansweredLookup): Promise<number> {
+  return repo.insertLookup(db, { ...entry, termId: null, ...loggedQuery(entry.query) });
 }

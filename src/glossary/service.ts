@@ -253,7 +253,7 @@ export async function submitTerm(ctx: ChatContext, termId: string | undefined, c
     const now = ctx.services.clock.now();
     if (termId) {
       const term = await currentTerm(trx, actor.orgId, termId);
-      const changes = diffContent({ ...term.state }, content);
+      const changes = diffContent(term.state, content);
       if (!hasChanges(changes)) throw new InvalidInput(`That is what “${term.state.name}” already says. Nothing was changed.`);
       const next = applyChanges(term.state, changes);
       await checkNamesFree(trx, actor.orgId, term.id, next.name, distinctAliases(next.aliases, next.name));

@@ -344,7 +344,10 @@ describe.each(DATABASE_KINDS)('glossary service on %s', (kind) => {
       `Too long,,${'x'.repeat(2001)},,,approved`,
     ].join('\n');
     const report = await importGlossaryCsv(database.db, orgId, bad, { by: 'test', now: clock.now() });
-    expect(report.problems).toEqual([{ row: 4, column: 'definition', problem: 'The definition is 2,001 characters long; the limit is 2,000.' }]);
+    expect(report.problems).toEqual([
+      { row: 3, column: 'aliases', problem: '“NPS” already leads to “Net Promoter Score” in the glossary, which this file does not list' },
+      { row: 4, column: 'definition', problem: 'The definition is 2,001 characters long; the limit is 2,000.' },
+    ]);
     const conflict = await importGlossaryCsv(database.db, orgId, bad.split('\n').slice(0, 3).join('\n'), { by: 'test', now: clock.now() });
     expect(conflict.problems).toEqual([{ row: 3, column: 'aliases', problem: '“NPS” already leads to “Net Promoter Score” in the glossary, which this file does not list' }]);
     expect(await database.db.selectFrom('glossary_terms').select('id').where('org_id', '=', orgId).execute()).toHaveLength(before.length);
@@ -358,6 +361,8 @@ describe.each(DATABASE_KINDS)('glossary service on %s', (kind) => {
     const real = await importGlossaryCsv(database.db, orgId, good, { by: 'test', now: clock.now() });
     expect(real).toMatchObject({ created: 1, updated: 0, unchanged: 1 });
     expect(await term('Brand new')).toMatchObject({ status: 'proposed', version: 1 });
+    const reordered = good.replace('BN;b-new', 'b-new;BN');
+    expect(await importGlossaryCsv(database.db, orgId, reordered, { by: 'test', now: clock.now() })).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
     const again = await importGlossaryCsv(database.db, orgId, good.replace('=1+1 is not a formula here', 'Changed.'), { by: 'test', now: clock.now() });
     expect(again).toMatchObject({ created: 0, updated: 1, unchanged: 1 });
     expect((await versions('Brand new')).map((v) => v.definition)).toEqual(['=1+1 is not a formula here', 'Changed.']);
