@@ -29,7 +29,8 @@ import { PING_MESSAGE_RENDERER, pingMessageRenderer } from './journeys/pings.js'
 import { RedisHealth, redisConnection } from './jobs/redis.js';
 import { GovernanceSchedules, catchUpDigests, startGovernanceWorker } from './jobs/governance.js';
 import { governanceCapability } from './governance/capability.js';
-import { glossaryCapability } from './glossary/capability.js';
+import { createGlossaryCapability } from './glossary/capability.js';
+import { kpisUsingTerm } from './kpis/glossary-section.js';
 import { createLogger, type Logger } from './log.js';
 import { orgsCapability } from './orgs/capability.js';
 import { ProposalDeadlineQueue, ProposalDeadlineSweep, startProposalDeadlineWorker } from './jobs/proposal-deadline.js';
@@ -115,7 +116,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const kpiAlerts = new KpiAlertQueue(producer, { log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
   const capabilities: Capability[] = [
     orgsCapability,
-    glossaryCapability,
+    createGlossaryCapability({ termSections: [kpisUsingTerm] }),
     governanceCapability,
     journeysCapability({ scheduleEscalation: (pingId, at) => escalations.schedule(pingId, at) }),
     proposalsCapability({ deadlines }),
