@@ -9,6 +9,7 @@ import { Deliverer } from '../delivery/deliver.js';
 import { dueOutboxRows, type DueOutboxRow } from '../delivery/outbox.js';
 import { PermanentDeliveryError, RateLimitedError } from '../delivery/notifier.js';
 import type { Logger } from '../log.js';
+import { PeriodicTask } from './periodic.js';
 
 export const DELIVERY_QUEUE = 'steward-delivery';
 
@@ -113,35 +114,32 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker<Deli
 
 /** Re-enqueues what is due in the outbox; runs in every worker process (job ids make it harmless). */
 export class OutboxSweep {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private readonly loop: PeriodicTask<number>;
 
-  constructor(
-    private readonly options: { db: Db; clock: Clock; queue: DeliveryQueue; log: Logger; intervalMs?: number },
-  ) {}
-
-  start(): void {
-    const tick = async () => {
-      await this.runOnce().catch((error: unknown) => this.options.log.debug({ err: error }, 'outbox sweep skipped'));
-      this.timer = setTimeout(() => void tick(), this.options.intervalMs ?? 5_000);
-      this.timer.unref();
-    };
-    void tick();
+  constructor(private readonly options: { db: Db; clock: Clock; queue: DeliveryQueue; log: Logger; intervalMs?: number }) {
+    this.loop = new PeriodicTask(() => this.pass(), {
+      intervalMs: options.intervalMs ?? 5_000,
+      busy: 0,
+      onError: (error: unknown) => options.log.debug({ err: error }, 'outbox sweep skipped'),
+    });
   }
 
+  start(): void {
+    this.loop.start();
+  }
+
+  /** One pass now (unless one is under way). */
   async runOnce(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
-    try {
-      const rows = await dueOutboxRows(this.options.db, this.options.clock.now());
-      await this.options.queue.enqueueRows(rows);
-      return rows.length;
-    } finally {
-      this.running = false;
-    }
+    return this.loop.runOnce();
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.loop.stop();
+  }
+
+  private async pass(): Promise<number> {
+    const rows = await dueOutboxRows(this.options.db, this.options.clock.now());
+    await this.options.queue.enqueueRows(rows);
+    return rows.length;
   }
 }

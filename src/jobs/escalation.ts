@@ -1,3 +1,4 @@
+
 // Ping escalation on BullMQ: one delayed job per ping and due time (job id = ping and due time, so
 // scheduling twice collapses), a worker that asks the database whether the ping is still due, and a
 // sweep that finds due pings whose job was lost (Redis away, worker killed). The database decides:
@@ -9,6 +10,7 @@ import type { Db } from '../db/database.js';
 import { processDuePing, type DueOutcome } from '../journeys/ping-transitions.js';
 import { duePingIds, recordPingDeliveries } from '../journeys/pings.js';
 import type { Logger } from '../log.js';
+import { PeriodicTask } from './periodic.js';
 
 export const ESCALATION_QUEUE = 'steward-escalation';
 
@@ -101,46 +103,41 @@ export function startEscalationWorker(options: EscalationDeps & { connection: Re
  * every worker process; the conditional updates make that harmless.
  */
 export class EscalationSweep {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private stopped = false;
+  private readonly loop: PeriodicTask<number>;
 
-  constructor(private readonly options: EscalationDeps & { intervalMs?: number | undefined; graceMs?: number | undefined; parallel?: number }) {}
-
-  start(): void {
-    const tick = async () => {
-      await this.runOnce().catch((error: unknown) => this.options.log.debug({ err: error }, 'escalation sweep skipped'));
-      if (this.stopped) return;
-      this.timer = setTimeout(() => void tick(), this.options.intervalMs ?? 10_000);
-      this.timer.unref();
-    };
-    void tick();
+  constructor(private readonly options: EscalationDeps & { intervalMs?: number | undefined; graceMs?: number | undefined; parallel?: number }) {
+    this.loop = new PeriodicTask(() => this.pass(), {
+      intervalMs: options.intervalMs ?? 10_000,
+      busy: 0,
+      onError: (error: unknown) => options.log.debug({ err: error }, 'escalation sweep skipped'),
+    });
   }
 
-  /** One pass; returns how many due pings it looked at. */
+  start(): void {
+    this.loop.start();
+  }
+
+  /** One pass now (unless one is under way). */
   async runOnce(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
-    try {
-      const { db, clock } = this.options;
-      await recordPingDeliveries(db);
-      const cutoff = new Date(clock.now().getTime() - (this.options.graceMs ?? 5_000));
-      const ids = await duePingIds(db, cutoff);
-      const queue = [...ids];
-      const lanes = Array.from({ length: Math.min(this.options.parallel ?? 4, queue.length) }, async () => {
-        for (let id = queue.shift(); id; id = queue.shift()) {
-          await runDue(this.options, id).catch((error: unknown) => this.options.log.warn({ err: error, pingId: id }, 'escalation failed; the next sweep retries'));
-        }
-      });
-      await Promise.all(lanes);
-      return ids.length;
-    } finally {
-      this.running = false;
-    }
+    return this.loop.runOnce();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.loop.stop();
+  }
+
+  private async pass(): Promise<number> {
+    const { db, clock } = this.options;
+    await recordPingDeliveries(db);
+    const cutoff = new Date(clock.now().getTime() - (this.options.graceMs ?? 5_000));
+    const ids = await duePingIds(db, cutoff);
+    const queue = [...ids];
+    const lanes = Array.from({ length: Math.min(this.options.parallel ?? 4, queue.length) }, async () => {
+      for (let id = queue.shift(); id; id = queue.shift()) {
+        await runDue(this.options, id).catch((error: unknown) => this.options.log.warn({ err: error, pingId: id }, 'escalation failed; the next sweep retries'));
+      }
+    });
+    await Promise.all(lanes);
+    return ids.length;
   }
 }

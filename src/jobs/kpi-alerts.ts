@@ -7,6 +7,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { evaluateKpiAlerts, kpisAwaitingEvaluation, reportUndeliverable, type AlertDeps } from '../kpis/alerts.js';
 import type { Logger } from '../log.js';
+import { PeriodicTask } from './periodic.js';
 
 export const KPI_ALERT_QUEUE = 'steward-kpi-alerts';
 
@@ -88,35 +89,33 @@ export function startKpiAlertWorker(options: KpiAlertWorkerOptions): Worker<KpiA
 }
 
 export class KpiAlertSweep {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private readonly loop: PeriodicTask<{ enqueued: number; reported: number }>;
 
-  constructor(private readonly options: { deps: AlertDeps; queue: KpiAlertQueue; intervalMs?: number }) {}
-
-  start(): void {
-    const tick = async () => {
-      await this.runOnce().catch((error: unknown) => this.options.deps.log.debug({ err: error }, 'KPI alert sweep skipped'));
-      this.timer = setTimeout(() => void tick(), this.options.intervalMs ?? 10_000);
-      this.timer.unref();
-    };
-    this.timer = setTimeout(() => void tick(), 0);
-    this.timer.unref();
+  constructor(private readonly options: { deps: AlertDeps; queue: KpiAlertQueue; intervalMs?: number }) {
+    this.loop = new PeriodicTask(() => this.pass(), {
+      intervalMs: options.intervalMs ?? 10_000,
+      busy: { enqueued: 0, reported: 0 },
+      onError: (error: unknown) => options.deps.log.debug({ err: error }, 'KPI alert sweep skipped'),
+    });
   }
 
+  start(): void {
+    this.loop.start();
+  }
+
+  /** One pass now (unless one is under way). */
   async runOnce(): Promise<{ enqueued: number; reported: number }> {
-    if (this.running) return { enqueued: 0, reported: 0 };
-    this.running = true;
-    try {
-      const backlog = await kpisAwaitingEvaluation(this.options.deps.db);
-      await this.options.queue.enqueue(backlog);
-      const reported = await reportUndeliverable(this.options.deps);
-      return { enqueued: backlog.length, reported };
-    } finally {
-      this.running = false;
-    }
+    return this.loop.runOnce();
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.loop.stop();
+  }
+
+  private async pass(): Promise<{ enqueued: number; reported: number }> {
+    const backlog = await kpisAwaitingEvaluation(this.options.deps.db);
+    await this.options.queue.enqueue(backlog);
+    const reported = await reportUndeliverable(this.options.deps);
+    return { enqueued: backlog.length, reported };
   }
 }

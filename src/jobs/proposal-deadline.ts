@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { overdueProposalIds } from '../proposals/repo.js';
 import { closeProposal, type DeadlineScheduler } from '../proposals/service.js';
 import type { Services } from '../services.js';
+import { PeriodicTask } from './periodic.js';
 
 export const PROPOSAL_DEADLINE_QUEUE = 'steward-proposal-deadline';
 
@@ -75,38 +76,37 @@ export function startProposalDeadlineWorker(options: { connection: Redis; prefix
 
 /** Closes overdue proposals the delayed jobs missed; runs in every worker process. */
 export class ProposalDeadlineSweep {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private readonly loop: PeriodicTask<number>;
 
-  constructor(private readonly options: { services: Services; log: Logger; intervalMs?: number }) {}
-
-  start(): void {
-    const tick = async () => {
-      await this.runOnce().catch((error: unknown) => this.options.log.warn({ err: error }, 'proposal deadline sweep failed; next round retries'));
-      this.timer = setTimeout(() => void tick(), this.options.intervalMs ?? 15_000);
-      this.timer.unref();
-    };
-    void tick();
+  constructor(private readonly options: { services: Services; log: Logger; intervalMs?: number }) {
+    this.loop = new PeriodicTask(() => this.pass(), {
+      intervalMs: options.intervalMs ?? 15_000,
+      busy: 0,
+      onError: (error: unknown) => options.log.warn({ err: error }, 'proposal deadline sweep failed; next round retries'),
+    });
   }
 
+  start(): void {
+    this.loop.start();
+  }
+
+  /** One pass now (unless one is under way). */
   async runOnce(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
-    try {
-      const { services } = this.options;
-      let closed = 0;
-      for (const id of await overdueProposalIds(services.db, services.clock.now(), 100)) {
-        const result = await closeProposal(services, id);
-        if (result.status === 'closed') closed++;
-      }
-      if (closed) this.options.log.info({ closed }, 'closed overdue proposals');
-      return closed;
-    } finally {
-      this.running = false;
-    }
+    return this.loop.runOnce();
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.loop.stop();
+  }
+
+  private async pass(): Promise<number> {
+    const { services } = this.options;
+    let closed = 0;
+    for (const id of await overdueProposalIds(services.db, services.clock.now(), 100)) {
+      const result = await closeProposal(services, id);
+      if (result.status === 'closed') closed++;
+    }
+    if (closed) this.options.log.info({ closed }, 'closed overdue proposals');
+    return closed;
   }
 }
