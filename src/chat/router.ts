@@ -7,6 +7,7 @@ import type { ActionHandler, Capability, ChatContext, Command } from './capabili
 import { ChatError } from './errors.js';
 import { errorCard, unknownCommandCard } from './cards.js';
 import type { ChatRequest, Reply } from './request.js';
+import { splitFirstWord } from './words.js';
 
 const actionEnvelope = z.object({ action: z.string().min(1).max(64) }).loose();
 
@@ -56,12 +57,11 @@ export class ChatRouter {
     if (raw.length > MAX_COMMAND_LENGTH) {
       return { private: errorCard(`That command is ${raw.length} characters long; Steward reads at most ${MAX_COMMAND_LENGTH}.`) };
     }
-    const text = raw.trim();
-    const [first = ''] = text.split(/\s+/);
-    const word = first.toLowerCase() || 'help';
+    const { first, verb, rest } = splitFirstWord(raw);
+    const word = verb || 'help';
     const command = this.commands.get(word);
     if (!command) return { private: unknownCommandCard(first, closestWord(word, [...this.commands.keys()])) };
-    return command.handle(ctx, text.slice(first.length).trim());
+    return command.handle(ctx, rest);
   }
 
   private async handleAction(ctx: ChatContext, payload: unknown, values: Record<string, string>): Promise<Reply> {

@@ -1,6 +1,7 @@
 // What the glossary accepts from outside: command text, button payloads, form values, and the limits
 // every term respects. Each refusal names the field and the limit, and nothing is changed.
 import { z } from 'zod';
+import { splitFirstWord } from '../chat/words.js';
 import { InvalidInput } from '../chat/errors.js';
 import { safeUrl } from '../chat/limits.js';
 import { normalise } from './normalise.js';
@@ -145,9 +146,7 @@ function required(value: string | undefined, usage: string, what: string): strin
 export function parseGlossaryArgs(args: string): GlossaryIntent {
   const text = args.trim();
   if (!text) return { kind: 'overview' };
-  const [first = ''] = text.split(/\s+/);
-  const verb = first.toLowerCase();
-  const rest = text.slice(first.length).trim();
+  const { verb, rest } = splitFirstWord(text);
   switch (verb) {
     case 'search':
       return { kind: 'search', text: required(rest, USAGE.search, 'words to search for') };

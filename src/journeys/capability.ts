@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ActionHandler, Capability, ChatContext } from '../chat/capability.js';
 import { defineAction } from '../chat/capability.js';
+import { splitFirstWord } from '../chat/words.js';
 import { code, context, mention, para, text } from '../chat/card.js';
 import { InvalidInput, NotFound, PermissionDenied } from '../chat/errors.js';
 import type { Reply } from '../chat/request.js';
@@ -275,10 +276,8 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
           { example: 'move welcome-gift under onboarding', description: 'move a journey and everything under it (admins)' },
         ],
         async handle(ctx, args) {
-          const trimmed = args.trim();
-          const [first = ''] = trimmed.split(/\s+/);
-          const rest = trimmed.slice(first.length).trim();
-          switch (first.toLowerCase()) {
+          const { verb, rest } = splitFirstWord(args);
+          switch (verb) {
             case '':
             case 'list':
             case 'tree':
@@ -304,7 +303,7 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
             case 'show':
               return rest ? show(ctx, rest) : list(ctx);
             default:
-              return show(ctx, trimmed);
+              return show(ctx, args.trim());
           }
         },
       },
