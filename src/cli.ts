@@ -7,7 +7,7 @@ import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { Platform, Role } from './db/foundation-tables.js';
 import * as orgsRepo from './orgs/repo.js';
-import { grantRole, personForEmail, revokeRole, ROLE_LABELS } from './orgs/service.js';
+import { grantRole, personForEmail, revokeRole, roleChangeMessage, ROLE_LABELS } from './orgs/service.js';
 import { seedDemo } from './seed/demo.js';
 import { exportJourneys, formatImportReport, importJourneys } from './journeys/csv.js';
 import { describeReport as describeGlossaryImport, exportGlossaryCsv, importGlossaryCsv } from './glossary/csv.js';
@@ -105,7 +105,7 @@ export function buildCli(out: (line: string) => void = console.log): Command {
         if (!/^[^@\s]+@[^@\s]+$/.test(opts.email)) throw new CliError(`“${opts.email}” is not an e-mail address`);
         const personId = await personForEmail(handle.db, orgId, opts.email);
         const changed = await grantRole(handle.db, personId, { orgId, role: roleName, byLabel: 'cli' });
-        out(changed ? `${opts.email} is now a ${ROLE_LABELS[roleName]}.` : `${opts.email} already was a ${ROLE_LABELS[roleName]}.`);
+        out(roleChangeMessage(opts.email, roleName, 'grant', changed));
       });
     });
   role
@@ -124,7 +124,7 @@ export function buildCli(out: (line: string) => void = console.log): Command {
         const changed = await revokeRole(handle.db, person.id, { orgId, role: roleName, byLabel: 'cli' }).catch((error: unknown) => {
           throw new CliError(error instanceof Error ? error.message : String(error));
         });
-        out(changed ? `${opts.email} is no longer a ${ROLE_LABELS[roleName]}.` : `${opts.email} was not a ${ROLE_LABELS[roleName]}.`);
+        out(roleChangeMessage(opts.email, roleName, 'revoke', changed));
       });
     });
   role

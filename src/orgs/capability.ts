@@ -6,7 +6,7 @@ import { bold, para, text, type Card } from '../chat/card.js';
 import { InvalidInput } from '../chat/errors.js';
 import type { Role } from '../db/foundation-tables.js';
 import * as repo from './repo.js';
-import { grantRole, requireRole, revokeRole, ROLE_LABELS, ROLES } from './service.js';
+import { grantRole, requireRole, revokeRole, roleChangeMessage, ROLE_LABELS, ROLES } from './service.js';
 
 const roleWord = z.enum(['admin', 'steward', 'glossary_steward', 'board'], {
   error: 'a role: admin, steward (glossary steward) or board',
@@ -51,12 +51,8 @@ export const orgsCapability: Capability = {
         if (!parsedRole.success) throw new InvalidInput(`“${role}” is not a role. ${USAGE}`);
         const target = await mentionedPerson(ctx, who, USAGE);
         const options = { orgId: ctx.actor.orgId, role: toRole(parsedRole.data), byPersonId: ctx.actor.personId, byLabel: ctx.actor.name };
-        const label = ROLE_LABELS[options.role];
         const changed = verb === 'grant' ? await grantRole(ctx.services.db, target.personId, options) : await revokeRole(ctx.services.db, target.personId, options);
-        const message =
-          verb === 'grant'
-            ? changed ? `${target.name} is now a ${label}.` : `${target.name} already was a ${label}.`
-            : changed ? `${target.name} is no longer a ${label}.` : `${target.name} was not a ${label}.`;
+        const message = roleChangeMessage(target.name, options.role, verb, changed);
         return { private: { title: 'Roles', blocks: [para(message)], summary: message } };
       },
     },

@@ -32,6 +32,14 @@ export const ROLE_LABELS: Record<Role, string> = {
   board: 'board member',
 };
 
+/** What a grant or revoke did, in words, for chat and the CLI alike. */
+export function roleChangeMessage(who: string, role: Role, action: 'grant' | 'revoke', changed: boolean): string {
+  const label = ROLE_LABELS[role];
+  const a = /^[aeiou]/i.test(label) ? 'an' : 'a';
+  if (action === 'grant') return changed ? `${who} is now ${a} ${label}.` : `${who} already was ${a} ${label}.`;
+  return changed ? `${who} is no longer ${a} ${label}.` : `${who} was not ${a} ${label}.`;
+}
+
 export interface Actor {
   personId: string;
   orgId: string;
