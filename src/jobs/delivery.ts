@@ -9,7 +9,7 @@ import { Deliverer } from '../delivery/deliver.js';
 import { dueOutboxRows, type DueOutboxRow } from '../delivery/outbox.js';
 import { PermanentDeliveryError, RateLimitedError } from '../delivery/notifier.js';
 import type { Logger } from '../log.js';
-import { PeriodicTask } from './periodic.js';
+import { PeriodicSweep } from './periodic.js';
 
 export const DELIVERY_QUEUE = 'steward-delivery';
 
@@ -113,31 +113,16 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker<Deli
 }
 
 /** Re-enqueues what is due in the outbox; runs in every worker process (job ids make it harmless). */
-export class OutboxSweep {
-  private readonly loop: PeriodicTask<number>;
-
+export class OutboxSweep extends PeriodicSweep<number> {
   constructor(private readonly options: { db: Db; clock: Clock; queue: DeliveryQueue; log: Logger; intervalMs?: number }) {
-    this.loop = new PeriodicTask(() => this.pass(), {
+    super({
       intervalMs: options.intervalMs ?? 5_000,
       busy: 0,
       onError: (error: unknown) => options.log.debug({ err: error }, 'outbox sweep skipped'),
     });
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  /** One pass now (unless one is under way). */
-  async runOnce(): Promise<number> {
-    return this.loop.runOnce();
-  }
-
-  stop(): void {
-    this.loop.stop();
-  }
-
-  private async pass(): Promise<number> {
+  protected async pass(): Promise<number> {
     const rows = await dueOutboxRows(this.options.db, this.options.clock.now());
     await this.options.queue.enqueueRows(rows);
     return rows.length;

@@ -10,7 +10,7 @@ import type { Db } from '../db/database.js';
 import { processDuePing, type DueOutcome } from '../journeys/ping-transitions.js';
 import { duePingIds, recordPingDeliveries } from '../journeys/pings.js';
 import type { Logger } from '../log.js';
-import { PeriodicTask } from './periodic.js';
+import { PeriodicSweep } from './periodic.js';
 
 export const ESCALATION_QUEUE = 'steward-escalation';
 
@@ -102,31 +102,16 @@ export function startEscalationWorker(options: EscalationDeps & { connection: Re
  * first turn), and records in each ping's history which of its messages were delivered. Runs in
  * every worker process; the conditional updates make that harmless.
  */
-export class EscalationSweep {
-  private readonly loop: PeriodicTask<number>;
-
+export class EscalationSweep extends PeriodicSweep<number> {
   constructor(private readonly options: EscalationDeps & { intervalMs?: number | undefined; graceMs?: number | undefined; parallel?: number }) {
-    this.loop = new PeriodicTask(() => this.pass(), {
+    super({
       intervalMs: options.intervalMs ?? 10_000,
       busy: 0,
       onError: (error: unknown) => options.log.debug({ err: error }, 'escalation sweep skipped'),
     });
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  /** One pass now (unless one is under way). */
-  async runOnce(): Promise<number> {
-    return this.loop.runOnce();
-  }
-
-  stop(): void {
-    this.loop.stop();
-  }
-
-  private async pass(): Promise<number> {
+  protected async pass(): Promise<number> {
     const { db, clock } = this.options;
     await recordPingDeliveries(db);
     const cutoff = new Date(clock.now().getTime() - (this.options.graceMs ?? 5_000));

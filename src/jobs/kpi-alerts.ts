@@ -7,7 +7,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { evaluateKpiAlerts, kpisAwaitingEvaluation, reportUndeliverable, type AlertDeps } from '../kpis/alerts.js';
 import type { Logger } from '../log.js';
-import { PeriodicTask } from './periodic.js';
+import { PeriodicSweep } from './periodic.js';
 
 export const KPI_ALERT_QUEUE = 'steward-kpi-alerts';
 
@@ -88,31 +88,16 @@ export function startKpiAlertWorker(options: KpiAlertWorkerOptions): Worker<KpiA
   return worker;
 }
 
-export class KpiAlertSweep {
-  private readonly loop: PeriodicTask<{ enqueued: number; reported: number }>;
-
+export class KpiAlertSweep extends PeriodicSweep<{ enqueued: number; reported: number }> {
   constructor(private readonly options: { deps: AlertDeps; queue: KpiAlertQueue; intervalMs?: number }) {
-    this.loop = new PeriodicTask(() => this.pass(), {
+    super({
       intervalMs: options.intervalMs ?? 10_000,
       busy: { enqueued: 0, reported: 0 },
       onError: (error: unknown) => options.deps.log.debug({ err: error }, 'KPI alert sweep skipped'),
     });
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  /** One pass now (unless one is under way). */
-  async runOnce(): Promise<{ enqueued: number; reported: number }> {
-    return this.loop.runOnce();
-  }
-
-  stop(): void {
-    this.loop.stop();
-  }
-
-  private async pass(): Promise<{ enqueued: number; reported: number }> {
+  protected async pass(): Promise<{ enqueued: number; reported: number }> {
     const backlog = await kpisAwaitingEvaluation(this.options.deps.db);
     await this.options.queue.enqueue(backlog);
     const reported = await reportUndeliverable(this.options.deps);

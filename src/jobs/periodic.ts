@@ -1,13 +1,13 @@
 // The loop every sweep runs on: a pass now, then one every interval, never two passes at once, and
 // nothing scheduled once it is stopped (a pass still running when it stops does not reschedule).
-export class PeriodicTask<T> {
+// A sweep extends it and writes only its pass.
+export abstract class PeriodicSweep<T> {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private stopped = false;
 
   constructor(
-    private readonly pass: () => Promise<T>,
-    private readonly options: {
+    private readonly loop: {
       intervalMs: number;
       /** What runOnce returns when a pass is already under way. */
       busy: T;
@@ -15,20 +15,24 @@ export class PeriodicTask<T> {
     },
   ) {}
 
+  /** One pass of the sweep. */
+  protected abstract pass(): Promise<T>;
+
   start(): void {
     this.stopped = false;
     const tick = async () => {
-      await this.runOnce().catch((error: unknown) => this.options.onError(error));
+      await this.runOnce().catch((error: unknown) => this.loop.onError(error));
       if (this.stopped) return;
-      this.timer = setTimeout(() => void tick(), this.options.intervalMs);
+      this.timer = setTimeout(() => void tick(), this.loop.intervalMs);
       this.timer.unref();
     };
     this.timer = setTimeout(() => void tick(), 0);
     this.timer.unref();
   }
 
+  /** One pass now, unless one is under way. */
   async runOnce(): Promise<T> {
-    if (this.running) return this.options.busy;
+    if (this.running) return this.loop.busy;
     this.running = true;
     try {
       return await this.pass();

@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import { overdueProposalIds } from '../proposals/repo.js';
 import { closeProposal, type DeadlineScheduler } from '../proposals/service.js';
 import type { Services } from '../services.js';
-import { PeriodicTask } from './periodic.js';
+import { PeriodicSweep } from './periodic.js';
 
 export const PROPOSAL_DEADLINE_QUEUE = 'steward-proposal-deadline';
 
@@ -75,31 +75,16 @@ export function startProposalDeadlineWorker(options: { connection: Redis; prefix
 }
 
 /** Closes overdue proposals the delayed jobs missed; runs in every worker process. */
-export class ProposalDeadlineSweep {
-  private readonly loop: PeriodicTask<number>;
-
+export class ProposalDeadlineSweep extends PeriodicSweep<number> {
   constructor(private readonly options: { services: Services; log: Logger; intervalMs?: number }) {
-    this.loop = new PeriodicTask(() => this.pass(), {
+    super({
       intervalMs: options.intervalMs ?? 15_000,
       busy: 0,
       onError: (error: unknown) => options.log.warn({ err: error }, 'proposal deadline sweep failed; next round retries'),
     });
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  /** One pass now (unless one is under way). */
-  async runOnce(): Promise<number> {
-    return this.loop.runOnce();
-  }
-
-  stop(): void {
-    this.loop.stop();
-  }
-
-  private async pass(): Promise<number> {
+  protected async pass(): Promise<number> {
     const { services } = this.options;
     let closed = 0;
     for (const id of await overdueProposalIds(services.db, services.clock.now(), 100)) {
