@@ -137,9 +137,7 @@ async function main(): Promise<void> {
     if (method === 'chat.update') updates.push({ at, ts: args.get('ts') ?? '', text: args.get('text') ?? '' });
   });
   const bolt = await startBareBoltProcess({ signingSecret: BENCH_SIGNING_SECRET, apiUrl: fake.apiUrl });
-  // BENCH_PROFILE=<dir> writes a CPU profile of the Steward process there.
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const steward = await startStewardProcess({ signingSecret: BENCH_SIGNING_SECRET, apiUrl: fake.apiUrl, nodeFlags: profile });
+  const steward = await startStewardProcess({ signingSecret: BENCH_SIGNING_SECRET, apiUrl: fake.apiUrl });
   const db = steward.database.db;
   const responseUrl = `${fake.apiUrl}response`;
   try {

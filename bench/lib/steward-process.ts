@@ -81,6 +81,11 @@ function serveScript(outDir: string): string {
   `;
 }
 
+/** BENCH_PROFILE=<dir>: any benchmark writes a CPU profile of its Steward process there (open it in Chrome's DevTools). */
+function profileFlags(): string[] {
+  return process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+}
+
 export async function startStewardProcess(options: StewardProcessOptions): Promise<StewardProcess> {
   const outDir = await buildSteward();
   const database = await createTestDatabase('postgres');
@@ -88,7 +93,7 @@ export async function startStewardProcess(options: StewardProcessOptions): Promi
   try {
     const server = await startServerProcess({
       name: 'Steward',
-      nodeArgs: [...(options.nodeFlags ?? []), '--input-type=module', '--eval', serveScript(outDir)],
+      nodeArgs: [...profileFlags(), ...(options.nodeFlags ?? []), '--input-type=module', '--eval', serveScript(outDir)],
       env: {
         NODE_ENV: 'production',
         TEAMS_ALLOW_ANONYMOUS: 'true',

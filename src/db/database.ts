@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { pgliteDialect } from './pglite-driver.js';
+import { PreparingClient } from './prepared-client.js';
 import type { Database } from './tables.js';
 
 export type Db = Kysely<Database>;
@@ -28,6 +29,7 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,
+    Client: PreparingClient,
     ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
