@@ -30,6 +30,7 @@ import { RedisHealth, redisConnection } from './jobs/redis.js';
 import { GovernanceSchedules, catchUpDigests, startGovernanceWorker } from './jobs/governance.js';
 import { governanceCapability } from './governance/capability.js';
 import { createGlossaryCapability } from './glossary/capability.js';
+import { LookupLog } from './glossary/lookup-log.js';
 import { kpisUsingTerm } from './kpis/glossary-section.js';
 import { createLogger, type Logger } from './log.js';
 import { orgsCapability } from './orgs/capability.js';
@@ -73,6 +74,8 @@ export interface Steward {
   queue: DeliveryQueue;
   sweep?: OutboxSweep;
   redisHealth: RedisHealth;
+  /** The glossary lookup log, written behind the answers; flush() to read what was just asked. */
+  lookupLog: LookupLog;
   close(): Promise<void>;
 }
 
@@ -114,9 +117,10 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const deadlines = new ProposalDeadlineQueue(producer, { services, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
   const kpiCharts = new KpiCharts(services);
   const kpiAlerts = new KpiAlertQueue(producer, { log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
+  const lookupLog = new LookupLog(database.db, log);
   const capabilities: Capability[] = [
     orgsCapability,
-    createGlossaryCapability({ termSections: [kpisUsingTerm] }),
+    createGlossaryCapability({ lookupLog, termSections: [kpisUsingTerm] }),
     governanceCapability,
     journeysCapability({ scheduleEscalation: (pingId, at) => escalations.schedule(pingId, at) }),
     proposalsCapability({ deadlines }),
@@ -302,6 +306,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
     deliverer,
     queue,
     redisHealth,
+    lookupLog,
     ...(server ? { server } : {}),
     ...(url ? { url } : {}),
     ...(sweep ? { sweep } : {}),
@@ -316,6 +321,8 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
       await slack?.stop();
+      // After the HTTP side stopped answering, so no lookup comes in after the last write.
+      await lookupLog.close();
       await worker?.close().catch(() => {});
       await governanceWorker?.close().catch(() => {});
       kpiAlertSweep?.stop();

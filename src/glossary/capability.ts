@@ -23,10 +23,13 @@ import {
 } from './cards.js';
 import type { TermContent } from './changes.js';
 import { termSections, type TermCardSection } from './hooks.js';
-import { followReplacements, loggedQuery, logUnanswered, prepare, rank, termNamed } from './lookup.js';
+import { followReplacements, loggedQuery, prepare, rank, termNamed } from './lookup.js';
+import type { LookupLog } from './lookup-log.js';
+import type { LookupOutcome } from './tables.js';
 import { EXACT, SHOWN, type RankedTerm } from './ranking.js';
 import * as repo from './repo.js';
 import {
+  GLOSSARY_LIMITS,
   aliasText,
   definitionText,
   FORM_INPUTS,
@@ -61,19 +64,33 @@ function answerIsSeenByOthers(request: ChatRequest): boolean {
 }
 
 export interface GlossaryOptions {
+  /** Where lookups are logged (written behind the answer). */
+  lookupLog: LookupLog;
   /** Extra sections for the term card, such as the KPIs that use a definition. */
   termSections?: TermCardSection[];
 }
 
-export function createGlossaryCapability(options: GlossaryOptions = {}): Capability {
+export function createGlossaryCapability(options: GlossaryOptions): Capability {
   const sections = options.termSections ?? [];
 
-  /** The term's card for the asker; `asked` is the lookup to log as found (in the same round trip). */
+  function logLookup(ctx: ChatContext, raw: string, outcome: LookupOutcome, termId: string | null): void {
+    options.lookupLog.record({
+      orgId: ctx.actor.orgId,
+      ...loggedQuery(raw),
+      termId,
+      outcome,
+      personId: ctx.actor.personId,
+      platform: ctx.request.platform,
+      at: ctx.services.clock.now(),
+    });
+  }
+
+  /** The term's card for the asker; `asked` is the lookup that led here, logged as found. */
   async function termReply(ctx: ChatContext, termId: string, how: { notice?: RichText; asked?: string } = {}): Promise<Card> {
-    const { db, log, clock } = ctx.services;
+    const { db, log } = ctx.services;
     const { notice, asked } = how;
-    const found = asked === undefined ? undefined : { ...loggedQuery(asked), personId: ctx.actor.personId, platform: ctx.request.platform, at: clock.now() };
-    const view = await service.termCardView(db, ctx.actor.orgId, termId, found);
+    const view = await service.termCardView(db, ctx.actor.orgId, termId);
+    if (asked !== undefined) logLookup(ctx, asked, 'found', termId);
     const compact = answerIsSeenByOthers(ctx.request);
     const extra = compact || sections.length === 0 ? [] : await termSections(sections, { db, orgId: ctx.actor.orgId, termId, termName: view.name }, log);
     return termCard(view, { mode: compact ? 'compact' : 'private', extra, ...(notice ? { notice } : {}) });
@@ -93,12 +110,10 @@ export function createGlossaryCapability(options: GlossaryOptions = {}): Capabil
   }
 
   async function lookup(ctx: ChatContext, raw: string): Promise<Reply> {
-    const { db, clock } = ctx.services;
+    const { db } = ctx.services;
     const { actor } = ctx;
     const query = prepare(raw);
     const { decision } = await rank(db, actor.orgId, query);
-    const log = (outcome: 'candidates' | 'miss') =>
-      logUnanswered(db, { orgId: actor.orgId, query: raw, outcome, personId: actor.personId, platform: ctx.request.platform, at: clock.now() });
 
     if (decision.kind === 'confident') {
       const top = decision.term;
@@ -116,13 +131,9 @@ export function createGlossaryCapability(options: GlossaryOptions = {}): Capabil
       return { private: await termReply(ctx, termId, { asked: raw, ...(notice ? { notice } : {}) }) };
     }
     const offered = decision.kind === 'candidates' ? decision.candidates : [];
-    const [lookupId, candidates, pending, timeZone] = await Promise.all([
-      log(offered.length ? 'candidates' : 'miss'),
-      candidateViews(ctx, offered),
-      pendingNew(ctx, query.norm),
-      repo.orgTimeZone(db, actor.orgId),
-    ]);
-    const cardOptions = { lookupId, timeZone, ...(pending ? { pending } : {}) };
+    logLookup(ctx, raw, offered.length ? 'candidates' : 'miss', null);
+    const [candidates, pending, timeZone] = await Promise.all([candidateViews(ctx, offered), pendingNew(ctx, query.norm), repo.orgTimeZone(db, actor.orgId)]);
+    const cardOptions = { timeZone, ...(pending ? { pending } : {}) };
     return { private: candidates.length ? candidatesCard(raw, candidates, cardOptions) : missCard(raw, cardOptions) };
   }
 
@@ -198,6 +209,8 @@ export function createGlossaryCapability(options: GlossaryOptions = {}): Capabil
               return { private: recentCard(rows, timeZone) };
             }
             case 'stats':
+              // What this process has not written yet counts too (the asker's own latest lookups).
+              await options.lookupLog.flush();
               return { private: statsCard(await service.stats(db, orgId, clock.now())) };
             case 'deprecate': {
               const done = await service.deprecate(ctx, intent.term, intent.replacement);
@@ -243,8 +256,9 @@ export function createGlossaryCapability(options: GlossaryOptions = {}): Capabil
         action: ACTIONS.propose,
         schema: proposePayload,
         async handle(ctx, payload) {
-          const asked = payload.lookupId ? await repo.findLookup(ctx.services.db, ctx.actor.orgId, payload.lookupId) : undefined;
-          const name = asked?.query.slice(0, 120);
+          // Buttons of older messages carry the id of the logged lookup rather than the query itself.
+          const asked = payload.query ?? (payload.lookupId ? (await repo.findLookup(ctx.services.db, ctx.actor.orgId, payload.lookupId))?.query : undefined);
+          const name = asked?.trim().slice(0, GLOSSARY_LIMITS.name);
           return { form: termForm({ editor: service.isEditor(ctx.actor, null), ...(name ? { initial: { name } } : {}) }) };
         },
       }),
@@ -305,5 +319,3 @@ export function createGlossaryCapability(options: GlossaryOptions = {}): Capabil
     ],
   };
 }
-
-export const glossaryCapability = createGlossaryCapability();

@@ -169,12 +169,13 @@ function candidateItems(candidates: CandidateView[]): RichText[] {
   ]);
 }
 
-const proposeButton = (lookupId: number | undefined, label: string): Button => ({
+/** Carries what was asked (as the lookup log keeps it), so the form opens with it as the name. */
+const proposeButton = (query: string, label: string): Button => ({
   label,
-  payload: lookupId ? { action: ACTIONS.propose, lookupId } : { action: ACTIONS.propose },
+  payload: { action: ACTIONS.propose, query: query.trim().slice(0, 200) },
 });
 
-export function candidatesCard(query: string, candidates: CandidateView[], options: { lookupId?: number; pending?: PendingNewTerm; timeZone: string }): Card {
+export function candidatesCard(query: string, candidates: CandidateView[], options: { pending?: PendingNewTerm; timeZone: string }): Card {
   const shownQuery = truncate(query.trim(), 60);
   return {
     title: `No exact match for “${shownQuery}”`,
@@ -182,13 +183,13 @@ export function candidatesCard(query: string, candidates: CandidateView[], optio
       para('Did you mean one of these?'),
       { kind: 'list', items: candidateItems(candidates) },
       ...pendingLine(options.pending, options.timeZone),
-      actions(...candidates.map((c) => termButton(c.termId, c.name)), proposeButton(options.lookupId, 'Propose this term')),
+      actions(...candidates.map((c) => termButton(c.termId, c.name)), proposeButton(query, 'Propose this term')),
     ],
     summary: truncate(`No exact match for “${shownQuery}”. Did you mean: ${candidates.map((c) => c.name).join(', ')}?`, 300),
   };
 }
 
-export function missCard(query: string, options: { lookupId?: number; pending?: PendingNewTerm; timeZone: string }): Card {
+export function missCard(query: string, options: { pending?: PendingNewTerm; timeZone: string }): Card {
   const shownQuery = truncate(query.trim(), 60);
   return {
     title: `“${shownQuery}” is not in the glossary`,
@@ -196,7 +197,7 @@ export function missCard(query: string, options: { lookupId?: number; pending?: 
       para('Nothing in the glossary matches it, not even roughly.'),
       para('To propose it, type ', code(`glossary propose ${truncate(query.trim(), GLOSSARY_LIMITS.name)} = <definition>`), text(' or use the button. A glossary steward approves it.')),
       ...pendingLine(options.pending, options.timeZone),
-      actions(proposeButton(options.lookupId, 'Propose this term')),
+      actions(proposeButton(query, 'Propose this term')),
     ],
     summary: `“${shownQuery}” is not in the glossary. Propose it with: glossary propose ${shownQuery} = <definition>`,
   };

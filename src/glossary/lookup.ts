@@ -4,7 +4,6 @@
 // answer and a few candidates. Deprecated terms lead on to their replacement.
 import type { Db } from '../db/database.js';
 import { InvalidInput, NotFound } from '../chat/errors.js';
-import type { Platform } from '../db/foundation-tables.js';
 import { decide, editSimilarity, prepareQuery, rankCandidates, type Decision, type PreparedQuery, type RankedTerm } from './ranking.js';
 import * as repo from './repo.js';
 
@@ -116,22 +115,7 @@ export async function termNamed(db: Db, orgId: string, raw: string): Promise<Fou
   );
 }
 
-export interface UnansweredLookup {
-  orgId: string;
-  query: string;
-  /** Candidates offered, or nothing found at all. (Found lookups are logged with the card: repo.termCardData.) */
-  outcome: 'candidates' | 'miss';
-  personId: string;
-  platform: Platform;
-  at: Date;
-}
-
 /** What the lookup log keeps of a query: its first 200 characters, and its normalised form. */
 export function loggedQuery(raw: string): { query: string; queryNorm: string } {
   return { query: raw.trim().slice(0, 200), queryNorm: prepareQuery(raw).norm };
-}
-
-/** Logs a lookup that found no term; returns its id, which the *Propose this term* button carries. */
-export async function logUnanswered(db: Db, entry: UnansweredLookup): Promise<number> {
-  return repo.insertLookup(db, { ...entry, termId: null, ...loggedQuery(entry.query) });
 }

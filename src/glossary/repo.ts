@@ -314,27 +314,6 @@ export async function recentlyChanged(db: Db, orgId: string, limit: number) {
     .execute();
 }
 
-export async function insertLookup(
-  db: Db,
-  row: { orgId: string; query: string; queryNorm: string; termId: string | null; outcome: LookupOutcome; personId: string | null; platform: Platform; at: Date },
-): Promise<number> {
-  const inserted = await db
-    .insertInto('glossary_lookups')
-    .values({
-      org_id: row.orgId,
-      query: row.query,
-      query_norm: row.queryNorm,
-      term_id: row.termId,
-      outcome: row.outcome,
-      person_id: row.personId,
-      platform: row.platform,
-      created_at: row.at,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return Number(inserted.id);
-}
-
 export async function findLookup(db: Db, orgId: string, lookupId: number) {
   return db.selectFrom('glossary_lookups').select(['id', 'query', 'query_norm']).where('org_id', '=', orgId).where('id', '=', lookupId).executeTakeFirst();
 }
@@ -440,26 +419,8 @@ export async function termSummaries(db: Db, orgId: string, termIds: string[]) {
   return new Map(rows.map((r) => [r.id, { name: r.name, definition: r.definition, status: r.status }]));
 }
 
-export interface FoundLookup {
-  query: string;
-  queryNorm: string;
-  personId: string;
-  platform: Platform;
-  at: Date;
-}
-
-/**
- * Everything a term card shows, in one round trip; with `found`, the same statement also logs the
- * lookup that led here (the hot path of every answered lookup).
- */
-export async function termCardData(db: Db, orgId: string, termId: string, found?: FoundLookup) {
-  const logged = found
-    ? sql`with logged as (
-        insert into glossary_lookups (org_id, query, query_norm, term_id, outcome, person_id, platform, created_at)
-        values (${orgId}, ${found.query}, ${found.queryNorm}, ${termId}, 'found', ${found.personId}, ${found.platform}, ${found.at})
-        returning id
-      )`
-    : sql``;
+/** Everything a term card shows, in one round trip. */
+export async function termCardData(db: Db, orgId: string, termId: string) {
   const result = await sql<
     TermRow & {
       time_zone: string;
@@ -470,7 +431,6 @@ export async function termCardData(db: Db, orgId: string, termId: string, found?
       pending_proposals: number;
     }
   >`
-    ${logged}
     select t.id, t.org_id, t.name, t.definition, t.notes, t.links, t.status, t.replaced_by_id, t.steward_person_id, t.version, t.updated_at,
       o.time_zone,
       coalesce((select json_agg(a.alias order by a.created_at, a.alias) from glossary_aliases a where a.term_id = t.id), '[]'::json) as aliases,

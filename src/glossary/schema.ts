@@ -84,7 +84,7 @@ export function parseOrRefuse<S extends z.ZodType>(schema: S, value: unknown): z
 export const termPayload = z.object({ termId: z.uuid() });
 export const proposalPayload = z.object({ proposalId: z.uuid() });
 export const rollbackPayload = z.object({ termId: z.uuid(), version: z.number().int().min(1) });
-export const proposePayload = z.object({ lookupId: z.number().int().positive().optional() });
+export const proposePayload = z.object({ query: z.string().max(200).optional(), lookupId: z.number().int().positive().optional() });
 export const submitPayload = z.object({ termId: z.uuid().optional() });
 
 /** Input ids of the term form (kept apart from payload keys, which Teams sends in the same object). */

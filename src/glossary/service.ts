@@ -61,8 +61,8 @@ function stateOf(row: repo.TermRow, aliases: string[]): TermState {
 }
 
 /** The term card's content; `found` logs the lookup that led to it in the same round trip. */
-export async function termCardView(db: Db, orgId: string, termId: string, found?: repo.FoundLookup): Promise<TermCardView> {
-  const row = await repo.termCardData(db, orgId, termId, found);
+export async function termCardView(db: Db, orgId: string, termId: string): Promise<TermCardView> {
+  const row = await repo.termCardData(db, orgId, termId);
   if (!row) throw new NotFound('That term no longer exists in this organisation.');
   // The steward as a mention where they are known (as orgs/people.ts personRef builds it, without two more queries).
   const steward: PersonRef | undefined = row.steward_person_id

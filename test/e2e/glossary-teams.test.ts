@@ -138,7 +138,7 @@ describe('Teams: the glossary end to end', () => {
     const [near] = await say(ANN, 'glossary nsp');
     expect(words(cardOf(near))).toContain('No exact match for “nsp”');
     expect(actionData(cardOf(near), 'glossary.show')).toMatchObject({ termId: (await term('Net Promoter Score')).id });
-    expect(actionData(cardOf(near), 'glossary.propose')).toMatchObject({ lookupId: expect.any(Number) });
+    expect(actionData(cardOf(near), 'glossary.propose')).toMatchObject({ query: 'nsp' });
     const [none] = await say(ANN, 'glossary kubernetes');
     expect(words(cardOf(none))).toContain('glossary propose kubernetes = <definition>');
   });

@@ -10,7 +10,8 @@ import { ChatRouter } from '../../src/chat/router.js';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/db/foundation-tables.js';
-import { glossaryCapability } from '../../src/glossary/capability.js';
+import { createGlossaryCapability } from '../../src/glossary/capability.js';
+import { LookupLog } from '../../src/glossary/lookup-log.js';
 import { exportGlossaryCsv, importGlossaryCsv } from '../../src/glossary/csv.js';
 import { createLogger } from '../../src/log.js';
 import * as orgsRepo from '../../src/orgs/repo.js';
@@ -40,6 +41,7 @@ function buttons(card: Card | undefined) {
 describe.each(DATABASE_KINDS)('glossary service on %s', (kind) => {
   let database: TestDatabase;
   let router: ChatRouter;
+  let lookupLog: LookupLog;
   let clock: ManualClock;
   let orgId: string;
   let kicked: string[];
@@ -97,7 +99,8 @@ describe.each(DATABASE_KINDS)('glossary service on %s', (kind) => {
       kickDelivery: (ids) => kicked.push(...ids),
       syncSchedules: () => {},
     };
-    router = new ChatRouter(services, [glossaryCapability]);
+    lookupLog = new LookupLog(database.db, services.log);
+    router = new ChatRouter(services, [createGlossaryCapability({ lookupLog })]);
   });
   afterAll(async () => {
     await database.drop();
@@ -133,6 +136,7 @@ describe.each(DATABASE_KINDS)('glossary service on %s', (kind) => {
     expect(shown(miss.private)).toContain('glossary propose kubernetes = <definition>');
     expect(buttons(miss.private).map((b) => b.label)).toEqual(['Propose this term']);
 
+    await lookupLog.flush();
     const log = await database.db.selectFrom('glossary_lookups').select(['query', 'outcome', 'platform', 'term_id']).where('org_id', '=', orgId).orderBy('id').execute();
     expect(log.map((l) => [l.query, l.outcome, l.platform])).toEqual([
       ['nps', 'found', 'slack'],
@@ -147,12 +151,18 @@ describe.each(DATABASE_KINDS)('glossary service on %s', (kind) => {
     expect(stats).toContain('4 lookups in the last 30 days; 50% found a term straight away.');
   });
 
-  it('lets the miss card propose the term, with the name filled in from the lookup log', async () => {
+  it('lets the miss card propose the term, with the name filled in from what was asked', async () => {
     const miss = await say(ANN, 'glossary Customer Health Score');
     const propose = buttons(miss.private).find((b) => b.label === 'Propose this term');
-    expect(propose?.payload).toMatchObject({ action: 'glossary.propose', lookupId: expect.any(Number) });
+    expect(propose?.payload).toMatchObject({ action: 'glossary.propose', query: 'Customer Health Score' });
     const form = await click(ANN, propose?.payload ?? {});
     expect(form.form?.inputs.find((i) => i.id === 'term_name')).toMatchObject({ initial: 'Customer Health Score' });
+
+    // Buttons of messages sent before the query travelled in the button carry the logged lookup's id.
+    await lookupLog.flush();
+    const logged = await database.db.selectFrom('glossary_lookups').select('id').where('org_id', '=', orgId).where('query', '=', 'Customer Health Score').executeTakeFirstOrThrow();
+    const old = await click(ANN, { action: 'glossary.propose', lookupId: Number(logged.id) });
+    expect(old.form?.inputs.find((i) => i.id === 'term_name')).toMatchObject({ initial: 'Customer Health Score' });
   });
 
   it('sends a non-steward\'s edit to the term\'s steward, and publishes it as a new version only on approval', async () => {

@@ -203,7 +203,7 @@ describe('rendering what users typed', () => {
     for (const card of [
       termCard(long, { mode: 'private' }),
       termCard(long, { mode: 'compact' }),
-      candidatesCard('q'.repeat(200), Array.from({ length: 50 }, (_, i) => ({ termId: view.id, name: `Term ${i} ${'n'.repeat(110)}`, status: 'approved' as const, definition: 'd'.repeat(200) })), { lookupId: 1, timeZone: 'UTC' }),
+      candidatesCard('q'.repeat(200), Array.from({ length: 50 }, (_, i) => ({ termId: view.id, name: `Term ${i} ${'n'.repeat(110)}`, status: 'approved' as const, definition: 'd'.repeat(200) })), { timeZone: 'UTC' }),
       historyCard({ id: view.id, name: 'x'.repeat(120), version: 40 }, Array.from({ length: 40 }, (_, i) => ({ version: 40 - i, name: 'n', definition: 'd'.repeat(2000), status: 'approved' as const, change: 'edited' as const, by: 'Ann', rolledBackTo: null, createdAt: new Date() })), { timeZone: 'UTC', total: 40, canRollBack: true }),
     ]) {
       const blocks = renderBlocks(card);

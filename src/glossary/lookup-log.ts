@@ -1,0 +1,135 @@
+// The lookup log (what people asked, found or not), written behind the answer: lookups are queued in
+// memory and written together, one statement every quarter second, instead of one write and one
+// commit per lookup on the hot path. The log feeds `glossary stats` and the digest, where a quarter
+// second does not matter; a crash of the process loses at most the lookups of that quarter second
+// (never a term, a proposal or a vote: those are written before Steward answers).
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Platform } from '../db/foundation-tables.js';
+import type { Logger } from '../log.js';
+import type { LookupOutcome } from './tables.js';
+
+export interface LookupEntry {
+  orgId: string;
+  /** The query as typed (first 200 characters) and normalised. */
+  query: string;
+  queryNorm: string;
+  termId: string | null;
+  outcome: LookupOutcome;
+  personId: string | null;
+  platform: Platform;
+  at: Date;
+}
+
+export interface LookupLogOptions {
+  /** How long a lookup waits to be written with others. */
+  flushEveryMs?: number;
+  /** Written at once when this many are waiting. */
+  batchSize?: number;
+  /** While the database is away, at most this many wait; beyond it the oldest are dropped (and said so). */
+  maxWaiting?: number;
+}
+
+export class LookupLog {
+  private waiting: LookupEntry[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly flushEveryMs: number;
+  private readonly batchSize: number;
+  private readonly maxWaiting: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: Logger,
+    options: LookupLogOptions = {},
+  ) {
+    this.flushEveryMs = options.flushEveryMs ?? 250;
+    this.batchSize = options.batchSize ?? 500;
+    this.maxWaiting = options.maxWaiting ?? 50_000;
+  }
+
+  record(entry: LookupEntry): void {
+    this.waiting.push(entry);
+    if (this.waiting.length > this.maxWaiting) {
+      const dropped = this.waiting.splice(0, this.waiting.length - this.maxWaiting);
+      this.log.warn({ dropped: dropped.length }, 'the glossary lookup log could not be written for a while; the oldest lookups were left out of the statistics');
+    }
+    if (this.waiting.length >= this.batchSize) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.flushEveryMs);
+  }
+
+  /** Writes everything recorded so far; resolves when it is in the database (or has failed and waits again). */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    // One write at a time, in order: a flush waits for the one before it.
+    this.writing = this.writing.then(() => this.writeWaiting());
+    return this.writing;
+  }
+
+  /** Never rejects: what could not be written waits for the next flush. */
+  private async writeWaiting(): Promise<void> {
+    while (this.waiting.length) {
+      const batch = this.waiting.splice(0, this.batchSize);
+      try {
+        await this.write(batch);
+      } catch (error) {
+        // The database may be restarting: what is left waits in front, and is tried again shortly.
+        this.log.warn({ err: error, waiting: this.waiting.length + batch.length }, 'could not write the glossary lookup log; retrying shortly');
+        this.waiting.unshift(...batch);
+        this.timer ??= setTimeout(() => void this.flush(), Math.max(this.flushEveryMs, 1_000));
+        return;
+      }
+    }
+  }
+
+  /**
+   * Writes a batch in one statement. When a rule refuses it (an organisation, term or person was
+   * removed meanwhile), rows are written one by one and those that can never be written are left
+   * out; `batch` keeps only what is still to be written if the database fails meanwhile.
+   */
+  private async write(batch: LookupEntry[]): Promise<void> {
+    try {
+      await insertLookups(this.db, batch);
+      batch.length = 0;
+      return;
+    } catch (error) {
+      if (!isIntegrityError(error)) throw error;
+    }
+    let dropped = 0;
+    while (batch.length) {
+      try {
+        await insertLookups(this.db, [batch[0]!]);
+      } catch (error) {
+        if (!isIntegrityError(error)) throw error;
+        dropped++;
+      }
+      batch.shift();
+    }
+    this.log.warn({ dropped }, 'glossary lookups that refer to something removed meanwhile were left out of the log');
+  }
+
+  /** Writes what waits; a last failure is logged, not thrown (closing must finish). */
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.waiting.length) this.log.warn({ lost: this.waiting.length }, 'glossary lookups not written at shutdown');
+  }
+}
+
+/** Postgres class 23: a foreign key, check or unique rule refused the rows; retrying cannot help. */
+function isIntegrityError(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('23');
+}
+
+async function insertLookups(db: Db, rows: LookupEntry[]): Promise<void> {
+  const col = <K extends keyof LookupEntry>(key: K) => rows.map((r) => r[key]);
+  await sql`
+    insert into glossary_lookups (org_id, query, query_norm, term_id, outcome, person_id, platform, created_at)
+    select * from unnest(
+      ${col('orgId')}::uuid[], ${col('query')}::text[], ${col('queryNorm')}::text[], ${col('termId')}::uuid[],
+      ${col('outcome')}::text[], ${col('personId')}::uuid[], ${col('platform')}::text[], ${rows.map((r) => r.at.toISOString())}::timestamptz[]
+    )
+  `.execute(db);
+}

@@ -1,0 +1,84 @@
+// The lookup log is written behind the answers: batched, in order, kept while the database refuses
+// it, and never blocked by a row that can no longer be written. On Postgres and on PGlite.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LookupLog, type LookupEntry } from '../../src/glossary/lookup-log.js';
+import { createLogger } from '../../src/log.js';
+import * as orgsRepo from '../../src/orgs/repo.js';
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
+
+describe.each(DATABASE_KINDS)('glossary lookup log on %s', (kind) => {
+  let database: TestDatabase;
+  let orgId: string;
+  const log = createLogger('silent');
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+  beforeEach(async () => {
+    orgId = (await orgsRepo.createOrganisation(database.db, `Org ${Math.random()}`)).id;
+  });
+
+  const entry = (query: string, at = new Date('2026-03-12T10:00:00Z')): LookupEntry => ({
+    orgId,
+    query,
+    queryNorm: query.toLowerCase(),
+    termId: null,
+    outcome: 'miss',
+    personId: null,
+    platform: 'slack',
+    at,
+  });
+  const logged = async () =>
+    (await database.db.selectFrom('glossary_lookups').select('query').where('org_id', '=', orgId).orderBy('id').execute()).map((r) => r.query);
+
+  it('writes nothing until it flushes, then everything in the order recorded, in batches', async () => {
+    const lookups = new LookupLog(database.db, log, { flushEveryMs: 60_000, batchSize: 3 });
+    lookups.record(entry('one'));
+    lookups.record(entry('two'));
+    expect(await logged()).toEqual([]);
+    lookups.record(entry('three')); // the third fills a batch: written without waiting for the timer
+    lookups.record(entry('four'));
+    await lookups.flush();
+    expect(await logged()).toEqual(['one', 'two', 'three', 'four']);
+    await lookups.close();
+  });
+
+  it('flushes on its own after the interval', async () => {
+    const lookups = new LookupLog(database.db, log, { flushEveryMs: 20 });
+    lookups.record(entry('soon'));
+    await expect.poll(logged, { timeout: 5_000, interval: 20 }).toEqual(['soon']);
+    await lookups.close();
+  });
+
+  it('keeps what the database refuses and writes it once the database takes it again', async () => {
+    const lookups = new LookupLog(database.db, log, { flushEveryMs: 60_000 });
+    await sql`alter table glossary_lookups rename to glossary_lookups_away`.execute(database.db);
+    try {
+      lookups.record(entry('kept'));
+      await lookups.flush();
+    } finally {
+      await sql`alter table glossary_lookups_away rename to glossary_lookups`.execute(database.db);
+    }
+    expect(await logged()).toEqual([]);
+    lookups.record(entry('after'));
+    await lookups.flush();
+    expect(await logged()).toEqual(['kept', 'after']);
+    await lookups.close();
+  });
+
+  it('leaves out only the rows that can never be written (their organisation was removed meanwhile)', async () => {
+    const gone = (await orgsRepo.createOrganisation(database.db, `Gone ${Math.random()}`)).id;
+    const lookups = new LookupLog(database.db, log, { flushEveryMs: 60_000 });
+    lookups.record(entry('before'));
+    lookups.record({ ...entry('orphan'), orgId: gone });
+    lookups.record(entry('after'));
+    await database.db.deleteFrom('organisations').where('id', '=', gone).execute();
+    await lookups.flush();
+    expect(await logged()).toEqual(['before', 'after']);
+    await lookups.close();
+  });
+});
