@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Platform } from '../db/foundation-tables.js';
 import type { Candidate, PreparedQuery } from './ranking.js';
-import type { LookupOutcome, TermStatus, VersionChange } from './tables.js';
+import type { TermStatus, VersionChange } from './tables.js';
 
 /** Glossary writes of one organisation take turns, so name and alias checks cannot race. */
 export async function lockGlossary(trx: Db, orgId: string): Promise<void> {
