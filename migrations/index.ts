@@ -7,6 +7,7 @@ import * as journeys from './0003_journeys.js';
 import * as proposals from './0004_proposals.js';
 import * as kpis from './0005_kpis.js';
 import * as governance from './0006_governance.js';
+import * as changeNotices from './0007_change_notices.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0004_proposals': proposals,
   '0005_kpis': kpis,
   '0006_governance': governance,
+  '0007_change_notices': changeNotices,
 };

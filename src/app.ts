@@ -29,7 +29,8 @@ import { PING_MESSAGE_RENDERER, pingMessageRenderer } from './journeys/pings.js'
 import { RedisHealth, redisConnection } from './jobs/redis.js';
 import { GovernanceSchedules, catchUpDigests, startGovernanceWorker } from './jobs/governance.js';
 import { governanceCapability } from './governance/capability.js';
-import { createGlossaryCapability } from './glossary/capability.js';
+import { AnswerCache } from './glossary/answer-cache.js';
+import { createGlossaryCapability, type LookupAnswer } from './glossary/capability.js';
 import { LookupLog } from './glossary/lookup-log.js';
 import { kpisUsingTerm } from './kpis/glossary-section.js';
 import { createLogger, type Logger } from './log.js';
@@ -76,6 +77,8 @@ export interface Steward {
   redisHealth: RedisHealth;
   /** The glossary lookup log, written behind the answers; flush() to read what was just asked. */
   lookupLog: LookupLog;
+  /** Whether glossary answers are remembered now (the change listener is connected). */
+  answersCached(): boolean;
   close(): Promise<void>;
 }
 
@@ -118,9 +121,12 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const kpiCharts = new KpiCharts(services);
   const kpiAlerts = new KpiAlertQueue(producer, { log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
   const lookupLog = new LookupLog(database.db, log);
+  // Answers are remembered only while the database's change notices arrive (see AnswerCache).
+  const answers = new AnswerCache<LookupAnswer>();
+  const changeNotices = await database.listenForChanges({ changed: () => answers.forget(), listening: () => answers.enable(), lost: () => answers.disable() }, log);
   const capabilities: Capability[] = [
     orgsCapability,
-    createGlossaryCapability({ lookupLog, termSections: [kpisUsingTerm] }),
+    createGlossaryCapability({ lookupLog, answers, termSections: [kpisUsingTerm] }),
     governanceCapability,
     journeysCapability({ scheduleEscalation: (pingId, at) => escalations.schedule(pingId, at) }),
     proposalsCapability({ deadlines }),
@@ -130,7 +136,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const commandList = () => router.listCommands();
   const router: ChatRouter = new ChatRouter(services, [helpCapability(commandList), ...capabilities]);
 
-  const metrics = new Metrics({ queueDepth: () => queue.depth(), outboxDepth: () => outboxCounts(database.db) });
+  const metrics = new Metrics({ queueDepth: () => queue.depth(), outboxDepth: () => outboxCounts(database.db), glossaryAnswers: () => answers.counts });
   const notifiers: Partial<Record<'slack' | 'teams', Notifier>> = {};
   const routes: Route[] = [];
 
@@ -307,6 +313,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
     queue,
     redisHealth,
     lookupLog,
+    answersCached: () => answers.isEnabled,
     ...(server ? { server } : {}),
     ...(url ? { url } : {}),
     ...(sweep ? { sweep } : {}),
@@ -323,6 +330,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
       await slack?.stop();
       // After the HTTP side stopped answering, so no lookup comes in after the last write.
       await lookupLog.close();
+      await changeNotices.close();
       await worker?.close().catch(() => {});
       await governanceWorker?.close().catch(() => {});
       kpiAlertSweep?.stop();

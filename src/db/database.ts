@@ -3,6 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import type { Logger } from '../log.js';
+import { listenOnPGlite, listenOnPostgres, type ChangeNoticeHandlers, type ChangeNotices } from './change-notices.js';
 import { pgliteDialect } from './pglite-driver.js';
 import { PreparingClient } from './prepared-client.js';
 import type { Database } from './tables.js';
@@ -12,6 +14,8 @@ export type Db = Kysely<Database>;
 export interface DatabaseHandle {
   db: Db;
   kind: 'postgres' | 'pglite';
+  /** Follows the database's change notices (migrations/0007_change_notices.ts). */
+  listenForChanges(handlers: ChangeNoticeHandlers, log: Logger): Promise<ChangeNotices>;
   close(): Promise<void>;
 }
 
@@ -35,7 +39,12 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return {
+    db,
+    kind: 'postgres',
+    listenForChanges: async (handlers, log) => listenOnPostgres({ url: options.url, ...(options.schema ? { schema: options.schema } : {}) }, handlers, log),
+    close: () => db.destroy(),
+  };
 }
 
 export async function openPGlite(dataDir: string | undefined): Promise<DatabaseHandle> {
@@ -44,7 +53,7 @@ export async function openPGlite(dataDir: string | undefined): Promise<DatabaseH
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { pg_trgm } });
   const db = new Kysely<Database>({ dialect: pgliteDialect(client) });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  return { db, kind: 'pglite', listenForChanges: (handlers) => listenOnPGlite(client, handlers), close: () => db.destroy() };
 }
 
 export async function openDatabase(options: { databaseUrl?: string | undefined; dataDir: string }): Promise<DatabaseHandle> {

@@ -1,6 +1,5 @@
 // `glossary …` in chat and the glossary's buttons and forms, on Slack and Teams alike.
 import { text, type Card, type RichText } from '../chat/card.js';
-import { NotFound } from '../chat/errors.js';
 import { defineAction, type Capability, type ChatContext, type CommandUsage } from '../chat/capability.js';
 import type { ChatRequest, Reply } from '../chat/request.js';
 import {
@@ -24,6 +23,7 @@ import {
 import type { TermContent } from './changes.js';
 import { termSections, type TermCardSection } from './hooks.js';
 import { followReplacements, loggedQuery, prepare, rank, termNamed } from './lookup.js';
+import type { AnswerCache } from './answer-cache.js';
 import type { LookupLog } from './lookup-log.js';
 import type { LookupOutcome } from './tables.js';
 import { EXACT, SHOWN, type RankedTerm } from './ranking.js';
@@ -63,9 +63,18 @@ function answerIsSeenByOthers(request: ChatRequest): boolean {
   return request.platform === 'teams' && request.conversation.kind !== 'personal';
 }
 
+/** What a lookup answered, as remembered by the answer cache. */
+export interface LookupAnswer {
+  card: Card;
+  outcome: LookupOutcome;
+  termId: string | null;
+}
+
 export interface GlossaryOptions {
   /** Where lookups are logged (written behind the answer). */
   lookupLog: LookupLog;
+  /** Remembers answers while change notices arrive (src/glossary/answer-cache.ts); without it, every lookup asks the database. */
+  answers?: AnswerCache<LookupAnswer>;
   /** Extra sections for the term card, such as the KPIs that use a definition. */
   termSections?: TermCardSection[];
 }
@@ -85,14 +94,22 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
     });
   }
 
-  /** The term's card for the asker; `asked` is the lookup that led here, logged as found. */
-  async function termReply(ctx: ChatContext, termId: string, how: { notice?: RichText; asked?: string } = {}): Promise<Card> {
+  /**
+   * A change made through this process: its remembered answers are forgotten as soon as the change
+   * is done (other processes learn of it from the database's change notice).
+   */
+  function changing<T>(work: Promise<T>): Promise<T> {
+    return work.finally(() => options.answers?.forget());
+  }
+
+  /** The term's card for the asker (its sections read at the same time as the term). */
+  async function termReply(ctx: ChatContext, termId: string, notice?: RichText): Promise<Card> {
     const { db, log } = ctx.services;
-    const { notice, asked } = how;
-    const view = await service.termCardView(db, ctx.actor.orgId, termId);
-    if (asked !== undefined) logLookup(ctx, asked, 'found', termId);
     const compact = answerIsSeenByOthers(ctx.request);
-    const extra = compact || sections.length === 0 ? [] : await termSections(sections, { db, orgId: ctx.actor.orgId, termId, termName: view.name }, log);
+    const [view, extra] = await Promise.all([
+      service.termCardView(db, ctx.actor.orgId, termId),
+      compact || sections.length === 0 ? [] : termSections(sections, { db, orgId: ctx.actor.orgId, termId }, log),
+    ]);
     return termCard(view, { mode: compact ? 'compact' : 'private', extra, ...(notice ? { notice } : {}) });
   }
 
@@ -109,7 +126,21 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
     return pending && pending.name ? { name: pending.name, proposedBy: pending.proposed_by, createdAt: pending.created_at } : undefined;
   }
 
+  /** Answers from memory when the same question was answered since the last change; logs every lookup. */
   async function lookup(ctx: ChatContext, raw: string): Promise<Reply> {
+    const { answers } = options;
+    const key = `${ctx.actor.orgId}\n${answerIsSeenByOthers(ctx.request) ? 'compact' : 'private'}\n${raw.trim()}`;
+    let found = answers?.get(key);
+    if (!found) {
+      const ticket = answers?.ticket() ?? 0;
+      found = await answer(ctx, raw);
+      answers?.set(key, found, ticket);
+    }
+    logLookup(ctx, raw, found.outcome, found.termId);
+    return { private: found.card };
+  }
+
+  async function answer(ctx: ChatContext, raw: string): Promise<LookupAnswer> {
     const { db } = ctx.services;
     const { actor } = ctx;
     const query = prepare(raw);
@@ -128,13 +159,13 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
       } else if (top.score < EXACT) {
         notice = [text(`Closest match for “${raw.trim()}”.`)];
       }
-      return { private: await termReply(ctx, termId, { asked: raw, ...(notice ? { notice } : {}) }) };
+      return { card: await termReply(ctx, termId, notice), outcome: 'found', termId };
     }
     const offered = decision.kind === 'candidates' ? decision.candidates : [];
-    logLookup(ctx, raw, offered.length ? 'candidates' : 'miss', null);
     const [candidates, pending, timeZone] = await Promise.all([candidateViews(ctx, offered), pendingNew(ctx, query.norm), repo.orgTimeZone(db, actor.orgId)]);
     const cardOptions = { timeZone, ...(pending ? { pending } : {}) };
-    return { private: candidates.length ? candidatesCard(raw, candidates, cardOptions) : missCard(raw, cardOptions) };
+    if (candidates.length) return { card: candidatesCard(raw, candidates, cardOptions), outcome: 'candidates', termId: null };
+    return { card: missCard(raw, cardOptions), outcome: 'miss', termId: null };
   }
 
   async function search(ctx: ChatContext, words: string): Promise<Reply> {
@@ -163,10 +194,10 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
     const validDefinition = parseOrRefuse(definitionText, definition);
     if (existing) {
       const { content } = await service.termContent(db, ctx.actor.orgId, existing);
-      return changeReply(await service.submitTerm(ctx, existing, { ...content, definition: validDefinition }), 'The new definition of');
+      return changeReply(await changing(service.submitTerm(ctx, existing, { ...content, definition: validDefinition })), 'The new definition of');
     }
     const content: TermContent = { name: validName, definition: validDefinition, notes: null, links: [], aliases: [] };
-    return changeReply(await service.submitTerm(ctx, undefined, content), 'New term');
+    return changeReply(await changing(service.submitTerm(ctx, undefined, content)), 'New term');
   }
 
   async function showHistory(ctx: ChatContext, termId: string): Promise<Reply> {
@@ -200,7 +231,7 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
               return openTermForm(ctx, (await termNamed(db, orgId, intent.term)).termId);
             case 'alias': {
               const alias = parseOrRefuse(aliasText, intent.alias);
-              return changeReply(await service.addAlias(ctx, alias, intent.term), `Alias “${alias}” added:`);
+              return changeReply(await changing(service.addAlias(ctx, alias, intent.term)), `Alias “${alias}” added:`);
             }
             case 'history':
               return showHistory(ctx, (await termNamed(db, orgId, intent.term)).termId);
@@ -213,7 +244,7 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
               await options.lookupLog.flush();
               return { private: statsCard(await service.stats(db, orgId, clock.now())) };
             case 'deprecate': {
-              const done = await service.deprecate(ctx, intent.term, intent.replacement);
+              const done = await changing(service.deprecate(ctx, intent.term, intent.replacement));
               const message = done.replacement
                 ? `“${done.name}” is deprecated (version ${done.version}); lookups of it and its aliases now lead to “${done.replacement}”.`
                 : `“${done.name}” is deprecated (version ${done.version}).`;
@@ -228,10 +259,10 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
         action: ACTIONS.show,
         schema: termPayload,
         async handle(ctx, payload) {
-          const name = (await repo.findTerm(ctx.services.db, ctx.actor.orgId, payload.termId))?.name;
-          if (!name) throw new NotFound('That term no longer exists in this organisation.');
-          // Opening a candidate is looking the term up.
-          return { private: await termReply(ctx, payload.termId, { asked: name }) };
+          const card = await termReply(ctx, payload.termId);
+          // Opening a candidate is looking the term up (termReply refused a term that no longer exists).
+          logLookup(ctx, card.title, 'found', payload.termId);
+          return { private: card };
         },
       }),
       defineAction({
@@ -280,14 +311,14 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
             links: form[FORM_INPUTS.links],
             aliases: form[FORM_INPUTS.aliases],
           };
-          return changeReply(await service.submitTerm(ctx, payload.termId, content), payload.termId ? 'Your edit is published:' : 'New term');
+          return changeReply(await changing(service.submitTerm(ctx, payload.termId, content)), payload.termId ? 'Your edit is published:' : 'New term');
         },
       }),
       defineAction({
         action: ACTIONS.approve,
         schema: proposalPayload,
         async handle(ctx, payload) {
-          const decision = await service.decideProposal(ctx, payload.proposalId, { approve: true });
+          const decision = await changing(service.decideProposal(ctx, payload.proposalId, { approve: true }));
           return { replace: decision.card };
         },
       }),
@@ -304,7 +335,7 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
         schema: proposalPayload,
         async handle(ctx, payload, values) {
           const { [FORM_INPUTS.reason]: reason } = parseOrRefuse(rejectFormValues, { [FORM_INPUTS.reason]: values[FORM_INPUTS.reason] ?? '' });
-          const decision = await service.decideProposal(ctx, payload.proposalId, { approve: false, reason });
+          const decision = await changing(service.decideProposal(ctx, payload.proposalId, { approve: false, reason }));
           return { replace: decision.card, private: decidedCard('Rejected', 'The proposal is rejected and the proposer has been told your reason.') };
         },
       }),
@@ -312,7 +343,7 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
         action: ACTIONS.rollback,
         schema: rollbackPayload,
         async handle(ctx, payload) {
-          const done = await service.rollBack(ctx, payload.termId, payload.version);
+          const done = await changing(service.rollBack(ctx, payload.termId, payload.version));
           return { private: publishedCard(done.termId, done.name, done.version, `Rolled back to version ${payload.version}:`) };
         },
       }),

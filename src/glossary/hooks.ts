@@ -8,7 +8,6 @@ export interface TermSectionContext {
   db: Db;
   orgId: string;
   termId: string;
-  termName: string;
 }
 
 /** Blocks to show on a term's full card (not on the short or shared ones); [] to show nothing. */

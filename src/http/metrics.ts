@@ -1,9 +1,12 @@
-// Prometheus metrics: requests by route and outcome, handler latency, queue and outbox depth.
+// Prometheus metrics: requests by route and outcome, handler latency, queue and outbox depth,
+// glossary answers served from memory.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface DepthSources {
   queueDepth?: () => Promise<Record<string, number>>;
   outboxDepth?: () => Promise<Record<string, number>>;
+  /** Glossary lookups answered from the answer cache (hits) or from the database (misses), since start. */
+  glossaryAnswers?: () => { hits: number; misses: number };
 }
 
 export class Metrics {
@@ -44,6 +47,20 @@ export class Metrics {
       async collect() {
         const counts = await sources.outboxDepth?.().catch(() => undefined);
         for (const [status, count] of Object.entries(counts ?? {})) this.set({ status }, count);
+      },
+    });
+    const reported = { hits: 0, misses: 0 };
+    new Counter({
+      name: 'steward_glossary_answers_total',
+      help: 'Glossary lookups by where the answer came from: cache (remembered) or database',
+      labelNames: ['source'],
+      registers: [this.registry],
+      collect() {
+        const counts = sources.glossaryAnswers?.();
+        if (!counts) return;
+        this.inc({ source: 'cache' }, counts.hits - reported.hits);
+        this.inc({ source: 'database' }, counts.misses - reported.misses);
+        Object.assign(reported, counts);
       },
     });
   }

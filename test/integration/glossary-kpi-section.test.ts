@@ -19,7 +19,7 @@ describe('KPIs on the term card', () => {
     (await database.db.selectFrom('glossary_terms').select('id').where('org_id', '=', orgId).where('name', '=', name).executeTakeFirstOrThrow()).id;
 
   it('lists the demo NPS KPIs under Net Promoter Score', async () => {
-    const blocks = await kpisUsingTerm({ db: database.db, orgId, termId: await termId('Net Promoter Score'), termName: 'Net Promoter Score' });
+    const blocks = await kpisUsingTerm({ db: database.db, orgId, termId: await termId('Net Promoter Score') });
     const json = JSON.stringify(blocks);
     expect(json).toContain('KPIs that use this definition');
     expect(json).toContain('nps-lifecycle');
@@ -33,7 +33,7 @@ describe('KPIs on the term card', () => {
       .where('org_id', '=', orgId)
       .where('name', 'not in', (await database.db.selectFrom('kpis').select('glossary_term').where('glossary_term', 'is not', null).execute()).map((k) => k.glossary_term ?? ''))
       .executeTakeFirstOrThrow();
-    const blocks = await kpisUsingTerm({ db: database.db, orgId, termId: unused.id, termName: unused.name });
+    const blocks = await kpisUsingTerm({ db: database.db, orgId, termId: unused.id });
     expect(blocks).toEqual([]);
   });
 });

@@ -1,0 +1,37 @@
+// Change notices: after any statement that changes what a glossary answer shows (terms, aliases,
+// vocabulary, proposals, the KPIs that use a term, journeys, people and their platform identities,
+// organisations), Postgres notifies channel `steward_changes` with the schema's name. Every Steward
+// process listens and forgets the answers it cached (src/glossary/answer-cache.ts), whichever
+// process or CLI command made the change. Statement-level, so a bulk import notifies once.
+import { sql, type Kysely } from 'kysely';
+
+/** Table → the changes that matter (people and identities change often in ways no answer shows, e.g. last_seen_at). */
+const WATCHED: Record<string, string> = {
+  glossary_terms: 'insert or update or delete or truncate',
+  glossary_aliases: 'insert or update or delete or truncate',
+  glossary_words: 'insert or delete or truncate',
+  glossary_proposals: 'insert or update or delete or truncate',
+  kpis: 'insert or update or delete or truncate',
+  journeys: 'insert or update or delete or truncate',
+  organisations: 'insert or update or delete or truncate',
+  people: 'insert or delete or truncate or update of display_name, email',
+  identities: 'insert or delete or truncate or update of person_id, external_user_id',
+};
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    create function steward_notify_change() returns trigger language plpgsql as $$
+    begin
+      perform pg_notify('steward_changes', current_schema());
+      return null;
+    end
+    $$`.execute(db);
+  for (const [table, events] of Object.entries(WATCHED)) {
+    await sql.raw(`create trigger ${table}_notify_change after ${events} on ${table} for each statement execute function steward_notify_change()`).execute(db);
+  }
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  for (const table of Object.keys(WATCHED)) await sql.raw(`drop trigger if exists ${table}_notify_change on ${table}`).execute(db);
+  await sql`drop function if exists steward_notify_change()`.execute(db);
+}

@@ -1,0 +1,82 @@
+// Answers to glossary lookups, remembered per process: the same question (most lookups are the
+// same few dozen terms) is answered from memory, without a database round trip. Correctness
+// comes from forgetting: every change to what an answer shows makes Postgres send a change notice
+// (migrations/0007_change_notices.ts) and every process forgets everything it remembered. The
+// cache works only while those notices can arrive: it is off until the listener is connected and
+// turns off (and forgets) whenever the listener loses its connection.
+export interface CacheCounts {
+  hits: number;
+  misses: number;
+}
+
+export interface AnswerCacheOptions {
+  /** Answers kept at most; the oldest go first. */
+  maxEntries?: number;
+  /** A backstop: an answer is never older than this, notice or not. */
+  maxAgeMs?: number;
+}
+
+export class AnswerCache<V> {
+  private readonly entries = new Map<string, { value: V; at: number }>();
+  private generation = 0;
+  private enabled = false;
+  private readonly maxEntries: number;
+  private readonly maxAgeMs: number;
+  readonly counts: CacheCounts = { hits: 0, misses: 0 };
+
+  constructor(options: AnswerCacheOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 20_000;
+    this.maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
+  }
+
+  get(key: string): V | undefined {
+    if (!this.enabled) return undefined;
+    const entry = this.entries.get(key);
+    if (entry && Date.now() - entry.at <= this.maxAgeMs) {
+      this.counts.hits++;
+      return entry.value;
+    }
+    if (entry) this.entries.delete(key);
+    this.counts.misses++;
+    return undefined;
+  }
+
+  /**
+   * Taken before reading the database; `set` keeps the answer only if nothing changed since, so an
+   * answer read before a change can never be remembered after its notice.
+   */
+  ticket(): number {
+    return this.generation;
+  }
+
+  set(key: string, value: V, ticket: number): void {
+    if (!this.enabled || ticket !== this.generation) return;
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, { value, at: Date.now() });
+  }
+
+  /** Something an answer may show changed: forget everything. */
+  forget(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
+  /** Change notices arrive (again): start remembering, from nothing. */
+  enable(): void {
+    this.forget();
+    this.enabled = true;
+  }
+
+  /** Change notices may be missed: stop remembering. */
+  disable(): void {
+    this.enabled = false;
+    this.forget();
+  }
+
+  get isEnabled(): boolean {
+    return this.enabled;
+  }
+}

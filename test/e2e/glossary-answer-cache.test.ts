@@ -1,0 +1,102 @@
+// A running Steward answers repeated lookups from memory, and a change made anywhere else (another
+// Steward process, the CLI, a database session) reaches its answers through the database's change
+// notices: the next lookup shows it. On Postgres (a second connection writes) and on PGlite.
+import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importGlossaryCsv } from '../../src/glossary/csv.js';
+import { openPostgres } from '../../src/db/database.js';
+import { postSlack, slashCommandBody } from '../support/slack.js';
+import { startTestSteward, type TestSteward } from '../support/steward.js';
+import { TEST_DATABASE_URL, type DatabaseKind } from '../support/database.js';
+
+const DEMO_CSV = readFileSync(new URL('../../data/demo/glossary.csv', import.meta.url), 'utf8');
+
+describe.each<DatabaseKind>(['postgres', 'pglite'])('glossary answers from memory on %s', (kind) => {
+  let t: TestSteward;
+
+  beforeAll(async () => {
+    t = await startTestSteward({ databaseKind: kind });
+    await postSlack(t.url, slashCommandBody({ command: '/glossary', text: 'nps', user_id: 'UANN0001' })); // creates the organisation
+    const org = await t.database.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow();
+    await importGlossaryCsv(t.database.db, org.id, DEMO_CSV, { by: 'test', now: new Date() });
+    await waitForCacheOn(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const lookup = async (text: string) => {
+    const response = await postSlack(t.url, slashCommandBody({ command: '/glossary', text, user_id: 'UANN0001' }));
+    return response.text();
+  };
+  const cacheCounts = async () => {
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    const read = (source: string) => Number(new RegExp(`steward_glossary_answers_total\\{source="${source}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+    return { cache: read('cache'), database: read('database') };
+  };
+
+  it('answers the same question from memory the second time, and logs both lookups', async () => {
+    const before = await cacheCounts();
+    const first = await lookup('customer effort score');
+    const second = await lookup('customer effort score');
+    expect(second).toBe(first);
+    const after = await cacheCounts();
+    expect(after.database - before.database).toBe(1);
+    expect(after.cache - before.cache).toBe(1);
+    await t.steward.lookupLog.flush();
+    const logged = await t.database.db.selectFrom('glossary_lookups').select('outcome').where('query', '=', 'customer effort score').execute();
+    expect(logged).toEqual([{ outcome: 'found' }, { outcome: 'found' }]);
+  });
+
+  it('shows a definition changed by another connection at the next lookup', async () => {
+    expect(await lookup('nps')).not.toContain('Changed elsewhere');
+    await writeElsewhere(t, kind, sql`update glossary_terms set definition = 'Changed elsewhere: promoters minus detractors.', version = version + 1 where name = 'Net Promoter Score'`);
+    await expect.poll(() => lookup('nps'), { timeout: 5_000, interval: 25 }).toContain('Changed elsewhere');
+  });
+
+  it('shows a new alias added elsewhere instead of the remembered miss', async () => {
+    expect(await lookup('happy index')).toContain('not in the glossary');
+    await writeElsewhere(
+      t,
+      kind,
+      sql`insert into glossary_aliases (org_id, term_id, alias, alias_norm) select org_id, id, 'happy index', 'happy index' from glossary_terms where name = 'Net Promoter Score'`,
+    );
+    await expect.poll(() => lookup('happy index'), { timeout: 5_000, interval: 25 }).toContain('Net Promoter Score');
+  });
+
+  // PGlite lives in the process: there is no connection to lose.
+  if (kind === 'postgres')
+    it('stops answering from memory while the listener is disconnected, and misses no change made meanwhile', async () => {
+    await lookup('csat');
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${`steward change notices ${t.database.schema}`}`.execute(t.database.db);
+    await expect.poll(() => t.steward.answersCached(), { timeout: 5_000, interval: 10 }).toBe(false);
+    await writeElsewhere(t, kind, sql`update glossary_terms set definition = 'Changed while nobody listened.', version = version + 1 where name = 'Customer Satisfaction Score'`);
+    expect(await lookup('csat')).toContain('Changed while nobody listened');
+    await waitForCacheOn(t);
+    expect(await lookup('csat')).toContain('Changed while nobody listened');
+  });
+});
+
+/** A write through a connection Steward does not own (on PGlite, the one database session is shared). */
+async function writeElsewhere(t: TestSteward, kind: DatabaseKind, statement: ReturnType<typeof sql>): Promise<void> {
+  if (kind === 'pglite') {
+    await statement.execute(t.database.db);
+    return;
+  }
+  const other = openPostgres({ url: TEST_DATABASE_URL, schema: t.database.schema!, max: 1 });
+  try {
+    await statement.execute(other.db);
+  } finally {
+    await other.close();
+  }
+}
+
+async function waitForCacheOn(t: TestSteward): Promise<void> {
+  const started = Date.now();
+  // The listener connects in the background; remembered answers start once it listens.
+  while (!t.steward.answersCached()) {
+    if (Date.now() - started > 10_000) throw new Error('the change listener never connected');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,55 @@
+// The glossary answer cache: nothing while change notices cannot arrive, everything forgotten on a
+// change, and an answer read before a change never remembered after it.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AnswerCache } from '../../src/glossary/answer-cache.js';
+
+describe('AnswerCache', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('remembers nothing until it is enabled (the change listener is connected)', () => {
+    const cache = new AnswerCache<string>();
+    cache.set('nps', 'Net Promoter Score', cache.ticket());
+    expect(cache.get('nps')).toBeUndefined();
+    cache.enable();
+    cache.set('nps', 'Net Promoter Score', cache.ticket());
+    expect(cache.get('nps')).toBe('Net Promoter Score');
+    expect(cache.counts).toEqual({ hits: 1, misses: 0 });
+  });
+
+  it('forgets everything on a change, and on losing the listener, and stays off until it is back', () => {
+    const cache = new AnswerCache<string>();
+    cache.enable();
+    cache.set('nps', 'v1', cache.ticket());
+    cache.forget();
+    expect(cache.get('nps')).toBeUndefined();
+    cache.set('nps', 'v2', cache.ticket());
+    cache.disable();
+    expect(cache.get('nps')).toBeUndefined();
+    cache.set('nps', 'v3', cache.ticket());
+    cache.enable();
+    expect(cache.get('nps')).toBeUndefined();
+  });
+
+  it('does not remember an answer that was read before a change arrived', () => {
+    const cache = new AnswerCache<string>();
+    cache.enable();
+    const ticket = cache.ticket(); // the lookup starts reading the database …
+    cache.forget(); // … a change notice arrives meanwhile …
+    cache.set('nps', 'old definition', ticket); // … so what it read may be old
+    expect(cache.get('nps')).toBeUndefined();
+  });
+
+  it('keeps at most maxEntries answers, dropping the oldest, and none older than maxAgeMs', () => {
+    vi.useFakeTimers({ now: new Date('2026-03-12T10:00:00Z') });
+    const cache = new AnswerCache<number>({ maxEntries: 2, maxAgeMs: 60_000 });
+    cache.enable();
+    cache.set('a', 1, cache.ticket());
+    cache.set('b', 2, cache.ticket());
+    cache.set('c', 3, cache.ticket());
+    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([undefined, 2, 3]);
+    vi.advanceTimersByTime(60_001);
+    expect(cache.get('b')).toBeUndefined();
+  });
+});
