@@ -21,6 +21,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '50' },
     warmup: { type: 'string', default: '3' },
+    // Distinct queries, sent in turn: with fewer, more lookups repeat and are answered from memory.
+    queries: { type: 'string', default: '5000' },
   },
 });
 const TERMS = Number(values.terms);
@@ -28,6 +30,7 @@ const SECONDS = Number(values.seconds);
 const ROUNDS = Math.max(1, Number(values.rounds));
 const CONCURRENCY = Number(values.concurrency);
 const WARMUP_MS = Number(values.warmup) * 1000;
+const QUERIES = Number(values.queries);
 
 // A deterministic generator, so every run measures the same glossary and the same queries.
 // (mulberry32: 32-bit integer arithmetic throughout, so no precision is lost in doubles.)
@@ -117,6 +120,13 @@ async function signedCommand(target: ServerProcess, text: string, userId = 'UBEN
   return response.text();
 }
 
+/** Where Steward's answers came from so far (its /metrics): remembered, or looked up in the database. */
+async function answerSources(target: ServerProcess): Promise<{ cache: number; database: number }> {
+  const metrics = await (await fetch(`${target.url}/metrics`)).text();
+  const read = (source: string) => Number(new RegExp(`steward_glossary_answers_total\\{source="${source}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+  return { cache: read('cache'), database: read('database') };
+}
+
 async function main(): Promise<void> {
   console.log(`bench/glossary: ${TERMS.toLocaleString('en')} generated terms × 2 aliases in Postgres; signed /glossary lookups at concurrency ${CONCURRENCY}, ${SECONDS} s per target in ${ROUNDS} alternating rounds (bare Bolt first)`);
   const fake = await startFakeSlackApi();
@@ -136,7 +146,7 @@ async function main(): Promise<void> {
     if (report.problems.length) throw new Error(`the generated CSV did not import: ${JSON.stringify(report.problems.slice(0, 5))}`);
     console.log(`import of ${report.rows.toLocaleString('en')} rows: ${importSeconds.toFixed(1)} s (target < 30 s: ${importSeconds < 30 ? 'ok' : 'MISSED'}); ${report.created.toLocaleString('en')} terms created`);
 
-    const queries = generateQueries(terms, 5_000);
+    const queries = generateQueries(terms, QUERIES);
     // Sanity: a hit answers with the term's card, a miss with how to propose it.
     const hit = queries.find((q) => q.kind === 'hit');
     const miss = queries.find((q) => q.kind === 'miss');
@@ -167,6 +177,7 @@ async function main(): Promise<void> {
       }
     }
 
+    const answers = await answerSources(steward);
     const b = combine(runs.bolt);
     const s = combine(runs.steward);
     const throughput = s.rps / b.rps;
@@ -184,6 +195,9 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`throughput Steward / bare Bolt: ${throughput.toFixed(2)}  (target ≥ 0.50: ${mark(throughput >= 0.5)})`);
     console.log(`p99 Steward / bare Bolt:        ${p99.toFixed(2)}  (target ≤ 2.00: ${mark(p99 <= 2)})`);
+    console.log(
+      `answers from Steward's memory: ${answers.cache} of ${answers.cache + answers.database} lookups (${((100 * answers.cache) / Math.max(1, answers.cache + answers.database)).toFixed(0)} %; ${QUERIES.toLocaleString('en')} distinct queries sent in turn)`,
+    );
     console.log(`lookups logged: ${outcomes.map((o) => `${o.outcome} ${Number(o.n)}`).join(', ')}`);
     console.log(`import of ${TERMS.toLocaleString('en')} rows: ${importSeconds.toFixed(1)} s (target < 30 s: ${mark(importSeconds < 30)})`);
   } finally {

@@ -29,6 +29,8 @@ const WORTH_A_LAST_PASS = 0.6;
 /** How close a vocabulary word must be to count as what a misspelt word meant. */
 const CORRECTION = 0.6;
 
+const isNumber = (token: string) => /^\d+$/.test(token);
+
 /** Neighbouring words written together: "touch point" → "touchpoint" (which the vocabulary may know). */
 function joinedPairs(tokens: string[]): string[] {
   return tokens.slice(0, 6).flatMap((token, i) => (i + 1 < tokens.length ? [`${token}${tokens[i + 1]}`] : []));
@@ -39,11 +41,9 @@ function joinedPairs(tokens: string[]): string[] {
  * itself only when it is a known word or a number), and one more reading wherever two neighbouring
  * words are one word of the vocabulary written apart.
  */
-export async function wordReadings(db: Db, orgId: string, tokens: string[], knownWords: Set<string>): Promise<string[][][]> {
-  const unknown = [...new Set(tokens)].filter((t) => !knownWords.has(t) && !/^\d+$/.test(t));
-  const near = unknown.length ? await repo.vocabularyNear(db, orgId, unknown) : [];
+export function wordReadings(tokens: string[], knownWords: Set<string>, near: { token: string; word: string }[]): string[][][] {
   const groups = tokens.map((token) => {
-    if (!unknown.includes(token)) return [token];
+    if (knownWords.has(token) || isNumber(token)) return [token];
     const corrections = near
       .filter((n) => n.token === token)
       .map((n) => ({ word: n.word, similarity: editSimilarity(token, n.word) }))
@@ -68,12 +68,12 @@ export async function wordReadings(db: Db, orgId: string, tokens: string[], know
  */
 export async function rank(db: Db, orgId: string, query: PreparedQuery, options: { alwaysFuzzy?: boolean } = {}): Promise<{ ranked: RankedTerm[]; decision: Decision }> {
   const size = options.alwaysFuzzy ? 10 : 5;
-  const exact = await repo.exactMatches(db, orgId, query, [...query.tokens, ...joinedPairs(query.tokens)]);
+  const exact = await repo.exactMatches(db, orgId, query, [...query.tokens, ...joinedPairs(query.tokens)], [...new Set(query.tokens)].filter((t) => !isNumber(t)));
   let candidates = exact.candidates;
   let ranked = rankCandidates(query, candidates);
   let decision = decide(ranked, size);
   if (decision.kind === 'confident' && !options.alwaysFuzzy) return { ranked, decision };
-  const readings = await wordReadings(db, orgId, query.tokens, exact.knownWords);
+  const readings = wordReadings(query.tokens, exact.knownWords, exact.near);
   candidates = [...candidates, ...(await repo.sharedWordMatches(db, orgId, readings))];
   ranked = rankCandidates(query, candidates);
   decision = decide(ranked, size);

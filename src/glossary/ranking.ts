@@ -26,23 +26,33 @@ export function prepareQuery(raw: string): PreparedQuery {
   return { norm, key: matchKey(norm), compact: compact(norm), tokens: matchTokens(norm) };
 }
 
+// Three rows of the distance table, reused by every call (ranking runs for every lookup that is not
+// answered from memory, over dozens of names and aliases).
+let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
+
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
   if (!a.length) return b.length;
   if (!b.length) return a.length;
-  let before: number[] = [];
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  if (rows[0]!.length <= b.length) rows = [new Int32Array(b.length + 1), new Int32Array(b.length + 1), new Int32Array(b.length + 1)];
+  let before = rows[0]!;
+  let previous = rows[1]!;
+  let current = rows[2]!;
+  for (let j = 0; j <= b.length; j++) previous[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
+    current[0] = i;
+    const ai = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, before[j - 2]! + 1);
-      current.push(best);
+      const bj = b.charCodeAt(j - 1);
+      let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (ai === bj ? 0 : 1));
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) best = Math.min(best, before[j - 2]! + 1);
+      current[j] = best;
     }
+    const used = before;
     before = previous;
     previous = current;
+    current = used;
   }
   return previous[b.length]!;
 }
@@ -53,12 +63,18 @@ export function editSimilarity(a: string, b: string): number {
   return longest === 0 ? 1 : 1 - editDistance(a, b) / longest;
 }
 
+/** Below this a word is no match at all. */
+const WORD_MATCH = 0.6;
+
 function wordSimilarity(queryWord: string, candidateWord: string): number {
   if (queryWord === candidateWord) return 1;
-  let similarity = editSimilarity(queryWord, candidateWord);
   // A clear beginning of a longer word ("conv" for "conversion") counts, but less than the word.
-  if (queryWord.length >= 4 && candidateWord.startsWith(queryWord)) similarity = Math.max(similarity, 0.85);
-  return similarity >= 0.6 ? similarity : 0;
+  const prefix = queryWord.length >= 4 && candidateWord.startsWith(queryWord) ? 0.85 : 0;
+  // The length difference alone bounds the similarity: skip the table when it cannot reach a match.
+  const longest = Math.max(queryWord.length, candidateWord.length);
+  if (1 - Math.abs(queryWord.length - candidateWord.length) / longest < WORD_MATCH) return prefix;
+  const similarity = Math.max(editSimilarity(queryWord, candidateWord), prefix);
+  return similarity >= WORD_MATCH ? similarity : 0;
 }
 
 /**
@@ -75,10 +91,20 @@ export function scoreText(query: PreparedQuery, candidateNorm: string): number {
 
   const whole = editSimilarity(query.compact, candidateCompact);
   const candidateTokens = candidateKey.split(' ');
-  const bestForQuery = query.tokens.map((q) => Math.max(0, ...candidateTokens.map((c) => wordSimilarity(q, c))));
-  const bestForCandidate = candidateTokens.map((c) => Math.max(0, ...query.tokens.map((q) => wordSimilarity(q, c))));
-  const queryCovered = bestForQuery.reduce((sum, s) => sum + s, 0) / Math.max(1, bestForQuery.length);
-  const candidateCovered = bestForCandidate.reduce((sum, s) => sum + s, 0) / Math.max(1, bestForCandidate.length);
+  // Each pair of words once: the best match of every query word, and of every candidate word.
+  const bestForCandidate = new Array<number>(candidateTokens.length).fill(0);
+  let queryCovered = 0;
+  for (const q of query.tokens) {
+    let best = 0;
+    candidateTokens.forEach((c, j) => {
+      const similarity = wordSimilarity(q, c);
+      if (similarity > best) best = similarity;
+      if (similarity > bestForCandidate[j]!) bestForCandidate[j] = similarity;
+    });
+    queryCovered += best;
+  }
+  queryCovered /= Math.max(1, query.tokens.length);
+  const candidateCovered = bestForCandidate.reduce((sum, s) => sum + s, 0) / Math.max(1, candidateTokens.length);
   const words = queryCovered * (0.6 + 0.4 * candidateCovered);
   // Never let a fuzzy score pass for equality.
   return Math.min(0.95, Math.max(whole, words));

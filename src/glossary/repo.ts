@@ -15,12 +15,12 @@ interface MatchRow {
   name: string;
   status: TermStatus;
   text: string;
-  kind: 'name' | 'alias' | 'text' | 'word';
+  kind: 'name' | 'alias' | 'text' | 'word' | 'near';
   text_rank: number | null;
 }
 
 function toCandidates(rows: MatchRow[]): Candidate[] {
-  return rows.flatMap((r) => (r.kind === 'word' ? [] : [{ ...r, kind: r.kind }])).map((r) => ({
+  return rows.flatMap((r) => (r.kind === 'word' || r.kind === 'near' ? [] : [{ ...r, kind: r.kind }])).map((r) => ({
     termId: r.term_id,
     name: r.name,
     status: r.status,
@@ -30,11 +30,22 @@ function toCandidates(rows: MatchRow[]): Candidate[] {
   }));
 }
 
+/** What the first lookup statement finds; `near` holds vocabulary words a misspelt query word may have meant. */
+export interface ExactMatches {
+  candidates: Candidate[];
+  knownWords: Set<string>;
+  near: { token: string; word: string }[];
+}
+
 /**
- * Names equal to the query (also once word order and plurals are ignored), aliases equal to it,
- * and which of `words` the vocabulary knows: all b-tree lookups, one round trip.
+ * One round trip for what most lookups need: names equal to the query (also once word order and
+ * plurals are ignored), aliases equal to it, which of `words` the vocabulary knows, and for each of
+ * `tokens` the vocabulary does not know, the words it may have meant: those of the same first
+ * letter and about the same length (answered by the (first letter, length) index), most
+ * trigram-similar first; the edit distance that decides happens in TypeScript. (A trigram index
+ * would find fewer of them: a swap of two letters leaves a short word too few trigrams in common.)
  */
-export async function exactMatches(db: Db, orgId: string, query: PreparedQuery, words: string[]): Promise<{ candidates: Candidate[]; knownWords: Set<string> }> {
+export async function exactMatches(db: Db, orgId: string, query: PreparedQuery, words: string[], tokens: string[]): Promise<ExactMatches> {
   const result = await sql<MatchRow>`
     select t.id as term_id, t.name, t.status, t.name_norm as text, 'name' as kind, null::real as text_rank
     from glossary_terms t
@@ -48,9 +59,21 @@ export async function exactMatches(db: Db, orgId: string, query: PreparedQuery, 
     from unnest(${words}::text[]) as u(word)
     -- offset 0 keeps this a lookup per word (primary key), whatever the statistics say.
     cross join lateral (select v.word from glossary_words v where v.org_id = ${orgId} and v.word = u.word offset 0) w
+    union all
+    select null, u.token, null, near.word, 'near', null::real
+    from unnest(${tokens}::text[]) as u(token)
+    cross join lateral (
+      select v.word from glossary_words v
+      where v.org_id = ${orgId} and left(v.word, 1) = left(u.token, 1)
+        and length(v.word) between length(u.token) - 2 and length(u.token) + 2
+        and not exists (select 1 from glossary_words k where k.org_id = ${orgId} and k.word = u.token)
+      order by similarity(v.word, u.token) desc, v.word
+      limit 40
+    ) near
   `.execute(db);
   const knownWords = new Set(result.rows.filter((r) => r.kind === 'word').map((r) => r.text));
-  return { candidates: toCandidates(result.rows.filter((r) => r.kind !== 'word')), knownWords };
+  const near = result.rows.filter((r) => r.kind === 'near').map((r) => ({ token: r.name, word: r.text }));
+  return { candidates: toCandidates(result.rows.filter((r) => r.kind !== 'word' && r.kind !== 'near')), knownWords, near };
 }
 
 /** Adds the words of names and aliases to the organisation's vocabulary (numbers are left out). */
@@ -59,27 +82,6 @@ export async function addWords(trx: Db, orgId: string, words: Iterable<string>):
   for (let i = 0; i < list.length; i += BULK) {
     await sql`insert into glossary_words (org_id, word) select ${orgId}, unnest(${list.slice(i, i + BULK)}::text[]) on conflict do nothing`.execute(trx);
   }
-}
-
-/**
- * Vocabulary words a misspelt token may have meant: those of the same first letter and about the
- * same length (answered by the (first letter, length) index), most trigram-similar first; the edit
- * distance that decides happens in TypeScript. (A trigram index would find fewer of them: a swap of
- * two letters leaves a short word too few trigrams in common.)
- */
-export async function vocabularyNear(db: Db, orgId: string, tokens: string[]): Promise<{ token: string; word: string }[]> {
-  const result = await sql<{ token: string; word: string }>`
-    select t.token, near.word
-    from unnest(${tokens}::text[]) as t(token)
-    cross join lateral (
-      select v.word from glossary_words v
-      where v.org_id = ${orgId} and left(v.word, 1) = left(t.token, 1)
-        and length(v.word) between length(t.token) - 2 and length(t.token) + 2
-      order by similarity(v.word, t.token) desc, v.word
-      limit 40
-    ) near
-  `.execute(db);
-  return result.rows;
 }
 
 /**
