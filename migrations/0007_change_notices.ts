@@ -5,15 +5,18 @@
 // process or CLI command made the change. Statement-level, so a bulk import notifies once.
 import { sql, type Kysely } from 'kysely';
 
-/** Table → the changes that matter (people and identities change often in ways no answer shows, e.g. last_seen_at). */
+/**
+ * Table → the changes that matter. Columns no answer shows are left out, so busy paths do not
+ * empty every cache: KPI ingest bumps kpis.values_version, every command touches last_seen_at.
+ */
 const WATCHED: Record<string, string> = {
   glossary_terms: 'insert or update or delete or truncate',
   glossary_aliases: 'insert or update or delete or truncate',
   glossary_words: 'insert or delete or truncate',
   glossary_proposals: 'insert or update or delete or truncate',
-  kpis: 'insert or update or delete or truncate',
-  journeys: 'insert or update or delete or truncate',
-  organisations: 'insert or update or delete or truncate',
+  kpis: 'insert or delete or truncate or update of key, name, journey_id, glossary_term, glossary_term_id',
+  journeys: 'insert or delete or truncate or update of name',
+  organisations: 'insert or delete or truncate or update of time_zone',
   people: 'insert or delete or truncate or update of display_name, email',
   identities: 'insert or delete or truncate or update of person_id, external_user_id',
 };

@@ -32,7 +32,7 @@ import { governanceCapability } from './governance/capability.js';
 import { AnswerCache } from './glossary/answer-cache.js';
 import { createGlossaryCapability, type LookupAnswer } from './glossary/capability.js';
 import { LookupLog } from './glossary/lookup-log.js';
-import { kpisUsingTerm } from './kpis/glossary-section.js';
+import { kpisUsingTerm, type KpiTermLink } from './kpis/glossary-section.js';
 import { createLogger, type Logger } from './log.js';
 import { orgsCapability } from './orgs/capability.js';
 import { ProposalDeadlineQueue, ProposalDeadlineSweep, startProposalDeadlineWorker } from './jobs/proposal-deadline.js';
@@ -123,10 +123,19 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const lookupLog = new LookupLog(database.db, log);
   // Answers are remembered only while the database's change notices arrive (see AnswerCache).
   const answers = new AnswerCache<LookupAnswer>();
-  const changeNotices = await database.listenForChanges({ changed: () => answers.forget(), listening: () => answers.enable(), lost: () => answers.disable() }, log);
+  const kpiLinks = new AnswerCache<KpiTermLink[]>({ maxEntries: 1_000 });
+  const remembered = [answers, kpiLinks];
+  const changeNotices = await database.listenForChanges(
+    {
+      changed: () => remembered.forEach((cache) => cache.forget()),
+      listening: () => remembered.forEach((cache) => cache.enable()),
+      lost: () => remembered.forEach((cache) => cache.disable()),
+    },
+    log,
+  );
   const capabilities: Capability[] = [
     orgsCapability,
-    createGlossaryCapability({ lookupLog, answers, termSections: [kpisUsingTerm] }),
+    createGlossaryCapability({ lookupLog, answers, termSections: [kpisUsingTerm(kpiLinks)] }),
     governanceCapability,
     journeysCapability({ scheduleEscalation: (pingId, at) => escalations.schedule(pingId, at) }),
     proposalsCapability({ deadlines }),

@@ -102,14 +102,13 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
     return work.finally(() => options.answers?.forget());
   }
 
-  /** The term's card for the asker (its sections read at the same time as the term). */
-  async function termReply(ctx: ChatContext, termId: string, notice?: RichText): Promise<Card> {
+  /** The term's card for the asker. */
+  async function termReply(ctx: ChatContext, termId: string, notice?: RichText, read?: repo.TermCardRow): Promise<Card> {
     const { db, log } = ctx.services;
     const compact = answerIsSeenByOthers(ctx.request);
-    const [view, extra] = await Promise.all([
-      service.termCardView(db, ctx.actor.orgId, termId),
-      compact || sections.length === 0 ? [] : termSections(sections, { db, orgId: ctx.actor.orgId, termId }, log),
-    ]);
+    const view = await service.termCardView(db, ctx.actor.orgId, termId, read);
+    const context = { db, orgId: ctx.actor.orgId, termId, names: [view.name, ...view.aliases] };
+    const extra = compact || sections.length === 0 ? [] : await termSections(sections, context, log);
     return termCard(view, { mode: compact ? 'compact' : 'private', extra, ...(notice ? { notice } : {}) });
   }
 
@@ -144,7 +143,7 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
     const { db } = ctx.services;
     const { actor } = ctx;
     const query = prepare(raw);
-    const { decision } = await rank(db, actor.orgId, query);
+    const { decision, card } = await rank(db, actor.orgId, query);
 
     if (decision.kind === 'confident') {
       const top = decision.term;
@@ -159,7 +158,7 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
       } else if (top.score < EXACT) {
         notice = [text(`Closest match for “${raw.trim()}”.`)];
       }
-      return { card: await termReply(ctx, termId, notice), outcome: 'found', termId };
+      return { card: await termReply(ctx, termId, notice, card), outcome: 'found', termId };
     }
     const offered = decision.kind === 'candidates' ? decision.candidates : [];
     const [candidates, pending, timeZone] = await Promise.all([candidateViews(ctx, offered), pendingNew(ctx, query.norm), repo.orgTimeZone(db, actor.orgId)]);

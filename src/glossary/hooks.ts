@@ -8,6 +8,8 @@ export interface TermSectionContext {
   db: Db;
   orgId: string;
   termId: string;
+  /** The term's name and aliases, as written. */
+  names: string[];
 }
 
 /** Blocks to show on a term's full card (not on the short or shared ones); [] to show nothing. */

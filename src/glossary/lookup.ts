@@ -66,21 +66,27 @@ export function wordReadings(tokens: string[], knownWords: Set<string>, near: { 
  * corrected against the organisation's vocabulary; then names written without spaces, acronyms and
  * definitions, only when nothing decent was found yet (or for a search).
  */
-export async function rank(db: Db, orgId: string, query: PreparedQuery, options: { alwaysFuzzy?: boolean } = {}): Promise<{ ranked: RankedTerm[]; decision: Decision }> {
+export async function rank(
+  db: Db,
+  orgId: string,
+  query: PreparedQuery,
+  options: { alwaysFuzzy?: boolean } = {},
+): Promise<{ ranked: RankedTerm[]; decision: Decision; card?: repo.TermCardRow }> {
   const size = options.alwaysFuzzy ? 10 : 5;
   const exact = await repo.exactMatches(db, orgId, query, [...query.tokens, ...joinedPairs(query.tokens)], [...new Set(query.tokens)].filter((t) => !isNumber(t)));
+  const card = exact.card ? { card: exact.card } : {};
   let candidates = exact.candidates;
   let ranked = rankCandidates(query, candidates);
   let decision = decide(ranked, size);
-  if (decision.kind === 'confident' && !options.alwaysFuzzy) return { ranked, decision };
+  if (decision.kind === 'confident' && !options.alwaysFuzzy) return { ranked, decision, ...card };
   const readings = wordReadings(query.tokens, exact.knownWords, exact.near);
   candidates = [...candidates, ...(await repo.sharedWordMatches(db, orgId, readings))];
   ranked = rankCandidates(query, candidates);
   decision = decide(ranked, size);
-  if (!options.alwaysFuzzy && (decision.kind === 'confident' || (ranked[0]?.score ?? 0) >= WORTH_A_LAST_PASS)) return { ranked, decision };
+  if (!options.alwaysFuzzy && (decision.kind === 'confident' || (ranked[0]?.score ?? 0) >= WORTH_A_LAST_PASS)) return { ranked, decision, ...card };
   candidates = [...candidates, ...(await repo.similarMatches(db, orgId, query))];
   ranked = rankCandidates(query, candidates);
-  return { ranked, decision: decide(ranked, size) };
+  return { ranked, decision: decide(ranked, size), ...card };
 }
 
 /** Follows "replaced by" from a deprecated term to the term in use now (at most a few hops, no loops). */

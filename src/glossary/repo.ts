@@ -1,5 +1,5 @@
 // The glossary's SQL. Every query is scoped to one organisation and runs on Postgres and PGlite alike.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Platform } from '../db/foundation-tables.js';
 import type { Candidate, PreparedQuery } from './ranking.js';
@@ -15,12 +15,12 @@ interface MatchRow {
   name: string;
   status: TermStatus;
   text: string;
-  kind: 'name' | 'alias' | 'text' | 'word' | 'near';
+  kind: 'name' | 'alias' | 'text' | 'word' | 'near' | 'card';
   text_rank: number | null;
 }
 
 function toCandidates(rows: MatchRow[]): Candidate[] {
-  return rows.flatMap((r) => (r.kind === 'word' || r.kind === 'near' ? [] : [{ ...r, kind: r.kind }])).map((r) => ({
+  return rows.flatMap((r) => (r.kind === 'name' || r.kind === 'alias' || r.kind === 'text' ? [{ ...r, kind: r.kind }] : [])).map((r) => ({
     termId: r.term_id,
     name: r.name,
     status: r.status,
@@ -35,6 +35,8 @@ export interface ExactMatches {
   candidates: Candidate[];
   knownWords: Set<string>;
   near: { token: string; word: string }[];
+  /** The card of the best exact match (a name before an alias), should the ranking choose it. */
+  card?: TermCardRow;
 }
 
 /**
@@ -46,21 +48,24 @@ export interface ExactMatches {
  * would find fewer of them: a swap of two letters leaves a short word too few trigrams in common.)
  */
 export async function exactMatches(db: Db, orgId: string, query: PreparedQuery, words: string[], tokens: string[]): Promise<ExactMatches> {
-  const result = await sql<MatchRow>`
-    select t.id as term_id, t.name, t.status, t.name_norm as text, 'name' as kind, null::real as text_rank
-    from glossary_terms t
-    where t.org_id = ${orgId} and (t.name_norm = ${query.norm} or t.name_key = ${query.key})
+  const result = await sql<MatchRow & { card: (Omit<TermCardRow, 'updated_at'> & { updated_at: string }) | null }>`
+    with exact as (
+      select t.id as term_id, t.name, t.status, t.name_norm as text, 'name' as kind
+      from glossary_terms t
+      where t.org_id = ${orgId} and (t.name_norm = ${query.norm} or t.name_key = ${query.key})
+      union all
+      select t.id, t.name, t.status, a.alias_norm, 'alias'
+      from glossary_aliases a join glossary_terms t on t.id = a.term_id
+      where a.org_id = ${orgId} and a.alias_norm = ${query.norm}
+    )
+    select term_id, name, status, text, kind, null::real as text_rank, null::json as card from exact
     union all
-    select t.id, t.name, t.status, a.alias_norm, 'alias', null::real
-    from glossary_aliases a join glossary_terms t on t.id = a.term_id
-    where a.org_id = ${orgId} and a.alias_norm = ${query.norm}
-    union all
-    select null, null, null, w.word, 'word', null::real
+    select null, null, null, w.word, 'word', null::real, null::json
     from unnest(${words}::text[]) as u(word)
     -- offset 0 keeps this a lookup per word (primary key), whatever the statistics say.
     cross join lateral (select v.word from glossary_words v where v.org_id = ${orgId} and v.word = u.word offset 0) w
     union all
-    select null, u.token, null, near.word, 'near', null::real
+    select null, u.token, null, near.word, 'near', null::real, null::json
     from unnest(${tokens}::text[]) as u(token)
     cross join lateral (
       select v.word from glossary_words v
@@ -70,10 +75,20 @@ export async function exactMatches(db: Db, orgId: string, query: PreparedQuery, 
       order by similarity(v.word, u.token) desc, v.word
       limit 40
     ) near
+    union all
+    -- The card of the likeliest answer, read now: most lookups are answered by this one round trip.
+    select null, null, null, null, 'card', null::real, (select row_to_json(c) from (${termCardSelect(orgId, sql`best.term_id`)}) c)
+    from (select term_id from exact order by kind = 'name' desc, term_id limit 1) best
   `.execute(db);
   const knownWords = new Set(result.rows.filter((r) => r.kind === 'word').map((r) => r.text));
   const near = result.rows.filter((r) => r.kind === 'near').map((r) => ({ token: r.name, word: r.text }));
-  return { candidates: toCandidates(result.rows.filter((r) => r.kind !== 'word' && r.kind !== 'near')), knownWords, near };
+  const card = result.rows.find((r) => r.kind === 'card')?.card;
+  return {
+    candidates: toCandidates(result.rows.filter((r) => r.kind === 'name' || r.kind === 'alias')),
+    knownWords,
+    near,
+    ...(card ? { card: { ...card, updated_at: new Date(card.updated_at) } } : {}),
+  };
 }
 
 /** Adds the words of names and aliases to the organisation's vocabulary (numbers are left out). */
@@ -421,18 +436,19 @@ export async function termSummaries(db: Db, orgId: string, termIds: string[]) {
   return new Map(rows.map((r) => [r.id, { name: r.name, definition: r.definition, status: r.status }]));
 }
 
-/** Everything a term card shows, in one round trip. */
-export async function termCardData(db: Db, orgId: string, termId: string) {
-  const result = await sql<
-    TermRow & {
-      time_zone: string;
-      aliases: string[];
-      steward_name: string | null;
-      steward_identities: { platform: Platform; user: string }[] | null;
-      replaced_by_name: string | null;
-      pending_proposals: number;
-    }
-  >`
+/** Everything a term card shows. */
+export type TermCardRow = TermRow & {
+  time_zone: string;
+  aliases: string[];
+  steward_name: string | null;
+  steward_identities: { platform: Platform; user: string }[] | null;
+  replaced_by_name: string | null;
+  pending_proposals: number;
+};
+
+/** The card of the term whose id `termId` yields (a parameter, or a column of an enclosing query). */
+function termCardSelect(orgId: string, termId: RawBuilder<unknown> | string) {
+  return sql`
     select t.id, t.org_id, t.name, t.definition, t.notes, t.links, t.status, t.replaced_by_id, t.steward_person_id, t.version, t.updated_at,
       o.time_zone,
       coalesce((select json_agg(a.alias order by a.created_at, a.alias) from glossary_aliases a where a.term_id = t.id), '[]'::json) as aliases,
@@ -445,7 +461,12 @@ export async function termCardData(db: Db, orgId: string, termId: string) {
     left join people p on p.id = t.steward_person_id
     left join glossary_terms r on r.id = t.replaced_by_id
     where t.org_id = ${orgId} and t.id = ${termId}
-  `.execute(db);
+  `;
+}
+
+/** Everything a term card shows, in one round trip. */
+export async function termCardData(db: Db, orgId: string, termId: string): Promise<TermCardRow | undefined> {
+  const result = await sql<TermCardRow>`${termCardSelect(orgId, termId)}`.execute(db);
   return result.rows[0];
 }
 

@@ -61,8 +61,9 @@ function stateOf(row: repo.TermRow, aliases: string[]): TermState {
 }
 
 /** The term card's content; `found` logs the lookup that led to it in the same round trip. */
-export async function termCardView(db: Db, orgId: string, termId: string): Promise<TermCardView> {
-  const row = await repo.termCardData(db, orgId, termId);
+/** The card's content; `read` is the term's card row when the lookup already read it. */
+export async function termCardView(db: Db, orgId: string, termId: string, read?: repo.TermCardRow): Promise<TermCardView> {
+  const row = read?.id === termId ? read : await repo.termCardData(db, orgId, termId);
   if (!row) throw new NotFound('That term no longer exists in this organisation.');
   // The steward as a mention where they are known (as orgs/people.ts personRef builds it, without two more queries).
   const steward: PersonRef | undefined = row.steward_person_id

@@ -1,22 +1,46 @@
 // "KPIs that use this definition" on a glossary term's card: the KPIs linked to the term, or naming
-// it (or one of its aliases) as their glossary term.
+// it (or one of its aliases) as their glossary term. An organisation's KPI links are few (its KPI
+// definitions), so they are read once and kept in memory until a change notice says a KPI, journey
+// or term changed (the same AnswerCache as the glossary's answers): a term card costs no extra
+// round trip for its KPIs.
 import { sql } from 'kysely';
 import { code, fields, text, type Block } from '../chat/card.js';
+import type { Db } from '../db/database.js';
+import type { AnswerCache } from '../glossary/answer-cache.js';
 import type { TermCardSection } from '../glossary/hooks.js';
 
-export const kpisUsingTerm: TermCardSection = async ({ db, orgId, termId }) => {
-  const rows = await sql<{ key: string; name: string; journey: string }>`
-    select k.key, k.name, j.name as journey from kpis k join journeys j on j.id = k.journey_id
-    where k.org_id = ${orgId} and (
-      k.glossary_term_id = ${termId}
-      or lower(k.glossary_term) in (
-        select lower(name) from glossary_terms where id = ${termId}
-        union select lower(alias) from glossary_aliases where term_id = ${termId}
-      )
-    )
-    order by k.key limit 20
+/** One KPI and how it names its glossary term (by link, or by name in lower case). */
+export interface KpiTermLink {
+  key: string;
+  name: string;
+  journey: string;
+  termId: string | null;
+  termName: string | null;
+}
+
+async function kpiTermLinks(db: Db, orgId: string): Promise<KpiTermLink[]> {
+  const result = await sql<KpiTermLink>`
+    select k.key, k.name, j.name as journey, k.glossary_term_id as "termId", lower(k.glossary_term) as "termName"
+    from kpis k join journeys j on j.id = k.journey_id
+    where k.org_id = ${orgId} and (k.glossary_term_id is not null or k.glossary_term is not null)
+    order by k.key
   `.execute(db);
-  if (rows.rows.length === 0) return [];
-  const list: Block = { kind: 'list', items: rows.rows.map((r) => [text(`${r.name} `), code(r.key), text(` (${r.journey})`)]) };
-  return [fields(['KPIs that use this definition', String(rows.rows.length)]), list];
-};
+  return result.rows;
+}
+
+/** The section, reading an organisation's KPI links through `links` (remembered while change notices arrive). */
+export function kpisUsingTerm(links?: AnswerCache<KpiTermLink[]>): TermCardSection {
+  return async ({ db, orgId, termId, names }) => {
+    let all = links?.get(orgId);
+    if (!all) {
+      const ticket = links?.ticket() ?? 0;
+      all = await kpiTermLinks(db, orgId);
+      links?.set(orgId, all, ticket);
+    }
+    const named = new Set(names.map((n) => n.toLowerCase()));
+    const using = all.filter((k) => k.termId === termId || (k.termName !== null && named.has(k.termName))).slice(0, 20);
+    if (using.length === 0) return [];
+    const list: Block = { kind: 'list', items: using.map((r) => [text(`${r.name} `), code(r.key), text(` (${r.journey})`)]) };
+    return [fields(['KPIs that use this definition', String(using.length)]), list];
+  };
+}

@@ -65,6 +65,18 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('glossary answers from memor
     await expect.poll(() => lookup('happy index'), { timeout: 5_000, interval: 25 }).toContain('Net Promoter Score');
   });
 
+  it('lists a KPI defined elsewhere on the term card at the next lookup', async () => {
+    expect(await lookup('customer effort score')).not.toContain('KPIs that use this definition');
+    await writeElsewhere(
+      t,
+      kind,
+      sql`with j as (insert into journeys (org_id, key, name, level) select id, 'support', 'Support', 'lifecycle' from organisations returning id, org_id)
+          insert into kpis (org_id, journey_id, key, name, direction, target, warning, breach, cadence, glossary_term)
+          select org_id, id, 'ces-support', 'Effort in support', 'lower', 2, 3, 4, 'month', 'CES' from j`,
+    );
+    await expect.poll(() => lookup('customer effort score'), { timeout: 5_000, interval: 25 }).toContain('ces-support');
+  });
+
   // PGlite lives in the process: there is no connection to lose.
   if (kind === 'postgres')
     it('stops answering from memory while the listener is disconnected, and misses no change made meanwhile', async () => {

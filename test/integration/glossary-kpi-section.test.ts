@@ -17,9 +17,11 @@ describe('KPIs on the term card', () => {
 
   const termId = async (name: string) =>
     (await database.db.selectFrom('glossary_terms').select('id').where('org_id', '=', orgId).where('name', '=', name).executeTakeFirstOrThrow()).id;
+  const aliases = async (id: string) => (await database.db.selectFrom('glossary_aliases').select('alias').where('term_id', '=', id).execute()).map((a) => a.alias);
 
   it('lists the demo NPS KPIs under Net Promoter Score', async () => {
-    const blocks = await kpisUsingTerm({ db: database.db, orgId, termId: await termId('Net Promoter Score') });
+    const id = await termId('Net Promoter Score');
+    const blocks = await kpisUsingTerm()({ db: database.db, orgId, termId: id, names: ['Net Promoter Score', ...(await aliases(id))] });
     const json = JSON.stringify(blocks);
     expect(json).toContain('KPIs that use this definition');
     expect(json).toContain('nps-lifecycle');
@@ -33,7 +35,7 @@ describe('KPIs on the term card', () => {
       .where('org_id', '=', orgId)
       .where('name', 'not in', (await database.db.selectFrom('kpis').select('glossary_term').where('glossary_term', 'is not', null).execute()).map((k) => k.glossary_term ?? ''))
       .executeTakeFirstOrThrow();
-    const blocks = await kpisUsingTerm({ db: database.db, orgId, termId: unused.id });
+    const blocks = await kpisUsingTerm()({ db: database.db, orgId, termId: unused.id, names: [unused.name, ...(await aliases(unused.id))] });
     expect(blocks).toEqual([]);
   });
 });
