@@ -89,7 +89,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const log = options.log ?? createLogger(config.LOG_LEVEL);
   const clock = options.clock ?? systemClock;
 
-  const database = options.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }));
+  const database = options.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE }));
   const applied = await migrateToLatest(database.db);
   if (applied.length) log.info({ applied }, 'database migrated');
   if (database.kind === 'pglite' && !options.database) {

@@ -50,6 +50,10 @@ export const configSchema = z
     ),
     PUBLIC_URL: z.preprocess(emptyToUndefined, url(['http:', 'https:']).optional()),
     DATABASE_URL: z.preprocess(emptyToUndefined, url(['postgres:', 'postgresql:']).optional()),
+    DATABASE_POOL_SIZE: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number({ error: 'a number of connections' }).int('a whole number of connections').min(2, 'at least 2 connections').max(200, 'at most 200 connections').default(20),
+    ),
     DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./.data')),
     REDIS_URL: z.preprocess(emptyToUndefined, url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379')),
     SLACK_SIGNING_SECRET: optionalString,

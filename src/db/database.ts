@@ -56,8 +56,8 @@ export async function openPGlite(dataDir: string | undefined): Promise<DatabaseH
   return { db, kind: 'pglite', listenForChanges: (handlers) => listenOnPGlite(client, handlers), close: () => db.destroy() };
 }
 
-export async function openDatabase(options: { databaseUrl?: string | undefined; dataDir: string }): Promise<DatabaseHandle> {
-  return options.databaseUrl ? openPostgres({ url: options.databaseUrl }) : openPGlite(options.dataDir);
+export async function openDatabase(options: { databaseUrl?: string | undefined; dataDir: string; poolSize?: number }): Promise<DatabaseHandle> {
+  return options.databaseUrl ? openPostgres({ url: options.databaseUrl, ...(options.poolSize ? { max: options.poolSize } : {}) }) : openPGlite(options.dataDir);
 }
 
 export async function ping(db: Db): Promise<void> {

@@ -303,7 +303,7 @@ export async function importGlossaryCsv(db: Db, orgId: string, text: string, opt
     return report;
   });
   // New rows wait in the GIN indexes' pending lists, which every lookup would scan until a vacuum
-  // merges them, and the planner's statistics predate them: tidy both now, as part of the import.
+  // merges them, and the planner's statistics predate them: vacuum now, as part of the import.
   if (!written.dryRun && !written.problems.length && written.created + written.updated >= 1000) await repo.tidyAfterImport(db);
   return written;
 }

@@ -531,12 +531,11 @@ export async function insertVersionsBulk(trx: Db, rows: VersionRow[]): Promise<v
 }
 
 /**
- * After a large import: merges the pending-list entries of the glossary's GIN indexes and refreshes
- * the planner's statistics, both of which autovacuum would do only later.
+ * After a large import (outside its transaction): vacuums the glossary's tables, which merges the
+ * pending-list entries of their GIN indexes, marks the new rows visible to every reader and
+ * refreshes the planner's statistics. Autovacuum would do all of it later, in the middle of the
+ * first lookups after the import.
  */
 export async function tidyAfterImport(db: Db): Promise<void> {
-  for (const index of ['glossary_terms_words_idx', 'glossary_terms_search_idx']) {
-    await sql`select gin_clean_pending_list(${index}::regclass)`.execute(db);
-  }
-  await sql`analyze glossary_terms, glossary_aliases, glossary_words`.execute(db);
+  await sql`vacuum (analyze) glossary_terms, glossary_aliases, glossary_words, glossary_versions`.execute(db);
 }
