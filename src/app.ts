@@ -282,7 +282,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
     worker = startDeliveryWorker({ connection: workerConnection, deliverer, clock: systemClock, log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
     sweep = new OutboxSweep({ db: database.db, clock: systemClock, queue, log, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}) });
     sweep.start();
-    const alertDeps = { db: database.db, clock, log, kickDelivery: services.kickDelivery };
+    const alertDeps = { db: database.db, clock, log, kickDelivery: services.kickDelivery, scheduleEscalation: (pingId: string, at: Date) => escalations.schedule(pingId, at) };
     kpiAlertWorker = startKpiAlertWorker({ connection: workerConnection, deps: alertDeps, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
     kpiAlertSweep = new KpiAlertSweep({ deps: alertDeps, queue: kpiAlerts, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}) });
     kpiAlertSweep.start();

@@ -7,8 +7,8 @@
 //     Inside your own transaction. Sends the accountable owner (and deputy) a direct message with
 //     Acknowledge / Snooze 1 day / Escalate; with no owner up the tree, the admins. The same
 //     dedupeKey twice returns the first ping (created: false, no new messages). After commit, call
-//     services.kickDelivery(outboxIds); escalation needs nothing more (the escalation worker finds
-//     the ping in the database when it is due).
+//     services.kickDelivery(outboxIds) and, for a created ping, schedule its escalation job at
+//     escalateAt (the escalation sweep finds a ping whose job was lost, up to a sweep later).
 //
 //   resolvePing(trx, { orgId, pingId, now, note?, byPersonId? }) → { outboxIds, resolved }
 //     E.g. when the KPI recovers: the ping's messages are updated in place to say so and the sender

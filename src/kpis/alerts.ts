@@ -30,6 +30,8 @@ export interface AlertDeps {
   clock: Clock;
   log: Logger;
   kickDelivery(outboxIds: string[]): void;
+  /** Schedules a new ping's escalation job (as `journey ping` does); without it the escalation sweep finds the ping, up to a sweep later. */
+  scheduleEscalation?(pingId: string, at: Date): void;
 }
 
 type Trx = Transaction<Database>;
@@ -126,8 +128,15 @@ function factsOf(context: AlertContext, segment: string, since: string, latest: 
   return { kpi: context.kpi, segment, journeyName: context.journeyName, since, latest, periods, owner: context.owner };
 }
 
-/** Applies one decision inside the segment's transaction; returns the outbox rows it wrote. */
-async function apply(trx: Trx, context: AlertContext, segment: string, alert: AlertRow, decision: AlertDecision, now: Date): Promise<string[]> {
+/** A ping an alert created, whose escalation is scheduled once its transaction committed. */
+interface NewPing {
+  pingId: string;
+  escalateAt: Date | null;
+  created: boolean;
+}
+
+/** Applies one decision inside the segment's transaction; returns the outbox rows it wrote (and adds the pings it created to `pings`). */
+async function apply(trx: Trx, context: AlertContext, segment: string, alert: AlertRow, decision: AlertDecision, now: Date, pings: NewPing[]): Promise<string[]> {
   const { kpi } = context;
   const outboxIds: string[] = [];
   const keyBase = `kpi-alert:${kpi.id}:${segment}`;
@@ -145,6 +154,7 @@ async function apply(trx: Trx, context: AlertContext, segment: string, alert: Al
         dedupeKey: `${keyBase}:${decision.since}:breach`,
         now,
       });
+      pings.push(ping);
       for (const id of ping.outboxIds) {
         outboxIds.push(id);
         await recordEvent(trx, { kpiId: kpi.id, segment, kind: 'fired', at: now, point: decision.latest, target: 'owner', outboxId: id });
@@ -197,6 +207,7 @@ async function apply(trx: Trx, context: AlertContext, segment: string, alert: Al
           dedupeKey: `${keyBase}:${since}:remind:${decision.latest.period}`,
           now,
         });
+        pings.push(ping);
         pingId = ping.pingId;
         for (const id of ping.outboxIds) {
           outboxIds.push(id);
@@ -286,14 +297,16 @@ export async function evaluateKpiAlerts(deps: AlertDeps, kpiId: string): Promise
   const context = await alertContext(deps.db, kpi);
   const now = deps.clock.now();
   for (const [segment] of candidates) {
+    const pings: NewPing[] = [];
     const ids = await deps.db.transaction().execute(async (trx) => {
       const alert = await lockAlert(trx, kpi.id, segment);
       const points = await latestPoints(trx, kpi.id, segment, kpi.breach_periods + 1);
       const decision = decideAlert(rules, points, { state: alert.state, lastNotifiedPeriod: alert.last_notified_period, muted: alert.muted });
       if (decision.kind !== 'none') result.decisions.push({ segment, kind: decision.kind });
-      return apply(trx, context, segment, alert, decision, now);
+      return apply(trx, context, segment, alert, decision, now, pings);
     });
     result.outboxIds.push(...ids);
+    for (const ping of pings) if (ping.created && ping.escalateAt) deps.scheduleEscalation?.(ping.pingId, ping.escalateAt);
   }
   await markEvaluated(deps.db, kpiId, version?.values_version);
   if (result.outboxIds.length) deps.kickDelivery(result.outboxIds);

@@ -2,9 +2,12 @@
 // text and a chart link that serves a real PNG; one KPI in detail; and the alert flow: a breach that
 // lasts N periods pings the journey owner once and posts in the journey channel, and recovery edits
 // that channel message instead of posting a new one.
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { importGlossaryCsv } from '../../src/glossary/csv.js';
+import { ESCALATION_QUEUE } from '../../src/jobs/escalation.js';
 import { importKpiDefinitions, importKpiValues } from '../../src/kpis/import.js';
 import { upsertConversation } from '../../src/orgs/conversations.js';
 import { personForEmail } from '../../src/orgs/service.js';
@@ -12,7 +15,7 @@ import { createToken } from '../../src/tokens/service.js';
 import { decodePng } from '../support/chart-png.js';
 import { postActivity, teamsMessage, type ConnectorCall } from '../support/fake-connector.js';
 import { blockActionBody, postSlack, slashCommandBody } from '../support/slack.js';
-import { startTestSteward, type TestSteward } from '../support/steward.js';
+import { startTestSteward, TEST_REDIS_URL, type TestSteward } from '../support/steward.js';
 
 const NOW = new Date('2026-11-24T10:00:00Z');
 
@@ -211,6 +214,20 @@ describe('KPIs in Slack', () => {
     expect(channelBlocks).toContain('KPI breached: Avoidable contacts per 100 new customers');
     expect(channelBlocks).toContain('28.5 per 100');
     expect(await pingCount(t)).toBe(1);
+    // Its escalation is a delayed job, due when the organisation's escalation delay has passed (as for `journey ping`).
+    const fired = await db.selectFrom('pings').select(['id', 'escalate_at']).executeTakeFirstOrThrow();
+    const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    const escalations = new Queue(ESCALATION_QUEUE, { connection: redis, prefix: t.queuePrefix });
+    try {
+      const jobId = `ping-${fired.id}-${fired.escalate_at?.getTime()}`;
+      await waitUntil('the escalation job was scheduled', async () => (await escalations.getJob(jobId)) !== undefined);
+      const job = await escalations.getJob(jobId);
+      expect(job?.data).toMatchObject({ pingId: fired.id });
+      expect(await job?.getState()).toBe('delayed');
+    } finally {
+      await escalations.close();
+      redis.disconnect();
+    }
 
     // The same breach evaluated again (a re-sent value) pings nobody again.
     expect((await postValues(t, seeded.token, 'avoidable-onboarding', [{ period_start: monday(1), value: 27.5 }])).status).toBe(200);
