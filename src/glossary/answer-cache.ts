@@ -10,7 +10,7 @@ export interface CacheCounts {
 }
 
 export interface AnswerCacheOptions {
-  /** Answers kept at most; the oldest go first. */
+  /** Answers kept at most; the oldest go first. (A term card is 1–6 KB in memory: 10,000 stay well under 60 MB.) */
   maxEntries?: number;
   /** A backstop: an answer is never older than this, notice or not. */
   maxAgeMs?: number;
@@ -25,7 +25,7 @@ export class AnswerCache<V> {
   readonly counts: CacheCounts = { hits: 0, misses: 0 };
 
   constructor(options: AnswerCacheOptions = {}) {
-    this.maxEntries = options.maxEntries ?? 20_000;
+    this.maxEntries = options.maxEntries ?? 10_000;
     this.maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
   }
 
