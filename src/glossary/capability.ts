@@ -18,7 +18,6 @@ import {
   termCard,
   termForm,
   type CandidateView,
-  type PendingNewTerm,
 } from './cards.js';
 import type { TermContent } from './changes.js';
 import { termSections, type TermCardSection } from './hooks.js';
@@ -112,17 +111,8 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
     return termCard(view, { mode: compact ? 'compact' : 'private', extra, ...(notice ? { notice } : {}) });
   }
 
-  async function candidateViews(ctx: ChatContext, ranked: RankedTerm[]): Promise<CandidateView[]> {
-    const summaries = await repo.termSummaries(ctx.services.db, ctx.actor.orgId, ranked.map((r) => r.termId));
-    return ranked.flatMap((r) => {
-      const summary = summaries.get(r.termId);
-      return summary ? [{ termId: r.termId, name: summary.name, status: summary.status, definition: summary.definition }] : [];
-    });
-  }
-
-  async function pendingNew(ctx: ChatContext, norm: string): Promise<PendingNewTerm | undefined> {
-    const pending = await repo.pendingNewProposal(ctx.services.db, ctx.actor.orgId, norm);
-    return pending && pending.name ? { name: pending.name, proposedBy: pending.proposed_by, createdAt: pending.created_at } : undefined;
+  function candidateViews(ranked: RankedTerm[]): CandidateView[] {
+    return ranked.map((r) => ({ termId: r.termId, name: r.name, status: r.status, definition: r.summary }));
   }
 
   /** Answers from memory when the same question was answered since the last change; logs every lookup. */
@@ -143,7 +133,7 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
     const { db } = ctx.services;
     const { actor } = ctx;
     const query = prepare(raw);
-    const { decision, card } = await rank(db, actor.orgId, query);
+    const { decision, first } = await rank(db, actor.orgId, query);
 
     if (decision.kind === 'confident') {
       const top = decision.term;
@@ -158,18 +148,18 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
       } else if (top.score < EXACT) {
         notice = [text(`Closest match for “${raw.trim()}”.`)];
       }
-      return { card: await termReply(ctx, termId, notice, card), outcome: 'found', termId };
+      return { card: await termReply(ctx, termId, notice, first.card), outcome: 'found', termId };
     }
     const offered = decision.kind === 'candidates' ? decision.candidates : [];
-    const [candidates, pending, timeZone] = await Promise.all([candidateViews(ctx, offered), pendingNew(ctx, query.norm), repo.orgTimeZone(db, actor.orgId)]);
-    const cardOptions = { timeZone, ...(pending ? { pending } : {}) };
+    const candidates = candidateViews(offered);
+    const cardOptions = { timeZone: first.timeZone, ...(first.pending ? { pending: first.pending } : {}) };
     if (candidates.length) return { card: candidatesCard(raw, candidates, cardOptions), outcome: 'candidates', termId: null };
     return { card: missCard(raw, cardOptions), outcome: 'miss', termId: null };
   }
 
   async function search(ctx: ChatContext, words: string): Promise<Reply> {
     const { ranked } = await rank(ctx.services.db, ctx.actor.orgId, prepare(words), { alwaysFuzzy: true });
-    const results = await candidateViews(ctx, ranked.filter((r) => r.score >= SHOWN).slice(0, 10));
+    const results = candidateViews(ranked.filter((r) => r.score >= SHOWN).slice(0, 10));
     return { private: searchCard(words, results) };
   }
 

@@ -71,22 +71,23 @@ export async function rank(
   orgId: string,
   query: PreparedQuery,
   options: { alwaysFuzzy?: boolean } = {},
-): Promise<{ ranked: RankedTerm[]; decision: Decision; card?: repo.TermCardRow }> {
+): Promise<{ ranked: RankedTerm[]; decision: Decision; first: repo.ExactMatches }> {
   const size = options.alwaysFuzzy ? 10 : 5;
-  const exact = await repo.exactMatches(db, orgId, query, [...query.tokens, ...joinedPairs(query.tokens)], [...new Set(query.tokens)].filter((t) => !isNumber(t)));
-  const card = exact.card ? { card: exact.card } : {};
-  let candidates = exact.candidates;
+  const first = await repo.exactMatches(db, orgId, query, [...query.tokens, ...joinedPairs(query.tokens)], [...new Set(query.tokens)].filter((t) => !isNumber(t)));
+  let candidates = first.candidates;
   let ranked = rankCandidates(query, candidates);
   let decision = decide(ranked, size);
-  if (decision.kind === 'confident' && !options.alwaysFuzzy) return { ranked, decision, ...card };
-  const readings = wordReadings(query.tokens, exact.knownWords, exact.near);
-  candidates = [...candidates, ...(await repo.sharedWordMatches(db, orgId, readings))];
+  if (decision.kind === 'confident' && !options.alwaysFuzzy) return { ranked, decision, first };
+  // Both fuzzy passes at once (the last one is cheap): a lookup that needs the last waits one round trip, not two.
+  const readings = wordReadings(query.tokens, first.knownWords, first.near);
+  const [shared, similar] = await Promise.all([repo.sharedWordMatches(db, orgId, readings), repo.similarMatches(db, orgId, query)]);
+  candidates = [...candidates, ...shared];
   ranked = rankCandidates(query, candidates);
   decision = decide(ranked, size);
-  if (!options.alwaysFuzzy && (decision.kind === 'confident' || (ranked[0]?.score ?? 0) >= WORTH_A_LAST_PASS)) return { ranked, decision, ...card };
-  candidates = [...candidates, ...(await repo.similarMatches(db, orgId, query))];
+  if (!options.alwaysFuzzy && (decision.kind === 'confident' || (ranked[0]?.score ?? 0) >= WORTH_A_LAST_PASS)) return { ranked, decision, first };
+  candidates = [...candidates, ...similar];
   ranked = rankCandidates(query, candidates);
-  return { ranked, decision: decide(ranked, size), ...card };
+  return { ranked, decision: decide(ranked, size), first };
 }
 
 /** Follows "replaced by" from a deprecated term to the term in use now (at most a few hops, no loops). */

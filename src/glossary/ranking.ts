@@ -119,6 +119,8 @@ export interface Candidate {
   kind: 'name' | 'alias' | 'text';
   /** Full-text rank, for ordering definition-only matches among themselves. */
   textRank?: number;
+  /** The start of the term's definition, shown when the term is offered as a candidate. */
+  summary: string;
 }
 
 export interface RankedTerm {
@@ -130,6 +132,7 @@ export interface RankedTerm {
   matched: string;
   kind: Candidate['kind'];
   textRank: number;
+  summary: string;
 }
 
 const STATUS_ORDER: Record<TermStatus, number> = { approved: 0, proposed: 1, deprecated: 2 };
@@ -142,7 +145,16 @@ export function rankCandidates(query: PreparedQuery, candidates: Candidate[]): R
     const rank = candidate.textRank ?? 0;
     const known = byTerm.get(candidate.termId);
     if (!known || score > known.score || (score === known.score && rank > known.textRank)) {
-      byTerm.set(candidate.termId, { termId: candidate.termId, name: candidate.name, status: candidate.status, score, matched: candidate.text, kind: candidate.kind, textRank: rank });
+      byTerm.set(candidate.termId, {
+        termId: candidate.termId,
+        name: candidate.name,
+        status: candidate.status,
+        score,
+        matched: candidate.text,
+        kind: candidate.kind,
+        textRank: rank,
+        summary: candidate.summary,
+      });
     }
   }
   return [...byTerm.values()].sort(

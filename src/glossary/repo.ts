@@ -2,6 +2,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Platform } from '../db/foundation-tables.js';
+import type { PendingNewTerm } from './cards.js';
 import type { Candidate, PreparedQuery } from './ranking.js';
 import type { TermStatus, VersionChange } from './tables.js';
 
@@ -15,8 +16,10 @@ interface MatchRow {
   name: string;
   status: TermStatus;
   text: string;
-  kind: 'name' | 'alias' | 'text' | 'word' | 'near' | 'card';
+  kind: 'name' | 'alias' | 'text' | 'word' | 'near' | 'card' | 'org' | 'pending';
   text_rank: number | null;
+  /** The start of the term's definition, for lists of candidates. */
+  summary: string | null;
 }
 
 function toCandidates(rows: MatchRow[]): Candidate[] {
@@ -26,6 +29,7 @@ function toCandidates(rows: MatchRow[]): Candidate[] {
     status: r.status,
     text: r.text,
     kind: r.kind,
+    summary: r.summary ?? '',
     ...(r.text_rank !== null ? { textRank: Number(r.text_rank) } : {}),
   }));
 }
@@ -37,6 +41,9 @@ export interface ExactMatches {
   near: { token: string; word: string }[];
   /** The card of the best exact match (a name before an alias), should the ranking choose it. */
   card?: TermCardRow;
+  /** The organisation's time zone, and a pending proposal of a new term by the query's name: what a miss shows. */
+  timeZone: string;
+  pending?: PendingNewTerm;
 }
 
 /**
@@ -48,24 +55,24 @@ export interface ExactMatches {
  * would find fewer of them: a swap of two letters leaves a short word too few trigrams in common.)
  */
 export async function exactMatches(db: Db, orgId: string, query: PreparedQuery, words: string[], tokens: string[]): Promise<ExactMatches> {
-  const result = await sql<MatchRow & { card: (Omit<TermCardRow, 'updated_at'> & { updated_at: string }) | null }>`
+  const result = await sql<MatchRow & { extra: Record<string, unknown> | null }>`
     with exact as (
-      select t.id as term_id, t.name, t.status, t.name_norm as text, 'name' as kind
+      select t.id as term_id, t.name, t.status, t.name_norm as text, 'name' as kind, left(t.definition, 200) as summary
       from glossary_terms t
       where t.org_id = ${orgId} and (t.name_norm = ${query.norm} or t.name_key = ${query.key})
       union all
-      select t.id, t.name, t.status, a.alias_norm, 'alias'
+      select t.id, t.name, t.status, a.alias_norm, 'alias', left(t.definition, 200)
       from glossary_aliases a join glossary_terms t on t.id = a.term_id
       where a.org_id = ${orgId} and a.alias_norm = ${query.norm}
     )
-    select term_id, name, status, text, kind, null::real as text_rank, null::json as card from exact
+    select term_id, name, status, text, kind, null::real as text_rank, summary, null::json as extra from exact
     union all
-    select null, null, null, w.word, 'word', null::real, null::json
+    select null, null, null, w.word, 'word', null::real, null, null::json
     from unnest(${words}::text[]) as u(word)
     -- offset 0 keeps this a lookup per word (primary key), whatever the statistics say.
     cross join lateral (select v.word from glossary_words v where v.org_id = ${orgId} and v.word = u.word offset 0) w
     union all
-    select null, u.token, null, near.word, 'near', null::real, null::json
+    select null, u.token, null, near.word, 'near', null::real, null, null::json
     from unnest(${tokens}::text[]) as u(token)
     cross join lateral (
       select v.word from glossary_words v
@@ -77,17 +84,28 @@ export async function exactMatches(db: Db, orgId: string, query: PreparedQuery, 
     ) near
     union all
     -- The card of the likeliest answer, read now: most lookups are answered by this one round trip.
-    select null, null, null, null, 'card', null::real, (select row_to_json(c) from (${termCardSelect(orgId, sql`best.term_id`)}) c)
+    select null, null, null, null, 'card', null::real, null, (select row_to_json(c) from (${termCardSelect(orgId, sql`best.term_id`)}) c)
     from (select term_id from exact order by kind = 'name' desc, term_id limit 1) best
+    union all
+    -- What a miss shows besides candidates: the time zone for dates, and whether someone proposed the name already.
+    select null, o.time_zone, null, null, 'org', null::real, null, null::json from organisations o where o.id = ${orgId}
+    union all
+    select null, p.name, null, null, 'pending', null::real, null, json_build_object('proposedBy', by.display_name, 'createdAt', p.created_at)
+    from glossary_proposals p join people by on by.id = p.proposed_by_person_id
+    where p.org_id = ${orgId} and p.kind = 'new' and p.status = 'pending' and p.name_norm = ${query.norm} and p.name is not null
   `.execute(db);
-  const knownWords = new Set(result.rows.filter((r) => r.kind === 'word').map((r) => r.text));
-  const near = result.rows.filter((r) => r.kind === 'near').map((r) => ({ token: r.name, word: r.text }));
-  const card = result.rows.find((r) => r.kind === 'card')?.card;
+  const rows = result.rows;
+  const card = rows.find((r) => r.kind === 'card')?.extra as (Omit<TermCardRow, 'updated_at'> & { updated_at: string }) | null | undefined;
+  const pending = rows.find((r) => r.kind === 'pending');
   return {
-    candidates: toCandidates(result.rows.filter((r) => r.kind === 'name' || r.kind === 'alias')),
-    knownWords,
-    near,
+    candidates: toCandidates(rows.filter((r) => r.kind === 'name' || r.kind === 'alias')),
+    knownWords: new Set(rows.filter((r) => r.kind === 'word').map((r) => r.text)),
+    near: rows.filter((r) => r.kind === 'near').map((r) => ({ token: r.name, word: r.text })),
+    timeZone: rows.find((r) => r.kind === 'org')?.name ?? 'UTC',
     ...(card ? { card: { ...card, updated_at: new Date(card.updated_at) } } : {}),
+    ...(pending?.extra
+      ? { pending: { name: pending.name, proposedBy: String(pending.extra.proposedBy), createdAt: new Date(String(pending.extra.createdAt)) } }
+      : {}),
   };
 }
 
@@ -122,7 +140,7 @@ export async function sharedWordMatches(db: Db, orgId: string, readings: string[
   const tsquery = sharedWordsQuery(readings);
   if (!tsquery) return [];
   const result = await sql<MatchRow>`
-    select t.id as term_id, t.name, t.status, x.text, x.kind, null::real as text_rank
+    select t.id as term_id, t.name, t.status, x.text, x.kind, null::real as text_rank, left(t.definition, 200) as summary
     from (
       select s.id from glossary_terms s, to_tsquery('simple', ${tsquery}) q
       where s.org_id = ${orgId} and s.words_tsv @@ q
@@ -168,7 +186,7 @@ export async function similarMatches(db: Db, orgId: string, query: PreparedQuery
        order by 4 desc, t.id
        limit 10)
     )
-    select f.term_id, t.name, t.status, f.text, f.kind, f.text_rank
+    select f.term_id, t.name, t.status, f.text, f.kind, f.text_rank, left(t.definition, 200) as summary
     from found f join glossary_terms t on t.id = f.term_id
   `.execute(db);
   return toCandidates(result.rows);
@@ -422,18 +440,6 @@ export async function ownersOfTexts(db: Db, orgId: string, norms: string[]) {
     join glossary_terms t on t.id = a.term_id
   `.execute(db);
   return result.rows;
-}
-
-/** Name, status and the start of the definition, for lists of candidates and search results. */
-export async function termSummaries(db: Db, orgId: string, termIds: string[]) {
-  if (termIds.length === 0) return new Map<string, { name: string; definition: string; status: TermStatus }>();
-  const rows = await db
-    .selectFrom('glossary_terms')
-    .select(['id', 'name', 'status', sql<string>`left(definition, 200)`.as('definition')])
-    .where('org_id', '=', orgId)
-    .where('id', 'in', termIds)
-    .execute();
-  return new Map(rows.map((r) => [r.id, { name: r.name, definition: r.definition, status: r.status }]));
 }
 
 /** Everything a term card shows. */

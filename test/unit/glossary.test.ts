@@ -43,7 +43,7 @@ describe('ranking', () => {
     expect(typo).toBeLessThan(0.96);
   });
 
-  const candidate = (termId: string, name: string, text: string, status: Candidate['status'] = 'approved'): Candidate => ({ termId, name, status, text, kind: 'name' });
+  const candidate = (termId: string, name: string, text: string, status: Candidate['status'] = 'approved'): Candidate => ({ termId, name, status, text, kind: 'name', summary: '' });
 
   it('answers only with a clear lead; ties become candidates, ordered approved first then by name', () => {
     const query = prepareQuery('rate');
