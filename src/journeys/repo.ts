@@ -1,4 +1,5 @@
-// SQL of the journey tree: loading an organisation's tree, changing journeys, and their change log.
+// SQL of the journey tree: loading an organisation's tree, changing journeys, their change log, and a
+// journey's history (its changes and its pings, step by step).
 import type { Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
@@ -147,4 +148,54 @@ export async function journeysHeldBy(db: Executor, orgId: string, personId: stri
 
 export async function conversationName(db: Executor, conversationId: string) {
   return db.selectFrom('conversations').select(['name', 'platform', 'external_id']).where('id', '=', conversationId).executeTakeFirst();
+}
+
+// ---------------------------------------------------------------------------------------------
+// A journey's history: its change log and its pings with their steps, newest first. Each query
+// carries the total (a window count), so a card can say how many more there are in one round trip.
+
+export async function latestJourneyEvents(db: Executor, orgId: string, journeyId: string, limit: number) {
+  return db
+    .selectFrom('journey_events as e')
+    .innerJoin('journeys as j', 'j.id', 'e.journey_id')
+    .select(['e.id', 'e.kind', 'e.detail', 'e.by_person_id', 'e.by_label', 'e.at'])
+    .select((eb) => eb.fn.countAll<number>().over().as('total'))
+    .where('j.org_id', '=', orgId)
+    .where('e.journey_id', '=', journeyId)
+    .orderBy('e.id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function latestPingsAbout(db: Executor, orgId: string, journeyId: string, limit: number) {
+  return db
+    .selectFrom('pings')
+    .select(['id', 'reason', 'message', 'from_person_id', 'state', 'holder_person_id', 'snoozed_until', 'exhausted_at', 'created_at'])
+    .select((eb) => eb.fn.countAll<number>().over().as('total'))
+    .where('org_id', '=', orgId)
+    .where('journey_id', '=', journeyId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Every step of these pings, oldest first by when it happened (a delivery is recorded after the fact). */
+export async function stepsOfPings(db: Executor, orgId: string, pingIds: string[]) {
+  if (pingIds.length === 0) return [];
+  return db
+    .selectFrom('ping_events as e')
+    .innerJoin('pings as p', 'p.id', 'e.ping_id')
+    .leftJoin('journeys as tj', 'tj.id', 'e.to_journey_id')
+    .select(['e.ping_id', 'e.kind', 'e.level', 'e.actor_person_id', 'e.to_person_id', 'e.until', 'e.note', 'e.at', 'tj.name as to_journey_name'])
+    .where('p.org_id', '=', orgId)
+    .where('e.ping_id', 'in', pingIds)
+    .orderBy('e.at')
+    .orderBy('e.id')
+    .execute();
+}
+
+export async function conversationNames(db: Executor, orgId: string, conversationIds: string[]) {
+  if (conversationIds.length === 0) return [];
+  return db.selectFrom('conversations').select(['id', 'name', 'external_id']).where('org_id', '=', orgId).where('id', 'in', conversationIds).execute();
 }
