@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { ActionHandler, Capability, ChatContext } from '../chat/capability.js';
 import { defineAction } from '../chat/capability.js';
 import { splitFirstWord } from '../chat/words.js';
-import { code, context, mention, para, text } from '../chat/card.js';
+import { code, context, mention, para, text, type Card } from '../chat/card.js';
 import { InvalidInput, NotFound, PermissionDenied } from '../chat/errors.js';
 import type { Reply } from '../chat/request.js';
 import { mentionedPerson, personRef, personRefs } from '../orgs/people.js';
@@ -23,6 +23,8 @@ import {
   notFoundCard,
   pingForm,
 } from './cards.js';
+import { journeyHistoryCard } from './history-card.js';
+import { loadJourneyHistory } from './history-view.js';
 import { PING_ACTIONS, pingCard, pingSentCard } from './ping-cards.js';
 import { isOpen, loadPingView, type PingView } from './ping-view.js';
 import { acknowledgePing, escalatePingNow, resolvePingByActor, snoozePing, type PingActionResult, type PingDeps } from './ping-transitions.js';
@@ -39,6 +41,7 @@ export interface JourneysCapabilityDeps {
 
 const USAGE = [
   '`journey <journey>` shows a journey',
+  '`journey history <journey>`',
   '`journey list`',
   '`journey mine`',
   '`journey ping <journey> <message>`',
@@ -68,18 +71,9 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
   async function show(ctx: ChatContext, typed: string, options: { journeyId?: string } = {}): Promise<Reply> {
     const { db } = ctx.services;
     const { tree, rows } = await loadTree(db, ctx.actor.orgId);
-    let journey: repo.JourneyRow | undefined;
-    let closestFor: string | undefined;
-    if (options.journeyId) {
-      journey = rows.find((r) => r.id === options.journeyId);
-      if (!journey) throw new NotFound('That journey no longer exists.');
-    } else {
-      const found = lookup(rows, typed);
-      if (found.kind === 'none') return { private: notFoundCard(typed) };
-      if (found.kind === 'choose') return { private: candidatesCard(typed, found.candidates) };
-      journey = found.journey;
-      if (found.closest) closestFor = typed;
-    }
+    const picked = pick(rows, typed, options.journeyId, JOURNEY_ACTIONS.show);
+    if ('card' in picked) return { private: picked.card };
+    const { journey, closestFor } = picked;
     const people = rows.flatMap((r) => [r.ownerPersonId, r.deputyPersonId]).filter((id): id is string => Boolean(id));
     const [refs, channel, openPings, extra] = await Promise.all([
       personRefs(db, people),
@@ -94,6 +88,17 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
     ]);
     const channelName = channel ? (channel.name ? `#${channel.name}` : channel.external_id) : undefined;
     return { private: journeyCard({ journey, tree, refs, channelName, openPings: Number(openPings?.n ?? 0), extra, closestFor }) };
+  }
+
+  /** What changed and every ping about it: anyone in the organisation may read it, like the journey card. */
+  async function history(ctx: ChatContext, typed: string, options: { journeyId?: string } = {}): Promise<Reply> {
+    if (!typed && !options.journeyId) throw new InvalidInput('Usage: `journey history <journey>`, e.g. `journey history onboarding`.');
+    const { db } = ctx.services;
+    const { rows } = await loadTree(db, ctx.actor.orgId);
+    const picked = pick(rows, typed, options.journeyId, JOURNEY_ACTIONS.history);
+    if ('card' in picked) return { private: picked.card };
+    const view = await loadJourneyHistory(db, ctx.actor.orgId, picked.journey, rows);
+    return { private: journeyHistoryCard(view, { closestFor: picked.closestFor }) };
   }
 
   async function list(ctx: ChatContext): Promise<Reply> {
@@ -270,6 +275,7 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
           { example: 'onboarding', description: 'a journey: owner, parent, sub-journeys, KPIs' },
           { example: 'list', description: 'the whole tree with owners' },
           { example: 'mine', description: 'journeys you own and pings waiting for you' },
+          { example: 'history onboarding', description: 'what changed, by whom, and every ping with its steps, newest first' },
           { example: 'ping onboarding Avoidable calls doubled this week', description: 'message the accountable owner, with acknowledge / escalate' },
           { example: 'owner onboarding @person', description: 'name the owner (admins, or the owner handing over)' },
           { example: 'add welcome-gift "Receive welcome gift" task under onboarding', description: 'add a journey (admins)' },
@@ -284,6 +290,8 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
               return list(ctx);
             case 'mine':
               return mine(ctx);
+            case 'history':
+              return history(ctx, rest);
             case 'ping':
               return ping(ctx, rest);
             case 'owner':
@@ -329,6 +337,11 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
         handle: (ctx, payload) => show(ctx, '', { journeyId: payload.journeyId }),
       }),
       defineAction({
+        action: JOURNEY_ACTIONS.history,
+        schema: journeyPayload,
+        handle: (ctx, payload) => history(ctx, '', { journeyId: payload.journeyId }),
+      }),
+      defineAction({
         action: JOURNEY_ACTIONS.pingForm,
         schema: journeyPayload,
         async handle(ctx, payload) {
@@ -359,6 +372,22 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
       }),
     ],
   };
+}
+
+/**
+ * The journey a command or a button names, or the card that answers instead: no such journey, or a
+ * choice whose buttons open `chooseAction` (the journey card, its history) for the one picked.
+ */
+function pick(rows: repo.JourneyRow[], typed: string, journeyId: string | undefined, chooseAction: string): { journey: repo.JourneyRow; closestFor: string | undefined } | { card: Card } {
+  if (journeyId) {
+    const journey = rows.find((r) => r.id === journeyId);
+    if (!journey) throw new NotFound('That journey no longer exists.');
+    return { journey, closestFor: undefined };
+  }
+  const found = lookup(rows, typed);
+  if (found.kind === 'none') return { card: notFoundCard(typed) };
+  if (found.kind === 'choose') return { card: candidatesCard(typed, found.candidates, chooseAction) };
+  return { journey: found.journey, closestFor: found.closest ? typed : undefined };
 }
 
 /** May this person act on the ping's buttons right now (the holder, the deputy, an admin)? */

@@ -15,6 +15,7 @@ export const JOURNEY_ACTIONS = {
   pingForm: 'journey.ping-form',
   ping: 'journey.ping',
   add: 'journey.add',
+  history: 'journey.history',
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -149,12 +150,13 @@ export function journeyListCard(tree: JourneyTree, refs: Map<string, PersonRef>)
   return { title: 'Journeys', blocks, summary: `${walk.length} journeys, ${ownerless.length} without any owner` };
 }
 
-export function candidatesCard(typed: string, candidates: TreeJourney[]): Card {
+/** A choice of journeys; a click opens what was asked for (the journey card, or its history). */
+export function candidatesCard(typed: string, candidates: TreeJourney[], action: string = JOURNEY_ACTIONS.show): Card {
   return {
     title: 'Which journey?',
     blocks: [
       para(`Several journeys match “${truncate(typed, 80)}”:`),
-      actions(...candidates.slice(0, 5).map((c) => ({ label: truncate(`${c.name} (${c.key})`, 75), payload: { action: JOURNEY_ACTIONS.show, journeyId: c.id } }))),
+      actions(...candidates.slice(0, 5).map((c) => ({ label: truncate(`${c.name} (${c.key})`, 75), payload: { action, journeyId: c.id } }))),
     ],
     summary: `Several journeys match “${typed}”: ${candidates.map((c) => c.name).join(', ')}`,
   };
