@@ -90,14 +90,15 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
     return { private: journeyCard({ journey, tree, refs, channelName, openPings: Number(openPings?.n ?? 0), extra, closestFor }) };
   }
 
-  /** What changed and every ping about it: anyone in the organisation may read it, like the journey card. */
+  /** What changed and every ping about it: anyone in the organisation may read it, like the journey card (a ping's own words only those it involves). */
   async function history(ctx: ChatContext, typed: string, options: { journeyId?: string } = {}): Promise<Reply> {
     if (!typed && !options.journeyId) throw new InvalidInput('Usage: `journey history <journey>`, e.g. `journey history onboarding`.');
     const { db } = ctx.services;
     const { rows } = await loadTree(db, ctx.actor.orgId);
     const picked = pick(rows, typed, options.journeyId, JOURNEY_ACTIONS.history);
     if ('card' in picked) return { private: picked.card };
-    const view = await loadJourneyHistory(db, ctx.actor.orgId, picked.journey, rows);
+    const reader = { personId: ctx.actor.personId, isAdmin: ctx.actor.roles.has('admin') };
+    const view = await loadJourneyHistory(db, ctx.actor.orgId, picked.journey, rows, reader);
     return { private: journeyHistoryCard(view, { closestFor: picked.closestFor }) };
   }
 

@@ -163,7 +163,7 @@ function pingLine(ping: PingSummary, timeZone: string): RichText {
   const shown = all.length > STEPS_SHOWN ? [all[0]!, ...all.slice(-(STEPS_SHOWN - 1))] : all;
   const runs: Inline[] = [
     ...stateRuns(ping, timeZone),
-    text(` · “${truncate(ping.message, MESSAGE_SHOWN)}” · from `),
+    text(ping.message === null ? ' · message seen only by the people it was sent to · from ' : ` · “${truncate(ping.message, MESSAGE_SHOWN)}” · from `),
     ping.from ? mention(ping.from) : text(ping.reason === 'kpi' ? 'Steward (KPI alert)' : 'Steward'),
   ];
   if (all.length === 0) runs.push(text(` · ${formatWhen(ping.createdAt, timeZone)} · nobody to send it to`));

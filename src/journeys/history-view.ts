@@ -34,7 +34,8 @@ export interface JourneyChangeLine {
 export interface PingSummary {
   id: string;
   reason: PingReason;
-  message: string;
+  /** Null for a reader who may not see it (see loadJourneyHistory). */
+  message: string | null;
   state: PingState;
   from: PersonRef | null;
   holder: PersonRef | null;
@@ -61,6 +62,15 @@ const imported = z.object({ created: z.boolean() });
 const channel = z.object({ conversationId: z.string() });
 
 type Event = Awaited<ReturnType<typeof repo.latestJourneyEvents>>[number];
+type PingRow = Awaited<ReturnType<typeof repo.latestPingsAbout>>[number];
+type StepRow = Awaited<ReturnType<typeof repo.stepsOfPings>>[number];
+
+/** A KPI alert's text is public (it is posted in the journey's channel too); a person's ping is for those it involves. */
+function mayReadMessage(reader: HistoryReader, ping: PingRow, steps: StepRow[]): boolean {
+  if (ping.reason === 'kpi' || reader.isAdmin) return true;
+  if (ping.from_person_id === reader.personId || ping.holder_person_id === reader.personId) return true;
+  return steps.some((s) => s.ping_id === ping.id && (s.to_person_id === reader.personId || s.actor_person_id === reader.personId));
+}
 
 /** The people and channels a change names, to look up in one go. */
 function namedIn(event: Event): { people: string[]; conversations: string[] } {
@@ -75,7 +85,13 @@ function namedIn(event: Event): { people: string[]; conversations: string[] } {
   return { people: [], conversations: [] };
 }
 
-export async function loadJourneyHistory(db: Db, orgId: string, journey: JourneyRow, rows: JourneyRow[]): Promise<JourneyHistoryView> {
+/** Who reads the history: a person's own words in a ping are for the people it was sent to, its sender and admins. */
+export interface HistoryReader {
+  personId: string;
+  isAdmin: boolean;
+}
+
+export async function loadJourneyHistory(db: Db, orgId: string, journey: JourneyRow, rows: JourneyRow[], reader: HistoryReader): Promise<JourneyHistoryView> {
   const [events, pings, timeZone] = await Promise.all([
     repo.latestJourneyEvents(db, orgId, journey.id, HISTORY_SHOWN),
     repo.latestPingsAbout(db, orgId, journey.id, HISTORY_SHOWN),
@@ -136,7 +152,7 @@ export async function loadJourneyHistory(db: Db, orgId: string, journey: Journey
     pings: pings.map((p) => ({
       id: p.id,
       reason: p.reason,
-      message: p.message,
+      message: mayReadMessage(reader, p, steps) ? p.message : null,
       state: p.state,
       from: ref(p.from_person_id) ?? null,
       holder: ref(p.holder_person_id) ?? null,

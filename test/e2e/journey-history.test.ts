@@ -23,6 +23,7 @@ const PEOPLE = {
   ann: { email: 'ann@example.com', name: 'Ann Sender' },
   dana: { email: 'cx-director@example.com', name: 'Dana Director' },
   gift: { email: 'gifts@example.com', name: 'Gina Gifts' },
+  bob: { email: 'bob@example.com', name: 'Bob Bystander' },
 } as const;
 type Who = keyof typeof PEOPLE;
 
@@ -191,6 +192,12 @@ describe.each(['slack', 'teams'] as const)('%s: journey history', (platform) => 
     expect(pingLine).toContain(`acknowledged by ${d.mentionOf('gift')} ${formatWhen(acknowledgedAt, TIME_ZONE)}`);
     expect(pingLine.indexOf('sent to')).toBeLessThan(pingLine.indexOf('acknowledged by'));
     expect(answer.join('\n')).toContain('2 changes · 1 ping');
+
+    // Someone the ping does not involve sees that it happened, not what it said; an admin sees it.
+    const bystander = (await say('bob', 'history welcome-gift')).join('\n');
+    expect(bystander).not.toContain(message);
+    expect(bystander).toContain('message seen only by the people it was sent to');
+    expect((await say('dana', 'history welcome-gift')).join('\n')).toContain(message);
   });
 
   it('offers a choice whose buttons open the history, and refuses an unknown journey like the journey card does', async () => {
