@@ -118,35 +118,47 @@ export async function addWords(trx: Db, orgId: string, words: Iterable<string>):
 }
 
 /**
- * Which words a term must share with the query, as a tsquery over groups of alternatives (a word
- * and its likely corrections): any group of a one- or two-word query; all groups but one of a
- * longer one (one word may be wrong), which keeps common words from flooding the answer. Several
- * readings of the query (words written apart or together) are alternatives too.
+ * Which words a term must share with the query, as tsqueries over groups of alternatives (a word
+ * and its likely corrections). Strict: every group of a one- or two-word query; all groups but one
+ * of a longer one (one word may be wrong), which keeps common words from flooding the answer.
+ * Loose, asked only when the strict one finds nothing: any group of a one- or two-word query.
+ * Several readings of the query (words written apart or together) are alternatives too.
  */
-export function sharedWordsQuery(readings: string[][][]): string {
-  const one = (groups: string[][]) => {
+export function sharedWordsQuery(readings: string[][][]): { strict: string; loose: string } {
+  const build = (joinShort: ' & ' | ' | ') => (groups: string[][]) => {
     const terms = groups.filter((g) => g.length > 0).slice(0, 6).map((g) => (g.length === 1 ? g[0]! : `(${g.join(' | ')})`));
-    if (terms.length <= 2) return terms.join(' | ');
+    if (terms.length <= 2) return terms.join(joinShort);
     return terms.map((_, skip) => `(${terms.filter((__, i) => i !== skip).join(' & ')})`).join(' | ');
   };
-  return readings.map(one).filter(Boolean).map((q) => `(${q})`).join(' | ');
+  const over = (one: (groups: string[][]) => string) => readings.map(one).filter(Boolean).map((q) => `(${q})`).join(' | ');
+  return { strict: over(build(' & ')), loose: over(build(' | ')) };
 }
 
 /**
  * Terms sharing whole words with the query (word order free), answered by the GIN index on their
- * words, each with its name and aliases for the ranking to score.
+ * words, each with its name and aliases for the ranking to score. The loose query (a common word of
+ * a two-word query alone can match thousands of terms) runs only when the strict one found none;
+ * Postgres decides that once, before scanning.
  */
 export async function sharedWordMatches(db: Db, orgId: string, readings: string[][][], limit = 30): Promise<Candidate[]> {
-  const tsquery = sharedWordsQuery(readings);
-  if (!tsquery) return [];
+  const { strict, loose } = sharedWordsQuery(readings);
+  if (!strict) return [];
   const result = await sql<MatchRow>`
-    select t.id as term_id, t.name, t.status, x.text, x.kind, null::real as text_rank, left(t.definition, 200) as summary
-    from (
-      select s.id from glossary_terms s, to_tsquery('simple', ${tsquery}) q
+    with strict as (
+      select s.id, ts_rank(s.words_tsv, q) as rank, length(s.words) as size
+      from glossary_terms s, to_tsquery('simple', ${strict}) q
       where s.org_id = ${orgId} and s.words_tsv @@ q
-      order by ts_rank(s.words_tsv, q) desc, length(s.words), s.id
+      order by rank desc, size, s.id
       limit ${limit}
-    ) shared
+    ), loose as (
+      select s.id, ts_rank(s.words_tsv, q) as rank, length(s.words) as size
+      from glossary_terms s, to_tsquery('simple', ${loose}) q
+      where ${loose !== strict} and not exists (select 1 from strict) and s.org_id = ${orgId} and s.words_tsv @@ q
+      order by rank desc, size, s.id
+      limit ${limit}
+    )
+    select t.id as term_id, t.name, t.status, x.text, x.kind, null::real as text_rank, left(t.definition, 200) as summary
+    from (select id from strict union all select id from loose) shared
     join glossary_terms t on t.id = shared.id
     cross join lateral (
       select t.name_norm as text, 'name' as kind
