@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { PersonRef } from '../chat/card.js';
 import type { Db } from '../db/database.js';
 import { personRefs } from '../orgs/people.js';
-import type { PingHistoryLine } from './ping-view.js';
+import { historyLineOf, type PingHistoryLine } from './ping-view.js';
 import * as repo from './repo.js';
 import type { JourneyRow } from './repo.js';
 import { orgTimeZone } from './settings.js';
@@ -159,18 +159,7 @@ export async function loadJourneyHistory(db: Db, orgId: string, journey: Journey
       snoozedUntil: p.snoozed_until,
       exhaustedAt: p.exhausted_at,
       createdAt: p.created_at,
-      steps: steps
-        .filter((s) => s.ping_id === p.id)
-        .map((s) => ({
-          kind: s.kind,
-          level: s.level,
-          at: s.at,
-          actor: ref(s.actor_person_id),
-          to: ref(s.to_person_id),
-          toJourneyName: s.to_journey_name ?? undefined,
-          until: s.until ?? undefined,
-          note: s.note ?? undefined,
-        })),
+      steps: steps.filter((s) => s.ping_id === p.id).map((s) => historyLineOf(s, ref)),
     })),
     pingsTotal: Number(pings[0]?.total ?? 0),
     timeZone,

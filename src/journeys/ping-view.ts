@@ -23,6 +23,32 @@ export interface PingHistoryLine {
   note?: string | undefined;
 }
 
+/** The columns of a ping event a history line shows. */
+export interface PingEventFields {
+  kind: PingEventKind;
+  level: number;
+  at: Date;
+  actor_person_id: string | null;
+  to_person_id: string | null;
+  to_journey_name: string | null;
+  until: Date | null;
+  note: string | null;
+}
+
+/** A ping event as a line of the ping's history, its people as mentions. */
+export function historyLineOf(event: PingEventFields, ref: (id: string | null) => PersonRef | undefined): PingHistoryLine {
+  return {
+    kind: event.kind,
+    level: event.level,
+    at: event.at,
+    actor: ref(event.actor_person_id),
+    to: ref(event.to_person_id),
+    toJourneyName: event.to_journey_name ?? undefined,
+    until: event.until ?? undefined,
+    note: event.note ?? undefined,
+  };
+}
+
 export interface PingView {
   ping: PingRow;
   journey: { id: string; key: string; name: string };
@@ -99,16 +125,7 @@ export async function loadPingView(db: Executor, pingId: string): Promise<PingVi
     deputy: deputyId ? { personId: deputyId, ref: refOf(deputyId) } : null,
     admins: admins.map((a) => ({ personId: a.id, ref: refOf(a.id) })),
     next: next ? { personId: next.personId, ref: refOf(next.personId), journeyName: next.journeyName } : null,
-    history: events.map((e) => ({
-      kind: e.kind,
-      level: e.level,
-      at: e.at,
-      actor: ref(e.actor_person_id),
-      to: ref(e.to_person_id),
-      toJourneyName: e.to_journey_name ?? undefined,
-      until: e.until ?? undefined,
-      note: e.note ?? undefined,
-    })),
+    history: events.map((e) => historyLineOf(e, ref)),
     timeZone: time_zone,
     delayHours: delayFromSettings(settings),
     people: refs,
