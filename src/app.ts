@@ -125,14 +125,17 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const answers = new AnswerCache<LookupAnswer>();
   const kpiLinks = new AnswerCache<KpiTermLink[]>({ maxEntries: 1_000 });
   const remembered = [answers, kpiLinks];
-  const changeNotices = await database.listenForChanges(
-    {
-      changed: () => remembered.forEach((cache) => cache.forget()),
-      listening: () => remembered.forEach((cache) => cache.enable()),
-      lost: () => remembered.forEach((cache) => cache.disable()),
-    },
-    log,
-  );
+  // Only the chat side answers lookups; a worker-only process has nothing to remember.
+  const changeNotices = runHttp
+    ? await database.listenForChanges(
+        {
+          changed: () => remembered.forEach((cache) => cache.forget()),
+          listening: () => remembered.forEach((cache) => cache.enable()),
+          lost: () => remembered.forEach((cache) => cache.disable()),
+        },
+        log,
+      )
+    : { close: async () => {} };
   const capabilities: Capability[] = [
     orgsCapability,
     createGlossaryCapability({ lookupLog, answers, termSections: [kpisUsingTerm(kpiLinks)] }),
