@@ -1,5 +1,7 @@
 // The baseline: a bare Bolt app with its own HTTPReceiver whose command handler only acknowledges.
-// Bot token and signing secret, tokenVerificationEnabled: false, Web API at the benchmark's fake.
+// Bot token and signing secret, Web API at the benchmark's fake. Bolt's default token verification
+// calls auth.test once at start; with it turned off, Bolt calls auth.test on every request (its
+// singleAuthorization does not keep the result), which made this baseline slower than a real app.
 // Run as a script it serves until SIGTERM (env: SIGNING_SECRET, SLACK_API_URL, PORT).
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App, LogLevel } from '@slack/bolt';
@@ -17,7 +19,6 @@ async function serve(): Promise<void> {
   const app = new App({
     token: 'xoxb-bench-bare-bolt',
     signingSecret: process.env.SIGNING_SECRET ?? '',
-    tokenVerificationEnabled: false,
     clientOptions: { slackApiUrl: process.env.SLACK_API_URL ?? '' },
     logLevel: LogLevel.ERROR,
   });

@@ -1,13 +1,13 @@
 // The Slack adapter: Bolt listeners that turn commands, clicks, form submissions and mentions into
 // ChatRequests for the router, and render its Reply as Block Kit. No business rule lives here.
-import { App, LogLevel, SocketModeReceiver, type AuthorizeResult, type Receiver, type RespondFn } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver, type AuthorizeResult, type Receiver, type RespondArguments, type RespondFn } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Card } from '../chat/card.js';
 import type { ChatRouter } from '../chat/router.js';
 import type { ChatRequest, Reply } from '../chat/request.js';
 import type { Logger } from '../log.js';
 import { FORM_CALLBACK_ID, fallbackText, renderBlocks, renderModal } from './blocks.js';
-import { SlackHttpReceiver } from './receiver.js';
+import { SerializedJson, SlackHttpReceiver } from './receiver.js';
 import { conversationKind, commandText, slackTextRequest } from './request.js';
 import { z } from 'zod';
 import { withTimeout } from '../with-timeout.js';
@@ -145,7 +145,8 @@ export class SlackAdapter {
       const pending = this.answer(request);
       const quick = await withTimeout(pending, options.answerWithinMs ?? 2_000);
       if (quick && !quick.form) {
-        await ack(commandResponse(quick));
+        // Bolt passes the body to the receiver untouched; ours sends the serialised JSON as is.
+        await ack(commandResponse(quick) as unknown as RespondArguments);
         await this.deliverExtras(quick, { respond, channelId: command.channel_id });
         return;
       }
@@ -274,18 +275,23 @@ export class SlackAdapter {
   }
 }
 
-/** Block Kit of cards answered again and again as the same object (help), rendered once each. */
-const renderedCards = new WeakMap<Card, { blocks: ReturnType<typeof renderBlocks>; text: string }>();
+/**
+ * The acknowledgement of a command, serialised once per card: help and remembered glossary answers
+ * come back as the same card object again and again.
+ */
+const serialisedAnswers = new WeakMap<Card, { ephemeral?: SerializedJson; in_channel?: SerializedJson }>();
 
-function commandResponse(reply: Reply) {
+function commandResponse(reply: Reply): SerializedJson | undefined {
   const card = reply.private ?? reply.public;
   if (!card) return undefined;
-  let rendered = renderedCards.get(card);
-  if (!rendered) {
-    rendered = { blocks: renderBlocks(card), text: fallbackText(card) };
-    renderedCards.set(card, rendered);
+  const responseType = reply.private ? ('ephemeral' as const) : ('in_channel' as const);
+  const known = serialisedAnswers.get(card) ?? {};
+  let answer = known[responseType];
+  if (!answer) {
+    answer = new SerializedJson(JSON.stringify({ response_type: responseType, blocks: renderBlocks(card), text: fallbackText(card) }));
+    serialisedAnswers.set(card, { ...known, [responseType]: answer });
   }
-  return { response_type: reply.private ? ('ephemeral' as const) : ('in_channel' as const), ...rendered };
+  return answer;
 }
 
 function ensureTrailingSlash(url: string): string {
