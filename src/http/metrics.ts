@@ -14,6 +14,22 @@ export class Metrics {
   readonly requests: Counter<'route' | 'outcome'>;
   readonly latency: Histogram<'route'>;
 
+  // The labelled children of the request metrics, looked up once per route and outcome rather than
+  // hashed from a labels object on every request.
+  private readonly requestCounts = new Map<string, { inc(): void }>();
+  private readonly routeLatency = new Map<string, { observe(value: number): void }>();
+
+  /** One request answered: counted by route and outcome, its latency observed by route. */
+  observeRequest(route: string, outcome: string, seconds: number): void {
+    const key = `${route} ${outcome}`;
+    let count = this.requestCounts.get(key);
+    if (!count) this.requestCounts.set(key, (count = this.requests.labels(route, outcome)));
+    count.inc();
+    let latency = this.routeLatency.get(route);
+    if (!latency) this.routeLatency.set(route, (latency = this.latency.labels(route)));
+    latency.observe(seconds);
+  }
+
   constructor(sources: DepthSources = {}) {
     collectDefaultMetrics({ register: this.registry, prefix: 'steward_' });
     this.requests = new Counter({

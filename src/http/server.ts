@@ -18,18 +18,31 @@ export interface Route {
 
 export class BodyTooLarge extends Error {}
 
-async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > max) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > max) throw new BodyTooLarge();
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
+/** The request body, refused past `max` bytes (what is left of it is read and dropped, so the 413 can still be sent). */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > max) {
+      req.resume();
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        req.off('data', onData);
+        req.resume();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -53,8 +66,7 @@ export function createHttpServer(routes: Route[], options: { log: Logger; metric
       return;
     }
     const finish = (outcome: string) => {
-      metrics.requests.inc({ route: route.name, outcome });
-      metrics.latency.observe({ route: route.name }, Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.observeRequest(route.name, outcome, Number(process.hrtime.bigint() - started) / 1e9);
     };
     readBody(req, route.maxBodyBytes ?? 1_000_000)
       .then((body) => route.handler(req, res, body))

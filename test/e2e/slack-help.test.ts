@@ -1,4 +1,5 @@
 // /cx help through /slack/events exactly as Slack sends it, and every way a request can be refused.
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postSlack, sign, slashCommandBody, SIGNING_SECRET } from '../support/slack.js';
 import { startTestSteward, type TestSteward } from '../support/steward.js';
@@ -81,5 +82,23 @@ describe('Slack: /cx help end to end', () => {
     } finally {
       t.slack.down = false;
     }
+  });
+
+  it('refuses a body over 1 MB with 413, announced or sent in chunks without a length, and changes nothing', async () => {
+    const before = await peopleCount();
+    const big = `${slashCommandBody({ command: '/cx', text: 'help' })}&padding=${'x'.repeat(1_100_000)}`;
+    const announced = await postSlack(t.url, big);
+    expect(announced.status).toBe(413);
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = request(`${t.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 12; i++) req.write('x'.repeat(100_000));
+      req.end();
+    });
+    expect(chunked).toBe(413);
+    expect(await peopleCount()).toBe(before);
   });
 });
