@@ -1,8 +1,9 @@
 // Moves Slack's HTTP requests into Bolt: verifies the signature and age, parses the body, and
 // acknowledges through the HTTP response. It holds no business rule (Bolt's receiver contract).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { verifySlackRequest, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../log.js';
+import { signatureProblem } from './signature.js';
 
 export interface SlackReceiverOptions {
   signingSecret: string;
@@ -63,15 +64,9 @@ export class SlackHttpReceiver implements Receiver {
       send(res, 401, { error: 'missing Slack signature headers' });
       return 'unauthorized';
     }
-    try {
-      verifySlackRequest({
-        signingSecret: this.options.signingSecret,
-        body,
-        headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
-        ...(this.options.now ? { nowMilliseconds: this.options.now() } : {}),
-      });
-    } catch (error) {
-      log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'refused a Slack request');
+    const problem = signatureProblem({ signingSecret: this.options.signingSecret, body, signature, timestamp, nowMs: this.options.now?.() ?? Date.now() });
+    if (problem) {
+      log.warn({ reason: problem }, 'refused a Slack request');
       send(res, 401, { error: 'invalid or stale Slack signature' });
       return 'unauthorized';
     }
