@@ -81,9 +81,15 @@ function serveScript(outDir: string): string {
   `;
 }
 
-/** BENCH_PROFILE=<dir>: any benchmark writes a CPU profile of its Steward process there (open it in Chrome's DevTools). */
+/**
+ * BENCH_PROFILE=<dir>: any benchmark writes a CPU profile of its Steward process there (open it in
+ * Chrome's DevTools). BENCH_NODE_FLAGS: more node flags for Steward, e.g. V8 heap settings to try.
+ */
 function profileFlags(): string[] {
-  return process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  return [
+    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+    ...(process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
+  ];
 }
 
 export async function startStewardProcess(options: StewardProcessOptions): Promise<StewardProcess> {
