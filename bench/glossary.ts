@@ -123,7 +123,7 @@ async function signedCommand(target: ServerProcess, text: string, userId = 'UBEN
 /** Where Steward's answers came from so far (its /metrics): remembered, or looked up in the database. */
 async function answerSources(target: ServerProcess): Promise<{ cache: number; database: number }> {
   const metrics = await (await fetch(`${target.url}/metrics`)).text();
-  const read = (source: string) => Number(new RegExp(`steward_glossary_answers_total\\{source="${source}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+  const read = (source: string) => Number(new RegExp(`steward_answers_total\\{capability="glossary",source="${source}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
   return { cache: read('cache'), database: read('database') };
 }
 

@@ -29,6 +29,7 @@ import { PING_MESSAGE_RENDERER, pingMessageRenderer } from './journeys/pings.js'
 import { RedisHealth, redisConnection } from './jobs/redis.js';
 import { GovernanceSchedules, catchUpDigests, startGovernanceWorker } from './jobs/governance.js';
 import { governanceCapability } from './governance/capability.js';
+import type { Card } from './chat/card.js';
 import { AnswerCache } from './glossary/answer-cache.js';
 import { createGlossaryCapability, type LookupAnswer } from './glossary/capability.js';
 import { LookupLog } from './glossary/lookup-log.js';
@@ -124,7 +125,9 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   // Answers are remembered only while the database's change notices arrive (see AnswerCache).
   const answers = new AnswerCache<LookupAnswer>();
   const kpiLinks = new AnswerCache<KpiTermLink[]>({ maxEntries: 1_000 });
-  const remembered = [answers, kpiLinks];
+  // KPI snapshots also say how fresh the data is ("stale"), which changes with time alone: a minute at most.
+  const kpiAnswers = new AnswerCache<Card>({ maxEntries: 2_000, maxAgeMs: 60_000 });
+  const remembered = [answers, kpiLinks, kpiAnswers];
   // Only the chat side answers lookups; a worker-only process has nothing to remember.
   const changeNotices = runHttp
     ? await database.listenForChanges(
@@ -143,12 +146,12 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
     journeysCapability({ scheduleEscalation: (pingId, at) => escalations.schedule(pingId, at) }),
     proposalsCapability({ deadlines }),
     settingsCapability,
-    kpisCapability(kpiCharts, clock),
+    kpisCapability(kpiCharts, clock, { answers: kpiAnswers }),
   ];
   const commandList = () => router.listCommands();
   const router: ChatRouter = new ChatRouter(services, [helpCapability(commandList), ...capabilities]);
 
-  const metrics = new Metrics({ queueDepth: () => queue.depth(), outboxDepth: () => outboxCounts(database.db), glossaryAnswers: () => answers.counts });
+  const metrics = new Metrics({ queueDepth: () => queue.depth(), outboxDepth: () => outboxCounts(database.db), answers: () => ({ glossary: answers.counts, kpis: kpiAnswers.counts }) });
   const notifiers: Partial<Record<'slack' | 'teams', Notifier>> = {};
   const routes: Route[] = [];
 

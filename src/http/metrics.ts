@@ -1,12 +1,12 @@
 // Prometheus metrics: requests by route and outcome, handler latency, queue and outbox depth,
-// glossary answers served from memory.
+// answers served from memory.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface DepthSources {
   queueDepth?: () => Promise<Record<string, number>>;
   outboxDepth?: () => Promise<Record<string, number>>;
-  /** Glossary lookups answered from the answer cache (hits) or from the database (misses), since start. */
-  glossaryAnswers?: () => { hits: number; misses: number };
+  /** Per capability, answers given from memory (hits) or read from the database (misses), since start. */
+  answers?: () => Record<string, { hits: number; misses: number }>;
 }
 
 export class Metrics {
@@ -65,18 +65,19 @@ export class Metrics {
         for (const [status, count] of Object.entries(counts ?? {})) this.set({ status }, count);
       },
     });
-    const reported = { hits: 0, misses: 0 };
+    const reported = new Map<string, { hits: number; misses: number }>();
     new Counter({
-      name: 'steward_glossary_answers_total',
-      help: 'Glossary lookups by where the answer came from: cache (remembered) or database',
-      labelNames: ['source'],
+      name: 'steward_answers_total',
+      help: 'Answers by capability and where they came from: cache (remembered) or database',
+      labelNames: ['capability', 'source'],
       registers: [this.registry],
       collect() {
-        const counts = sources.glossaryAnswers?.();
-        if (!counts) return;
-        this.inc({ source: 'cache' }, counts.hits - reported.hits);
-        this.inc({ source: 'database' }, counts.misses - reported.misses);
-        Object.assign(reported, counts);
+        for (const [capability, counts] of Object.entries(sources.answers?.() ?? {})) {
+          const before = reported.get(capability) ?? { hits: 0, misses: 0 };
+          this.inc({ capability, source: 'cache' }, counts.hits - before.hits);
+          this.inc({ capability, source: 'database' }, counts.misses - before.misses);
+          reported.set(capability, { ...counts });
+        }
       },
     });
   }

@@ -4,7 +4,7 @@
 // KPIs; muting is checked against the journey's owner inside the handler.
 import { z } from 'zod';
 import { defineAction, type Capability, type ChatContext } from '../chat/capability.js';
-import type { PersonRef } from '../chat/card.js';
+import type { Card, PersonRef } from '../chat/card.js';
 import { InvalidInput, NotFound } from '../chat/errors.js';
 import { findJourneyExact, holderFor } from '../journeys/owners.js';
 import { personRef } from '../orgs/people.js';
@@ -13,6 +13,7 @@ import { journeySnapshotCard, kpiDetailCard, kpiListCard } from './cards.js';
 import type { ChartLink, KpiCharts } from './charts.js';
 import { registerKpiJourneySection } from './journey-section.js';
 import type { Clock } from '../clock.js';
+import type { AnswerCache } from '../glossary/answer-cache.js';
 import { findKpi, findKpiByKey, kpisOfJourney, recentValuesBySegment, similarKpis, type KpiRow } from './repo.js';
 import { kpiRef, SEGMENT, shareRef } from './schema.js';
 import { CHART_PERIODS, definitionsOf, loadViews, rulesOf, type KpiView } from './snapshot.js';
@@ -93,8 +94,33 @@ async function notFound(ctx: ChatContext, typed: string): Promise<never> {
   );
 }
 
-export function kpisCapability(charts: KpiCharts, clock: Clock): Capability {
+export interface KpisOptions {
+  /** Remembers snapshot cards while change notices arrive (src/glossary/answer-cache.ts); without it, every `kpi` reads the database. */
+  answers?: AnswerCache<Card>;
+}
+
+export function kpisCapability(charts: KpiCharts, clock: Clock, options: KpisOptions = {}): Capability {
   registerKpiJourneySection(clock);
+  const { answers } = options;
+
+  /** The snapshot or detail card `kpi <typed>` names, or a refusal that suggests the closest. */
+  async function snapshot(ctx: ChatContext, typed: string, words: string[]): Promise<Card> {
+    const { db } = ctx.services;
+    const journey = await findJourneyExact(db, ctx.actor.orgId, typed);
+    if (journey) return journeyCard(ctx, charts, journey);
+    const [first = '', segment = 'all', ...rest] = words;
+    const kpi = await findKpiByKey(db, ctx.actor.orgId, first.toLowerCase());
+    if (kpi && rest.length === 0) {
+      const seg = segment.toLowerCase();
+      if (!SEGMENT.test(seg)) throw new InvalidInput(`“${segment}” is not a segment name (lowercase letters, digits, - and _). ${USAGE}`);
+      return kpiCard(ctx, charts, kpi, seg);
+    }
+    const byName = await db.selectFrom('kpis').select('key').where('org_id', '=', ctx.actor.orgId).where((eb) => eb(eb.fn('lower', ['name']), '=', typed.toLowerCase())).executeTakeFirst();
+    const named = byName ? await findKpiByKey(db, ctx.actor.orgId, byName.key) : undefined;
+    if (named) return kpiCard(ctx, charts, named, 'all');
+    return notFound(ctx, typed);
+  }
+
   return {
     name: 'kpis',
     commands: [
@@ -136,19 +162,14 @@ export function kpisCapability(charts: KpiCharts, clock: Clock): Capability {
             if (!kpi) return notFound(ctx, key);
             return { private: await muteAlert(ctx.services, ctx.actor, kpi, segment.toLowerCase()) };
           }
-          const journey = await findJourneyExact(db, ctx.actor.orgId, typed);
-          if (journey) return { private: await journeyCard(ctx, charts, journey) };
-          const [first = '', segment = 'all', ...rest] = words;
-          const kpi = await findKpiByKey(db, ctx.actor.orgId, first.toLowerCase());
-          if (kpi && rest.length === 0) {
-            const seg = segment.toLowerCase();
-            if (!SEGMENT.test(seg)) throw new InvalidInput(`“${segment}” is not a segment name (lowercase letters, digits, - and _). ${USAGE}`);
-            return { private: await kpiCard(ctx, charts, kpi, seg) };
-          }
-          const byName = await db.selectFrom('kpis').select('key').where('org_id', '=', ctx.actor.orgId).where((eb) => eb(eb.fn('lower', ['name']), '=', typed.toLowerCase())).executeTakeFirst();
-          const named = byName ? await findKpiByKey(db, ctx.actor.orgId, byName.key) : undefined;
-          if (named) return { private: await kpiCard(ctx, charts, named, 'all') };
-          return notFound(ctx, typed);
+          // The same question since the last change (and within the minute) gets the same card from memory.
+          const key = `${ctx.actor.orgId}\n${typed.toLowerCase()}`;
+          const remembered = answers?.get(key);
+          if (remembered) return { private: remembered };
+          const ticket = answers?.ticket() ?? 0;
+          const card = await snapshot(ctx, typed, words);
+          answers?.set(key, card, ticket);
+          return { private: card };
         },
       },
     ],

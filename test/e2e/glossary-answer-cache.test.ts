@@ -32,7 +32,7 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('glossary answers from memor
   };
   const cacheCounts = async () => {
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
-    const read = (source: string) => Number(new RegExp(`steward_glossary_answers_total\\{source="${source}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+    const read = (source: string) => Number(new RegExp(`steward_answers_total\\{capability="glossary",source="${source}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
     return { cache: read('cache'), database: read('database') };
   };
 

@@ -137,6 +137,21 @@ describe('KPIs in Slack', () => {
     expect(decodePng(Buffer.from(await chart.arrayBuffer()))).toEqual({ width: 800, height: 460 });
   });
 
+  it('answers the same /kpi again from memory, and shows a value sent meanwhile at the next ask', async () => {
+    const ask = async () => JSON.stringify(((await (await postSlack(t.url, slashCommandBody({ command: '/kpi', text: 'onboarding' }))).json()) as { blocks: unknown }).blocks);
+    const fromMemory = async () => Number(/steward_answers_total\{capability="kpis",source="cache"\} (\d+)/.exec(await (await fetch(`${t.url}/metrics`)).text())?.[1] ?? 0);
+    await expect.poll(() => t.steward.answersCached(), { timeout: 5_000 }).toBe(true);
+    const first = await ask();
+    const remembered = await fromMemory();
+    expect(await ask()).toBe(first);
+    expect(await fromMemory()).toBe(remembered + 1);
+
+    // A corrected NPS for the latest week (on track now, so no alert) arrives through the API.
+    expect((await postValues(t, seeded.token, 'nps-onboarding', [{ period_start: monday(0), value: 41 }])).status).toBe(200);
+    await expect.poll(ask, { timeout: 5_000, interval: 25 }).toContain('41 points · week of 2026-11-16');
+    expect(await ask()).toContain('🟢 on track');
+  });
+
   it('shows one KPI in detail with its segments, a missing week and its own chart', async () => {
     const response = await postSlack(t.url, slashCommandBody({ command: '/kpi', text: 'avoidable-onboarding' }));
     const body = (await response.json()) as { blocks: { type: string; image_url?: string }[] };
