@@ -2,8 +2,8 @@
 // once, each timed until its acknowledgement. `openConnections` first opens one kept-alive connection
 // per request (unsigned requests, refused at once with 401), so that the burst times the server's
 // handling of the clicks rather than a storm of TCP connects into a 511-long accept queue.
-import { Agent, request } from 'node:http';
-import { slackSignature, type LoadRun } from './slack-load.js';
+import { Agent } from 'node:http';
+import { postSlackEvent, slackSignature, type LoadRun } from './slack-load.js';
 
 export interface ButtonClick {
   userId: string;
@@ -45,22 +45,6 @@ export async function openConnections(url: string, agent: Agent, count: number):
   await burst({ url, signingSecret: 'not-the-signing-secret', bodies: Array.from({ length: count }, () => 'payload=%7B%7D'), agent });
 }
 
-function post(agent: Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { agent, host: url.hostname, port: url.port, path: '/slack/events', method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        res.on('data', () => {});
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(10_000, () => req.destroy(new Error('no acknowledgement within 10 s')));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 /** Sends every body at the same moment (signed just before), and times each acknowledgement. */
 export async function burst(options: { url: string; signingSecret: string; bodies: string[]; agent: Agent }): Promise<LoadRun> {
   const url = new URL(options.url);
@@ -81,7 +65,7 @@ export async function burst(options: { url: string; signingSecret: string; bodie
     signed.map(async ({ body, headers }) => {
       const sent = performance.now();
       try {
-        const status = await post(options.agent, url, body, headers);
+        const status = await postSlackEvent(options.agent, url, body, headers);
         if (status === 200) latenciesMs.push(performance.now() - sent);
         else {
           errors++;

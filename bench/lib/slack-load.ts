@@ -53,7 +53,8 @@ export interface LoadRun {
   errorSamples: string[];
 }
 
-function post(agent: Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
+/** One signed POST to /slack/events on a keep-alive agent; resolves with the status once the body is read. */
+export function postSlackEvent(agent: Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       { agent, host: url.hostname, port: url.port, path: '/slack/events', method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
@@ -89,7 +90,7 @@ export async function runSlackLoad(options: LoadOptions): Promise<LoadRun> {
       };
       const sent = performance.now();
       try {
-        const status = await post(agent, url, body, headers);
+        const status = await postSlackEvent(agent, url, body, headers);
         if (status === 200) latenciesMs.push(performance.now() - sent);
         else {
           errors++;
