@@ -3,11 +3,10 @@
 // non-member is refused), the deadline passes on the injected clock, and the decision is announced.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/clock.js';
-import * as orgsRepo from '../../src/orgs/repo.js';
-import { grantRole } from '../../src/orgs/service.js';
 import type { Role } from '../../src/db/foundation-tables.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { blockActionBody, postSlack, slashCommandBody } from '../support/slack.js';
+import { personOnPlatform } from '../support/proposal-fixtures.js';
 import { startTestSteward, type TestSteward } from '../support/steward.js';
 
 const CHANNEL = 'CGOV0001';
@@ -69,12 +68,8 @@ describe('Slack: a proposal from the form to the recorded decision', () => {
   let clock: ManualClock;
   let journeyId: string;
 
-  async function person(userId: string, name: string, roles: Role[], orgId: string): Promise<string> {
-    const created = await orgsRepo.createPerson(t.database.db, orgId, name, null);
-    await orgsRepo.addIdentity(t.database.db, created.id, 'slack', 'T0001', userId);
-    for (const role of roles) await grantRole(t.database.db, created.id, { orgId, role, byLabel: 'test' });
-    return created.id;
-  }
+  const person = (userId: string, name: string, roles: Role[], orgId: string) =>
+    personOnPlatform(t.database.db, { orgId, platform: 'slack', installationId: 'T0001', userId: userId, name, roles });
 
   beforeAll(async () => {
     t = await startTestSteward();

@@ -6,9 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/clock.js';
 import type { Role } from '../../src/db/foundation-tables.js';
-import * as orgsRepo from '../../src/orgs/repo.js';
-import { grantRole } from '../../src/orgs/service.js';
 import { postActivity, teamsMessage, type ConnectorCall } from '../support/fake-connector.js';
+import { personOnPlatform } from '../support/proposal-fixtures.js';
 import { startTestSteward, type TestSteward } from '../support/steward.js';
 
 const CHANNEL = '19:governance@thread.tacv2';
@@ -81,12 +80,8 @@ describe('Teams: a proposal from the form to the recorded decision', () => {
   let journeyId: string;
   let posted: ConnectorCall;
 
-  async function person(userAad: string, name: string, roles: Role[], orgId: string): Promise<string> {
-    const created = await orgsRepo.createPerson(t.database.db, orgId, name, null);
-    await orgsRepo.addIdentity(t.database.db, created.id, 'teams', 'tenant-0001', userAad);
-    for (const role of roles) await grantRole(t.database.db, created.id, { orgId, role, byLabel: 'test' });
-    return created.id;
-  }
+  const person = (userAad: string, name: string, roles: Role[], orgId: string) =>
+    personOnPlatform(t.database.db, { orgId, platform: 'teams', installationId: 'tenant-0001', userId: userAad, name, roles });
 
   /** The Teams activity id the proposal card got when it was posted. */
   async function postedMessageId(): Promise<string> {

@@ -32,6 +32,17 @@ export function testServices(db: Db, clock: Clock, kicked: string[]): Services {
   };
 }
 
+/** A person of the organisation known on one platform (their chat identity), with these roles. */
+export async function personOnPlatform(
+  db: Db,
+  options: { orgId: string; platform: 'slack' | 'teams'; installationId: string; userId: string; name: string; roles: Role[] },
+): Promise<string> {
+  const created = await orgsRepo.createPerson(db, options.orgId, options.name, null);
+  await orgsRepo.addIdentity(db, created.id, options.platform, options.installationId, options.userId);
+  for (const role of options.roles) await grantRole(db, created.id, { orgId: options.orgId, role, byLabel: 'test' });
+  return created.id;
+}
+
 /** A new organisation in the database: tests share one database and keep to their own organisation. */
 export async function createFixture(db: Db, start = new Date('2027-03-29T08:00:00Z')): Promise<Fixture> {
   const clock = new ManualClock(start);
