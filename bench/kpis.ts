@@ -4,8 +4,9 @@
 //      few concurrent clients; prints values/s (target ≥ 20,000/s);
 //   2. `steward import kpi-values` of a 200,000-row CSV, the CLI as a person runs it (target < 20 s);
 //   3. `/kpi <journey>` snapshots at concurrency 20, each to a journey whose chart is not rendered yet
-//      (cold chart cache), then again to the same journeys (warm), beside a bare Bolt app that only
-//      acks, in the same run (target: warm p99 ≤ 3 × the baseline's p99);
+//      (cold chart cache), then again to the same journeys (warm: the charts are drawn and, nothing
+//      having changed in between, the snapshots are remembered too), beside a bare Bolt app that
+//      only acks, in the same run (target: warm p99 ≤ 3 × the baseline's p99);
 //   4. chart rendering alone, one chart at a time (target ≤ 300 ms per chart).
 // The machines are shared: note the load average printed with the figures.
 // Run: npx tsx bench/kpis.ts [--values 1000000] [--csv-rows 200000] [--seconds 8] [--clients 4]
