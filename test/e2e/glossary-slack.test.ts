@@ -7,6 +7,7 @@ import { importGlossaryCsv } from '../../src/glossary/csv.js';
 import { grantRole } from '../../src/orgs/service.js';
 import { blockActionBody, postSlack, slashCommandBody } from '../support/slack.js';
 import { startTestSteward, type TestSteward } from '../support/steward.js';
+import { waitUntil } from '../support/wait.js';
 
 interface SlackMessage {
   response_type?: string;
@@ -50,14 +51,6 @@ function viewSubmissionBody(options: { userId: string; view: Record<string, unkn
     view: { id: 'V0001', type: 'modal', callback_id: options.view.callback_id, private_metadata: options.view.private_metadata, state, hash: 'h' },
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-}
-
-async function waitUntil(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!(await predicate())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('Slack: the glossary end to end', () => {

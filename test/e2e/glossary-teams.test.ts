@@ -8,6 +8,7 @@ import { importGlossaryCsv } from '../../src/glossary/csv.js';
 import { grantRole } from '../../src/orgs/service.js';
 import { postActivity, teamsMessage, type ConnectorCall } from '../support/fake-connector.js';
 import { startTestSteward, type TestSteward } from '../support/steward.js';
+import { waitUntil } from '../support/wait.js';
 
 /** Every object with this `type` anywhere in a card. */
 function objectsOfType(value: unknown, type: string, found: Record<string, unknown>[] = []): Record<string, unknown>[] {
@@ -37,14 +38,6 @@ function actionData(card: unknown, verb: string): Record<string, unknown> {
 function cardOf(call: ConnectorCall | undefined): unknown {
   const attachments = call?.body.attachments;
   return Array.isArray(attachments) ? attachments.map((a: { content?: unknown }) => a.content) : undefined;
-}
-
-async function waitUntil(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!(await predicate())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const ANN = '00000000-0000-0000-0000-00000000a001';

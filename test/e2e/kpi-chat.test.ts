@@ -16,6 +16,7 @@ import { decodePng } from '../support/chart-png.js';
 import { postActivity, teamsMessage, type ConnectorCall } from '../support/fake-connector.js';
 import { blockActionBody, postSlack, slashCommandBody } from '../support/slack.js';
 import { startTestSteward, TEST_REDIS_URL, type TestSteward } from '../support/steward.js';
+import { waitUntil } from '../support/wait.js';
 
 const NOW = new Date('2026-11-24T10:00:00Z');
 
@@ -41,14 +42,6 @@ function valuesCsv(): string {
     rows.push(`avoidable-onboarding,${monday(w)},new-customers,${(18 + (13 - w) * 0.5).toFixed(1)}`);
   }
   return `${rows.join('\n')}\n`;
-}
-
-async function waitUntil(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!(await predicate())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 interface Seeded {

@@ -8,6 +8,7 @@ import type { SlackCall } from '../support/fake-slack.js';
 import { blockActionBody, postSlack, slashCommandBody } from '../support/slack.js';
 import { personOnPlatform } from '../support/proposal-fixtures.js';
 import { startTestSteward, type TestSteward } from '../support/steward.js';
+import { waitUntil as waitWithin } from '../support/wait.js';
 
 const CHANNEL = 'CGOV0001';
 
@@ -55,13 +56,8 @@ function buttonValue(blocks: SlackBlock[], label: string): string {
   throw new Error(`no button ${label}`);
 }
 
-async function waitUntil(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const started = Date.now();
-  while (!(await predicate())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** This suite's workers take longer: 20 s before giving up. */
+const waitUntil = (what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 20_000) => waitWithin(what, predicate, timeoutMs);
 
 describe('Slack: a proposal from the form to the recorded decision', () => {
   let t: TestSteward;

@@ -9,6 +9,7 @@ import type { Role } from '../../src/db/foundation-tables.js';
 import { postActivity, teamsMessage, type ConnectorCall } from '../support/fake-connector.js';
 import { personOnPlatform } from '../support/proposal-fixtures.js';
 import { startTestSteward, type TestSteward } from '../support/steward.js';
+import { waitUntil as waitWithin } from '../support/wait.js';
 
 const CHANNEL = '19:governance@thread.tacv2';
 const aad = (n: number) => `00000000-0000-0000-0000-0000000001${String(n).padStart(2, '0')}`;
@@ -66,13 +67,8 @@ function invoke(options: { serviceUrl: string; userAad: string; conversationId: 
   };
 }
 
-async function waitUntil(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const started = Date.now();
-  while (!(await predicate())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** This suite's workers take longer: 20 s before giving up. */
+const waitUntil = (what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 20_000) => waitWithin(what, predicate, timeoutMs);
 
 describe('Teams: a proposal from the form to the recorded decision', () => {
   let t: TestSteward;

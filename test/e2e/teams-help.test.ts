@@ -7,6 +7,7 @@ import { enqueueMessage } from '../../src/delivery/outbox.js';
 import { postActivity, teamsMessage, type ConnectorCall } from '../support/fake-connector.js';
 import { postSlack, slashCommandBody } from '../support/slack.js';
 import { startTestSteward, type TestSteward } from '../support/steward.js';
+import { waitUntil } from '../support/wait.js';
 
 interface Attachment {
   contentType: string;
@@ -16,14 +17,6 @@ interface Attachment {
 function attachmentsOf(call: ConnectorCall | undefined): Attachment[] {
   const attachments = call?.body.attachments;
   return Array.isArray(attachments) ? (attachments as Attachment[]) : [];
-}
-
-async function waitUntil(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!(await predicate())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** A conversationUpdate as Teams sends it when the app is added to a team or to a personal chat. */

@@ -17,6 +17,7 @@ import { PrivateRedis } from '../support/redis-server.js';
 import { postSlack, SIGNING_SECRET, slashCommandBody } from '../support/slack.js';
 import { startTestSteward, TEST_REDIS_URL, type TestSteward } from '../support/steward.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import { waitUntil as waitWithin } from '../support/wait.js';
 
 const card = (text: string): Card => ({ title: 'Ping', blocks: [para(text)], summary: text });
 
@@ -42,13 +43,8 @@ async function outboxRow(db: Db, id: string) {
   return db.selectFrom('outbox').select(['status', 'attempts', 'delivered_ref', 'last_error']).where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-async function waitUntil(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const started = Date.now();
-  while (!(await predicate())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** This suite's workers take longer: 30 s before giving up. */
+const waitUntil = (what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 30_000) => waitWithin(what, predicate, timeoutMs);
 
 const postedTexts = (slack: FakeSlack) => slack.posted().map((m) => m.text);
 

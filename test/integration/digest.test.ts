@@ -11,6 +11,7 @@ import { FakeSlack } from '../support/fake-slack.js';
 import { SIGNING_SECRET } from '../support/slack.js';
 import { TEST_REDIS_URL } from '../support/steward.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import { waitUntil as waitWithin } from '../support/wait.js';
 
 /** An organisation with a Slack governance channel and one ownerless journey to report. */
 async function organisationWithGovernanceChannel(db: Db): Promise<{ orgId: string; conversationId: string }> {
@@ -26,13 +27,8 @@ async function organisationWithGovernanceChannel(db: Db): Promise<{ orgId: strin
   return { orgId: org.id, conversationId };
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** This suite's workers take longer: 20 s before giving up. */
+const waitUntil = (what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 20_000) => waitWithin(what, predicate, timeoutMs, 100);
 
 describe('weekly digest, exactly once', () => {
   let slack: FakeSlack | undefined;
