@@ -58,6 +58,19 @@ export class AnswerCache<V> {
     this.entries.set(key, { value, at: Date.now() });
   }
 
+  /**
+   * The remembered answer to `key`, or `compute`'s, remembered unless something changed while it
+   * was computed. (A failure is not remembered.)
+   */
+  async remember(key: string, compute: () => Promise<V>): Promise<V> {
+    const known = this.get(key);
+    if (known !== undefined) return known;
+    const ticket = this.ticket();
+    const value = await compute();
+    this.set(key, value, ticket);
+    return value;
+  }
+
   /** Something an answer may show changed: forget everything. */
   forget(): void {
     this.generation++;

@@ -119,12 +119,7 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
   async function lookup(ctx: ChatContext, raw: string): Promise<Reply> {
     const { answers } = options;
     const key = `${ctx.actor.orgId}\n${answerIsSeenByOthers(ctx.request) ? 'compact' : 'private'}\n${raw.trim()}`;
-    let found = answers?.get(key);
-    if (!found) {
-      const ticket = answers?.ticket() ?? 0;
-      found = await answer(ctx, raw);
-      answers?.set(key, found, ticket);
-    }
+    const found = answers ? await answers.remember(key, () => answer(ctx, raw)) : await answer(ctx, raw);
     logLookup(ctx, raw, found.outcome, found.termId);
     return { private: found.card };
   }

@@ -164,11 +164,7 @@ export function kpisCapability(charts: KpiCharts, clock: Clock, options: KpisOpt
           }
           // The same question since the last change (and within the minute) gets the same card from memory.
           const key = `${ctx.actor.orgId}\n${typed.toLowerCase()}`;
-          const remembered = answers?.get(key);
-          if (remembered) return { private: remembered };
-          const ticket = answers?.ticket() ?? 0;
-          const card = await snapshot(ctx, typed, words);
-          answers?.set(key, card, ticket);
+          const card = answers ? await answers.remember(key, () => snapshot(ctx, typed, words)) : await snapshot(ctx, typed, words);
           return { private: card };
         },
       },

@@ -31,12 +31,7 @@ async function kpiTermLinks(db: Db, orgId: string): Promise<KpiTermLink[]> {
 /** The section, reading an organisation's KPI links through `links` (remembered while change notices arrive). */
 export function kpisUsingTerm(links?: AnswerCache<KpiTermLink[]>): TermCardSection {
   return async ({ db, orgId, termId, names }) => {
-    let all = links?.get(orgId);
-    if (!all) {
-      const ticket = links?.ticket() ?? 0;
-      all = await kpiTermLinks(db, orgId);
-      links?.set(orgId, all, ticket);
-    }
+    const all = links ? await links.remember(orgId, () => kpiTermLinks(db, orgId)) : await kpiTermLinks(db, orgId);
     const named = new Set(names.map((n) => n.toLowerCase()));
     const using = all.filter((k) => k.termId === termId || (k.termName !== null && named.has(k.termName))).slice(0, 20);
     if (using.length === 0) return [];

@@ -41,6 +41,26 @@ describe('AnswerCache', () => {
     expect(cache.get('nps')).toBeUndefined();
   });
 
+  it('remembers a computed answer, computes again after a change, and keeps nothing computed across a change', async () => {
+    const cache = new AnswerCache<string>();
+    cache.enable();
+    let computed = 0;
+    const compute = async () => `answer ${++computed}`;
+    expect(await cache.remember('nps', compute)).toBe('answer 1');
+    expect(await cache.remember('nps', compute)).toBe('answer 1');
+    cache.forget();
+    expect(await cache.remember('nps', compute)).toBe('answer 2');
+    cache.forget();
+    const slow = cache.remember('csat', async () => {
+      cache.forget(); // a change notice arrives while the answer is being read
+      return 'old';
+    });
+    expect(await slow).toBe('old');
+    expect(cache.get('csat')).toBeUndefined();
+    await expect(cache.remember('x', () => Promise.reject(new Error('db away')))).rejects.toThrow('db away');
+    expect(cache.get('x')).toBeUndefined();
+  });
+
   it('keeps at most maxEntries answers, dropping the oldest, and none older than maxAgeMs', () => {
     vi.useFakeTimers({ now: new Date('2026-03-12T10:00:00Z') });
     const cache = new AnswerCache<number>({ maxEntries: 2, maxAgeMs: 60_000 });
