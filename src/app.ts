@@ -45,7 +45,7 @@ import { seedDemoIfEmpty } from './seed/demo.js';
 import type { Services } from './services.js';
 import { SlackAdapter } from './slack/app.js';
 import { SlackNotifier } from './slack/notifier.js';
-import { createCloudAdapter, processTeamsRequest } from './teams/adapter.js';
+import { activityProblem, createCloudAdapter, processTeamsRequest } from './teams/adapter.js';
 import { StewardTeamsBot } from './teams/bot.js';
 import { TeamsNotifier } from './teams/notifier.js';
 import { withTimeout } from './with-timeout.js';
@@ -212,6 +212,11 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
           activity = JSON.parse(body.toString('utf8'));
         } catch {
           sendJson(res, 400, { error: 'the body is not a JSON activity' });
+          return '400';
+        }
+        const problem = activityProblem(activity);
+        if (problem) {
+          sendJson(res, 400, { error: problem });
           return '400';
         }
         const status = await processTeamsRequest(cloudAdapter, req, res, activity, (context) => bot.run(context));

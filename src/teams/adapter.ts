@@ -1,5 +1,6 @@
 // Bot Framework plumbing: the CloudAdapter (JWT validation when app credentials are configured,
 // anonymous for local use otherwise) and the bridge from node:http to botbuilder's request shape.
+import { z } from 'zod';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
 import type { Logger } from '../log.js';
@@ -24,6 +25,29 @@ export function createCloudAdapter(credentials: TeamsCredentials, log: Logger): 
     await context.sendActivity('Something went wrong on Steward\'s side and nothing was changed.').catch(() => {});
   };
   return adapter;
+}
+
+/**
+ * What every Bot Framework activity carries (Microsoft's Activity schema) and Steward relies on: an
+ * activity without them is refused with 400 before it reaches the adapter, which would otherwise
+ * fail on it halfway and answer 200.
+ */
+const activityShape = z
+  .object({
+    type: z.string().min(1),
+    serviceUrl: z.url({ protocol: /^https?$/ }),
+    channelId: z.string().min(1),
+    from: z.object({ id: z.string().min(1) }).loose(),
+    conversation: z.object({ id: z.string().min(1) }).loose(),
+  })
+  .loose();
+
+/** Why the body is not an activity Steward can handle, or undefined when it is. */
+export function activityProblem(body: unknown): string | undefined {
+  const parsed = activityShape.safeParse(body);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0];
+  return `not a Bot Framework activity: ${issue?.path.join('.') || 'body'} ${issue?.message ?? 'is invalid'}`;
 }
 
 /** Runs one Bot Framework request through the adapter; returns the HTTP status it answered. */

@@ -92,6 +92,27 @@ describe('Teams: help and conversation references, anonymous (local) mode', () =
     expect(JSON.stringify(attachment?.content)).not.toContain('Unknown command');
   });
 
+  it('refuses what is not a Bot Framework activity with 400 naming what is missing, and answers and stores nothing', async () => {
+    const people = async () => Number((await t.database.db.selectFrom('people').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = { people: await people(), calls: t.connector.calls.length };
+    const valid = teamsMessage({ text: 'help', serviceUrl: t.connector.url, userAad: '00000000-0000-0000-0000-0000000bad01' });
+    const cases: [Record<string, unknown>, string][] = [
+      [{ type: 'message', text: 'help' }, 'serviceUrl'],
+      [{ ...valid, conversation: undefined }, 'conversation'],
+      [{ ...valid, from: {} }, 'from.id'],
+      [{ ...valid, serviceUrl: 'ftp://example.com/' }, 'serviceUrl'],
+    ];
+    for (const [activity, field] of cases) {
+      const response = await postActivity(t.url, activity);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toContain(field);
+    }
+    const broken = await fetch(`${t.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+    expect(broken.status).toBe(400);
+    expect(t.connector.calls.length).toBe(before.calls);
+    expect(await people()).toBe(before.people);
+  });
+
   it('stores the conversation reference when Steward is added to a team', async () => {
     const conversationId = '19:general-team-1@thread.tacv2';
     const response = await postActivity(t.url, botAdded({ serviceUrl: t.connector.url, conversationId, kind: 'channel', teamId: conversationId }));
