@@ -7,6 +7,16 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 
+/**
+ * A statement that begins with this comment is planned once per connection and that plan reused
+ * (plan_cache_mode = force_generic_plan while it runs). Postgres otherwise keeps re-planning a
+ * prepared statement on every call when its plan for the given values looks cheaper than the
+ * generic one, which for the glossary's lookups costs 0.5–0.7 ms of planning against 0.1–0.3 ms
+ * of execution. Only for statements whose generic plan was checked to use the same indexes (a
+ * `like` with a parameter as its pattern, for one, cannot use an index in a generic plan).
+ */
+export const PLAN_ONCE = '/* plan once */';
+
 /** Prepared statements a connection keeps at most; statements beyond these run unnamed, as before. */
 const MAX_PREPARED_PER_CONNECTION = 500;
 /** Statement names remembered process-wide (hashing a long statement text on every call costs too). */
@@ -36,10 +46,13 @@ function isStalePlan(error: unknown): boolean {
 export class PreparingClient extends pg.Client {
   private prepared = new Set<string>();
   private stale = false;
+  /** Whether the session plans generically now; undefined when not known (a rollback undoes a SET). */
+  private planOnce: boolean | undefined = false;
 
   // pg.Client.query has many overloads; only the (text, values) form with values is rewritten.
   override query(...args: unknown[]): never {
     const [text, values] = args;
+    if (typeof text === 'string') this.choosePlanning(text);
     if (!this.stale && args.length === 2 && typeof text === 'string' && Array.isArray(values) && values.length > 0) {
       const name = statementName(text);
       if (this.prepared.has(name) || this.prepared.size < MAX_PREPARED_PER_CONNECTION) {
@@ -52,5 +65,25 @@ export class PreparingClient extends pg.Client {
       }
     }
     return (super.query as (...a: unknown[]) => never)(...args);
+  }
+
+  /**
+   * Sets the session's plan_cache_mode for the statement about to run, when it differs from the
+   * last one's. pg sends queries in order, so the SET runs just before the statement (one short
+   * round trip, only on a change). Its failure shows in the statement itself.
+   */
+  private choosePlanning(text: string): void {
+    if (/^\s*rollback/i.test(text)) {
+      this.planOnce = undefined;
+      return;
+    }
+    if (/^\s*(begin|commit|start|savepoint|release)\b/i.test(text)) return;
+    const wanted = text.startsWith(PLAN_ONCE);
+    if (wanted === this.planOnce) return;
+    this.planOnce = wanted;
+    const setting = wanted ? 'set plan_cache_mode = force_generic_plan' : 'reset plan_cache_mode';
+    (super.query(setting) as Promise<unknown>).catch(() => {
+      this.planOnce = undefined;
+    });
   }
 }

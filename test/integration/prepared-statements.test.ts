@@ -1,8 +1,10 @@
 // Steward's Postgres connections prepare each parameterised statement once (src/db/prepared-client.ts).
 // A statement whose table changed under it fails once; the connection then carries on unprepared.
+// Statements marked PLAN_ONCE keep one generic plan per connection.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openPostgres, type DatabaseHandle } from '../../src/db/database.js';
+import { PLAN_ONCE } from '../../src/db/prepared-client.js';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/database.js';
 
 let database: TestDatabase;
@@ -38,4 +40,30 @@ it('survives a table changed under a prepared statement: that call fails, later 
   await expect(find(1)).rejects.toThrow(/cached plan must not change result type/);
   expect((await find(1)).rows).toEqual([{ id: 1, name: 'thing 1', colour: null }]);
   expect((await sql`select name from things where id = ${2}`.execute(single.db)).rows).toEqual([{ name: 'thing 2' }]);
+});
+
+it('plans a statement marked "plan once" generically, and every other statement as Postgres chooses, also after a rollback', async () => {
+  const mode = async (marked: boolean) =>
+    (await sql<{ mode: string }>`${sql.raw(marked ? PLAN_ONCE : '')} select current_setting('plan_cache_mode') as mode, ${1}::int as one`.execute(single.db)).rows[0]!.mode;
+  expect(await mode(true)).toBe('force_generic_plan');
+  expect(await mode(false)).toBe('auto');
+  expect(await mode(true)).toBe('force_generic_plan');
+  // A SET inside a transaction that is rolled back is undone; the connection must not trust its memory of it.
+  await expect(
+    single.db.transaction().execute(async (trx) => {
+      await sql`${sql.raw(PLAN_ONCE)} select ${1}::int`.execute(trx);
+      await sql`${sql.raw(PLAN_ONCE)} select ${1}::int`.execute(trx);
+      throw new Error('roll back');
+    }),
+  ).rejects.toThrow('roll back');
+  expect(await mode(false)).toBe('auto');
+  expect(await mode(true)).toBe('force_generic_plan');
+  await expect(
+    single.db.transaction().execute(async (trx) => {
+      await sql`select ${1}::int`.execute(trx); // resets the mode, inside the transaction
+      throw new Error('roll back');
+    }),
+  ).rejects.toThrow('roll back');
+  expect(await mode(false)).toBe('auto');
+  expect(await mode(true)).toBe('force_generic_plan');
 });
