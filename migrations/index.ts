@@ -8,6 +8,7 @@ import * as proposals from './0004_proposals.js';
 import * as kpis from './0005_kpis.js';
 import * as governance from './0006_governance.js';
 import * as changeNotices from './0007_change_notices.js';
+import * as changeNoticeTables from './0008_change_notice_tables.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0005_kpis': kpis,
   '0006_governance': governance,
   '0007_change_notices': changeNotices,
+  '0008_change_notice_tables': changeNoticeTables,
 };

@@ -31,6 +31,7 @@ import { GovernanceSchedules, catchUpDigests, startGovernanceWorker } from './jo
 import { governanceCapability } from './governance/capability.js';
 import type { Card } from './chat/card.js';
 import { AnswerCache } from './glossary/answer-cache.js';
+import { TermIndexes } from './glossary/term-indexes.js';
 import { createGlossaryCapability, type LookupAnswer } from './glossary/capability.js';
 import { LookupLog } from './glossary/lookup-log.js';
 import { kpisUsingTerm, type KpiTermLink } from './kpis/glossary-section.js';
@@ -80,6 +81,8 @@ export interface Steward {
   lookupLog: LookupLog;
   /** Whether glossary answers are remembered now (the change listener is connected). */
   answersCached(): boolean;
+  /** Each organisation's glossary names, aliases and words in memory, while they are current. */
+  termIndexes: TermIndexes;
   close(): Promise<void>;
 }
 
@@ -127,12 +130,18 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const kpiLinks = new AnswerCache<KpiTermLink[]>({ maxEntries: 1_000 });
   // KPI snapshots also say how fresh the data is ("stale"), which changes with time alone: a minute at most.
   const kpiAnswers = new AnswerCache<Card>({ maxEntries: 2_000, maxAgeMs: 60_000 });
-  const remembered = [answers, kpiLinks, kpiAnswers];
+  // Names, aliases and words of each organisation's glossary in memory, under the same rule.
+  const termIndexes = new TermIndexes(database.db, log);
+  const remembered = [answers, kpiLinks, kpiAnswers, termIndexes];
+  const answerCaches = [answers, kpiLinks, kpiAnswers];
   // Only the chat side answers lookups; a worker-only process has nothing to remember.
   const changeNotices = runHttp
     ? await database.listenForChanges(
         {
-          changed: () => remembered.forEach((cache) => cache.forget()),
+          changed: (table) => {
+            answerCaches.forEach((cache) => cache.forget());
+            if (TermIndexes.dependsOn(table)) termIndexes.forget();
+          },
           listening: () => remembered.forEach((cache) => cache.enable()),
           lost: () => remembered.forEach((cache) => cache.disable()),
         },
@@ -141,7 +150,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
     : { close: async () => {} };
   const capabilities: Capability[] = [
     orgsCapability,
-    createGlossaryCapability({ lookupLog, answers, termSections: [kpisUsingTerm(kpiLinks)] }),
+    createGlossaryCapability({ lookupLog, answers, termIndexes, termSections: [kpisUsingTerm(kpiLinks)] }),
     governanceCapability,
     journeysCapability({ scheduleEscalation: (pingId, at) => escalations.schedule(pingId, at) }),
     proposalsCapability({ deadlines }),
@@ -333,6 +342,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
     queue,
     redisHealth,
     lookupLog,
+    termIndexes,
     answersCached: () => answers.isEnabled,
     ...(server ? { server } : {}),
     ...(url ? { url } : {}),

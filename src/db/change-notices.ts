@@ -1,4 +1,5 @@
-// Listens for the change notices of migrations/0007_change_notices.ts. On Postgres: one connection
+// Listens for the change notices of migrations/0007_change_notices.ts (naming the changed table since
+// 0008_change_notice_tables.ts). On Postgres: one connection
 // of its own (LISTEN holds a session), reconnecting with a growing pause when it drops; notices of
 // other schemas in the same database (other Steward deployments, parallel tests) are ignored. On
 // PGlite: the embedded database's own listen().
@@ -6,11 +7,18 @@ import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Logger } from '../log.js';
 
-export const CHANGE_CHANNEL = 'steward_changes';
+/** "<schema> <table>" for every statement that changed something a remembered answer may show. */
+export const CHANGE_CHANNEL = 'steward_table_changes';
+
+/** The schema and table a notice names. */
+function parseNotice(payload: string | undefined): { schema: string; table: string } | undefined {
+  const space = payload?.lastIndexOf(' ') ?? -1;
+  return payload && space > 0 ? { schema: payload.slice(0, space), table: payload.slice(space + 1) } : undefined;
+}
 
 export interface ChangeNoticeHandlers {
-  /** Something changed (in this process, another one, or the CLI). */
-  changed(): void;
+  /** Something in `table` changed (in this process, another one, or the CLI). */
+  changed(table: string): void;
   /** Listening (again): from now on no change goes unnoticed. */
   listening(): void;
   /** The listener lost its connection: changes may go unnoticed until `listening` is called again. */
@@ -59,7 +67,8 @@ export function listenOnPostgres(target: PostgresTarget, handlers: ChangeNoticeH
       await next.connect();
       const schema = (await next.query<{ schema: string }>('select current_schema() as schema')).rows[0]?.schema;
       next.on('notification', (notice) => {
-        if (notice.channel === CHANGE_CHANNEL && notice.payload === schema) handlers.changed();
+        const changed = notice.channel === CHANGE_CHANNEL ? parseNotice(notice.payload) : undefined;
+        if (changed && changed.schema === schema) handlers.changed(changed.table);
       });
       await next.query(`listen ${CHANGE_CHANNEL}`);
       if (closed) {
@@ -88,7 +97,10 @@ export function listenOnPostgres(target: PostgresTarget, handlers: ChangeNoticeH
 }
 
 export async function listenOnPGlite(client: PGlite, handlers: ChangeNoticeHandlers): Promise<ChangeNotices> {
-  const unsubscribe = await client.listen(CHANGE_CHANNEL, () => handlers.changed());
+  const unsubscribe = await client.listen(CHANGE_CHANNEL, (payload) => {
+    const changed = parseNotice(payload);
+    if (changed) handlers.changed(changed.table);
+  });
   handlers.listening();
   return { close: () => unsubscribe() };
 }

@@ -22,6 +22,7 @@ import {
 import type { TermContent } from './changes.js';
 import { termSections, type TermCardSection } from './hooks.js';
 import { followReplacements, loggedQuery, prepare, rank, termNamed } from './lookup.js';
+import type { TermIndexes } from './term-indexes.js';
 import type { AnswerCache } from './answer-cache.js';
 import type { LookupLog } from './lookup-log.js';
 import type { LookupOutcome } from './tables.js';
@@ -76,6 +77,8 @@ export interface GlossaryOptions {
   answers?: AnswerCache<LookupAnswer>;
   /** Extra sections for the term card, such as the KPIs that use a definition. */
   termSections?: TermCardSection[];
+  /** Names, aliases and words in memory while change notices arrive (src/glossary/term-indexes.ts); without it, lookups match in the database. */
+  termIndexes?: TermIndexes;
 }
 
 export function createGlossaryCapability(options: GlossaryOptions): Capability {
@@ -98,7 +101,10 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
    * is done (other processes learn of it from the database's change notice).
    */
   function changing<T>(work: Promise<T>): Promise<T> {
-    return work.finally(() => options.answers?.forget());
+    return work.finally(() => {
+      options.answers?.forget();
+      options.termIndexes?.forget();
+    });
   }
 
   /** The term's card for the asker. */
@@ -128,7 +134,7 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
     const { db } = ctx.services;
     const { actor } = ctx;
     const query = prepare(raw);
-    const { decision, first } = await rank(db, actor.orgId, query);
+    const { decision, miss, card } = await rank(db, actor.orgId, query, { index: options.termIndexes?.current(actor.orgId) });
 
     if (decision.kind === 'confident') {
       const top = decision.term;
@@ -143,17 +149,17 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
       } else if (top.score < EXACT) {
         notice = [text(`Closest match for “${raw.trim()}”.`)];
       }
-      return { card: await termReply(ctx, termId, notice, first.card), outcome: 'found', termId };
+      return { card: await termReply(ctx, termId, notice, card), outcome: 'found', termId };
     }
     const offered = decision.kind === 'candidates' ? decision.candidates : [];
     const candidates = candidateViews(offered);
-    const cardOptions = { timeZone: first.timeZone, ...(first.pending ? { pending: first.pending } : {}) };
+    const cardOptions = { timeZone: miss?.timeZone ?? 'UTC', ...(miss?.pending ? { pending: miss.pending } : {}) };
     if (candidates.length) return { card: candidatesCard(raw, candidates, cardOptions), outcome: 'candidates', termId: null };
     return { card: missCard(raw, cardOptions), outcome: 'miss', termId: null };
   }
 
   async function search(ctx: ChatContext, words: string): Promise<Reply> {
-    const { ranked } = await rank(ctx.services.db, ctx.actor.orgId, prepare(words), { alwaysFuzzy: true });
+    const { ranked } = await rank(ctx.services.db, ctx.actor.orgId, prepare(words), { alwaysFuzzy: true, index: options.termIndexes?.current(ctx.actor.orgId) });
     const results = candidateViews(ranked.filter((r) => r.score >= SHOWN).slice(0, 10));
     return { private: searchCard(words, results) };
   }

@@ -4,8 +4,9 @@
 // answer and a few candidates. Deprecated terms lead on to their replacement.
 import type { Db } from '../db/database.js';
 import { InvalidInput, NotFound } from '../chat/errors.js';
-import { decide, editSimilarity, prepareQuery, rankCandidates, type Decision, type PreparedQuery, type RankedTerm } from './ranking.js';
+import { decide, editSimilarity, prepareQuery, rankCandidates, SHOWN, type Decision, type PreparedQuery, type RankedTerm } from './ranking.js';
 import * as repo from './repo.js';
+import type { TermIndex } from './term-index.js';
 
 /** The term a query confidently names. */
 export interface FoundTerm {
@@ -60,34 +61,86 @@ export function wordReadings(tokens: string[], knownWords: Set<string>, near: { 
   return readings;
 }
 
+/** A lookup's ranking, what a miss shows besides it, and the card of a term it read on the way. */
+export interface Ranking {
+  ranked: RankedTerm[];
+  decision: Decision;
+  /** The time zone and any pending proposal of the name; read whenever the answer is not confident. */
+  miss?: repo.MissContext;
+  /** The card of the best exact match, or else of the strongest shared-word match: likely the answer. */
+  card?: repo.TermCardRow;
+}
+
+export interface RankOptions {
+  /** Rank every pass and offer up to ten terms (a search), instead of stopping at a clear answer. */
+  alwaysFuzzy?: boolean;
+  /** The organisation's current term index (src/glossary/term-indexes.ts): match in memory. */
+  index?: TermIndex;
+}
+
 /**
- * Ranks what the database offers, cheapest first, stopping as soon as the answer is clear: exact
- * names and aliases (most lookups end here); then terms sharing whole words, misspelt words
- * corrected against the organisation's vocabulary; then names written without spaces, acronyms and
- * definitions, only when nothing decent was found yet (or for a search).
+ * Ranks what the database (or the term index) offers, cheapest first, stopping as soon as the
+ * answer is clear: exact names and aliases (most lookups end here); then terms sharing whole words,
+ * misspelt words corrected against the organisation's vocabulary; then names written without
+ * spaces, acronyms and definitions, only when nothing decent was found yet (or for a search).
+ * From the database the two fuzzy passes come back from one statement; the last one's candidates
+ * are simply left out when the shared words already gave a decent answer, so the answer does not
+ * depend on how the statements are grouped.
  */
-export async function rank(
-  db: Db,
-  orgId: string,
-  query: PreparedQuery,
-  options: { alwaysFuzzy?: boolean } = {},
-): Promise<{ ranked: RankedTerm[]; decision: Decision; first: repo.ExactMatches }> {
+export async function rank(db: Db, orgId: string, query: PreparedQuery, options: RankOptions = {}): Promise<Ranking> {
+  if (options.index) return rankInMemory(db, orgId, query, options.index, options.alwaysFuzzy ?? false);
   const size = options.alwaysFuzzy ? 10 : 5;
-  const first = await repo.exactMatches(db, orgId, query, [...query.tokens, ...joinedPairs(query.tokens)], [...new Set(query.tokens)].filter((t) => !isNumber(t)));
+  const first = await repo.exactMatches(db, orgId, query, lookupWords(query), lookupTokens(query));
+  const context = { miss: { timeZone: first.timeZone, ...(first.pending ? { pending: first.pending } : {}) } };
   let candidates = first.candidates;
   let ranked = rankCandidates(query, candidates);
   let decision = decide(ranked, size);
-  if (decision.kind === 'confident' && !options.alwaysFuzzy) return { ranked, decision, first };
-  // Both fuzzy passes at once (the last one is cheap): a lookup that needs the last waits one round trip, not two.
+  const card = first.card;
+  if (decision.kind === 'confident' && !options.alwaysFuzzy) return { ranked, decision, ...context, ...(card ? { card } : {}) };
   const readings = wordReadings(query.tokens, first.knownWords, first.near);
-  const [shared, similar] = await Promise.all([repo.sharedWordMatches(db, orgId, readings), repo.similarMatches(db, orgId, query)]);
-  candidates = [...candidates, ...shared];
+  const fuzzy = await repo.fuzzyMatches(db, orgId, query, readings);
+  const read = card ?? fuzzy.card;
+  candidates = [...candidates, ...fuzzy.shared];
   ranked = rankCandidates(query, candidates);
   decision = decide(ranked, size);
-  if (!options.alwaysFuzzy && (decision.kind === 'confident' || (ranked[0]?.score ?? 0) >= WORTH_A_LAST_PASS)) return { ranked, decision, first };
-  candidates = [...candidates, ...similar];
+  if (!needsLastPass(ranked, decision, options.alwaysFuzzy ?? false)) return { ranked, decision, ...context, ...(read ? { card: read } : {}) };
+  candidates = [...candidates, ...fuzzy.similar];
   ranked = rankCandidates(query, candidates);
-  return { ranked, decision: decide(ranked, size), first };
+  return { ranked, decision: decide(ranked, size), ...context, ...(read ? { card: read } : {}) };
+}
+
+/** The query's words and neighbouring words written together, whichever the vocabulary knows. */
+const lookupWords = (query: PreparedQuery) => [...query.tokens, ...joinedPairs(query.tokens)];
+/** The words that may need correcting (numbers never do). */
+const lookupTokens = (query: PreparedQuery) => [...new Set(query.tokens)].filter((t) => !isNumber(t));
+
+function needsLastPass(ranked: RankedTerm[], decision: Decision, alwaysFuzzy: boolean): boolean {
+  return alwaysFuzzy || !(decision.kind === 'confident' || (ranked[0]?.score ?? 0) >= WORTH_A_LAST_PASS);
+}
+
+/**
+ * The same passes and rules with names, aliases and words matched in memory: a confident answer
+ * needs no database at all (its card is read next); anything else one round trip, for the last pass
+ * if needed, the definitions of the terms shown and what a miss shows.
+ */
+async function rankInMemory(db: Db, orgId: string, query: PreparedQuery, index: TermIndex, alwaysFuzzy: boolean): Promise<Ranking> {
+  const size = alwaysFuzzy ? 10 : 5;
+  const first = index.exactMatches(query, lookupWords(query), lookupTokens(query));
+  let candidates = first.candidates;
+  let ranked = rankCandidates(query, candidates);
+  let decision = decide(ranked, size);
+  if (decision.kind === 'confident' && !alwaysFuzzy) return { ranked, decision };
+  candidates = [...candidates, ...index.sharedWordMatches(wordReadings(query.tokens, first.knownWords, first.near))];
+  ranked = rankCandidates(query, candidates);
+  decision = decide(ranked, size);
+  const lastPass = needsLastPass(ranked, decision, alwaysFuzzy);
+  if (decision.kind === 'confident' && !lastPass) return { ranked, decision };
+  // Adding the last pass's terms can only push these down: the terms a reply shows are among them or come with their definition.
+  const shown = ranked.filter((r) => r.score >= SHOWN).slice(0, size).map((r) => r.termId);
+  const details = await repo.lookupDetails(db, orgId, query, { lastPass, summariesOf: shown });
+  if (lastPass) ranked = rankCandidates(query, [...candidates, ...details.similar]);
+  ranked = ranked.map((r) => (r.summary ? r : { ...r, summary: details.summaries.get(r.termId) ?? '' }));
+  return { ranked, decision: decide(ranked, size), miss: { timeZone: details.timeZone, ...(details.pending ? { pending: details.pending } : {}) } };
 }
 
 /** Follows "replaced by" from a deprecated term to the term in use now (at most a few hops, no loops). */

@@ -1,6 +1,7 @@
 // The glossary's SQL. Every query is scoped to one organisation and runs on Postgres and PGlite alike.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
+import { PLAN_ONCE } from '../db/prepared-client.js';
 import type { Platform } from '../db/foundation-tables.js';
 import type { PendingNewTerm } from './cards.js';
 import type { Candidate, PreparedQuery } from './ranking.js';
@@ -16,7 +17,7 @@ interface MatchRow {
   name: string;
   status: TermStatus;
   text: string;
-  kind: 'name' | 'alias' | 'text' | 'word' | 'near' | 'card' | 'org' | 'pending';
+  kind: 'name' | 'alias' | 'text' | 'word' | 'near' | 'card' | 'org' | 'pending' | 'summary' | `similar:${'name' | 'alias' | 'text'}`;
   text_rank: number | null;
   /** The start of the term's definition, for lists of candidates. */
   summary: string | null;
@@ -35,15 +36,12 @@ function toCandidates(rows: MatchRow[]): Candidate[] {
 }
 
 /** What the first lookup statement finds; `near` holds vocabulary words a misspelt query word may have meant. */
-export interface ExactMatches {
+export interface ExactMatches extends MissContext {
   candidates: Candidate[];
   knownWords: Set<string>;
   near: { token: string; word: string }[];
   /** The card of the best exact match (a name before an alias), should the ranking choose it. */
   card?: TermCardRow;
-  /** The organisation's time zone, and a pending proposal of a new term by the query's name: what a miss shows. */
-  timeZone: string;
-  pending?: PendingNewTerm;
 }
 
 /**
@@ -55,7 +53,7 @@ export interface ExactMatches {
  * would find fewer of them: a swap of two letters leaves a short word too few trigrams in common.)
  */
 export async function exactMatches(db: Db, orgId: string, query: PreparedQuery, words: string[], tokens: string[]): Promise<ExactMatches> {
-  const result = await sql<MatchRow & { extra: Record<string, unknown> | null }>`
+  const result = await sql<MatchRow & { extra: Record<string, unknown> | null }>`${sql.raw(PLAN_ONCE)}
     with exact as (
       select t.id as term_id, t.name, t.status, t.name_norm as text, 'name' as kind, left(t.definition, 200) as summary
       from glossary_terms t
@@ -87,25 +85,41 @@ export async function exactMatches(db: Db, orgId: string, query: PreparedQuery, 
     select null, null, null, null, 'card', null::real, null, (select row_to_json(c) from (${termCardSelect(orgId, sql`best.term_id`)}) c)
     from (select term_id from exact order by kind = 'name' desc, term_id limit 1) best
     union all
-    -- What a miss shows besides candidates: the time zone for dates, and whether someone proposed the name already.
-    select null, o.time_zone, null, null, 'org', null::real, null, null::json from organisations o where o.id = ${orgId}
-    union all
-    select null, p.name, null, null, 'pending', null::real, null, json_build_object('proposedBy', by.display_name, 'createdAt', p.created_at)
-    from glossary_proposals p join people by on by.id = p.proposed_by_person_id
-    where p.org_id = ${orgId} and p.kind = 'new' and p.status = 'pending' and p.name_norm = ${query.norm} and p.name is not null
+    ${missContext(orgId, query.norm)}
   `.execute(db);
   const rows = result.rows;
-  const card = rows.find((r) => r.kind === 'card')?.extra as (Omit<TermCardRow, 'updated_at'> & { updated_at: string }) | null | undefined;
-  const pending = rows.find((r) => r.kind === 'pending');
+  const card = rows.find((r) => r.kind === 'card')?.extra as CardJson | null | undefined;
   return {
     candidates: toCandidates(rows.filter((r) => r.kind === 'name' || r.kind === 'alias')),
     knownWords: new Set(rows.filter((r) => r.kind === 'word').map((r) => r.text)),
     near: rows.filter((r) => r.kind === 'near').map((r) => ({ token: r.name, word: r.text })),
+    ...(card ? { card: cardRow(card) } : {}),
+    ...missContextOf(rows),
+  };
+}
+
+/** What a miss shows besides candidates: the time zone for dates, and whether someone proposed the name already. */
+export interface MissContext {
+  timeZone: string;
+  pending?: PendingNewTerm;
+}
+
+/** Rows of kinds 'org' and 'pending' in a statement of MatchRow shape (see missContextOf). */
+function missContext(orgId: string, norm: string) {
+  return sql`
+    select null, o.time_zone, null, null, 'org', null::real, null, null::json from organisations o where o.id = ${orgId}
+    union all
+    select null, p.name, null, null, 'pending', null::real, null, json_build_object('proposedBy', by.display_name, 'createdAt', p.created_at)
+    from glossary_proposals p join people by on by.id = p.proposed_by_person_id
+    where p.org_id = ${orgId} and p.kind = 'new' and p.status = 'pending' and p.name_norm = ${norm} and p.name is not null`;
+}
+
+function missContextOf(rows: (MatchRow & { extra: unknown })[]): MissContext {
+  const pending = rows.find((r) => r.kind === 'pending');
+  const extra = pending?.extra as { proposedBy: unknown; createdAt: unknown } | null | undefined;
+  return {
     timeZone: rows.find((r) => r.kind === 'org')?.name ?? 'UTC',
-    ...(card ? { card: { ...card, updated_at: new Date(card.updated_at) } } : {}),
-    ...(pending?.extra
-      ? { pending: { name: pending.name, proposedBy: String(pending.extra.proposedBy), createdAt: new Date(String(pending.extra.createdAt)) } }
-      : {}),
+    ...(pending && extra ? { pending: { name: pending.name, proposedBy: String(extra.proposedBy), createdAt: new Date(String(extra.createdAt)) } } : {}),
   };
 }
 
@@ -134,20 +148,39 @@ export function sharedWordsQuery(readings: string[][][]): { strict: string; loos
   return { strict: over(build(' & ')), loose: over(build(' | ')) };
 }
 
+/** What the fuzzy passes offer, and the card of the term the shared words suggest most strongly. */
+export interface FuzzyMatches {
+  /** Terms sharing whole words (or their likely corrections) with the query, with their names and aliases. */
+  shared: Candidate[];
+  /** The last pass, for what shares no word with any term (see fuzzyMatches). */
+  similar: Candidate[];
+  /**
+   * The card of the shared-word match with the highest text rank, read on the chance that the
+   * ranking chooses it (as it does for most misspelt names), which saves a round trip when it does.
+   */
+  card?: TermCardRow;
+}
+
 /**
- * Terms sharing whole words with the query (word order free), answered by the GIN index on their
- * words, each with its name and aliases for the ranking to score. The loose query (a common word of
- * a two-word query alone can match thousands of terms) runs only when the strict one found none;
- * Postgres decides that once, before scanning.
+ * Both fuzzy passes in one round trip (the last is cheap, so a lookup that needs it does not wait
+ * for a second statement).
+ *
+ * Shared words: terms sharing whole words with the query (word order free), answered by the GIN
+ * index on their words, each with its name and aliases for the ranking to score. The loose query (a
+ * common word of a two-word query alone can match thousands of terms) runs only when the strict one
+ * found none; Postgres decides that once, before scanning.
+ *
+ * The last pass, for what shares no word (not even a corrected one) with any term: names that
+ * begin with the query written without spaces ("NetPromoterScore", "selfservice"); short aliases of
+ * about the same length (acronym typos); and full-text matches in definitions and notes.
  */
-export async function sharedWordMatches(db: Db, orgId: string, readings: string[][][], limit = 30): Promise<Candidate[]> {
+export async function fuzzyMatches(db: Db, orgId: string, query: PreparedQuery, readings: string[][][], limit = 12): Promise<FuzzyMatches> {
   const { strict, loose } = sharedWordsQuery(readings);
-  if (!strict) return [];
-  const result = await sql<MatchRow>`
+  const result = await sql<MatchRow & { extra: CardJson | null }>`${sql.raw(PLAN_ONCE)}
     with strict as (
       select s.id, ts_rank(s.words_tsv, q) as rank, length(s.words) as size
       from glossary_terms s, to_tsquery('simple', ${strict}) q
-      where s.org_id = ${orgId} and s.words_tsv @@ q
+      where ${strict !== ''} and s.org_id = ${orgId} and s.words_tsv @@ q
       order by rank desc, size, s.id
       limit ${limit}
     ), loose as (
@@ -156,33 +189,48 @@ export async function sharedWordMatches(db: Db, orgId: string, readings: string[
       where ${loose !== strict} and not exists (select 1 from strict) and s.org_id = ${orgId} and s.words_tsv @@ q
       order by rank desc, size, s.id
       limit ${limit}
-    )
-    select t.id as term_id, t.name, t.status, x.text, x.kind, null::real as text_rank, left(t.definition, 200) as summary
-    from (select id from strict union all select id from loose) shared
+    ), shared as (
+      select id, rank, size from strict union all select id, rank, size from loose
+    ), last_pass as (${lastPass(orgId, query)})
+    select t.id as term_id, t.name, t.status, x.text, x.kind, null::real as text_rank, left(t.definition, 200) as summary, null::json as extra
+    from shared
     join glossary_terms t on t.id = shared.id
     cross join lateral (
       select t.name_norm as text, 'name' as kind
       union all
       select a.alias_norm, 'alias' from glossary_aliases a where a.term_id = t.id
     ) x
+    union all
+    select f.term_id, t.name, t.status, f.text, 'similar:' || f.kind, f.text_rank, left(t.definition, 200), null::json
+    from last_pass f join glossary_terms t on t.id = f.term_id
+    union all
+    select null, null, null, null, 'card', null::real, null, (select row_to_json(c) from (${termCardSelect(orgId, sql`best.id`)}) c)
+    from (select id from shared order by rank desc, size, id limit 1) best
   `.execute(db);
-  return toCandidates(result.rows);
+  const rows = result.rows;
+  const card = rows.find((r) => r.kind === 'card')?.extra;
+  const similarRows = rows.filter((r) => r.kind.startsWith('similar:')).map((r) => ({ ...r, kind: r.kind.slice('similar:'.length) as MatchRow['kind'] }));
+  return {
+    shared: toCandidates(rows.filter((r) => r.kind === 'name' || r.kind === 'alias')),
+    similar: toCandidates(similarRows),
+    ...(card ? { card: cardRow(card) } : {}),
+  };
 }
 
 /**
  * The last pass, for what shares no word (not even a corrected one) with any term: names that
  * begin with the query written without spaces ("NetPromoterScore", "selfservice"); short aliases of
  * about the same length (acronym typos); and full-text matches in definitions and notes.
+ * Rows (term_id, text, kind, text_rank).
  */
-export async function similarMatches(db: Db, orgId: string, query: PreparedQuery, limit = 25): Promise<Candidate[]> {
+function lastPass(orgId: string, query: PreparedQuery) {
   const short = query.compact.length <= 5;
-  const result = await sql<MatchRow>`
-    with found as (
+  return sql`
       (select t.id as term_id, t.name_norm as text, 'name' as kind, null::real as text_rank
        from glossary_terms t
-       where ${query.compact.length >= 4} and t.org_id = ${orgId} and t.name_compact like ${`${query.compact}%`}
+       where ${query.compact.length >= 4} and t.org_id = ${orgId} and t.name_compact ~>=~ ${query.compact} and t.name_compact ~<~ ${afterPrefix(query.compact)}
        order by length(t.name_compact), t.id
-       limit ${limit})
+       limit 25)
       union all
       (select a.term_id, a.alias_norm, 'alias', null::real
        from glossary_aliases a
@@ -196,12 +244,51 @@ export async function similarMatches(db: Db, orgId: string, query: PreparedQuery
        from glossary_terms t, plainto_tsquery('simple', ${query.tokens.join(' ')}) q
        where t.org_id = ${orgId} and to_tsvector('simple', t.search_text) @@ q
        order by 4 desc, t.id
-       limit 10)
-    )
-    select f.term_id, t.name, t.status, f.text, f.kind, f.text_rank, left(t.definition, 200) as summary
-    from found f join glossary_terms t on t.id = f.term_id
+       limit 10)`;
+}
+
+/**
+ * For a lookup matched in memory (src/glossary/term-index.ts), in one round trip: the last pass
+ * when it is needed, the start of the definition of the terms a reply may show, and what a miss
+ * shows besides candidates.
+ */
+export async function lookupDetails(
+  db: Db,
+  orgId: string,
+  query: PreparedQuery,
+  wanted: { lastPass: boolean; summariesOf: string[] },
+): Promise<MissContext & { similar: Candidate[]; summaries: Map<string, string> }> {
+  const result = await sql<MatchRow & { extra: unknown }>`${sql.raw(PLAN_ONCE)}
+    with last_pass as (${lastPass(orgId, query)})
+    select f.term_id, t.name, t.status, f.text, f.kind, f.text_rank, left(t.definition, 200) as summary, null::json as extra
+    from last_pass f join glossary_terms t on t.id = f.term_id
+    where ${wanted.lastPass}
+    union all
+    select t.id, t.name, t.status, null, 'summary', null::real, left(t.definition, 200), null::json
+    from glossary_terms t where t.org_id = ${orgId} and t.id = any(${wanted.summariesOf}::uuid[])
+    union all
+    ${missContext(orgId, query.norm)}
   `.execute(db);
-  return toCandidates(result.rows);
+  const rows = result.rows;
+  return {
+    similar: toCandidates(rows.filter((r) => r.kind === 'name' || r.kind === 'alias' || r.kind === 'text')),
+    summaries: new Map(rows.filter((r) => r.kind === 'summary').map((r) => [r.term_id, r.summary ?? ''])),
+    ...missContextOf(rows),
+  };
+}
+
+/**
+ * The least text after every text that begins with `prefix`, in byte order (which for UTF-8 is code
+ * point order): `name ~>=~ prefix and name ~<~ afterPrefix(prefix)` is `name like 'prefix%'` in a
+ * form whose plan can use the index whatever the prefix (a `like` pattern given as a parameter
+ * cannot, in a plan made once). Normalised text holds letters and digits only, so its last code
+ * point is never the greatest one.
+ */
+export function afterPrefix(prefix: string): string {
+  const points = Array.from(prefix, (c) => c.codePointAt(0)!);
+  const last = points.pop() ?? 0;
+  // Past the surrogate range, which no string holds as a code point.
+  return String.fromCodePoint(...points, last + 1 === 0xd800 ? 0xe000 : Math.min(last + 1, 0x10ffff));
 }
 
 export interface TermRow {
@@ -482,9 +569,14 @@ function termCardSelect(orgId: string, termId: RawBuilder<unknown> | string) {
   `;
 }
 
+/** A card row as row_to_json gives it (inside a larger statement): dates as text. */
+type CardJson = Omit<TermCardRow, 'updated_at'> & { updated_at: string };
+
+const cardRow = (json: CardJson): TermCardRow => ({ ...json, updated_at: new Date(json.updated_at) });
+
 /** Everything a term card shows, in one round trip. */
 export async function termCardData(db: Db, orgId: string, termId: string): Promise<TermCardRow | undefined> {
-  const result = await sql<TermCardRow>`${termCardSelect(orgId, termId)}`.execute(db);
+  const result = await sql<TermCardRow>`${sql.raw(PLAN_ONCE)}${termCardSelect(orgId, termId)}`.execute(db);
   return result.rows[0];
 }
 

@@ -77,6 +77,33 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('glossary answers from memor
     await expect.poll(() => lookup('customer effort score'), { timeout: 5_000, interval: 25 }).toContain('ces-support');
   });
 
+  it('matches in memory once the term index is built, and finds an alias added elsewhere at the next lookup', async () => {
+    const org = await t.database.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow();
+    await lookup('touchpoint'); // the first lookup since the last glossary change starts the build
+    expect(await t.steward.termIndexes.ready(org.id)).toBeDefined();
+    expect(await lookup('promotor scroe')).toContain('Net Promoter Score');
+    await writeElsewhere(
+      t,
+      kind,
+      sql`insert into glossary_aliases (org_id, term_id, alias, alias_norm) select org_id, id, 'joy quotient', 'joy quotient' from glossary_terms where name = 'Net Promoter Score'`,
+    );
+    // Never asked before, so nothing remembered: only a stale index could miss it.
+    await expect.poll(() => lookup('joy quotient'), { timeout: 5_000, interval: 25 }).toContain('Net Promoter Score');
+  });
+
+  it('keeps the term index when something other than names and aliases changes', async () => {
+    const org = await t.database.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow();
+    await lookup('touchpoint');
+    expect(await t.steward.termIndexes.ready(org.id)).toBeDefined();
+    const before = await cacheCounts();
+    await lookup('pain point');
+    await writeElsewhere(t, kind, sql`update glossary_terms set definition = 'Changed elsewhere again.', version = version + 1 where name = 'Pain point'`);
+    // The answer is forgotten (its card shows the definition); the index of names stays current.
+    await expect.poll(() => lookup('pain point'), { timeout: 5_000, interval: 25 }).toContain('Changed elsewhere again');
+    expect((await cacheCounts()).database - before.database).toBeGreaterThanOrEqual(2);
+    expect(t.steward.termIndexes.current(org.id)).toBeDefined();
+  });
+
   // PGlite lives in the process: there is no connection to lose.
   if (kind === 'postgres')
     it('stops answering from memory while the listener is disconnected, and misses no change made meanwhile', async () => {

@@ -1,11 +1,13 @@
-// Lookup quality over the demo glossary, on Postgres and on PGlite: at least 150 queries of the kinds
-// people really type (typos, swapped letters, word order, acronyms, aliases, accents, hyphens,
-// plurals, Dutch/English mixes), top-1 accuracy of at least 95 %, and never a confident answer for
-// something the glossary does not define.
+// Lookup quality over the demo glossary, on Postgres and on PGlite, matched in the database and in
+// memory (src/glossary/term-index.ts): at least 150 queries of the kinds people really type (typos,
+// swapped letters, word order, acronyms, aliases, accents, hyphens, plurals, Dutch/English mixes),
+// top-1 accuracy of at least 95 %, never a confident answer for something the glossary does not
+// define, and the same answer either way.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGlossaryCsv } from '../../src/glossary/csv.js';
-import { findTerm, prepare, rank } from '../../src/glossary/lookup.js';
+import { prepare, rank } from '../../src/glossary/lookup.js';
+import { TermIndex } from '../../src/glossary/term-index.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 
 const MATCHING_QUERIES: Record<string, [query: string, expected: string][]> = {
@@ -262,15 +264,23 @@ const NON_MATCHING_QUERIES: string[] = [
 
 const CASES = Object.entries(MATCHING_QUERIES).flatMap(([group, rows]) => rows.map(([query, expected]) => ({ group, query, expected })));
 
-describe.each(DATABASE_KINDS)('glossary lookup quality on %s', (kind) => {
+const VARIANTS = DATABASE_KINDS.flatMap((kind) => [
+  { kind, matching: 'database' as const },
+  { kind, matching: 'memory' as const },
+]);
+
+describe.each(VARIANTS)('glossary lookup quality on $kind, matched in $matching', ({ kind, matching }) => {
   let database: TestDatabase;
   let orgId: string;
+  let index: TermIndex | undefined;
+  const rankQuery = (query: string) => rank(database.db, orgId, prepare(query), index ? { index } : {});
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
     orgId = (await database.db.insertInto('organisations').values({ name: 'Quality', settings: '{}' }).returning('id').executeTakeFirstOrThrow()).id;
     const report = await importGlossaryCsv(database.db, orgId, readFileSync(new URL('../../data/demo/glossary.csv', import.meta.url), 'utf8'), { by: 'test', now: new Date('2026-03-12T10:00:00Z') });
     expect(report.problems).toEqual([]);
+    if (matching === 'memory') index = await TermIndex.load(database.db, orgId);
   });
   afterAll(async () => {
     await database.drop();
@@ -286,7 +296,7 @@ describe.each(DATABASE_KINDS)('glossary lookup quality on %s', (kind) => {
     const confidentlyWrong: string[] = [];
     let confident = 0;
     for (const c of CASES) {
-      const { decision } = await rank(database.db, orgId, prepare(c.query));
+      const { decision } = await rankQuery(c.query);
       const first = decision.kind === 'confident' ? decision.term : decision.kind === 'candidates' ? decision.candidates[0] : undefined;
       if (first?.name !== c.expected) misses.push(`${c.group}: “${c.query}” → ${first?.name ?? 'nothing'} (expected ${c.expected})`);
       if (decision.kind === 'confident') {
@@ -295,7 +305,7 @@ describe.each(DATABASE_KINDS)('glossary lookup quality on %s', (kind) => {
       }
     }
     const accuracy = (CASES.length - misses.length) / CASES.length;
-    console.log(`[${kind}] lookup quality: top-1 ${(accuracy * 100).toFixed(1)} % of ${CASES.length}; confident ${confident}; misses: ${misses.join('; ') || 'none'}`);
+    console.log(`[${kind}, ${matching}] lookup quality: top-1 ${(accuracy * 100).toFixed(1)} % of ${CASES.length}; confident ${confident}; misses: ${misses.join('; ') || 'none'}`);
     expect(accuracy).toBeGreaterThanOrEqual(0.95);
     expect(confidentlyWrong).toEqual([]);
   });
@@ -303,15 +313,53 @@ describe.each(DATABASE_KINDS)('glossary lookup quality on %s', (kind) => {
   it('answers nothing confidently for queries the glossary does not define', async () => {
     const confident: string[] = [];
     for (const query of NON_MATCHING_QUERIES) {
-      const result = await findTerm(database.db, orgId, query);
-      if (result.kind === 'found') confident.push(`“${query}” → ${result.term.name}`);
+      const { decision } = await rankQuery(query);
+      if (decision.kind === 'confident') confident.push(`“${query}” → ${decision.term.name}`);
     }
     expect(confident).toEqual([]);
   });
 
   it('ranks deterministically: the same query gives the same order every time', async () => {
-    const orders = await Promise.all(['customer', 'rate', 'score', 'journey'].map(async (q) => (await rank(database.db, orgId, prepare(q))).ranked.map((r) => r.termId).join(',')));
-    const again = await Promise.all(['customer', 'rate', 'score', 'journey'].map(async (q) => (await rank(database.db, orgId, prepare(q))).ranked.map((r) => r.termId).join(',')));
+    const orders = await Promise.all(['customer', 'rate', 'score', 'journey'].map(async (q) => (await rankQuery(q)).ranked.map((r) => r.termId).join(',')));
+    const again = await Promise.all(['customer', 'rate', 'score', 'journey'].map(async (q) => (await rankQuery(q)).ranked.map((r) => r.termId).join(',')));
     expect(again).toEqual(orders);
+  });
+});
+
+describe.each(DATABASE_KINDS)('glossary lookups matched in memory and in %s', (kind) => {
+  let database: TestDatabase;
+  let orgId: string;
+  let index: TermIndex;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    orgId = (await database.db.insertInto('organisations').values({ name: 'Both ways', settings: '{}' }).returning('id').executeTakeFirstOrThrow()).id;
+    await importGlossaryCsv(database.db, orgId, readFileSync(new URL('../../data/demo/glossary.csv', import.meta.url), 'utf8'), { by: 'test', now: new Date('2026-03-12T10:00:00Z') });
+    index = await TermIndex.load(database.db, orgId);
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('gives the same answer, candidates and definitions either way, for every query of the quality table and a search', async () => {
+    const shown = (r: Awaited<ReturnType<typeof rank>>) =>
+      r.decision.kind === 'confident' ? `= ${r.decision.term.name}` : r.decision.kind === 'candidates' ? r.decision.candidates.map((c) => `${c.name}: ${c.summary}`).join(' | ') : 'none';
+    const differ: string[] = [];
+    for (const query of [...CASES.map((c) => c.query), ...NON_MATCHING_QUERIES]) {
+      const fromDatabase = shown(await rank(database.db, orgId, prepare(query)));
+      const fromMemory = shown(await rank(database.db, orgId, prepare(query), { index }));
+      if (fromDatabase !== fromMemory) differ.push(`“${query}”: ${fromDatabase} ≠ ${fromMemory}`);
+    }
+    expect(differ).toEqual([]);
+    const search = async (options: { index?: TermIndex }) =>
+      (await rank(database.db, orgId, prepare('customer'), { alwaysFuzzy: true, ...options })).ranked.slice(0, 10).map((r) => `${r.name}: ${r.summary}`);
+    expect(await search({ index })).toEqual(await search({}));
+  });
+
+  it('says what a miss shows either way: the time zone and a pending proposal of the name', async () => {
+    const fromMemory = await rank(database.db, orgId, prepare('kubernetes'), { index });
+    const fromDatabase = await rank(database.db, orgId, prepare('kubernetes'));
+    expect(fromMemory.miss).toEqual(fromDatabase.miss);
+    expect(fromMemory.miss?.timeZone).toBe('Europe/Amsterdam');
   });
 });

@@ -10,6 +10,7 @@ import { applyChanges, diffContent, hasChanges } from '../../src/glossary/change
 import { neutraliseCell, parseGlossaryCsv } from '../../src/glossary/csv.js';
 import { matchKey, normalise } from '../../src/glossary/normalise.js';
 import { decide, editDistance, prepareQuery, rankCandidates, scoreText, type Candidate } from '../../src/glossary/ranking.js';
+import { afterPrefix } from '../../src/glossary/repo.js';
 import { parseGlossaryArgs, termFormValues } from '../../src/glossary/schema.js';
 
 describe('normalise', () => {
@@ -58,6 +59,17 @@ describe('ranking', () => {
   it('offers nothing for a query that resembles nothing', () => {
     const ranked = rankCandidates(prepareQuery('kubernetes'), [candidate('a', 'Churn rate', 'churn rate')]);
     expect(decide(ranked).kind).toBe('none');
+  });
+});
+
+describe('prefix ranges', () => {
+  it('bounds every text that begins with a prefix, and nothing after it', () => {
+    expect(afterPrefix('nps')).toBe('npt');
+    expect(afterPrefix('ab9')).toBe('ab:');
+    expect(afterPrefix('café')).toBe('cafê');
+    expect(afterPrefix('a\u{d7ff}')).toBe('a\u{e000}');
+    for (const text of ['nps', 'npszzzz', 'nps\u{10000}']) expect(text >= 'nps' && text < afterPrefix('nps')).toBe(true);
+    expect('npt' < afterPrefix('nps')).toBe(false);
   });
 });
 

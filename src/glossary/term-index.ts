@@ -1,0 +1,236 @@
+// An organisation's names, aliases and words in memory: the matching half of a lookup (exact names
+// and aliases, the vocabulary that corrects misspelt words, terms sharing words with the query)
+// without a database round trip. The database still gives what a card shows and the last pass
+// (names written without spaces, acronym typos, definitions). Built from the same columns the SQL
+// lookup reads (src/glossary/repo.ts), with the same rules, so both offer the same candidates;
+// src/glossary/term-indexes.ts decides when an index is current.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Candidate, PreparedQuery } from './ranking.js';
+import type { TermStatus } from './tables.js';
+
+interface IndexedTerm {
+  id: string;
+  name: string;
+  norm: string;
+  status: TermStatus;
+  aliases: string[];
+  /** Length of the term's words (the SQL's tie-break: fewer words first). */
+  size: number;
+}
+
+/** What the exact pass finds (as repo.exactMatches, without the card, time zone and pending proposal). */
+export interface IndexedExactMatches {
+  candidates: Candidate[];
+  knownWords: Set<string>;
+  near: { token: string; word: string }[];
+}
+
+const isNumber = (word: string) => /^\d+$/.test(word);
+
+/** One term or several: most names, keys and aliases belong to one term, and a bare number costs far less memory than an array. */
+type Terms = number | number[];
+
+export class TermIndex {
+  private readonly terms: IndexedTerm[] = [];
+  private readonly byNorm = new Map<string, Terms>();
+  private readonly byKey = new Map<string, Terms>();
+  private readonly byAlias = new Map<string, Terms>();
+  /** Word → the terms (ascending) whose name or an alias has it; numbers included, as in words_tsv. */
+  private readonly postings = new Map<string, Terms>();
+  /** The vocabulary (words, not numbers) by first letter and length, for corrections. */
+  private readonly shapes = new Map<string, string[]>();
+  /** Per term, the last group that counted it and how many groups did (reused between lookups). */
+  private seenInGroup = new Int32Array(0);
+  private groupsMatched = new Uint8Array(0);
+  private stamp = 0;
+
+  /**
+   * Loads an organisation's terms and aliases (two statements) and indexes them a few thousand at a
+   * time, letting the event loop answer requests in between: 100,000 terms take about a second.
+   */
+  static async load(db: Db, orgId: string): Promise<TermIndex> {
+    const [terms, aliases] = await Promise.all([
+      sql<TermRow>`select id, name, name_norm, name_key, status, words from glossary_terms where org_id = ${orgId} order by id`.execute(db),
+      sql<AliasRow>`select term_id, alias_norm from glossary_aliases where org_id = ${orgId} order by term_id, alias_norm`.execute(db),
+    ]);
+    const index = new TermIndex();
+    for (let i = 0; i < terms.rows.length; i += CHUNK) {
+      index.addTerms(terms.rows.slice(i, i + CHUNK));
+      await yieldToEventLoop();
+    }
+    const position = new Map(index.terms.map((t, i) => [t.id, i]));
+    for (let i = 0; i < aliases.rows.length; i += CHUNK) {
+      index.addAliases(aliases.rows.slice(i, i + CHUNK), position);
+      await yieldToEventLoop();
+    }
+    index.finish();
+    return index;
+  }
+
+  /** An index of these rows at once (tests; small glossaries). */
+  static of(terms: TermRow[], aliases: AliasRow[]): TermIndex {
+    const index = new TermIndex();
+    index.addTerms(terms);
+    index.addAliases(aliases, new Map(index.terms.map((t, i) => [t.id, i])));
+    index.finish();
+    return index;
+  }
+
+  private addTerms(rows: TermRow[]): void {
+    for (const t of rows) {
+      const i = this.terms.length;
+      this.terms.push({ id: t.id, name: t.name, norm: t.name_norm, status: t.status, aliases: [], size: t.words.length });
+      add(this.byNorm, t.name_norm, i);
+      add(this.byKey, t.name_key, i);
+      // The column holds each word once (publish.ts termWords).
+      for (const word of t.words.split(' ')) if (word) add(this.postings, word, i);
+    }
+  }
+
+  private addAliases(rows: AliasRow[], position: Map<string, number>): void {
+    for (const a of rows) {
+      const i = position.get(a.term_id);
+      if (i === undefined) continue;
+      this.terms[i]!.aliases.push(a.alias_norm);
+      add(this.byAlias, a.alias_norm, i);
+    }
+  }
+
+  private finish(): void {
+    for (const word of this.postings.keys()) {
+      if (isNumber(word)) continue;
+      const key = shape(word);
+      const list = this.shapes.get(key);
+      if (list) list.push(word);
+      else this.shapes.set(key, [word]);
+    }
+    this.seenInGroup = new Int32Array(this.terms.length);
+    this.groupsMatched = new Uint8Array(this.terms.length);
+  }
+
+  get size(): number {
+    return this.terms.length;
+  }
+
+  /**
+   * Names equal to the query (also with word order and plurals ignored), aliases equal to it, which
+   * of `words` are known, and for each of `tokens` that is not, the known words of the same first
+   * letter and about the same length (the ranking's edit distance decides which it may have meant).
+   */
+  exactMatches(query: PreparedQuery, words: string[], tokens: string[]): IndexedExactMatches {
+    const candidates: Candidate[] = [];
+    const names = new Set([...each(this.byNorm.get(query.norm)), ...each(this.byKey.get(query.key))]);
+    for (const i of names) candidates.push(this.candidate(i, this.terms[i]!.norm, 'name'));
+    for (const i of each(this.byAlias.get(query.norm))) candidates.push(this.candidate(i, query.norm, 'alias'));
+    const known = (word: string) => !isNumber(word) && this.postings.has(word);
+    const near: { token: string; word: string }[] = [];
+    for (const token of tokens) {
+      if (known(token)) continue;
+      for (let length = token.length - 2; length <= token.length + 2; length++) {
+        for (const word of this.shapes.get(`${token[0]}${length}`) ?? []) near.push({ token, word });
+      }
+    }
+    return { candidates, knownWords: new Set(words.filter(known)), near };
+  }
+
+  /**
+   * Terms sharing words with the query, as repo.sharedWordsQuery reads it: every group of
+   * alternatives of a one- or two-word reading, all groups but one of a longer one; only when none
+   * does, any group of a short reading. Those matching most groups first, then the fewest words,
+   * then by id; each with its name and aliases.
+   */
+  sharedWordMatches(readings: string[][][], limit = 12): Candidate[] {
+    const strict = this.matching(readings, false);
+    const found = strict.length > 0 ? strict : this.matching(readings, true);
+    const before = (a: { term: number; groups: number }, b: { term: number; groups: number }) =>
+      b.groups - a.groups || this.terms[a.term]!.size - this.terms[b.term]!.size || compareIds(this.terms[a.term]!.id, this.terms[b.term]!.id);
+    // The best `limit` of what may be thousands (a common word alone): kept in order as they come.
+    const best: { term: number; groups: number }[] = [];
+    for (const match of found) {
+      if (best.length === limit && before(match, best[limit - 1]!) >= 0) continue;
+      let at = best.length === limit ? limit - 1 : best.length;
+      while (at > 0 && before(match, best[at - 1]!) < 0) at--;
+      best.splice(at, 0, match);
+      if (best.length > limit) best.pop();
+    }
+    return best.flatMap(({ term }) => {
+      const t = this.terms[term]!;
+      return [this.candidate(term, t.norm, 'name'), ...t.aliases.map((alias) => this.candidate(term, alias, 'alias'))];
+    });
+  }
+
+  private matching(readings: string[][][], loose: boolean): { term: number; groups: number }[] {
+    const best = new Map<number, number>();
+    for (const reading of readings) {
+      const groups = reading.filter((g) => g.length > 0).slice(0, 6);
+      if (groups.length === 0 || (loose && groups.length > 2)) continue;
+      const needed = loose ? 1 : groups.length <= 2 ? groups.length : groups.length - 1;
+      const touched: number[] = [];
+      for (const group of groups) {
+        if (this.stamp === 0x7fffffff) {
+          this.stamp = 0;
+          this.seenInGroup.fill(0);
+        }
+        const stamp = ++this.stamp;
+        for (const word of group) {
+          for (const i of each(this.postings.get(word))) {
+            if (this.seenInGroup[i] === stamp) continue;
+            this.seenInGroup[i] = stamp;
+            if (this.groupsMatched[i] === 0) touched.push(i);
+            this.groupsMatched[i]! += 1;
+          }
+        }
+      }
+      for (const i of touched) {
+        const groupsMatched = this.groupsMatched[i]!;
+        if (groupsMatched >= needed && groupsMatched > (best.get(i) ?? 0)) best.set(i, groupsMatched);
+        this.groupsMatched[i] = 0;
+      }
+    }
+    return [...best].map(([term, groups]) => ({ term, groups }));
+  }
+
+  private candidate(i: number, text: string, kind: 'name' | 'alias'): Candidate {
+    const t = this.terms[i]!;
+    // The definition's start is read from the database only for the terms a reply shows.
+    return { termId: t.id, name: t.name, status: t.status, text, kind, summary: '' };
+  }
+}
+
+interface TermRow {
+  id: string;
+  name: string;
+  name_norm: string;
+  name_key: string;
+  status: TermStatus;
+  words: string;
+}
+
+interface AliasRow {
+  term_id: string;
+  alias_norm: string;
+}
+
+/** Terms indexed between two turns of the event loop. */
+const CHUNK = 5_000;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function add(map: Map<string, Terms>, key: string, term: number): void {
+  const known = map.get(key);
+  if (known === undefined) map.set(key, term);
+  else if (typeof known === 'number') map.set(key, [known, term]);
+  else known.push(term);
+}
+
+const NONE: number[] = [];
+
+function each(terms: Terms | undefined): readonly number[] {
+  return terms === undefined ? NONE : typeof terms === 'number' ? [terms] : terms;
+}
+
+const shape = (word: string) => `${word[0]}${word.length}`;
+
+/** uuid order as Postgres sorts uuids (bytewise, i.e. as lower-case hex text). */
+const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,0 +1,120 @@
+// Which organisations' term indexes (src/glossary/term-index.ts) are current. Like the answer cache,
+// an index is trusted only while change notices arrive: any notice makes every index stale, and a
+// lookup then goes to the database (the SQL passes of src/glossary/repo.ts) while a new index is
+// built in the background. A lookup never waits for a build. An index built from a read that
+// started before a change is thrown away, never installed.
+import type { Db } from '../db/database.js';
+import type { Logger } from '../log.js';
+import { TermIndex } from './term-index.js';
+
+export interface TermIndexesOptions {
+  /** Terms kept in memory across organisations at most; the least recently used indexes go first. */
+  maxTerms?: number;
+  /** Rebuilds of one organisation are at least this many times their own duration apart (a busy writer cannot keep a core busy rebuilding). */
+  pauseFactor?: number;
+}
+
+interface Built {
+  index: TermIndex;
+  generation: number;
+}
+
+/** What an index is built from: terms' names, status and words (notified as glossary_names, see migrations/0008) and aliases. */
+const SOURCES = new Set(['glossary_names', 'glossary_aliases']);
+
+export class TermIndexes {
+  /** Whether a change notice naming `table` makes the indexes stale. */
+  static dependsOn(table: string): boolean {
+    return SOURCES.has(table);
+  }
+
+  private readonly built = new Map<string, Built>();
+  private readonly building = new Set<string>();
+  /** When each organisation's last build ended and how long it took. */
+  private readonly lastBuild = new Map<string, { endedAt: number; tookMs: number }>();
+  private generation = 0;
+  private enabled = false;
+  private readonly maxTerms: number;
+  private readonly pauseFactor: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: Logger,
+    options: TermIndexesOptions = {},
+  ) {
+    this.maxTerms = options.maxTerms ?? 500_000;
+    this.pauseFactor = options.pauseFactor ?? 1;
+  }
+
+  /** The organisation's index if it is current; otherwise undefined, and one is built for later lookups. */
+  current(orgId: string): TermIndex | undefined {
+    if (!this.enabled) return undefined;
+    const built = this.built.get(orgId);
+    if (built && built.generation === this.generation) {
+      // Most recently used last, so eviction takes the first.
+      this.built.delete(orgId);
+      this.built.set(orgId, built);
+      return built.index;
+    }
+    this.startBuild(orgId);
+    return undefined;
+  }
+
+  /** Waits (up to ten seconds) for the organisation's index to be current; for tests. */
+  async ready(orgId: string): Promise<TermIndex | undefined> {
+    for (let i = 0; i < 1000 && this.enabled; i++) {
+      const index = this.current(orgId);
+      if (index) return index;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return undefined;
+  }
+
+  /** Something the indexes hold may have changed: none is current any more. */
+  forget(): void {
+    this.generation++;
+    this.built.clear();
+  }
+
+  /** Change notices arrive (again): indexes may be built and trusted, from nothing. */
+  enable(): void {
+    this.forget();
+    this.enabled = true;
+  }
+
+  /** Change notices may be missed: every lookup reads the database. */
+  disable(): void {
+    this.enabled = false;
+    this.forget();
+  }
+
+  private startBuild(orgId: string): void {
+    if (this.building.has(orgId)) return;
+    const last = this.lastBuild.get(orgId);
+    if (last && Date.now() - last.endedAt < last.tookMs * this.pauseFactor) return;
+    this.building.add(orgId);
+    const generation = this.generation;
+    const started = Date.now();
+    void TermIndex.load(this.db, orgId)
+      .then((index) => {
+        if (generation !== this.generation || !this.enabled) return;
+        this.built.set(orgId, { index, generation });
+        this.evict();
+      })
+      .catch((error: unknown) => this.log.warn({ err: error, orgId }, 'glossary: the term index could not be built; lookups read the database meanwhile'))
+      .finally(() => {
+        this.building.delete(orgId);
+        this.lastBuild.set(orgId, { endedAt: Date.now(), tookMs: Date.now() - started });
+      });
+  }
+
+  private evict(): void {
+    let total = 0;
+    for (const built of this.built.values()) total += built.index.size;
+    for (const [orgId, built] of this.built) {
+      if (total <= this.maxTerms || this.built.size === 1) break;
+      this.built.delete(orgId);
+      total -= built.index.size;
+    }
+  }
+}
