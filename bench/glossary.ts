@@ -3,6 +3,9 @@
 // `/glossary <query>` slash commands (exact hits, aliases, typos, misses) at concurrency 50 to Steward
 // and, alternating in rounds, signed commands to the bare Bolt baseline of bench/overhead. Prints
 // req/s and p50/p95/p99 for both and the ratios (targets: throughput ≥ 0.5 × bare Bolt, p99 ≤ 2 ×).
+// Steward answers a question it answered before from memory and matches new ones against its term
+// index (built in the background after the import); --queries sets how many distinct queries are
+// sent in turn (200000: nearly every lookup is new).
 // Run: npx tsx bench/glossary.ts [--terms 100000] [--seconds 20] [--rounds 2] [--concurrency 50]
 import { parseArgs } from 'node:util';
 import { importGlossaryCsv } from '../src/glossary/csv.js';
@@ -124,6 +127,7 @@ async function main(): Promise<void> {
       `answers from Steward's memory: ${answers.cache} of ${answers.cache + answers.database} lookups (${((100 * answers.cache) / Math.max(1, answers.cache + answers.database)).toFixed(0)} %; ${QUERIES.toLocaleString('en')} distinct queries sent in turn)`,
     );
     console.log(`lookups logged: ${outcomes.map((o) => `${o.outcome} ${Number(o.n)}`).join(', ')}`);
+    console.log(`Steward resident memory after the run: ${steward.memory().rssMb.toFixed(0)} MB (peak ${steward.memory().peakRssMb.toFixed(0)} MB; the term index of ${TERMS.toLocaleString('en')} terms included)`);
     console.log(`import of ${TERMS.toLocaleString('en')} rows: ${importSeconds.toFixed(1)} s (target < 30 s: ${mark(importSeconds < 30)})`);
   } finally {
     await steward.stop();

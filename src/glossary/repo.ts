@@ -168,11 +168,7 @@ export interface FuzzyMatches {
  * Shared words: terms sharing whole words with the query (word order free), answered by the GIN
  * index on their words, each with its name and aliases for the ranking to score. The loose query (a
  * common word of a two-word query alone can match thousands of terms) runs only when the strict one
- * found none; Postgres decides that once, before scanning.
- *
- * The last pass, for what shares no word (not even a corrected one) with any term: names that
- * begin with the query written without spaces ("NetPromoterScore", "selfservice"); short aliases of
- * about the same length (acronym typos); and full-text matches in definitions and notes.
+ * found none; Postgres decides that once, before scanning. Then the last pass (see lastPass).
  */
 export async function fuzzyMatches(db: Db, orgId: string, query: PreparedQuery, readings: string[][][], limit = 12): Promise<FuzzyMatches> {
   const { strict, loose } = sharedWordsQuery(readings);

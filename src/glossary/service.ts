@@ -60,7 +60,6 @@ function stateOf(row: repo.TermRow, aliases: string[]): TermState {
   };
 }
 
-/** The term card's content; `found` logs the lookup that led to it in the same round trip. */
 /** The card's content; `read` is the term's card row when the lookup already read it. */
 export async function termCardView(db: Db, orgId: string, termId: string, read?: repo.TermCardRow): Promise<TermCardView> {
   const row = read?.id === termId ? read : await repo.termCardData(db, orgId, termId);

@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import { TermIndex } from './term-index.js';
 
 export interface TermIndexesOptions {
-  /** Terms kept in memory across organisations at most; the least recently used indexes go first. */
+  /** Terms kept in memory across organisations at most (100,000 take about 80 MB); the least recently used indexes go first. */
   maxTerms?: number;
   /** Rebuilds of one organisation are at least this many times their own duration apart (a busy writer cannot keep a core busy rebuilding). */
   pauseFactor?: number;
@@ -42,7 +42,7 @@ export class TermIndexes {
     private readonly log: Logger,
     options: TermIndexesOptions = {},
   ) {
-    this.maxTerms = options.maxTerms ?? 500_000;
+    this.maxTerms = options.maxTerms ?? 200_000;
     this.pauseFactor = options.pauseFactor ?? 1;
   }
 
