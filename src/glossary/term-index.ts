@@ -6,6 +6,7 @@
 // src/glossary/term-indexes.ts decides when an index is current.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { PLAN_ONCE } from '../db/prepared-client.js';
 import type { Candidate, PreparedQuery } from './ranking.js';
 import type { TermStatus } from './tables.js';
 
@@ -32,6 +33,7 @@ const isNumber = (word: string) => /^\d+$/.test(word);
 type Terms = number | number[];
 
 export class TermIndex {
+  /** In id order (as load reads them), so a position compares as the SQL's `order by id`. */
   private readonly terms: IndexedTerm[] = [];
   private readonly byNorm = new Map<string, Terms>();
   private readonly byKey = new Map<string, Terms>();
@@ -46,50 +48,45 @@ export class TermIndex {
   private stamp = 0;
 
   /**
-   * Loads an organisation's terms and aliases (two statements) and indexes them a few thousand at a
-   * time, letting the event loop answer requests in between: 100,000 terms take about a second.
+   * Reads an organisation's terms with their aliases a page at a time and indexes each page before
+   * reading the next, letting the event loop answer requests in between; only a page of rows is in
+   * memory besides the index. 100,000 terms take about a second. A change made meanwhile does not
+   * matter: its notice makes src/glossary/term-indexes.ts drop this index.
    */
   static async load(db: Db, orgId: string): Promise<TermIndex> {
-    const [terms, aliases] = await Promise.all([
-      sql<TermRow>`select id, name, name_norm, name_key, status, words from glossary_terms where org_id = ${orgId} order by id`.execute(db),
-      sql<AliasRow>`select term_id, alias_norm from glossary_aliases where org_id = ${orgId} order by term_id, alias_norm`.execute(db),
-    ]);
     const index = new TermIndex();
-    for (let i = 0; i < terms.rows.length; i += CHUNK) {
-      index.addTerms(terms.rows.slice(i, i + CHUNK));
-      await yieldToEventLoop();
-    }
-    const position = new Map(index.terms.map((t, i) => [t.id, i]));
-    for (let i = 0; i < aliases.rows.length; i += CHUNK) {
-      index.addAliases(aliases.rows.slice(i, i + CHUNK), position);
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const terms = await sql<TermRow>`${sql.raw(PLAN_ONCE)}
+        select id, name, name_norm, name_key, status, words from glossary_terms
+        where org_id = ${orgId} and id > ${after}::uuid order by id limit ${PAGE}`.execute(db);
+      const ids = terms.rows.map((t) => t.id);
+      const aliases = ids.length
+        ? await sql<AliasRow>`${sql.raw(PLAN_ONCE)}
+            select term_id, alias_norm from glossary_aliases where term_id = any(${ids}::uuid[]) order by term_id, alias_norm`.execute(db)
+        : { rows: [] };
+      index.add(terms.rows, aliases.rows);
+      if (terms.rows.length < PAGE) break;
+      after = ids[ids.length - 1]!;
       await yieldToEventLoop();
     }
     index.finish();
     return index;
   }
 
-  /** An index of these rows at once (tests; small glossaries). */
-  static of(terms: TermRow[], aliases: AliasRow[]): TermIndex {
-    const index = new TermIndex();
-    index.addTerms(terms);
-    index.addAliases(aliases, new Map(index.terms.map((t, i) => [t.id, i])));
-    index.finish();
-    return index;
-  }
-
-  private addTerms(rows: TermRow[]): void {
-    for (const t of rows) {
+  /** Adds terms and their aliases (aliases of other terms are left out). */
+  private add(terms: TermRow[], aliases: AliasRow[]): void {
+    const position = new Map<string, number>();
+    for (const t of terms) {
       const i = this.terms.length;
+      position.set(t.id, i);
       this.terms.push({ id: t.id, name: t.name, norm: t.name_norm, status: t.status, aliases: [], size: t.words.length });
       add(this.byNorm, t.name_norm, i);
       add(this.byKey, t.name_key, i);
       // The column holds each word once (publish.ts termWords).
       for (const word of t.words.split(' ')) if (word) add(this.postings, word, i);
     }
-  }
-
-  private addAliases(rows: AliasRow[], position: Map<string, number>): void {
-    for (const a of rows) {
+    for (const a of aliases) {
       const i = position.get(a.term_id);
       if (i === undefined) continue;
       this.terms[i]!.aliases.push(a.alias_norm);
@@ -144,7 +141,7 @@ export class TermIndex {
     const strict = this.matching(readings, false);
     const found = strict.length > 0 ? strict : this.matching(readings, true);
     const before = (a: { term: number; groups: number }, b: { term: number; groups: number }) =>
-      b.groups - a.groups || this.terms[a.term]!.size - this.terms[b.term]!.size || compareIds(this.terms[a.term]!.id, this.terms[b.term]!.id);
+      b.groups - a.groups || this.terms[a.term]!.size - this.terms[b.term]!.size || a.term - b.term;
     // The best `limit` of what may be thousands (a common word alone): kept in order as they come.
     const best: { term: number; groups: number }[] = [];
     for (const match of found) {
@@ -212,8 +209,8 @@ interface AliasRow {
   alias_norm: string;
 }
 
-/** Terms indexed between two turns of the event loop. */
-const CHUNK = 5_000;
+/** Terms read and indexed between two turns of the event loop. */
+const PAGE = 5_000;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -231,6 +228,3 @@ function each(terms: Terms | undefined): readonly number[] {
 }
 
 const shape = (word: string) => `${word[0]}${word.length}`;
-
-/** uuid order as Postgres sorts uuids (bytewise, i.e. as lower-case hex text). */
-const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
