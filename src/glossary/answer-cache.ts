@@ -4,6 +4,8 @@
 // (migrations/0007_change_notices.ts) and every process forgets everything it remembered. The
 // cache works only while those notices can arrive: it is off until the listener is connected and
 // turns off (and forgets) whenever the listener loses its connection.
+import { Remembered } from '../db/remembered.js';
+
 export interface CacheCounts {
   hits: number;
   misses: number;
@@ -16,15 +18,14 @@ export interface AnswerCacheOptions {
   maxAgeMs?: number;
 }
 
-export class AnswerCache<V> {
+export class AnswerCache<V> extends Remembered {
   private readonly entries = new Map<string, { value: V; at: number }>();
-  private generation = 0;
-  private enabled = false;
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
   readonly counts: CacheCounts = { hits: 0, misses: 0 };
 
   constructor(options: AnswerCacheOptions = {}) {
+    super();
     this.maxEntries = options.maxEntries ?? 10_000;
     this.maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
   }
@@ -71,25 +72,7 @@ export class AnswerCache<V> {
     return value;
   }
 
-  /** Something an answer may show changed: forget everything. */
-  forget(): void {
-    this.generation++;
+  protected clear(): void {
     this.entries.clear();
-  }
-
-  /** Change notices arrive (again): start remembering, from nothing. */
-  enable(): void {
-    this.forget();
-    this.enabled = true;
-  }
-
-  /** Change notices may be missed: stop remembering. */
-  disable(): void {
-    this.enabled = false;
-    this.forget();
-  }
-
-  get isEnabled(): boolean {
-    return this.enabled;
   }
 }

@@ -1,9 +1,10 @@
 // Which organisations' term indexes (src/glossary/term-index.ts) are current. Like the answer cache,
-// an index is trusted only while change notices arrive: any notice makes every index stale, and a
-// lookup then goes to the database (the SQL passes of src/glossary/repo.ts) while a new index is
-// built in the background. A lookup never waits for a build. An index built from a read that
-// started before a change is thrown away, never installed.
+// an index is trusted only while change notices arrive (src/db/remembered.ts): a notice that names
+// or aliases changed makes every index stale, and a lookup then goes to the database (the SQL
+// passes of src/glossary/repo.ts) while a new index is built in the background. A lookup never
+// waits for a build. An index built from a read that started before a change is thrown away.
 import type { Db } from '../db/database.js';
+import { Remembered } from '../db/remembered.js';
 import type { Logger } from '../log.js';
 import { TermIndex } from './term-index.js';
 
@@ -22,7 +23,7 @@ interface Built {
 /** What an index is built from: terms' names, status and words (notified as glossary_names, see migrations/0008) and aliases. */
 const SOURCES = new Set(['glossary_names', 'glossary_aliases']);
 
-export class TermIndexes {
+export class TermIndexes extends Remembered {
   /** Whether a change notice naming `table` makes the indexes stale. */
   static dependsOn(table: string): boolean {
     return SOURCES.has(table);
@@ -32,8 +33,6 @@ export class TermIndexes {
   private readonly building = new Set<string>();
   /** When each organisation's last build ended and how long it took. */
   private readonly lastBuild = new Map<string, { endedAt: number; tookMs: number }>();
-  private generation = 0;
-  private enabled = false;
   private readonly maxTerms: number;
   private readonly pauseFactor: number;
 
@@ -42,6 +41,7 @@ export class TermIndexes {
     private readonly log: Logger,
     options: TermIndexesOptions = {},
   ) {
+    super();
     this.maxTerms = options.maxTerms ?? 200_000;
     this.pauseFactor = options.pauseFactor ?? 1;
   }
@@ -70,22 +70,8 @@ export class TermIndexes {
     return undefined;
   }
 
-  /** Something the indexes hold may have changed: none is current any more. */
-  forget(): void {
-    this.generation++;
+  protected clear(): void {
     this.built.clear();
-  }
-
-  /** Change notices arrive (again): indexes may be built and trusted, from nothing. */
-  enable(): void {
-    this.forget();
-    this.enabled = true;
-  }
-
-  /** Change notices may be missed: every lookup reads the database. */
-  disable(): void {
-    this.enabled = false;
-    this.forget();
   }
 
   private startBuild(orgId: string): void {
