@@ -30,6 +30,20 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('glossary answers from memor
     const response = await postSlack(t.url, slashCommandBody({ command: '/glossary', text, user_id: 'UANN0001' }));
     return response.text();
   };
+  /** An alias of Net Promoter Score, added through a connection Steward does not own. */
+  const addAliasElsewhere = (alias: string) =>
+    writeElsewhere(
+      t,
+      kind,
+      sql`insert into glossary_aliases (org_id, term_id, alias, alias_norm) select org_id, id, ${alias}, ${alias} from glossary_terms where name = 'Net Promoter Score'`,
+    );
+  /** Waits until the organisation's term index is current (a lookup asks for it to be built). */
+  const indexReady = async () => {
+    const org = await t.database.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow();
+    await lookup('touchpoint');
+    expect(await t.steward.termIndexes.ready(org.id)).toBeDefined();
+    return org.id;
+  };
   const cacheCounts = async () => {
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     const read = (source: string) => Number(new RegExp(`steward_answers_total\\{capability="glossary",source="${source}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
@@ -57,11 +71,7 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('glossary answers from memor
 
   it('shows a new alias added elsewhere instead of the remembered miss', async () => {
     expect(await lookup('happy index')).toContain('not in the glossary');
-    await writeElsewhere(
-      t,
-      kind,
-      sql`insert into glossary_aliases (org_id, term_id, alias, alias_norm) select org_id, id, 'happy index', 'happy index' from glossary_terms where name = 'Net Promoter Score'`,
-    );
+    await addAliasElsewhere('happy index');
     await expect.poll(() => lookup('happy index'), { timeout: 5_000, interval: 25 }).toContain('Net Promoter Score');
   });
 
@@ -78,30 +88,22 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('glossary answers from memor
   });
 
   it('matches in memory once the term index is built, and finds an alias added elsewhere at the next lookup', async () => {
-    const org = await t.database.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow();
-    await lookup('touchpoint'); // the first lookup since the last glossary change starts the build
-    expect(await t.steward.termIndexes.ready(org.id)).toBeDefined();
+    await indexReady();
     expect(await lookup('promotor scroe')).toContain('Net Promoter Score');
-    await writeElsewhere(
-      t,
-      kind,
-      sql`insert into glossary_aliases (org_id, term_id, alias, alias_norm) select org_id, id, 'joy quotient', 'joy quotient' from glossary_terms where name = 'Net Promoter Score'`,
-    );
+    await addAliasElsewhere('joy quotient');
     // Never asked before, so nothing remembered: only a stale index could miss it.
     await expect.poll(() => lookup('joy quotient'), { timeout: 5_000, interval: 25 }).toContain('Net Promoter Score');
   });
 
   it('keeps the term index when something other than names and aliases changes', async () => {
-    const org = await t.database.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow();
-    await lookup('touchpoint');
-    expect(await t.steward.termIndexes.ready(org.id)).toBeDefined();
+    const orgId = await indexReady();
     const before = await cacheCounts();
     await lookup('pain point');
     await writeElsewhere(t, kind, sql`update glossary_terms set definition = 'Changed elsewhere again.', version = version + 1 where name = 'Pain point'`);
     // The answer is forgotten (its card shows the definition); the index of names stays current.
     await expect.poll(() => lookup('pain point'), { timeout: 5_000, interval: 25 }).toContain('Changed elsewhere again');
     expect((await cacheCounts()).database - before.database).toBeGreaterThanOrEqual(2);
-    expect(t.steward.termIndexes.current(org.id)).toBeDefined();
+    expect(t.steward.termIndexes.current(orgId)).toBeDefined();
   });
 
   // PGlite lives in the process: there is no connection to lose.
