@@ -126,22 +126,19 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const kpiAlerts = new KpiAlertQueue(producer, { log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
   const lookupLog = new LookupLog(database.db, log);
   // Answers are remembered only while the database's change notices arrive (see AnswerCache).
-  const answers = new AnswerCache<LookupAnswer>();
-  const kpiLinks = new AnswerCache<KpiTermLink[]>({ maxEntries: 1_000 });
+  // A term card shows no KPI values: their ingest must not empty the glossary's answers.
+  const answers = new AnswerCache<LookupAnswer>({ unaffectedBy: ['kpi_values'] });
+  const kpiLinks = new AnswerCache<KpiTermLink[]>({ maxEntries: 1_000, unaffectedBy: ['kpi_values'] });
   // KPI snapshots also say how fresh the data is ("stale"), which changes with time alone: a minute at most.
   const kpiAnswers = new AnswerCache<Card>({ maxEntries: 2_000, maxAgeMs: 60_000 });
   // Names, aliases and words of each organisation's glossary in memory, under the same rule.
   const termIndexes = new TermIndexes(database.db, log);
   const remembered = [answers, kpiLinks, kpiAnswers, termIndexes];
-  const answerCaches = [answers, kpiLinks, kpiAnswers];
   // Only the chat side answers lookups; a worker-only process has nothing to remember.
   const changeNotices = runHttp
     ? await database.listenForChanges(
         {
-          changed: (table) => {
-            answerCaches.forEach((cache) => cache.forget());
-            if (TermIndexes.dependsOn(table)) termIndexes.forget();
-          },
+          changed: (table) => remembered.forEach((kept) => kept.changed(table)),
           listening: () => remembered.forEach((cache) => cache.enable()),
           lost: () => remembered.forEach((cache) => cache.disable()),
         },

@@ -10,6 +10,16 @@ export abstract class Remembered {
   /** Drops everything kept. */
   protected abstract clear(): void;
 
+  /** Whether what is kept can show something of `table` (a change notice names it); by default, anything. */
+  dependsOn(_table: string): boolean {
+    return true;
+  }
+
+  /** A change notice: forgets everything if what changed may show here. */
+  changed(table: string): void {
+    if (this.dependsOn(table)) this.forget();
+  }
+
   /** Something kept may have changed: forget everything. */
   forget(): void {
     this.generation++;

@@ -16,18 +16,22 @@ export interface AnswerCacheOptions {
   maxEntries?: number;
   /** A backstop: an answer is never older than this, notice or not. */
   maxAgeMs?: number;
+  /** Tables whose changes no remembered answer shows (their notices are ignored). */
+  unaffectedBy?: readonly string[];
 }
 
 export class AnswerCache<V> extends Remembered {
   private readonly entries = new Map<string, { value: V; at: number }>();
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
+  private readonly unaffectedBy: ReadonlySet<string>;
   readonly counts: CacheCounts = { hits: 0, misses: 0 };
 
   constructor(options: AnswerCacheOptions = {}) {
     super();
     this.maxEntries = options.maxEntries ?? 10_000;
     this.maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
+    this.unaffectedBy = new Set(options.unaffectedBy ?? []);
   }
 
   get(key: string): V | undefined {
@@ -70,6 +74,10 @@ export class AnswerCache<V> extends Remembered {
     const value = await compute();
     this.set(key, value, ticket);
     return value;
+  }
+
+  override dependsOn(table: string): boolean {
+    return !this.unaffectedBy.has(table);
   }
 
   protected clear(): void {

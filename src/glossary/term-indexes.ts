@@ -24,8 +24,8 @@ interface Built {
 const SOURCES = new Set(['glossary_names', 'glossary_aliases']);
 
 export class TermIndexes extends Remembered {
-  /** Whether a change notice naming `table` makes the indexes stale. */
-  static dependsOn(table: string): boolean {
+  /** Only names and aliases make an index stale: an edited definition or a new person does not. */
+  override dependsOn(table: string): boolean {
     return SOURCES.has(table);
   }
 

@@ -72,4 +72,14 @@ describe('AnswerCache', () => {
     vi.advanceTimersByTime(60_001);
     expect(cache.get('b')).toBeUndefined();
   });
+
+  it('ignores the change notices of tables no answer shows, and forgets on any other', () => {
+    const cache = new AnswerCache<string>({ unaffectedBy: ['kpi_values'] });
+    cache.enable();
+    cache.set('nps', 'Net Promoter Score', cache.ticket());
+    cache.changed('kpi_values');
+    expect(cache.get('nps')).toBe('Net Promoter Score');
+    cache.changed('people');
+    expect(cache.get('nps')).toBeUndefined();
+  });
 });
