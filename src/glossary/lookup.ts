@@ -5,6 +5,7 @@
 import type { Db } from '../db/database.js';
 import { InvalidInput, NotFound } from '../chat/errors.js';
 import { decide, editSimilarity, prepareQuery, rankCandidates, SHOWN, type Decision, type PreparedQuery, type RankedTerm } from './ranking.js';
+import { isNumber } from './normalise.js';
 import * as repo from './repo.js';
 import type { TermIndex } from './term-index.js';
 
@@ -30,7 +31,6 @@ const WORTH_A_LAST_PASS = 0.6;
 /** How close a vocabulary word must be to count as what a misspelt word meant. */
 const CORRECTION = 0.6;
 
-const isNumber = (token: string) => /^\d+$/.test(token);
 
 /** Neighbouring words written together: "touch point" → "touchpoint" (which the vocabulary may know). */
 function joinedPairs(tokens: string[]): string[] {

@@ -59,6 +59,9 @@ export function matchKey(norm: string): string {
   return [...matchTokens(norm)].sort().join(' ');
 }
 
+/** A word that is a number: the vocabulary leaves numbers out, and they are never corrected. */
+export const isNumber = (word: string): boolean => /^\d+$/.test(word);
+
 /** The text without spaces: `NetPromoterScore` and `Net Promoter Score` meet here. */
 export function compact(norm: string): string {
   return norm.replace(/ /g, '');

@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js';
 import { PLAN_ONCE } from '../db/prepared-client.js';
 import type { Platform } from '../db/foundation-tables.js';
 import type { PendingNewTerm } from './cards.js';
+import { isNumber } from './normalise.js';
 import type { Candidate, PreparedQuery } from './ranking.js';
 import type { TermStatus, VersionChange } from './tables.js';
 
@@ -125,7 +126,7 @@ function missContextOf(rows: (MatchRow & { extra: unknown })[]): MissContext {
 
 /** Adds the words of names and aliases to the organisation's vocabulary (numbers are left out). */
 export async function addWords(trx: Db, orgId: string, words: Iterable<string>): Promise<void> {
-  const list = [...new Set(words)].filter((w) => w && !/^\d+$/.test(w));
+  const list = [...new Set(words)].filter((w) => w && !isNumber(w));
   for (let i = 0; i < list.length; i += BULK) {
     await sql`insert into glossary_words (org_id, word) select ${orgId}, unnest(${list.slice(i, i + BULK)}::text[]) on conflict do nothing`.execute(trx);
   }

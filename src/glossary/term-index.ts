@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { PLAN_ONCE } from '../db/prepared-client.js';
+import { isNumber } from './normalise.js';
 import type { Candidate, PreparedQuery } from './ranking.js';
 import type { TermStatus } from './tables.js';
 
@@ -26,8 +27,6 @@ export interface IndexedExactMatches {
   knownWords: Set<string>;
   near: { token: string; word: string }[];
 }
-
-const isNumber = (word: string) => /^\d+$/.test(word);
 
 /** One term or several: most names, keys and aliases belong to one term, and a bare number costs far less memory than an array. */
 type Terms = number | number[];
