@@ -1,9 +1,10 @@
 // Answers to glossary lookups, remembered per process: the same question (most lookups are the
 // same few dozen terms) is answered from memory, without a database round trip. Correctness
 // comes from forgetting: every change to what an answer shows makes Postgres send a change notice
-// (migrations/0007_change_notices.ts) and every process forgets everything it remembered. The
-// cache works only while those notices can arrive: it is off until the listener is connected and
-// turns off (and forgets) whenever the listener loses its connection.
+// naming the table (migrations/0007 and 0008) and every process forgets everything it remembered,
+// unless the cache was told no answer shows that table. The cache works only while those notices
+// can arrive: it is off until the listener is connected and turns off (and forgets) whenever the
+// listener loses its connection (src/db/remembered.ts).
 import { Remembered } from '../db/remembered.js';
 
 export interface CacheCounts {

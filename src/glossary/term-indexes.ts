@@ -15,11 +15,6 @@ export interface TermIndexesOptions {
   pauseFactor?: number;
 }
 
-interface Built {
-  index: TermIndex;
-  generation: number;
-}
-
 /** What an index is built from: terms' names, status and words (notified as glossary_names, see migrations/0008) and aliases. */
 const SOURCES = new Set(['glossary_names', 'glossary_aliases']);
 
@@ -29,7 +24,8 @@ export class TermIndexes extends Remembered {
     return SOURCES.has(table);
   }
 
-  private readonly built = new Map<string, Built>();
+  /** Current indexes only: a change empties this (see clear), so what is here is never stale. */
+  private readonly built = new Map<string, TermIndex>();
   private readonly building = new Set<string>();
   /** When each organisation's last build ended and how long it took. */
   private readonly lastBuild = new Map<string, { endedAt: number; tookMs: number }>();
@@ -49,12 +45,12 @@ export class TermIndexes extends Remembered {
   /** The organisation's index if it is current; otherwise undefined, and one is built for later lookups. */
   current(orgId: string): TermIndex | undefined {
     if (!this.enabled) return undefined;
-    const built = this.built.get(orgId);
-    if (built && built.generation === this.generation) {
+    const index = this.built.get(orgId);
+    if (index) {
       // Most recently used last, so eviction takes the first.
       this.built.delete(orgId);
-      this.built.set(orgId, built);
-      return built.index;
+      this.built.set(orgId, index);
+      return index;
     }
     this.startBuild(orgId);
     return undefined;
@@ -84,7 +80,7 @@ export class TermIndexes extends Remembered {
     void TermIndex.load(this.db, orgId)
       .then((index) => {
         if (generation !== this.generation || !this.enabled) return;
-        this.built.set(orgId, { index, generation });
+        this.built.set(orgId, index);
         this.evict();
       })
       .catch((error: unknown) => this.log.warn({ err: error, orgId }, 'glossary: the term index could not be built; lookups read the database meanwhile'))
@@ -96,11 +92,11 @@ export class TermIndexes extends Remembered {
 
   private evict(): void {
     let total = 0;
-    for (const built of this.built.values()) total += built.index.size;
-    for (const [orgId, built] of this.built) {
+    for (const index of this.built.values()) total += index.size;
+    for (const [orgId, index] of this.built) {
       if (total <= this.maxTerms || this.built.size === 1) break;
       this.built.delete(orgId);
-      total -= built.index.size;
+      total -= index.size;
     }
   }
 }
