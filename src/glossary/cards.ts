@@ -257,7 +257,7 @@ export function historyCard(
     title: `History of ${term.name}`,
     subtitle: [text(`${options.total} version${options.total === 1 ? '' : 's'}; nothing is ever overwritten, a roll back is a new version.`)],
     blocks,
-    summary: `History of ${term.name}: ${options.total} versions, now at version ${term.version}.`,
+    summary: `History of ${term.name}: ${options.total} version${options.total === 1 ? '' : 's'}, now at version ${term.version}.`,
   };
 }
 

@@ -210,6 +210,12 @@ describe('rendering what users typed', () => {
     expect(card.subtitle?.map((r) => ('text' in r ? r.text : '')).join('')).toBe('Approved · version 3 · updated 12 Mar 2026');
   });
 
+  it('counts a history of one version as one version', () => {
+    const entry = { version: 1, name: 'n', definition: 'd', status: 'approved' as const, change: 'created' as const, by: 'Ann', rolledBackTo: null, createdAt: new Date() };
+    expect(historyCard({ id: view.id, name: 'NPS', version: 1 }, [entry], { timeZone: 'UTC', total: 1, canRollBack: false }).summary).toBe('History of NPS: 1 version, now at version 1.');
+    expect(historyCard({ id: view.id, name: 'NPS', version: 2 }, [entry], { timeZone: 'UTC', total: 2, canRollBack: false }).summary).toBe('History of NPS: 2 versions, now at version 2.');
+  });
+
   it('stays within both platforms\' limits however long the content and however many candidates', () => {
     const long: TermCardView = { ...view, definition: 'd'.repeat(2000), notes: 'n'.repeat(2000), aliases: Array.from({ length: 100 }, (_, i) => `alias number ${i} ${'x'.repeat(100)}`) };
     for (const card of [
