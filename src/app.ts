@@ -30,7 +30,7 @@ import { RedisHealth, redisConnection } from './jobs/redis.js';
 import { GovernanceSchedules, catchUpDigests, startGovernanceWorker } from './jobs/governance.js';
 import { governanceCapability } from './governance/capability.js';
 import type { Card } from './chat/card.js';
-import { AnswerCache } from './glossary/answer-cache.js';
+import { AnswerCache } from './db/answer-cache.js';
 import { TermIndexes } from './glossary/term-indexes.js';
 import { createGlossaryCapability, type LookupAnswer } from './glossary/capability.js';
 import { LookupLog } from './glossary/lookup-log.js';

@@ -1,6 +1,6 @@
 // How a capability plugs into chat: the commands it answers and the buttons it handles.
 import type { z } from 'zod';
-import type { Actor } from '../orgs/service.js';
+import type { Actor } from './actor.js';
 import type { Services } from '../services.js';
 import type { ChatRequest, Reply } from './request.js';
 import { InvalidInput } from './errors.js';

@@ -2,7 +2,7 @@
 // becomes a validated action. Errors meant for the user come back as a private card.
 import { z } from 'zod';
 import type { Services } from '../services.js';
-import type { EmailLookup } from '../orgs/service.js';
+import type { EmailLookup } from './actor.js';
 import type { ActionHandler, Capability, ChatContext, Command } from './capability.js';
 import { ChatError } from './errors.js';
 import { errorCard, unknownCommandCard } from './cards.js';

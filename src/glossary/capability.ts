@@ -23,7 +23,7 @@ import type { TermContent } from './changes.js';
 import { termSections, type TermCardSection } from './hooks.js';
 import { followReplacements, loggedQuery, prepare, rank, termNamed } from './lookup.js';
 import type { TermIndexes } from './term-indexes.js';
-import type { AnswerCache } from './answer-cache.js';
+import type { AnswerCache } from '../db/answer-cache.js';
 import type { LookupLog } from './lookup-log.js';
 import type { LookupOutcome } from './tables.js';
 import { EXACT, SHOWN, type RankedTerm } from './ranking.js';

@@ -8,7 +8,7 @@ import type { Db } from '../db/database.js';
 import { enqueueMessage } from '../delivery/outbox.js';
 import { personRef } from '../orgs/people.js';
 import * as orgsRepo from '../orgs/repo.js';
-import { hasRole, type Actor } from '../orgs/service.js';
+import { hasRole, type Actor } from '../chat/actor.js';
 import {
   outcomeCard,
   proposalCard,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Capability } from '../chat/capability.js';
 import { code, fields, para, text, type Card } from '../chat/card.js';
 import { InvalidInput } from '../chat/errors.js';
-import { requireRole } from '../orgs/service.js';
+import { requireRole } from '../chat/actor.js';
 import { governanceConversationIds } from './channels.js';
 import { buildDigest } from './service.js';
 import { cronSchema, describeCron, describeSlot, latestSlot, nextSlots, readScheduleSettings, timeZoneSchema } from './schedule.js';

@@ -10,7 +10,7 @@ import { InvalidInput, NotFound, PermissionDenied } from '../chat/errors.js';
 import type { Reply } from '../chat/request.js';
 import { mentionedPerson, personRef, personRefs } from '../orgs/people.js';
 import * as orgsRepo from '../orgs/repo.js';
-import { hasRole, requireRole, type Actor } from '../orgs/service.js';
+import { hasRole, requireRole, type Actor } from '../chat/actor.js';
 import {
   addJourneyForm,
   candidatesCard,

@@ -7,7 +7,7 @@ import { InvalidInput, NotFound, PermissionDenied } from '../chat/errors.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { personRef } from '../orgs/people.js';
-import { hasRole, type Actor } from '../orgs/service.js';
+import { hasRole, type Actor } from '../chat/actor.js';
 import { isOpen, nextInLine, pingRow, type PingRow, type PingView } from './ping-view.js';
 import { latestRound, recipientsOf, recordEvent, refreshMessages, sendRound, tellSender, transition, viewOf } from './ping-steps.js';
 import type { Executor } from './repo.js';

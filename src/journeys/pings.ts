@@ -22,7 +22,7 @@
 // escalation worker's steps live in ping-transitions.ts, the pieces they share in ping-steps.ts.
 import type { Db } from '../db/database.js';
 import { InvalidInput, NotFound } from '../chat/errors.js';
-import { hasRole, type Actor } from '../orgs/service.js';
+import { hasRole, type Actor } from '../chat/actor.js';
 import { holderFor } from './owners.js';
 import { recipientsOf, sendRound, viewOf } from './ping-steps.js';
 import { journeyById, type Executor } from './repo.js';

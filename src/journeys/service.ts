@@ -8,7 +8,7 @@ import type { Db } from '../db/database.js';
 import { enqueueMessage } from '../delivery/outbox.js';
 import { upsertConversation } from '../orgs/conversations.js';
 import { personRefs } from '../orgs/people.js';
-import { hasRole, type Actor } from '../orgs/service.js';
+import { hasRole, type Actor } from '../chat/actor.js';
 import { ownerChangedCard } from './cards.js';
 import { clearWinner, fold, matchJourneys } from './match.js';
 import * as repo from './repo.js';

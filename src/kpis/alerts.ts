@@ -18,7 +18,7 @@ import { createPing, resolvePing } from '../journeys/pings.js';
 import type { Logger } from '../log.js';
 import { personRef } from '../orgs/people.js';
 import * as orgsRepo from '../orgs/repo.js';
-import { hasRole, type Actor } from '../orgs/service.js';
+import { hasRole, type Actor } from '../chat/actor.js';
 import { channelAlertCard, formatValue, mutedCard, recoveredCard, undeliverableCard, type AlertFacts } from './cards.js';
 import { CADENCE_LABELS, periodLabel } from './periods.js';
 import { findKpi, journeyChannelOf, recentValuesBySegment, type KpiRow } from './repo.js';

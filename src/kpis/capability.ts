@@ -13,7 +13,7 @@ import { journeySnapshotCard, kpiDetailCard, kpiListCard } from './cards.js';
 import type { ChartLink, KpiCharts } from './charts.js';
 import { registerKpiJourneySection } from './journey-section.js';
 import type { Clock } from '../clock.js';
-import type { AnswerCache } from '../glossary/answer-cache.js';
+import type { AnswerCache } from '../db/answer-cache.js';
 import { findKpi, findKpiByKey, kpisOfJourney, recentValuesBySegment, similarKpis, type KpiRow } from './repo.js';
 import { kpiRef, SEGMENT, shareRef } from './schema.js';
 import { CHART_PERIODS, definitionsOf, loadViews, rulesOf, type KpiView } from './snapshot.js';

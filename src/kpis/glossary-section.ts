@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { code, fields, text, type Block } from '../chat/card.js';
 import type { Db } from '../db/database.js';
-import type { AnswerCache } from '../glossary/answer-cache.js';
+import type { AnswerCache } from '../db/answer-cache.js';
 import type { TermCardSection } from '../glossary/hooks.js';
 
 /** One KPI and how it names its glossary term (by link, or by name in lower case). */

@@ -6,7 +6,8 @@ import { bold, para, text, type Card } from '../chat/card.js';
 import { InvalidInput } from '../chat/errors.js';
 import type { Role } from '../db/foundation-tables.js';
 import * as repo from './repo.js';
-import { grantRole, requireRole, revokeRole, roleChangeMessage, ROLE_LABELS, ROLES } from './service.js';
+import { grantRole, revokeRole } from './service.js';
+import { requireRole, roleChangeMessage, ROLE_LABELS, ROLES } from '../chat/actor.js';
 
 const roleWord = z.enum(['admin', 'steward', 'glossary_steward', 'board'], {
   error: 'a role: admin, steward (glossary steward) or board',

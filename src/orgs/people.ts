@@ -4,7 +4,7 @@ import type { PersonRef } from '../chat/card.js';
 import { InvalidInput } from '../chat/errors.js';
 import type { Db } from '../db/database.js';
 import * as repo from './repo.js';
-import type { Actor } from './service.js';
+import type { Actor } from '../chat/actor.js';
 
 /** PersonRefs for these people, keyed by person id. */
 export async function personRefs(db: Db, personIds: string[]): Promise<Map<string, PersonRef>> {

@@ -5,7 +5,8 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Platform, Role } from '../db/foundation-tables.js';
 import type { ChatRequest } from '../chat/request.js';
-import { PermissionDenied, InvalidInput, NotFound } from '../chat/errors.js';
+import type { Actor, EmailLookup } from '../chat/actor.js';
+import { InvalidInput, NotFound } from '../chat/errors.js';
 import * as repo from './repo.js';
 
 /** How stale an identity's last_seen_at may get before a command refreshes it. */
@@ -23,45 +24,6 @@ let rolesEpoch = 0;
 function rolesChanged(): void {
   rolesEpoch++;
 }
-
-export const ROLES: readonly Role[] = ['admin', 'glossary_steward', 'board'];
-
-export const ROLE_LABELS: Record<Role, string> = {
-  admin: 'admin',
-  glossary_steward: 'glossary steward',
-  board: 'board member',
-};
-
-/** What a grant or revoke did, in words, for chat and the CLI alike. */
-export function roleChangeMessage(who: string, role: Role, action: 'grant' | 'revoke', changed: boolean): string {
-  const label = ROLE_LABELS[role];
-  const a = /^[aeiou]/i.test(label) ? 'an' : 'a';
-  if (action === 'grant') return changed ? `${who} is now ${a} ${label}.` : `${who} already was ${a} ${label}.`;
-  return changed ? `${who} is no longer ${a} ${label}.` : `${who} was not ${a} ${label}.`;
-}
-
-export interface Actor {
-  personId: string;
-  orgId: string;
-  name: string;
-  email: string | null;
-  roles: ReadonlySet<Role>;
-  platform: Platform;
-  platformUserId: string;
-}
-
-export function hasRole(actor: Actor, role: Role): boolean {
-  return actor.roles.has(role);
-}
-
-export function requireRole(actor: Actor, role: Role, doing: string): void {
-  if (!actor.roles.has(role)) {
-    throw new PermissionDenied(`Only ${ROLE_LABELS[role]}s can ${doing}. Nothing was changed.`);
-  }
-}
-
-/** Looks up a platform user's e-mail (Slack users.info, Teams roster); undefined when unknown. */
-export type EmailLookup = (request: ChatRequest) => Promise<string | undefined>;
 
 export interface OrgDirectoryOptions {
   /** Name of the organisation created on first contact when none exists yet. */

@@ -6,7 +6,7 @@ import { defineAction, type Capability, type ChatContext } from '../chat/capabil
 import { errorCard } from '../chat/cards.js';
 import { ChatError, InvalidInput } from '../chat/errors.js';
 import type { Reply } from '../chat/request.js';
-import { hasRole, requireRole } from '../orgs/service.js';
+import { hasRole, requireRole } from '../chat/actor.js';
 import { loadGovernanceSettings } from '../settings/service.js';
 import { commentForm, followUpCard, listCard, noticeCard, proposalForm, showCard, submittedCard, voteConfirmationCard, voteConfirmationText, type ListEntry } from './cards.js';
 import { formatDeadline, parseDeadlineInput } from './deadline.js';

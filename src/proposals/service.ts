@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { enqueueMessage } from '../delivery/outbox.js';
 import { accountableOwner, findJourneyExact } from '../journeys/owners.js';
-import { hasRole, requireRole, type Actor } from '../orgs/service.js';
+import { hasRole, requireRole, type Actor } from '../chat/actor.js';
 import type { Services } from '../services.js';
 import { governanceChannels, loadGovernanceSettings } from '../settings/service.js';
 import { decisionCard, noticeCard, proposalCard } from './cards.js';

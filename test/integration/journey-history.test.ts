@@ -11,7 +11,8 @@ import { createPing } from '../../src/journeys/pings.js';
 import { latestJourneyEvents, latestPingsAbout } from '../../src/journeys/repo.js';
 import { loadTree, moveJourney, setChannel, setDeputy, setOwner } from '../../src/journeys/service.js';
 import * as orgsRepo from '../../src/orgs/repo.js';
-import { personForEmail, type Actor } from '../../src/orgs/service.js';
+import { personForEmail } from '../../src/orgs/service.js';
+import { type Actor } from '../../src/chat/actor.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 
 const DEMO = readFileSync(new URL('../../data/demo/journeys.csv', import.meta.url), 'utf8');

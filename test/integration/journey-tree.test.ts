@@ -9,7 +9,8 @@ import { exportJourneys, importJourneys } from '../../src/journeys/csv.js';
 import { accountableOwner } from '../../src/journeys/owners.js';
 import { addJourney, loadTree, moveJourney, setOwner } from '../../src/journeys/service.js';
 import * as orgsRepo from '../../src/orgs/repo.js';
-import { personForEmail, type Actor } from '../../src/orgs/service.js';
+import { personForEmail } from '../../src/orgs/service.js';
+import { type Actor } from '../../src/chat/actor.js';
 import type { Role } from '../../src/db/foundation-tables.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 

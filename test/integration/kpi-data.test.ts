@@ -9,7 +9,8 @@ import { createLogger } from '../../src/log.js';
 import { evaluateKpiAlerts, muteAlert, reportUndeliverable, type AlertDeps } from '../../src/kpis/alerts.js';
 import { importKpiDefinitions, importKpiValues } from '../../src/kpis/import.js';
 import { findKpiByKey } from '../../src/kpis/repo.js';
-import { grantRole, personForEmail, type Actor } from '../../src/orgs/service.js';
+import { grantRole, personForEmail } from '../../src/orgs/service.js';
+import { type Actor } from '../../src/chat/actor.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 
 const KPIS = `key,journey,name,unit,direction,target,warning,breach,cadence,glossary_term,breach_periods,remind_every_periods

@@ -14,7 +14,8 @@ import { loadPingView } from '../../src/journeys/ping-view.js';
 import { loadTree } from '../../src/journeys/service.js';
 import { setEscalationDelayHours } from '../../src/journeys/settings.js';
 import * as orgsRepo from '../../src/orgs/repo.js';
-import { personForEmail, type Actor } from '../../src/orgs/service.js';
+import { personForEmail } from '../../src/orgs/service.js';
+import { type Actor } from '../../src/chat/actor.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 
 const DEMO = readFileSync(new URL('../../data/demo/journeys.csv', import.meta.url), 'utf8');

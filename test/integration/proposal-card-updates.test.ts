@@ -10,7 +10,7 @@ import { Deliverer } from '../../src/delivery/deliver.js';
 import { RateLimitedError, type Notifier } from '../../src/delivery/notifier.js';
 import { holdCardForVote, MIN_UPDATE_GAP_MS, PROPOSAL_CARD_RENDERER, proposalCardRenderer } from '../../src/proposals/live-card.js';
 import { castVote, closeProposal, submitProposal, type ProposalDeps } from '../../src/proposals/service.js';
-import type { Actor } from '../../src/orgs/service.js';
+import type { Actor } from '../../src/chat/actor.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 import { addGovernanceChannel, addPerson, createFixture, form, type Fixture } from '../support/proposal-fixtures.js';
 

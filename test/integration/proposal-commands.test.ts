@@ -5,7 +5,7 @@ import { plainText, type Block, type Card } from '../../src/chat/card.js';
 import type { ChatContext, Command } from '../../src/chat/capability.js';
 import { InvalidInput } from '../../src/chat/errors.js';
 import type { Reply } from '../../src/chat/request.js';
-import type { Actor } from '../../src/orgs/service.js';
+import type { Actor } from '../../src/chat/actor.js';
 import { proposalsCapability } from '../../src/proposals/capability.js';
 import { castVote, submitProposal } from '../../src/proposals/service.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';

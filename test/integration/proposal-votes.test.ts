@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidInput, PermissionDenied } from '../../src/chat/errors.js';
 import { closeProposal, castVote, extendDeadline, submitProposal, withdrawProposal, advanceProposal, openDraft } from '../../src/proposals/service.js';
-import type { Actor } from '../../src/orgs/service.js';
+import type { Actor } from '../../src/chat/actor.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 import { addBoard, addGovernanceChannel, addPerson, createFixture, form, setRule, type Fixture } from '../support/proposal-fixtures.js';
 

@@ -1,7 +1,7 @@
 // The glossary answer cache: nothing while change notices cannot arrive, everything forgotten on a
 // change, and an answer read before a change never remembered after it.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AnswerCache } from '../../src/glossary/answer-cache.js';
+import { AnswerCache } from '../../src/db/answer-cache.js';
 
 describe('AnswerCache', () => {
   afterEach(() => {

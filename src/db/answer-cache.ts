@@ -5,7 +5,7 @@
 // unless the cache was told no answer shows that table. The cache works only while those notices
 // can arrive: it is off until the listener is connected and turns off (and forgets) whenever the
 // listener loses its connection (src/db/remembered.ts).
-import { Remembered } from '../db/remembered.js';
+import { Remembered } from './remembered.js';
 
 export interface CacheCounts {
   hits: number;
