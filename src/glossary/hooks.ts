@@ -1,6 +1,7 @@
-// The one way other capabilities add to the term card, without the glossary knowing them: the KPIs
+// What other capabilities may add to the term card (through src/chat/card-sections.ts): the KPIs
 // capability passes a section listing "KPIs that use this definition" to createGlossaryCapability.
 import type { Block } from '../chat/card.js';
+import { renderSections, type CardSection } from '../chat/card-sections.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../log.js';
 
@@ -13,15 +14,9 @@ export interface TermSectionContext {
 }
 
 /** Blocks to show on a term's full card (not on the short or shared ones); [] to show nothing. */
-export type TermCardSection = (context: TermSectionContext) => Promise<Block[]>;
+export type TermCardSection = CardSection<TermSectionContext>;
 
 /** Every section's blocks, in order; a failing section is logged and left out, never breaks a lookup. */
 export async function termSections(sections: readonly TermCardSection[], context: TermSectionContext, log: Logger): Promise<Block[]> {
-  const results = await Promise.allSettled(sections.map((section) => section(context)));
-  const blocks: Block[] = [];
-  for (const result of results) {
-    if (result.status === 'fulfilled') blocks.push(...result.value);
-    else log.warn({ err: result.reason, termId: context.termId }, 'a term card section failed; the card is shown without it');
-  }
-  return blocks;
+  return renderSections(sections, context, (error) => log.warn({ err: error, termId: context.termId }, 'a term card section failed; the card is shown without it'));
 }
