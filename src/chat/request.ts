@@ -51,4 +51,9 @@ export interface Reply {
    * never calls it.
    */
   clickerView?: () => Promise<Card>;
+  /**
+   * Set when nothing was done because the request was refused (a coded ChatError): `private` then
+   * holds the same message as a card. Teams answers a refused Universal Action with an error status.
+   */
+  refusal?: { code: string; message: string };
 }

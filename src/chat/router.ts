@@ -46,7 +46,7 @@ export class ChatRouter {
       if (request.input.kind === 'text') return await this.handleText(ctx, request.input.text);
       return await this.handleAction(ctx, request.input.payload, request.input.values);
     } catch (error) {
-      if (error instanceof ChatError) return { private: errorCard(error.message) };
+      if (error instanceof ChatError) return { private: errorCard(error.message), refusal: { code: error.code, message: error.message } };
       const ref = Math.random().toString(36).slice(2, 10);
       log.error({ err: error, ref, platform: request.platform }, 'chat handler failed');
       return { private: errorCard(`Something went wrong on Steward's side and nothing was changed. (reference ${ref})`) };
@@ -68,7 +68,8 @@ export class ChatRouter {
     const envelope = actionEnvelope.safeParse(payload);
     const handler = envelope.success ? this.actions.get(envelope.data.action) : undefined;
     if (!handler) {
-      return { private: errorCard('Steward does not know that button (it may be from an old message). Nothing was changed.') };
+      const message = 'Steward does not know that button (it may be from an old message). Nothing was changed.';
+      return { private: errorCard(message), refusal: { code: 'steward_unknown_action', message } };
     }
     return handler.run(ctx, payload, values);
   }

@@ -7,8 +7,7 @@ import {
   TeamsInfo,
   TurnContext,
   type Activity,
-  type AdaptiveCardInvokeResponse,
-  type AdaptiveCardInvokeValue,
+  type InvokeResponse,
   type Attachment,
 } from 'botbuilder';
 import { z } from 'zod';
@@ -165,26 +164,59 @@ export class StewardTeamsBot extends TeamsActivityHandler {
     if (reply.form) await context.sendActivity({ type: 'message', attachments: [cardAttachment(renderFormCard(reply.form))] });
   }
 
-  /** Universal Actions (Action.Execute): the card that was clicked is refreshed from the response. */
-  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+  /**
+   * Universal Actions (Action.Execute) are answered here rather than in onAdaptiveCardInvoke, whose
+   * botbuilder type allows only an object as `value`: the contract's message response is a string,
+   * and a client given `{ text }` there stops rendering the conversation.
+   */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    const response = await this.answerUniversalAction(context);
+    return { status: response.statusCode, body: response };
+  }
+
+  /** The clicked card is refreshed from the response (a card), or a short message is shown (a string). */
+  private async answerUniversalAction(context: TurnContext): Promise<UniversalActionResponse> {
     const activity = context.activity;
-    const data = submitValue.safeParse(invokeValue.action.data);
+    const invoke = universalActionValue.safeParse(activity.value);
+    if (!invoke.success) {
+      return errorResponse(400, 'steward_invalid_input', 'Steward expected an Action.Execute with data; nothing was changed.');
+    }
+    const data = submitValue.safeParse(invoke.data.action.data);
     const request: ChatRequest = {
       ...this.baseRequest(activity),
-      input: { kind: 'action', payload: data.success ? data.data : undefined, values: stringValues(invokeValue.action.data) },
+      input: { kind: 'action', payload: data.success ? data.data : undefined, values: stringValues(invoke.data.action.data) },
       mentions: [],
     };
     const reply = await this.options.router.handle(request, this.emailLookup(context));
+    if (reply.refusal) {
+      // The client shows the error under the card; the card in the chat says the same where it stays.
+      if (reply.private) await this.sendParts(context, { private: reply.private });
+      return errorResponse(400, reply.refusal.code, reply.refusal.message);
+    }
     // The clicker's own view of the card stands for the private answer: it is shown to them alone.
     const view = !reply.replace && reply.clickerView ? await reply.clickerView().catch(() => undefined) : undefined;
     await this.sendParts(context, { ...(reply.private && !view ? { private: reply.private } : {}), ...(reply.public ? { public: reply.public } : {}), ...(reply.form ? { form: reply.form } : {}) });
-    if (view) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: { ...renderAdaptiveCard(view) } };
-    if (reply.replace) {
-      return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: { ...renderAdaptiveCard(reply.replace) } };
-    }
-    return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: { text: reply.private?.summary ?? 'Done.' } };
+    const card = view ?? reply.replace;
+    if (card) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: renderAdaptiveCard(card) };
+    return { statusCode: 200, type: MESSAGE_RESPONSE_TYPE, value: reply.private?.summary ?? 'Done.' };
   }
 }
+
+const MESSAGE_RESPONSE_TYPE = 'application/vnd.microsoft.activity.message';
+const ERROR_RESPONSE_TYPE = 'application/vnd.microsoft.error';
+
+/** The three answers the Universal Actions contract allows for an `adaptiveCard/action` invoke. */
+export type UniversalActionResponse =
+  | { statusCode: 200; type: typeof MESSAGE_RESPONSE_TYPE; value: string }
+  | { statusCode: 200; type: typeof ADAPTIVE_CARD_CONTENT_TYPE; value: AdaptiveCard }
+  | { statusCode: 400 | 500; type: typeof ERROR_RESPONSE_TYPE; value: { code: string; message: string } };
+
+function errorResponse(statusCode: 400 | 500, code: string, message: string): UniversalActionResponse {
+  return { statusCode, type: ERROR_RESPONSE_TYPE, value: { code, message } };
+}
+
+const universalActionValue = z.object({ action: z.object({ type: z.literal('Action.Execute'), data: z.unknown() }).loose() }).loose();
 
 /** The stored reference of a conversation: for a channel, the channel itself rather than the thread. */
 function channelReference(activity: Activity): Record<string, unknown> {

@@ -88,8 +88,10 @@ describe('Teams: the glossary end to end', () => {
       locale: 'en-US',
     };
     const response = await postActivity(t.url, activity);
-    expect(response.status).toBe(200);
     const body = (await response.json()) as { statusCode: number; type: string; value: unknown };
+    // Universal Actions: 200 with a card or a message, or a refusal as an error response with its status.
+    expect(response.status).toBe(body.type === 'application/vnd.microsoft.error' ? 400 : 200);
+    expect(body.statusCode).toBe(response.status);
     return { body, sent: t.connector.sent().slice(before) };
   }
 
@@ -134,6 +136,26 @@ describe('Teams: the glossary end to end', () => {
     expect(actionData(cardOf(near), 'glossary.propose')).toMatchObject({ query: 'nsp' });
     const [none] = await say(ANN, 'glossary kubernetes');
     expect(words(cardOf(none))).toContain('glossary propose kubernetes = <definition>');
+  });
+
+  it('answers every button of a term card and of a miss as the Universal Actions contract says (a string message or a card)', async () => {
+    const [found] = await say(ANN, 'glossary nps');
+    const [missed] = await say(ANN, 'glossary nsp');
+    const buttons = [...objectsOfType(cardOf(found), 'Action.Execute'), ...objectsOfType(cardOf(missed), 'Action.Execute')];
+    expect(buttons.map((b) => b.verb)).toEqual(expect.arrayContaining(['glossary.share', 'glossary.suggest', 'glossary.history', 'glossary.show', 'glossary.propose']));
+    for (const button of buttons) {
+      const { body } = await click(ANN, actionData(button.verb === 'glossary.show' || button.verb === 'glossary.propose' ? cardOf(missed) : cardOf(found), String(button.verb)));
+      expect(body.statusCode, String(button.verb)).toBe(200);
+      if (body.type === 'application/vnd.microsoft.activity.message') expect(typeof body.value, String(button.verb)).toBe('string');
+      else expect(body.type, String(button.verb)).toBe('application/vnd.microsoft.card.adaptive');
+    }
+  });
+
+  it('answers a refused button with an error response that says why', async () => {
+    const { body } = await click(BOB, { action: 'glossary.approve', proposalId: randomUUID() });
+    expect(body.statusCode).toBe(400);
+    expect(body.type).toBe('application/vnd.microsoft.error');
+    expect(body.value).toMatchObject({ code: expect.stringMatching(/^steward_/), message: expect.any(String) });
   });
 
   it('shares the card in the conversation with who shared it', async () => {

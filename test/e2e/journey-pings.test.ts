@@ -149,8 +149,9 @@ function teamsDriver(t: TestSteward): Driver & { id(who: Who): string } {
         locale: 'en-US',
       };
       const response = await postActivity(t.url, activity);
-      expect(response.status).toBe(200);
-      const body: unknown = await response.json();
+      const body = (await response.json()) as { statusCode: number; type: string };
+      // Universal Actions: 200 with a card or a message, or a refusal as an error response with its status.
+      expect(response.status).toBe(body.type === 'application/vnd.microsoft.error' ? 400 : 200);
       const replies = t.connector.calls.filter((c) => c.activityId === id).map((c) => c.body);
       return JSON.stringify([body, ...replies]);
     },
