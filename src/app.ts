@@ -10,6 +10,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { openDatabase, ping, type DatabaseHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { InboundEvents } from './db/inbound-events.js';
 import { Deliverer } from './delivery/deliver.js';
 import type { Notifier } from './delivery/notifier.js';
 import { outboxCounts } from './delivery/outbox.js';
@@ -171,6 +172,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
       appToken: config.SLACK_APP_TOKEN,
       router,
       log,
+      inboundEvents: new InboundEvents(database.db),
     });
     notifiers.slack = new SlackNotifier({ botToken: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL });
     if (runHttp && !slack.socketMode) {

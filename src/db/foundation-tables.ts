@@ -135,6 +135,12 @@ export interface DeliveredRef {
   messageId: string;
 }
 
+/** Platform events already taken, so a redelivery does nothing twice (src/db/inbound-events.ts). */
+export interface InboundEventsTable {
+  event_key: string;
+  received_at: Generated<Date>;
+}
+
 export interface FoundationTables {
   organisations: OrganisationsTable;
   installations: InstallationsTable;
@@ -144,4 +150,5 @@ export interface FoundationTables {
   role_events: RoleEventsTable;
   conversations: ConversationsTable;
   outbox: OutboxTable;
+  inbound_events: InboundEventsTable;
 }

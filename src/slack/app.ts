@@ -7,7 +7,7 @@ import type { ChatRouter } from '../chat/router.js';
 import type { ChatRequest, Reply } from '../chat/request.js';
 import type { Logger } from '../log.js';
 import { FORM_CALLBACK_ID, fallbackText, renderBlocks, renderModal } from './blocks.js';
-import { SerializedJson, SlackHttpReceiver } from './receiver.js';
+import { SerializedJson, SlackHttpReceiver, type SlackReceiverOptions } from './receiver.js';
 import { conversationKind, commandText, slackTextRequest } from './request.js';
 import { z } from 'zod';
 import { withTimeout } from '../with-timeout.js';
@@ -21,6 +21,8 @@ export interface SlackAdapterOptions {
   log: Logger;
   /** How long a command may take before it is acknowledged and answered later through response_url. */
   answerWithinMs?: number;
+  /** Events already taken, so Slack's retries of an event do nothing twice (HTTP receiver). */
+  inboundEvents?: SlackReceiverOptions['inboundEvents'];
 }
 
 /** Resolves the bot's own identity once, off the request path, and keeps trying until Slack answers. */
@@ -89,7 +91,7 @@ export class SlackAdapter {
     };
     this.client = new WebClient(options.botToken, clientOptions);
     this.identity = new BotIdentity(this.client, options.log);
-    this.receiver = new SlackHttpReceiver({ signingSecret: options.signingSecret, log: options.log });
+    this.receiver = new SlackHttpReceiver({ signingSecret: options.signingSecret, log: options.log, ...(options.inboundEvents ? { inboundEvents: options.inboundEvents } : {}) });
     // Socket Mode (SLACK_APP_TOKEN) replaces the HTTP endpoint; everything after the receiver is the same.
     const receiver: Receiver = options.appToken ? new SocketModeReceiver({ appToken: options.appToken, logLevel: LogLevel.ERROR }) : this.receiver;
     this.socketMode = Boolean(options.appToken);

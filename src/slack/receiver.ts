@@ -11,6 +11,8 @@ export interface SlackReceiverOptions {
   /** Bolt must ack within 3 s; past this the request is answered empty so Slack does not retry. */
   ackTimeoutMs?: number;
   now?: () => number;
+  /** Claims each Events API event once across processes (src/db/inbound-events.ts): retries do nothing twice. */
+  inboundEvents?: { claim(key: string): Promise<boolean>; release(key: string): Promise<void> };
 }
 
 export type SlackRequestOutcome = 'ok' | 'unauthorized' | 'bad_request' | 'error';
@@ -87,6 +89,9 @@ export class SlackHttpReceiver implements Receiver {
       return 'ok';
     }
     if (!this.app) throw new Error('Slack receiver used before Bolt initialised it');
+    const eventKey = parsed.type === 'event_callback' && typeof parsed.event_id === 'string' ? `slack:${parsed.event_id}` : undefined;
+    const claim = eventKey ? await this.claim(eventKey, res) : 'first';
+    if (claim !== 'first') return claim === 'again' ? 'ok' : 'error';
 
     let acked = false;
     const timer = setTimeout(() => {
@@ -108,15 +113,38 @@ export class SlackHttpReceiver implements Receiver {
     };
     try {
       await this.app.processEvent(event);
+      // Bolt returns without acknowledging a body it cannot place: answer now, not at the deadline.
+      await event.ack();
       return 'ok';
     } catch (error) {
       log.error({ err: error }, 'Slack listener failed');
+      if (eventKey) await this.options.inboundEvents?.release(eventKey).catch(() => {});
       if (!acked) {
         acked = true;
         clearTimeout(timer);
         send(res, 500, { error: 'internal error' });
       }
       return 'error';
+    }
+  }
+
+  /**
+   * Whether this delivery of an event is its first ('first'), a redelivery already handled elsewhere
+   * ('again', acknowledged here so Slack stops retrying), or cannot be told now ('unknown', answered
+   * 503 so that Slack retries once the database is back).
+   */
+  private async claim(eventKey: string, res: ServerResponse): Promise<'first' | 'again' | 'unknown'> {
+    const events = this.options.inboundEvents;
+    if (!events) return 'first';
+    try {
+      if (await events.claim(eventKey)) return 'first';
+      this.options.log.info({ eventKey }, 'Slack redelivered an event that was already handled; acknowledged and ignored');
+      send(res, 200, '');
+      return 'again';
+    } catch (error) {
+      this.options.log.warn({ err: error, eventKey }, 'could not record a Slack event (database away?); Slack will retry');
+      send(res, 503, { error: 'try again shortly' });
+      return 'unknown';
     }
   }
 }
