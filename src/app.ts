@@ -188,7 +188,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
     { appId: config.MICROSOFT_APP_ID, appPassword: config.MICROSOFT_APP_PASSWORD, appTenantId: config.MICROSOFT_APP_TENANT_ID, appType: config.MICROSOFT_APP_TYPE },
     log,
   );
-  const bot = new StewardTeamsBot({ router, orgs, db: database.db, log });
+  const bot = new StewardTeamsBot({ router, orgs, db: database.db, log, inboundEvents: new InboundEvents(database.db) });
   notifiers.teams = new TeamsNotifier({
     adapter: cloudAdapter,
     appId: config.MICROSOFT_APP_ID ?? '',

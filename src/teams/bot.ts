@@ -73,6 +73,8 @@ export interface TeamsBotOptions {
   orgs: OrgDirectory;
   db: Db;
   log: Logger;
+  /** Activities already taken, so a Bot Framework redelivery (same activity id) does nothing twice. */
+  inboundEvents?: { claim(key: string): Promise<boolean>; release(key: string): Promise<void> };
 }
 
 export class StewardTeamsBot extends TeamsActivityHandler {
@@ -135,6 +137,21 @@ export class StewardTeamsBot extends TeamsActivityHandler {
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const key = activity.id ? `teams:${activity.conversation.id}:${activity.id}` : undefined;
+    if (key && this.options.inboundEvents && !(await this.options.inboundEvents.claim(key))) {
+      this.options.log.info({ activityId: activity.id }, 'Teams redelivered an activity that was already handled; ignored');
+      return;
+    }
+    try {
+      await this.answerMessage(context);
+    } catch (error) {
+      if (key) await this.options.inboundEvents?.release(key).catch(() => {});
+      throw error;
+    }
+  }
+
+  private async answerMessage(context: TurnContext): Promise<void> {
     const activity = context.activity;
     await this.remember(context);
     const submitted = submitValue.safeParse(activity.value);

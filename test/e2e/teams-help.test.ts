@@ -92,6 +92,19 @@ describe('Teams: help and conversation references, anonymous (local) mode', () =
     expect(JSON.stringify(attachment?.content)).not.toContain('Unknown command');
   });
 
+  it('answers a redelivered activity (same id) once', async () => {
+    const conversationId = `a:personal-redelivery-${randomUUID()}`;
+    const activity = teamsMessage({ text: 'help', serviceUrl: t.connector.url, conversationId });
+    const replies = () => t.connector.sent().filter((c) => c.conversationId === conversationId);
+    expect((await postActivity(t.url, activity)).status).toBe(200);
+    // The turn's replies are sent before the HTTP answer, so the count is final once it arrives.
+    expect(replies()).toHaveLength(1);
+    expect((await postActivity(t.url, activity)).status).toBe(200);
+    expect(replies()).toHaveLength(1);
+    expect((await postActivity(t.url, { ...activity, id: `msg-${randomUUID()}` })).status).toBe(200);
+    expect(replies()).toHaveLength(2);
+  });
+
   it('refuses what is not a Bot Framework activity with 400 naming what is missing, and answers and stores nothing', async () => {
     const people = async () => Number((await t.database.db.selectFrom('people').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const before = { people: await people(), calls: t.connector.calls.length };
