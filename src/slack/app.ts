@@ -125,6 +125,19 @@ export class SlackAdapter {
     return this.options.router.handle(request, (req) => this.lookupEmail(req.user.id));
   }
 
+  /**
+   * Durable before acknowledged: what a click or a form changes is committed before Slack is told
+   * the request arrived, so a crash never loses a click Slack showed as sent. A click still working
+   * when the deadline nears is acknowledged anyway (Slack would show an error and retry nothing);
+   * its answer follows through response_url.
+   */
+  private async answerBeforeAck(request: ChatRequest, ack: () => Promise<void>): Promise<Reply> {
+    const pending = this.answer(request);
+    await withTimeout(pending, this.options.answerWithinMs ?? 2_000);
+    await ack();
+    return pending;
+  }
+
   async lookupEmail(userId: string): Promise<string | undefined> {
     const result = await withTimeout(this.client.users.info({ user: userId }), 1_500);
     return result?.user?.profile?.email ?? undefined;
@@ -163,8 +176,10 @@ export class SlackAdapter {
     });
 
     app.action(/.*/, async ({ body, action, ack, respond, client }) => {
-      await ack();
-      if (body.type !== 'block_actions' || action.type !== 'button' || ('url' in action && action.url)) return;
+      if (body.type !== 'block_actions' || action.type !== 'button' || ('url' in action && action.url)) {
+        await ack();
+        return;
+      }
       const parsed = buttonValue.safeParse(action.value);
       const channelId = body.channel?.id ?? body.user.id;
       const request: ChatRequest = {
@@ -176,7 +191,7 @@ export class SlackAdapter {
         input: { kind: 'action', payload: parsed.success ? parsed.data : undefined, values: {} },
         mentions: [],
       };
-      const reply = await this.answer(request);
+      const reply = await this.answerBeforeAck(request, ack);
       if (reply.form) {
         await client.views.open({ trigger_id: body.trigger_id, view: renderModal(reply.form, { channelId }) }).catch((error: unknown) => {
           log.warn({ err: error }, 'could not open the Slack form');
@@ -193,9 +208,8 @@ export class SlackAdapter {
         const value = element?.selected_option?.value ?? element?.value;
         if (typeof value === 'string') values[blockId] = value;
       }
-      await ack();
       const channelId = metadata.success ? (metadata.data.channelId ?? body.user.id) : body.user.id;
-      const reply = await this.answer({
+      const reply = await this.answerBeforeAck({
         platform: 'slack',
         installationId: body.team?.id ?? body.user.team_id ?? 'unknown',
         installationName: body.team?.domain,
@@ -203,7 +217,7 @@ export class SlackAdapter {
         conversation: { id: channelId, kind: conversationKind(channelId) },
         input: { kind: 'action', payload: metadata.success ? metadata.data.payload : undefined, values },
         mentions: [],
-      });
+      }, () => ack());
       const privateCard = reply.private ?? reply.replace;
       if (privateCard) {
         await client.chat
