@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Services } from '../services.js';
 import type { EmailLookup } from './actor.js';
 import type { ActionHandler, Capability, ChatContext, Command } from './capability.js';
+import { withoutUnsafeCharacters } from './text-hygiene.js';
 import { ChatError } from './errors.js';
 import { errorCard, unknownCommandCard } from './cards.js';
 import type { ChatRequest, Reply } from './request.js';
@@ -38,8 +39,9 @@ export class ChatRouter {
     return [...this.commands.values()];
   }
 
-  async handle(request: ChatRequest, lookupEmail?: EmailLookup): Promise<Reply> {
+  async handle(raw: ChatRequest, lookupEmail?: EmailLookup): Promise<Reply> {
     const log = this.services.log;
+    const request = cleanRequest(raw);
     try {
       const actor = await this.services.orgs.resolveActor(request, lookupEmail);
       const ctx: ChatContext = { request, actor, services: this.services };
@@ -99,4 +101,12 @@ function editDistance(a: string, b: string): number {
     }
   }
   return previous[b.length]!;
+}
+
+/** The request with its typed text and form values cleaned (src/chat/text-hygiene.ts), on both platforms. */
+function cleanRequest(request: ChatRequest): ChatRequest {
+  const { input } = request;
+  if (input.kind === 'text') return { ...request, input: { ...input, text: withoutUnsafeCharacters(input.text) } };
+  const values = Object.fromEntries(Object.entries(input.values).map(([key, value]) => [key, withoutUnsafeCharacters(value)]));
+  return { ...request, input: { ...input, values } };
 }
