@@ -9,6 +9,7 @@ import * as kpis from './0005_kpis.js';
 import * as governance from './0006_governance.js';
 import * as changeNotices from './0007_change_notices.js';
 import * as changeNoticeTables from './0008_change_notice_tables.js';
+import * as rememberedTables from './0009_remembered_tables.js';
 import * as inboundEvents from './0010_inbound_events.js';
 
 export const migrations: Record<string, Migration> = {
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   '0006_governance': governance,
   '0007_change_notices': changeNotices,
   '0008_change_notice_tables': changeNoticeTables,
+  '0009_remembered_tables': rememberedTables,
   '0010_inbound_events': inboundEvents,
 };

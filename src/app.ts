@@ -127,16 +127,17 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const kpiAlerts = new KpiAlertQueue(producer, { log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
   const lookupLog = new LookupLog(database.db, log);
   // Answers are remembered only while the database's change notices arrive (see AnswerCache).
-  // A term card shows no KPI values: their ingest must not empty the glossary's answers.
-  const answers = new AnswerCache<LookupAnswer>({ unaffectedBy: ['kpi_values'] });
-  const kpiLinks = new AnswerCache<KpiTermLink[]>({ maxEntries: 1_000, unaffectedBy: ['kpi_values'] });
+  // Each forgets only on notices of what it shows (src/db/remembered-tables.ts).
+  const answers = new AnswerCache<LookupAnswer>({ shows: 'glossaryAnswers' });
+  const kpiLinks = new AnswerCache<KpiTermLink[]>({ maxEntries: 1_000, shows: 'kpiLinks' });
   // KPI snapshots also say how fresh the data is ("stale"), which changes with time alone: a minute at most.
-  const kpiAnswers = new AnswerCache<Card>({ maxEntries: 2_000, maxAgeMs: 60_000 });
+  const kpiAnswers = new AnswerCache<Card>({ maxEntries: 2_000, maxAgeMs: 60_000, shows: 'kpiSnapshots' });
   // Names, aliases and words of each organisation's glossary in memory, under the same rule.
   const termIndexes = new TermIndexes(database.db, log);
   const remembered = [answers, kpiLinks, kpiAnswers, termIndexes];
-  // Only the chat side answers lookups; a worker-only process has nothing to remember.
-  const changeNotices = runHttp
+  // Only the chat side answers lookups; a worker-only process has nothing to remember. Without
+  // listening (REMEMBER_ANSWERS=false) nothing is ever enabled: every lookup reads the database.
+  const changeNotices = runHttp && config.REMEMBER_ANSWERS
     ? await database.listenForChanges(
         {
           changed: (table) => remembered.forEach((kept) => kept.changed(table)),

@@ -17,13 +17,17 @@ const url = (protocols: string[]) =>
       }
     }, `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
 
-const booleanFlag = z.preprocess(
-  emptyToUndefined,
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'true or false' })
-    .optional()
-    .transform((value) => value === 'true' || value === '1' || value === 'yes'),
-);
+/** true/false, 1/0 or yes/no; `fallback` when unset. */
+const flag = (fallback: boolean) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'true or false' })
+      .optional()
+      .transform((value) => (value === undefined ? fallback : value === 'true' || value === '1' || value === 'yes')),
+  );
+
+const booleanFlag = flag(false);
 
 export const configSchema = z
   .object({
@@ -74,6 +78,8 @@ export const configSchema = z
       z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
     ),
     TEAMS_ALLOW_ANONYMOUS: booleanFlag,
+    // On unless turned off: an operator who suspects a stale answer can have every lookup read the database.
+    REMEMBER_ANSWERS: flag(true),
     STEWARD_ORG_NAME: z.preprocess(emptyToUndefined, z.string().max(120, 'at most 120 characters').default('My organisation')),
     STEWARD_SECRET: z.preprocess(
       emptyToUndefined,

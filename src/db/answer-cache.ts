@@ -1,10 +1,11 @@
 // Answers to glossary lookups, remembered per process: the same question (most lookups are the
 // same few dozen terms) is answered from memory, without a database round trip. Correctness
 // comes from forgetting: every change to what an answer shows makes Postgres send a change notice
-// naming the table (migrations/0007 and 0008) and every process forgets everything it remembered,
-// unless the cache was told no answer shows that table. The cache works only while those notices
+// naming the table (the triggers of src/db/remembered-tables.ts) and every process forgets everything
+// it remembered, unless that list says its answers do not show the table. The cache works only while those notices
 // can arrive: it is off until the listener is connected and turns off (and forgets) whenever the
 // listener loses its connection (src/db/remembered.ts).
+import { noticesFor, type RememberedAnswer } from './remembered-tables.js';
 import { Remembered } from './remembered.js';
 
 export interface CacheCounts {
@@ -17,6 +18,8 @@ export interface AnswerCacheOptions {
   maxEntries?: number;
   /** A backstop: an answer is never older than this, notice or not. */
   maxAgeMs?: number;
+  /** What the answers are (src/db/remembered-tables.ts): only notices of what they show make them forgotten. */
+  shows?: RememberedAnswer;
   /** Tables whose changes no remembered answer shows (their notices are ignored). */
   unaffectedBy?: readonly string[];
 }
@@ -26,6 +29,7 @@ export class AnswerCache<V> extends Remembered {
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
   private readonly unaffectedBy: ReadonlySet<string>;
+  private readonly notices: ReadonlySet<string> | undefined;
   readonly counts: CacheCounts = { hits: 0, misses: 0 };
 
   constructor(options: AnswerCacheOptions = {}) {
@@ -33,6 +37,7 @@ export class AnswerCache<V> extends Remembered {
     this.maxEntries = options.maxEntries ?? 10_000;
     this.maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
     this.unaffectedBy = new Set(options.unaffectedBy ?? []);
+    this.notices = options.shows ? noticesFor(options.shows) : undefined;
   }
 
   get(key: string): V | undefined {
@@ -78,7 +83,7 @@ export class AnswerCache<V> extends Remembered {
   }
 
   override dependsOn(table: string): boolean {
-    return !this.unaffectedBy.has(table);
+    return (this.notices?.has(table) ?? true) && !this.unaffectedBy.has(table);
   }
 
   protected clear(): void {

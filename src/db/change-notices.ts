@@ -1,5 +1,5 @@
-// Listens for the change notices of migrations/0007_change_notices.ts (naming the changed table since
-// 0008_change_notice_tables.ts). On Postgres: one connection
+// Listens for the change notices whose triggers src/db/remembered-tables.ts declares (installed by
+// migrations/0009_remembered_tables.ts; each names the changed table or a narrower notice). On Postgres: one connection
 // of its own (LISTEN holds a session), reconnecting with a growing pause when it drops; notices of
 // other schemas in the same database (other Steward deployments, parallel tests) are ignored. On
 // PGlite: the embedded database's own listen().

@@ -141,3 +141,29 @@ async function waitForCacheOn(t: TestSteward): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe('glossary answers with REMEMBER_ANSWERS=false', () => {
+  let t: TestSteward;
+
+  beforeAll(async () => {
+    t = await startTestSteward({ databaseKind: 'pglite', env: { REMEMBER_ANSWERS: 'false' } });
+    await postSlack(t.url, slashCommandBody({ command: '/glossary', text: 'nps', user_id: 'UANN0001' })); // creates the organisation
+    const org = await t.database.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow();
+    await importGlossaryCsv(t.database.db, org.id, DEMO_CSV, { by: 'test', now: new Date() });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('reads every lookup from the database: nothing is remembered, no term index is built', async () => {
+    const lookup = async (text: string) => (await postSlack(t.url, slashCommandBody({ command: '/glossary', text, user_id: 'UANN0001' }))).text();
+    expect(await lookup('customer effort score')).toBe(await lookup('customer effort score'));
+    const org = await t.database.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow();
+    expect(t.steward.answersCached()).toBe(false);
+    expect(t.steward.termIndexes.current(org.id)).toBeUndefined();
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).not.toMatch(/steward_answers_total\{capability="glossary",source="cache"\} [1-9]/);
+    await t.database.db.updateTable('glossary_terms').set({ definition: 'Changed without a notice.' }).where('name', '=', 'Customer Effort Score').execute();
+    expect(await lookup('customer effort score')).toContain('Changed without a notice.');
+  });
+});

@@ -7,7 +7,11 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGlossaryCsv } from '../../src/glossary/csv.js';
 import { prepare, rank } from '../../src/glossary/lookup.js';
+import { loadConfig } from '../../src/config.js';
+import { AnswerCache } from '../../src/db/answer-cache.js';
 import { TermIndex } from '../../src/glossary/term-index.js';
+import { TermIndexes } from '../../src/glossary/term-indexes.js';
+import { createLogger } from '../../src/log.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 
 const MATCHING_QUERIES: Record<string, [query: string, expected: string][]> = {
@@ -264,23 +268,35 @@ const NON_MATCHING_QUERIES: string[] = [
 
 const CASES = Object.entries(MATCHING_QUERIES).flatMap(([group, rows]) => rows.map(([query, expected]) => ({ group, query, expected })));
 
+// Remembered answers on (REMEMBER_ANSWERS unset: the term index and the answer cache are enabled, as
+// when change notices arrive) match in memory; off, every lookup is matched in the database.
 const VARIANTS = DATABASE_KINDS.flatMap((kind) => [
-  { kind, matching: 'database' as const },
-  { kind, matching: 'memory' as const },
+  { kind, remember: 'false', matching: 'database' as const },
+  { kind, remember: '', matching: 'memory' as const },
 ]);
 
-describe.each(VARIANTS)('glossary lookup quality on $kind, matched in $matching', ({ kind, matching }) => {
+describe.each(VARIANTS)('glossary lookup quality on $kind, matched in $matching (REMEMBER_ANSWERS=$remember)', ({ kind, remember, matching }) => {
   let database: TestDatabase;
   let orgId: string;
-  let index: TermIndex | undefined;
-  const rankQuery = (query: string) => rank(database.db, orgId, prepare(query), index ? { index } : {});
+  let termIndexes: TermIndexes;
+  const answers = new AnswerCache<Awaited<ReturnType<typeof rank>>>();
+  const rankQuery = (query: string) =>
+    answers.remember(query, async () => {
+      const index = termIndexes.current(orgId);
+      expect(Boolean(index)).toBe(matching === 'memory');
+      return rank(database.db, orgId, prepare(query), index ? { index } : {});
+    });
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
     orgId = (await database.db.insertInto('organisations').values({ name: 'Quality', settings: '{}' }).returning('id').executeTakeFirstOrThrow()).id;
     const report = await importGlossaryCsv(database.db, orgId, readFileSync(new URL('../../data/demo/glossary.csv', import.meta.url), 'utf8'), { by: 'test', now: new Date('2026-03-12T10:00:00Z') });
     expect(report.problems).toEqual([]);
-    if (matching === 'memory') index = await TermIndex.load(database.db, orgId);
+    termIndexes = new TermIndexes(database.db, createLogger('silent'));
+    if (loadConfig({ REMEMBER_ANSWERS: remember }).REMEMBER_ANSWERS) {
+      for (const kept of [answers, termIndexes]) kept.enable();
+      await termIndexes.ready(orgId);
+    }
   });
   afterAll(async () => {
     await database.drop();

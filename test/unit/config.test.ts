@@ -39,6 +39,13 @@ describe('configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('remembers answers unless REMEMBER_ANSWERS turns it off', () => {
+    expect(loadConfig({}).REMEMBER_ANSWERS).toBe(true);
+    expect(loadConfig({ REMEMBER_ANSWERS: 'false' }).REMEMBER_ANSWERS).toBe(false);
+    expect(loadConfig({ REMEMBER_ANSWERS: '0' }).REMEMBER_ANSWERS).toBe(false);
+    expect(loadConfig({ REMEMBER_ANSWERS: 'yes' }).REMEMBER_ANSWERS).toBe(true);
+  });
+
   const cases: { name: string; env: Record<string, string>; variable: string; expected: RegExp; secret?: string }[] = [
     { name: 'PORT=abc', env: { PORT: 'abc' }, variable: 'PORT', expected: /port number/ },
     { name: 'PORT out of range', env: { PORT: '70000' }, variable: 'PORT', expected: /0 to 65535/ },
@@ -85,6 +92,7 @@ describe('configuration', () => {
     },
     { name: 'LOG_LEVEL=loud', env: { LOG_LEVEL: 'loud' }, variable: 'LOG_LEVEL', expected: /fatal, error, warn, info, debug, trace, silent/ },
     { name: 'TEAMS_ALLOW_ANONYMOUS=maybe', env: { TEAMS_ALLOW_ANONYMOUS: 'maybe' }, variable: 'TEAMS_ALLOW_ANONYMOUS', expected: /true or false/ },
+    { name: 'REMEMBER_ANSWERS=sometimes', env: { REMEMBER_ANSWERS: 'sometimes' }, variable: 'REMEMBER_ANSWERS', expected: /true or false/ },
     { name: 'NODE_ENV=staging', env: { NODE_ENV: 'staging' }, variable: 'NODE_ENV', expected: /development, production or test/ },
     { name: 'SLACK_APP_TOKEN=bad', env: { SLACK_APP_TOKEN: `bad-${SECRET}`, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'signing' }, variable: 'SLACK_APP_TOKEN', expected: /xapp-/, secret: SECRET },
   ];
