@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../log.js';
 import { listenOnPGlite, listenOnPostgres, type ChangeNoticeHandlers, type ChangeNotices } from './change-notices.js';
+import { lockEmbeddedDirectory } from './embedded-lock.js';
 import { pgliteDialect } from './pglite-driver.js';
 import { PreparingClient } from './prepared-client.js';
 import type { Database } from './tables.js';
@@ -51,9 +52,15 @@ export async function openPGlite(dataDir: string | undefined): Promise<DatabaseH
   const { PGlite } = await import('@electric-sql/pglite');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { pg_trgm } });
-  const db = new Kysely<Database>({ dialect: pgliteDialect(client) });
-  return { db, kind: 'pglite', listenForChanges: (handlers) => listenOnPGlite(client, handlers), close: () => db.destroy() };
+  const release = dataDir ? lockEmbeddedDirectory(dataDir) : () => {};
+  try {
+    const client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { pg_trgm } });
+    const db = new Kysely<Database>({ dialect: pgliteDialect(client) });
+    return { db, kind: 'pglite', listenForChanges: (handlers) => listenOnPGlite(client, handlers), close: () => db.destroy().finally(release) };
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
 
 export async function openDatabase(options: { databaseUrl?: string | undefined; dataDir: string; poolSize?: number }): Promise<DatabaseHandle> {
