@@ -1,6 +1,7 @@
 // Environment → one zod schema → a typed, frozen config. Start-up fails on the first look with
 // every bad variable named and what was expected; secret values never appear in messages.
 import { z } from 'zod';
+import { ERROR_CODES } from './errors.js';
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
@@ -125,7 +126,7 @@ export type Config = Readonly<
 >;
 
 export class ConfigError extends Error {
-  readonly code = 'steward_config_invalid';
+  readonly code = ERROR_CODES.configInvalid;
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';

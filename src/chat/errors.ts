@@ -1,7 +1,9 @@
 // Errors meant for the person in chat: a stable code to branch on and a message to show as is.
+import { ERROR_CODES, type ErrorCode } from '../errors.js';
+
 export class ChatError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -12,7 +14,7 @@ export class ChatError extends Error {
 /** The actor may not do this; nothing was changed. */
 export class PermissionDenied extends ChatError {
   constructor(message: string) {
-    super('steward_permission_denied', message);
+    super(ERROR_CODES.permissionDenied, message);
     this.name = 'PermissionDenied';
   }
 }
@@ -20,14 +22,14 @@ export class PermissionDenied extends ChatError {
 /** The input was malformed or out of bounds; nothing was changed. */
 export class InvalidInput extends ChatError {
   constructor(message: string) {
-    super('steward_invalid_input', message);
+    super(ERROR_CODES.invalidInput, message);
     this.name = 'InvalidInput';
   }
 }
 
 export class NotFound extends ChatError {
   constructor(message: string) {
-    super('steward_not_found', message);
+    super(ERROR_CODES.notFound, message);
     this.name = 'NotFound';
   }
 }

@@ -2,12 +2,13 @@
 // makes them take turns, and the ones that come second find nothing left to do.
 import { Migrator, sql, type MigrationResultSet } from 'kysely';
 import { migrations } from '../../migrations/index.js';
+import { ERROR_CODES } from '../errors.js';
 import type { Db } from './database.js';
 
 export const MIGRATION_LOCK = 727_001;
 
 export class MigrationError extends Error {
-  readonly code = 'steward_migration_failed';
+  readonly code = ERROR_CODES.migrationFailed;
   constructor(
     message: string,
     readonly results: MigrationResultSet['results'],

@@ -1,6 +1,7 @@
 // The port through which outbound messages leave: one implementation per platform.
 import type { Card } from '../chat/card.js';
 import type { DeliveredRef, Platform } from '../db/foundation-tables.js';
+import { ERROR_CODES } from '../errors.js';
 
 export type Destination =
   | { kind: 'user'; platform: Platform; installationId: string; userId: string }
@@ -33,7 +34,7 @@ export interface Notifier {
 
 /** The platform asked us to wait; the delivery is retried after `retryAfterMs`. */
 export class RateLimitedError extends Error {
-  readonly code = 'steward_delivery_rate_limited';
+  readonly code = ERROR_CODES.deliveryRateLimited;
   constructor(readonly retryAfterMs: number) {
     super(`rate limited; retry after ${retryAfterMs} ms`);
     this.name = 'RateLimitedError';
@@ -42,7 +43,7 @@ export class RateLimitedError extends Error {
 
 /** Retrying cannot help (channel gone, bot removed, no way to reach the person). */
 export class PermanentDeliveryError extends Error {
-  readonly code = 'steward_delivery_permanent';
+  readonly code = ERROR_CODES.deliveryPermanent;
   constructor(message: string) {
     super(message);
     this.name = 'PermanentDeliveryError';

@@ -1,6 +1,7 @@
 // The one HTTP server: /slack/events, /api/messages, /healthz, /readyz, /metrics (and whatever
 // routes capabilities add, such as /charts/*). Small enough that a framework would only add weight.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ERROR_CODES } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from './metrics.js';
 
@@ -16,7 +17,9 @@ export interface Route {
   maxBodyBytes?: number;
 }
 
-export class BodyTooLarge extends Error {}
+export class BodyTooLarge extends Error {
+  readonly code = ERROR_CODES.httpBodyTooLarge;
+}
 
 /** The request body, refused past `max` bytes (what is left of it is read and dropped, so the 413 can still be sent). */
 function readBody(req: IncomingMessage, max: number): Promise<Buffer> {

@@ -120,3 +120,28 @@ export async function identitiesOf(db: Executor, personIds: string[]) {
     .where('person_id', 'in', personIds)
     .execute();
 }
+
+export async function installationsOf(db: Executor, orgId: string, platform?: Platform) {
+  let query = db.selectFrom('installations').select(['platform', 'external_id', 'name']).where('org_id', '=', orgId);
+  if (platform) query = query.where('platform', '=', platform);
+  return query.execute();
+}
+
+/** Links an installation to this organisation, moving it when another had it (an operator's choice). */
+export async function linkInstallation(db: Executor, orgId: string, platform: Platform, externalId: string, name: string | undefined) {
+  await db
+    .insertInto('installations')
+    .values({ org_id: orgId, platform, external_id: externalId, name: name ?? null })
+    .onConflict((oc) => oc.columns(['platform', 'external_id']).doUpdateSet({ org_id: orgId, ...(name ? { name } : {}) }))
+    .execute();
+}
+
+export async function findConversation(db: Executor, orgId: string, platform: Platform, externalId: string) {
+  return db
+    .selectFrom('conversations')
+    .select(['id', 'installation_external_id', 'name'])
+    .where('org_id', '=', orgId)
+    .where('platform', '=', platform)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+}

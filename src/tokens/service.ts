@@ -3,6 +3,7 @@
 // one organisation, revocable. Verification is one indexed lookup by hash.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { ERROR_CODES } from '../errors.js';
 
 const TOKEN_PREFIX = 'stw_';
 const TOKEN_SHAPE = /^stw_[A-Za-z0-9_-]{32}$/;
@@ -28,7 +29,7 @@ export interface VerifiedToken {
 export type TokenCheck = { ok: true; token: VerifiedToken } | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' };
 
 export class TokenError extends Error {
-  readonly code = 'steward_token_invalid';
+  readonly code = ERROR_CODES.tokenInvalid;
 }
 
 export function hashToken(token: string): string {

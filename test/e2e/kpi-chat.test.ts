@@ -13,6 +13,7 @@ import { upsertConversation } from '../../src/orgs/conversations.js';
 import { personForEmail } from '../../src/orgs/service.js';
 import { createToken } from '../../src/tokens/service.js';
 import { decodePng } from '../support/chart-png.js';
+import { waitForDrain } from '../support/drain.js';
 import { postActivity, teamsMessage, type ConnectorCall } from '../support/fake-connector.js';
 import { blockActionBody, postSlack, slashCommandBody } from '../support/slack.js';
 import { startTestSteward, TEST_REDIS_URL, type TestSteward } from '../support/steward.js';
@@ -243,7 +244,7 @@ describe('KPIs in Slack', () => {
       const row = await db.selectFrom('kpis').select(['values_version', 'alerts_evaluated_version']).where('key', '=', 'avoidable-onboarding').executeTakeFirstOrThrow();
       return row.alerts_evaluated_version >= row.values_version;
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitForDrain({ db, queuePrefix: t.queuePrefix });
     expect(ownerDms()).toHaveLength(1);
     expect(channelPosts()).toHaveLength(1);
     expect(await pingCount(t)).toBe(1);
@@ -329,7 +330,11 @@ describe('KPIs in Teams', () => {
     expect(cardOf(alert)).toContain('KPI breached: Avoidable contacts per 100 new customers');
 
     expect((await postValues(t, seeded.token, 'avoidable-onboarding', [{ period_start: monday(0), value: 28.5 }])).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitUntil('the re-sent value was evaluated', async () => {
+      const row = await db.selectFrom('kpis').select(['values_version', 'alerts_evaluated_version']).where('key', '=', 'avoidable-onboarding').executeTakeFirstOrThrow();
+      return row.alerts_evaluated_version >= row.values_version;
+    });
+    await waitForDrain({ db, queuePrefix: t.queuePrefix });
     expect(sentSince().filter((c) => c.conversationId === ownerChat)).toHaveLength(1);
     expect(await pingCount(t)).toBe(1);
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/clock.js';
 import type { Role } from '../../src/db/foundation-tables.js';
 import { postActivity, teamsMessage, type ConnectorCall } from '../support/fake-connector.js';
+import { waitForDrain } from '../support/drain.js';
 import { personOnPlatform } from '../support/proposal-fixtures.js';
 import { startTestSteward, type TestSteward } from '../support/steward.js';
 import { waitUntil as waitWithin } from '../support/wait.js';
@@ -197,7 +198,7 @@ describe('Teams: a proposal from the form to the recorded decision', () => {
     expect(fallback.status).toBe(200);
 
     // Nothing about anyone's vote was posted into the channel, by either path.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitForDrain({ db: t.database.db, queuePrefix: t.queuePrefix });
     expect(t.connector.sent().slice(sentBefore).filter((c) => c.conversationId.startsWith(CHANNEL))).toEqual([]);
     await waitUntil('the shared card shows the totals', () =>
       t.connector.updates().some((u) => JSON.stringify(cardOf(u)).includes('Approve 2 · Reject 0 · Abstain 1 · 0 not voted')),

@@ -12,6 +12,7 @@ import { redisConnection } from '../../src/jobs/redis.js';
 import { createLogger } from '../../src/log.js';
 import * as orgsRepo from '../../src/orgs/repo.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { waitForDrain } from '../support/drain.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { PrivateRedis } from '../support/redis-server.js';
 import { postSlack, SIGNING_SECRET, slashCommandBody } from '../support/slack.js';
@@ -165,7 +166,7 @@ describe('delivery: Redis outages', () => {
     await redis.start();
     await waitUntil('the row is delivered', async () => (await outboxRow(t!.database.db, id)).status === 'delivered');
     expect(postedTexts(t.slack)).toEqual(['KPI onboarding NPS breached']);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await waitForDrain({ db: t.database.db, queuePrefix: t.queuePrefix, redisUrl: redis.url });
     expect(t.slack.callsOf('chat.postMessage')).toHaveLength(1);
     expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
   });

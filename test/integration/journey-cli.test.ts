@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, CliError } from '../../src/cli.js';
+import { buildCli } from '../../src/cli.js';
+import { CliError } from '../../src/cli-context.js';
+import { loadConfig, type Config } from '../../src/config.js';
 import * as orgsRepo from '../../src/orgs/repo.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -13,12 +15,12 @@ const DEMO = readFileSync(new URL('../../data/demo/journeys.csv', import.meta.ur
 describe('steward import / export journeys', () => {
   let t: TestDatabase;
   const dir = mkdtempSync(join(tmpdir(), 'steward-journeys-'));
-  const saved = { DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: process.env.LOG_LEVEL };
+  let config: Config;
 
   async function steward(...args: string[]): Promise<{ lines: string[]; error?: Error }> {
     const lines: string[] = [];
     try {
-      await buildCli((line) => lines.push(line)).parseAsync(args, { from: 'user' });
+      await buildCli(config, (line) => lines.push(line)).parseAsync(args, { from: 'user' });
       return { lines };
     } catch (error) {
       return { lines, error: error instanceof Error ? error : new Error(String(error)) };
@@ -28,13 +30,10 @@ describe('steward import / export journeys', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase('postgres');
-    process.env.DATABASE_URL = t.url;
-    process.env.LOG_LEVEL = 'silent';
+    config = loadConfig({ DATABASE_URL: t.url, LOG_LEVEL: 'silent' });
     await orgsRepo.createOrganisation(t.db, 'Acme');
   });
   afterAll(async () => {
-    process.env.DATABASE_URL = saved.DATABASE_URL;
-    process.env.LOG_LEVEL = saved.LOG_LEVEL;
     await t.drop();
   });
 

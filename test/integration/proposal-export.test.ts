@@ -3,19 +3,19 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../../src/cli.js';
+import { loadConfig, type Config } from '../../src/config.js';
 import { castVote, closeProposal, submitProposal } from '../../src/proposals/service.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { addGovernanceChannel, addPerson, createFixture, form, setRule } from '../support/proposal-fixtures.js';
 
 describe('steward export decisions', () => {
   let database: TestDatabase;
-  const saved = process.env.DATABASE_URL;
+  let config: Config;
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
-    process.env.DATABASE_URL = database.url;
+    config = loadConfig({ DATABASE_URL: database.url });
   });
   afterAll(async () => {
-    process.env.DATABASE_URL = saved;
     await database.drop();
   });
 
@@ -36,7 +36,7 @@ describe('steward export decisions', () => {
     await closeProposal(f.services, second.proposalId);
 
     const lines: string[] = [];
-    await buildCli((line) => lines.push(line)).parseAsync(['export', 'decisions'], { from: 'user' });
+    await buildCli(config, (line) => lines.push(line)).parseAsync(['export', 'decisions'], { from: 'user' });
     const csv = lines.join('\n');
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(2);

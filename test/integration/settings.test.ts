@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../../src/cli.js';
+import { loadConfig, type Config } from '../../src/config.js';
 import { ballotsText, majorityText, quorumText, readGovernanceSettings, timeZoneText, votingPeriodText } from '../../src/settings/schema.js';
 import { governanceChannels, loadGovernanceSettings, makeGovernanceChannel, updateGovernanceSettings } from '../../src/settings/service.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
@@ -79,19 +80,18 @@ describe.each(DATABASE_KINDS)('settings storage on %s', (kind) => {
 
 describe('steward settings (CLI)', () => {
   let database: TestDatabase;
-  const saved = process.env.DATABASE_URL;
+  let config: Config;
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
-    process.env.DATABASE_URL = database.url;
+    config = loadConfig({ DATABASE_URL: database.url });
   });
   afterAll(async () => {
-    process.env.DATABASE_URL = saved;
     await database.drop();
   });
 
   async function run(...args: string[]): Promise<string[]> {
     const lines: string[] = [];
-    await buildCli((line) => lines.push(line)).parseAsync(args, { from: 'user' });
+    await buildCli(config, (line) => lines.push(line)).parseAsync(args, { from: 'user' });
     return lines;
   }
 

@@ -2,20 +2,14 @@
 // validation as chat. (Board members are the people with the board role: `steward role grant`.)
 import type { Command } from 'commander';
 import type { z } from 'zod';
+import { CliError, orgOption, resolveOrg, type CliContext } from '../cli-context.js';
 import type { DatabaseHandle } from '../db/database.js';
+import type { Platform } from '../db/foundation-tables.js';
 import * as orgsRepo from '../orgs/repo.js';
-import { channelLabel } from './cards.js';
-import { ballotsText, describeQuorum, describeVotingPeriod, majorityText, quorumText, timeZoneText, votingPeriodText } from './schema.js';
-import { governanceChannels, loadGovernanceSettings, makeGovernanceChannel, removeGovernanceChannel, updateGovernanceSettings, type SettingsPatch } from './service.js';
+import { channelLabel } from '../settings/cards.js';
+import { ballotsText, describeQuorum, describeVotingPeriod, majorityText, quorumText, timeZoneText, votingPeriodText } from '../settings/schema.js';
+import { governanceChannels, loadGovernanceSettings, makeGovernanceChannel, removeGovernanceChannel, updateGovernanceSettings, type SettingsPatch } from '../settings/service.js';
 import { MAJORITY_LABELS } from '../proposals/rules.js';
-
-export interface SettingsCliDeps {
-  withDatabase<T>(work: (handle: DatabaseHandle) => Promise<T>): Promise<T>;
-  resolveOrg(handle: DatabaseHandle, org: string | undefined): Promise<string>;
-  out(line: string): void;
-  /** An error the CLI prints without a stack trace. */
-  problem(message: string): Error;
-}
 
 async function printSettings(handle: DatabaseHandle, orgId: string, out: (line: string) => void): Promise<void> {
   const settings = await loadGovernanceSettings(handle.db, orgId);
@@ -31,20 +25,28 @@ async function printSettings(handle: DatabaseHandle, orgId: string, out: (line: 
   out(`Time zone:           ${settings.timeZone}`);
 }
 
-export function addSettingsCommands(program: Command, deps: SettingsCliDeps): void {
-  const { withDatabase, resolveOrg, out, problem } = deps;
-  const parse = <T>(schema: z.ZodType<T>, value: string | undefined, option: string): T | undefined => {
-    if (value === undefined) return undefined;
-    const result = schema.safeParse(value);
-    if (!result.success) throw problem(`${option}: ${result.error.issues[0]?.message ?? 'not valid'}`);
-    return result.data;
-  };
+function parse<T>(schema: z.ZodType<T>, value: string | undefined, option: string): T | undefined {
+  if (value === undefined) return undefined;
+  const result = schema.safeParse(value);
+  if (!result.success) throw new CliError(`${option}: ${result.error.issues[0]?.message ?? 'not valid'}`);
+  return result.data;
+}
+
+/** The Slack workspace a channel belongs to when --team is not given: the organisation's only one. */
+async function onlySlackWorkspace(handle: DatabaseHandle, orgId: string): Promise<string> {
+  const slack = await orgsRepo.installationsOf(handle.db, orgId, 'slack');
+  if (slack.length !== 1) throw new CliError(`say which Slack workspace with --team (${slack.length ? slack.map((s) => s.external_id).join(', ') : 'none linked yet'})`);
+  return slack[0]!.external_id;
+}
+
+export function registerGovernanceCommands(program: Command, cli: CliContext): void {
+  const { withDatabase, out } = cli;
 
   const settings = program.command('settings').description('governance settings: governance channels, voting period, quorum, majority, ballots, time zone');
   settings
     .command('show')
     .description('print the settings')
-    .option('--org <org>', 'organisation id or name (default: the only one)')
+    .addOption(orgOption())
     .action(async (opts: { org?: string }) => {
       await withDatabase(async (handle) => printSettings(handle, await resolveOrg(handle, opts.org), out));
     });
@@ -57,7 +59,7 @@ export function addSettingsCommands(program: Command, deps: SettingsCliDeps): vo
     .option('--majority <rule>', 'simple or two-thirds (of the votes for and against)')
     .option('--ballots <kind>', 'open or anonymous')
     .option('--time-zone <zone>', 'IANA time zone, e.g. Europe/Amsterdam')
-    .option('--org <org>', 'organisation id or name (default: the only one)')
+    .addOption(orgOption())
     .action(async (opts: { votingPeriod?: string; quorum?: string; majority?: string; ballots?: string; timeZone?: string; org?: string }) => {
       const patch: SettingsPatch = {};
       const period = parse(votingPeriodText, opts.votingPeriod, '--voting-period');
@@ -70,7 +72,7 @@ export function addSettingsCommands(program: Command, deps: SettingsCliDeps): vo
       if (majority !== undefined) patch.majority = majority;
       if (anonymous !== undefined) patch.anonymousBallots = anonymous;
       if (timeZone !== undefined) patch.timeZone = timeZone;
-      if (Object.keys(patch).length === 0) throw problem('say what to change: --voting-period, --quorum, --majority, --ballots or --time-zone');
+      if (Object.keys(patch).length === 0) throw new CliError('say what to change: --voting-period, --quorum, --majority, --ballots or --time-zone');
       await withDatabase(async (handle) => {
         const orgId = await resolveOrg(handle, opts.org);
         await updateGovernanceSettings(handle.db, orgId, patch);
@@ -86,33 +88,23 @@ export function addSettingsCommands(program: Command, deps: SettingsCliDeps): vo
     .option('--team <id>', 'Slack: the workspace (team) id; default the organisation\'s only Slack workspace')
     .option('--name <name>', 'a label for the channel, e.g. governance')
     .option('--remove', 'stop posting proposals there')
-    .option('--org <org>', 'organisation id or name (default: the only one)')
+    .addOption(orgOption())
     .action(async (opts: { platform: string; channel: string; team?: string; name?: string; remove?: boolean; org?: string }) => {
-      if (opts.platform !== 'slack' && opts.platform !== 'teams') throw problem('--platform is slack or teams');
-      const platform = opts.platform;
+      if (opts.platform !== 'slack' && opts.platform !== 'teams') throw new CliError('--platform is slack or teams');
+      const platform: Platform = opts.platform;
       await withDatabase(async (handle) => {
         const orgId = await resolveOrg(handle, opts.org);
-        const known = await handle.db
-          .selectFrom('conversations')
-          .select(['id', 'installation_external_id', 'name'])
-          .where('org_id', '=', orgId)
-          .where('platform', '=', platform)
-          .where('external_id', '=', opts.channel)
-          .executeTakeFirst();
+        const known = await orgsRepo.findConversation(handle.db, orgId, platform, opts.channel);
         if (opts.remove) {
           const removed = known ? await removeGovernanceChannel(handle.db, orgId, known.id) : false;
           out(removed ? `${opts.channel} is no longer a governance channel.` : `${opts.channel} was not a governance channel.`);
           return;
         }
-        let installation = known?.installation_external_id ?? opts.team;
         if (platform === 'teams' && !known) {
-          throw problem(`Steward does not know the Teams channel ${opts.channel} yet: add Steward to the team, or type “@Steward governance here” in the channel`);
+          throw new CliError(`Steward does not know the Teams channel ${opts.channel} yet: add Steward to the team, or type “@Steward governance here” in the channel`);
         }
-        if (!installation) {
-          const slack = await handle.db.selectFrom('installations').select('external_id').where('org_id', '=', orgId).where('platform', '=', 'slack').execute();
-          if (slack.length !== 1) throw problem(`say which Slack workspace with --team (${slack.length ? slack.map((s) => s.external_id).join(', ') : 'none linked yet'})`);
-          installation = slack[0]!.external_id;
-        }
+        const given = known?.installation_external_id ?? opts.team;
+        const installation = given ? given : await onlySlackWorkspace(handle, orgId);
         const { replaced } = await makeGovernanceChannel(handle.db, orgId, {
           platform,
           installationExternalId: installation,

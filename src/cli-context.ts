@@ -1,0 +1,82 @@
+// What every capability's `steward` commands share: the loaded config, where output goes, a migrated
+// database per command, the organisation an --org names, and the error printed without a stack trace.
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import type { Config } from './config.js';
+import { openDatabase, type DatabaseHandle } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { ERROR_CODES } from './errors.js';
+import * as orgsRepo from './orgs/repo.js';
+
+/** A problem the user can fix; printed without a stack trace. */
+export class CliError extends Error {
+  readonly code = ERROR_CODES.cliProblem;
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export interface CliContext {
+  readonly config: Config;
+  out(line: string): void;
+  /** Opens the configured database, migrates it, runs the work and closes it again. */
+  withDatabase<T>(work: (handle: DatabaseHandle) => Promise<T>): Promise<T>;
+  /** The shared `steward import …` group; each capability adds its own subcommand. */
+  readonly imports: Command;
+  /** The shared `steward export …` group. */
+  readonly exports: Command;
+}
+
+/** The `import` and `export` groups take the program's settings (exitOverride, help after an error) but are added to it by the caller, where `--help` should list them. */
+export function createCliContext(program: Command, config: Config, out: (line: string) => void): CliContext {
+  const group = (name: string, description: string) => new Command(name).description(description).copyInheritedSettings(program);
+  return {
+    config,
+    out,
+    async withDatabase(work) {
+      const handle = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+      try {
+        await migrateToLatest(handle.db);
+        return await work(handle);
+      } finally {
+        await handle.close();
+      }
+    },
+    imports: group('import', 'load data from CSV files (all-or-nothing, with a report per row)'),
+    exports: group('export', 'write data as CSV to standard output'),
+  };
+}
+
+/** The organisation named by --org (id or name), or the only one there is. */
+export async function resolveOrg(handle: DatabaseHandle, org: string | undefined, options: { createIfEmpty?: string } = {}): Promise<string> {
+  const orgs = await orgsRepo.listOrganisations(handle.db);
+  if (org) {
+    const found = orgs.find((o) => o.id === org || o.name.toLowerCase() === org.toLowerCase());
+    if (!found) throw new CliError(`No organisation “${org}”. Known: ${orgs.map((o) => `${o.name} (${o.id})`).join(', ') || 'none'}`);
+    return found.id;
+  }
+  if (orgs.length === 1 && orgs[0]) return orgs[0].id;
+  if (orgs.length === 0) {
+    if (options.createIfEmpty) return (await orgsRepo.createOrganisation(handle.db, options.createIfEmpty)).id;
+    throw new CliError('There is no organisation yet: start Steward and talk to it once, or run `steward seed demo`.');
+  }
+  throw new CliError(`There are ${orgs.length} organisations; say which with --org (${orgs.map((o) => o.name).join(', ')}).`);
+}
+
+export function orgOption(description = 'organisation id or name (default: the only one)'): Option {
+  return new Option('--org <org>', description);
+}
+
+/** The text of a file named on the command line, or a CliError saying why it cannot be read. */
+export function readInput(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export function notImported(file: string, what = 'lines'): string {
+  return `${file} was not imported; fix the ${what} above and run it again`;
+}

@@ -1,0 +1,110 @@
+// `steward role …` and `steward org …`: who holds which role, and which Slack workspaces and Teams
+// tenants belong to which organisation.
+import { Option, type Command } from 'commander';
+import { roleChangeMessage, ROLE_LABELS } from '../chat/actor.js';
+import { CliError, orgOption, resolveOrg, type CliContext } from '../cli-context.js';
+import type { Platform, Role } from '../db/foundation-tables.js';
+import * as orgsRepo from './repo.js';
+import { grantRole, personForEmail, revokeRole } from './service.js';
+
+const ROLE_CHOICES: Record<string, Role> = { admin: 'admin', steward: 'glossary_steward', glossary_steward: 'glossary_steward', board: 'board' };
+
+function roleOption(): Option {
+  return new Option('--role <role>', 'admin, steward (glossary steward) or board').choices(Object.keys(ROLE_CHOICES)).makeOptionMandatory();
+}
+
+function roleNamed(choice: string): Role {
+  const role = ROLE_CHOICES[choice];
+  if (!role) throw new CliError(`Unknown role ${choice}`);
+  return role;
+}
+
+function registerRoleCommands(program: Command, cli: CliContext): void {
+  const { out, withDatabase, config } = cli;
+  const role = program.command('role').description('grant, revoke and list roles');
+  role
+    .command('grant')
+    .description('grant a role to the person with this e-mail (recorded even before they first use Steward)')
+    .requiredOption('--email <email>', 'the person\'s e-mail')
+    .addOption(roleOption())
+    .addOption(orgOption())
+    .action(async (opts: { email: string; role: string; org?: string }) => {
+      await withDatabase(async (handle) => {
+        const orgId = await resolveOrg(handle, opts.org, { createIfEmpty: config.STEWARD_ORG_NAME });
+        const roleName = roleNamed(opts.role);
+        if (!/^[^@\s]+@[^@\s]+$/.test(opts.email)) throw new CliError(`“${opts.email}” is not an e-mail address`);
+        const personId = await personForEmail(handle.db, orgId, opts.email);
+        const changed = await grantRole(handle.db, personId, { orgId, role: roleName, byLabel: 'cli' });
+        out(roleChangeMessage(opts.email, roleName, 'grant', changed));
+      });
+    });
+  role
+    .command('revoke')
+    .description('revoke a role')
+    .requiredOption('--email <email>', 'the person\'s e-mail')
+    .addOption(roleOption())
+    .addOption(orgOption())
+    .action(async (opts: { email: string; role: string; org?: string }) => {
+      await withDatabase(async (handle) => {
+        const orgId = await resolveOrg(handle, opts.org);
+        const roleName = roleNamed(opts.role);
+        const person = await orgsRepo.findPersonByEmail(handle.db, orgId, opts.email);
+        if (!person) throw new CliError(`Nobody with e-mail ${opts.email} in this organisation`);
+        const changed = await revokeRole(handle.db, person.id, { orgId, role: roleName, byLabel: 'cli' }).catch((error: unknown) => {
+          throw new CliError(error instanceof Error ? error.message : String(error));
+        });
+        out(roleChangeMessage(opts.email, roleName, 'revoke', changed));
+      });
+    });
+  role
+    .command('list')
+    .description('everyone with a role')
+    .addOption(orgOption())
+    .action(async (opts: { org?: string }) => {
+      await withDatabase(async (handle) => {
+        const orgId = await resolveOrg(handle, opts.org);
+        for (const r of ['admin', 'glossary_steward', 'board'] as const) {
+          const people = await orgsRepo.peopleWithRole(handle.db, orgId, r);
+          out(`${ROLE_LABELS[r]}s: ${people.map((p) => `${p.display_name}${p.email ? ` <${p.email}>` : ''}`).join(', ') || 'nobody'}`);
+        }
+      });
+    });
+}
+
+function registerOrgCommands(program: Command, cli: CliContext): void {
+  const { out, withDatabase, config } = cli;
+  const org = program.command('org').description('organisations and their Slack workspaces / Teams tenants');
+  org
+    .command('list')
+    .description('list organisations and their installations')
+    .action(async () => {
+      await withDatabase(async (handle) => {
+        const orgs = await orgsRepo.listOrganisations(handle.db);
+        if (orgs.length === 0) out('No organisations yet.');
+        for (const o of orgs) {
+          const installations = await orgsRepo.installationsOf(handle.db, o.id);
+          out(`${o.name} (${o.id})${installations.map((i) => `\n  ${i.platform} ${i.external_id}${i.name ? ` ${i.name}` : ''}`).join('')}`);
+        }
+      });
+    });
+  org
+    .command('link-installation')
+    .description('link a Slack workspace or Teams tenant to an organisation (e.g. a second workspace)')
+    .addOption(new Option('--platform <platform>', 'slack or teams').choices(['slack', 'teams']).makeOptionMandatory())
+    .requiredOption('--id <id>', 'Slack team id (T…) or Teams tenant id')
+    .option('--name <name>', 'a label for it')
+    .addOption(orgOption())
+    .action(async (opts: { platform: Platform; id: string; name?: string; org?: string }) => {
+      await withDatabase(async (handle) => {
+        const orgId = await resolveOrg(handle, opts.org, { createIfEmpty: config.STEWARD_ORG_NAME });
+        await orgsRepo.linkInstallation(handle.db, orgId, opts.platform, opts.id, opts.name);
+        out(`${opts.platform} ${opts.id} now belongs to organisation ${orgId}.`);
+      });
+    });
+}
+
+/** `steward role grant|revoke|list` and `steward org list|link-installation`. */
+export function registerOrgsCommands(program: Command, cli: CliContext): void {
+  registerRoleCommands(program, cli);
+  registerOrgCommands(program, cli);
+}
