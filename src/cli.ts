@@ -1,6 +1,7 @@
 // The `steward` command line: builds the program, lets each capability add its commands, and runs the
 // service parts (serve, worker) and migrations itself. Config is loaded once, at the entry point.
 import { Command } from 'commander';
+import { ChatError } from './chat/errors.js';
 import { CliError, createCliContext } from './cli-context.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/database.js';
@@ -76,7 +77,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string' && error.code.startsWith('commander.')) {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 2;
     }
-    if (error instanceof CliError) {
+    // A problem the person can fix (a CLI usage problem, or a service's coded refusal): its message, no stack.
+    if (error instanceof CliError || error instanceof ChatError) {
       console.error(`steward: ${error.message}`);
       return 1;
     }

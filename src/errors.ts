@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   deliveryPermanent: 'steward_delivery_permanent',
   httpBodyTooLarge: 'steward_http_body_too_large',
   cliProblem: 'steward_cli_problem',
+  unknownAction: 'steward_unknown_action',
+  embeddedDatabaseBusy: 'steward_embedded_database_busy',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -6,6 +6,7 @@ import type { EmailLookup } from './actor.js';
 import type { ActionHandler, Capability, ChatContext, Command } from './capability.js';
 import { withoutUnsafeCharacters } from './text-hygiene.js';
 import { ChatError } from './errors.js';
+import { ERROR_CODES } from '../errors.js';
 import { errorCard, unknownCommandCard } from './cards.js';
 import type { ChatRequest, Reply } from './request.js';
 import { splitFirstWord } from './words.js';
@@ -71,7 +72,7 @@ export class ChatRouter {
     const handler = envelope.success ? this.actions.get(envelope.data.action) : undefined;
     if (!handler) {
       const message = 'Steward does not know that button (it may be from an old message). Nothing was changed.';
-      return { private: errorCard(message), refusal: { code: 'steward_unknown_action', message } };
+      return { private: errorCard(message), refusal: { code: ERROR_CODES.unknownAction, message } };
     }
     return handler.run(ctx, payload, values);
   }

@@ -6,6 +6,7 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChatError } from '../chat/errors.js';
+import { ERROR_CODES } from '../errors.js';
 
 /** Another process has the embedded database open. */
 export class EmbeddedDatabaseBusy extends ChatError {
@@ -14,7 +15,7 @@ export class EmbeddedDatabaseBusy extends ChatError {
     dataDir: string,
   ) {
     super(
-      'steward_embedded_database_busy',
+      ERROR_CODES.embeddedDatabaseBusy,
       `Steward (process ${pid}) is running on the embedded database in ${dataDir}, and only one process may open it at a time. ` +
         'Stop it first (Ctrl+C in its terminal), or make the change in chat while it runs (e.g. `role grant @person admin`), ' +
         'or use PostgreSQL (DATABASE_URL) to run the service and the CLI side by side.',
