@@ -95,11 +95,13 @@ interface Start {
   log: Logger;
   clock: Clock;
   runHttp: boolean;
+  runWorkers: boolean;
 }
 
 export async function startSteward(options: StewardOptions): Promise<Steward> {
   const { config } = options;
-  const start: Start = { options, config, log: options.log ?? createLogger(config.LOG_LEVEL), clock: options.clock ?? systemClock, runHttp: options.http ?? true };
+  const log = options.log ?? createLogger(config.LOG_LEVEL);
+  const start: Start = { options, config, log, clock: options.clock ?? systemClock, runHttp: options.http ?? true, runWorkers: options.workers ?? true };
   const database = await openAndMigrate(start);
   const redis = connectRedis(start);
   const queues = openQueues(start, redis.jobs, database);
@@ -108,12 +110,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const router = buildRouter(services, memory, queues);
   const platforms = connectPlatforms(start, router, services);
   const deliverer = buildDeliverer(start, database, platforms.notifiers);
-  const metrics = new Metrics({
-    queueDepth: () => queues.delivery.depth(),
-    outboxDepth: () => outboxCounts(database.db),
-    answers: () => ({ glossary: memory.answers.counts, kpis: memory.kpiAnswers.counts }),
-    queueErrors: () => redis.jobs.errorCounts(),
-  });
+  const metrics = watchMetrics(database, redis, queues, memory);
   const routes = start.runHttp ? [...platforms.routes, ...dataRoutes(start, database, redis, queues, memory), ...healthRoutes({ database, redisHealth: redis.health, metrics })] : [];
   const sweep = startJobs(start, redis.jobs, { services, deliverer, queues });
   await platforms.slack?.start();
@@ -162,11 +159,11 @@ async function openAndMigrate({ options, config, log }: Start): Promise<Database
 }
 
 /** The producer connection in every process, the worker connection only where workers run. */
-function connectRedis({ options, config, log }: Start): { health: RedisHealth; jobs: JobRegistry } {
+function connectRedis({ options, config, log, runWorkers }: Start): { health: RedisHealth; jobs: JobRegistry } {
   const health = new RedisHealth(log);
   const producer = redisConnection(config.REDIS_URL, 'producer');
   health.watch(producer, 'producer');
-  const worker = options.workers ?? true ? redisConnection(config.REDIS_URL, 'worker') : undefined;
+  const worker = runWorkers ? redisConnection(config.REDIS_URL, 'worker') : undefined;
   if (worker) health.watch(worker, 'worker');
   const jobs = new JobRegistry({ connections: { producer, worker }, prefix: options.queuePrefix, sweepIntervalMs: options.sweepIntervalMs, log });
   return { health, jobs };
@@ -304,8 +301,19 @@ function buildDeliverer({ options }: Start, database: DatabaseHandle, notifiers:
   });
 }
 
+type RedisParts = ReturnType<typeof connectRedis>;
+
+function watchMetrics(database: DatabaseHandle, redis: RedisParts, queues: Queues, memory: Memory): Metrics {
+  return new Metrics({
+    queueDepth: () => queues.delivery.depth(),
+    outboxDepth: () => outboxCounts(database.db),
+    answers: () => ({ glossary: memory.answers.counts, kpis: memory.kpiAnswers.counts }),
+    queueErrors: () => redis.jobs.errorCounts(),
+  });
+}
+
 /** KPI charts and the ingest API. */
-function dataRoutes({ config, clock, log }: Start, database: DatabaseHandle, redis: ReturnType<typeof connectRedis>, queues: Queues, memory: Memory): Route[] {
+function dataRoutes({ config, clock, log }: Start, database: DatabaseHandle, redis: RedisParts, queues: Queues, memory: Memory): Route[] {
   return [
     chartRoute({ secret: config.secret, clock, png: (ref) => memory.charts.png(ref) }),
     ...ingestRoutes({

@@ -93,7 +93,7 @@ export class JobRegistry {
       this.sweeps.push(sweep);
       sweep.start();
     }
-    void job.onStart?.(deps);
+    job.onStart?.(deps).catch((error: unknown) => this.options.log.warn({ err: error, queue: job.queue }, 'start-up work of a job failed'));
     return sweep;
   }
 
