@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { GOVERNANCE_QUEUE } from '../src/jobs/governance.js';
+import { GOVERNANCE_QUEUE } from '../src/governance/jobs.js';
 import { upsertConversation } from '../src/orgs/conversations.js';
 import * as orgsRepo from '../src/orgs/repo.js';
 import { createTestDatabase } from '../test/support/database.js';

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { Redis } from 'ioredis';
 import { systemClock } from '../src/clock.js';
-import { EscalationQueue } from '../src/jobs/escalation.js';
+import { EscalationQueue, escalationJob } from '../src/pings/jobs.js';
+import { JobRegistry } from '../src/jobs/registry.js';
 import { createPing } from '../src/journeys/pings.js';
 import { createLogger } from '../src/log.js';
 import * as orgsRepo from '../src/orgs/repo.js';
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
   const queuePrefix = `bench-${randomUUID()}`;
   const workers: WorkerProcess[] = [];
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-  const escalations = new EscalationQueue(redis, { clock: systemClock, log: createLogger('silent'), prefix: queuePrefix });
+  const jobs = new JobRegistry({ connections: { producer: redis }, prefix: queuePrefix, log: createLogger('silent') });
+  const escalations = new EscalationQueue(jobs.queue(escalationJob), { clock: systemClock, log: createLogger('silent') });
   try {
     console.log(`bench/pings: ${PINGS} pings across ${JOURNEYS} journeys (under ${PARENTS} parent journeys), two worker processes`);
     const setupStarted = Date.now();
@@ -157,8 +159,7 @@ async function main(): Promise<void> {
     if (duplicates || misses || escalatedEvents.n !== PINGS) process.exitCode = 1;
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
-    await escalations.close().catch(() => {});
-    redis.disconnect();
+    await jobs.close();
     await database.drop();
     await slack.close();
   }

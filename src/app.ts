@@ -2,55 +2,57 @@
 // src/main.ts runs it as a process; tests build it in-process with their own database and Redis.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { ChatRouter } from './chat/router.js';
 import type { Capability } from './chat/capability.js';
+import type { Card } from './chat/card.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { openDatabase, ping, type DatabaseHandle } from './db/database.js';
+import { AnswerCache } from './db/answer-cache.js';
+import type { ChangeNotices } from './db/change-notices.js';
+import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { InboundEvents } from './db/inbound-events.js';
 import { Deliverer } from './delivery/deliver.js';
+import { DeliveryQueue, deliveryJob, type OutboxSweep } from './delivery/jobs.js';
 import type { Notifier } from './delivery/notifier.js';
 import { outboxCounts } from './delivery/outbox.js';
-import { helpCapability } from './help/capability.js';
-import { Metrics } from './http/metrics.js';
-import { createHttpServer, sendJson, type Route } from './http/server.js';
-import { ingestRoutes } from './http/api/ingest.js';
-import { RedisRateLimiter } from './http/api/rate-limit.js';
-import { chartRoute } from './charts/route.js';
-import { KpiAlertQueue, KpiAlertSweep, startKpiAlertWorker } from './jobs/kpi-alerts.js';
-import { kpisCapability } from './kpis/capability.js';
-import { KpiCharts } from './kpis/charts.js';
-import { DeliveryQueue, OutboxSweep, startDeliveryWorker } from './jobs/delivery.js';
-import { EscalationQueue, EscalationSweep, startEscalationWorker } from './jobs/escalation.js';
-import { journeysCapability } from './journeys/capability.js';
-import { PING_MESSAGE_RENDERER, pingMessageRenderer } from './journeys/pings.js';
-import { RedisHealth, redisConnection } from './jobs/redis.js';
-import { GovernanceSchedules, catchUpDigests, startGovernanceWorker } from './jobs/governance.js';
-import { governanceCapability } from './governance/capability.js';
-import type { Card } from './chat/card.js';
-import { AnswerCache } from './db/answer-cache.js';
-import { TermIndexes } from './glossary/term-indexes.js';
 import { createGlossaryCapability, type LookupAnswer } from './glossary/capability.js';
 import { LookupLog } from './glossary/lookup-log.js';
+import { TermIndexes } from './glossary/term-indexes.js';
+import { governanceCapability } from './governance/capability.js';
+import { GovernanceSchedules, governanceJob } from './governance/jobs.js';
+import { helpCapability } from './help/capability.js';
+import { ingestRoutes } from './http/api/ingest.js';
+import { RedisRateLimiter } from './http/api/rate-limit.js';
+import { chartRoute } from './http/chart-route.js';
+import { healthRoutes } from './http/health.js';
+import { Metrics } from './http/metrics.js';
+import { createHttpServer, type Route } from './http/server.js';
+import { JobRegistry } from './jobs/registry.js';
+import { RedisHealth, redisConnection } from './jobs/redis.js';
+import { journeysCapability } from './journeys/capability.js';
+import { PING_MESSAGE_RENDERER, pingMessageRenderer } from './journeys/pings.js';
+import { kpisCapability } from './kpis/capability.js';
+import { KpiCharts } from './kpis/charts.js';
 import { kpisUsingTerm, type KpiTermLink } from './kpis/glossary-section.js';
+import { KpiAlertQueue, kpiAlertJob } from './kpis/jobs.js';
 import { createLogger, type Logger } from './log.js';
 import { orgsCapability } from './orgs/capability.js';
-import { ProposalDeadlineQueue, ProposalDeadlineSweep, startProposalDeadlineWorker } from './jobs/proposal-deadline.js';
-import { proposalsCapability } from './proposals/capability.js';
-import { PROPOSAL_CARD_RENDERER, proposalCardRenderer } from './proposals/live-card.js';
-import { settingsCapability } from './settings/capability.js';
+import { latestTeamsServiceUrl } from './orgs/repo.js';
 import { OrgDirectory } from './orgs/service.js';
+import { EscalationQueue, escalationJob } from './pings/jobs.js';
+import { proposalsCapability } from './proposals/capability.js';
+import { ProposalDeadlineQueue, proposalDeadlineJob } from './proposals/jobs.js';
+import { PROPOSAL_CARD_RENDERER, proposalCardRenderer } from './proposals/live-card.js';
 import { seedDemoIfEmpty } from './seed/demo.js';
 import type { Services } from './services.js';
+import { settingsCapability } from './settings/capability.js';
 import { SlackAdapter } from './slack/app.js';
 import { SlackNotifier } from './slack/notifier.js';
-import { activityProblem, createCloudAdapter, processTeamsRequest } from './teams/adapter.js';
+import { createCloudAdapter } from './teams/adapter.js';
 import { StewardTeamsBot } from './teams/bot.js';
 import { TeamsNotifier } from './teams/notifier.js';
-import { withTimeout } from './with-timeout.js';
+import { teamsRoute } from './teams/route.js';
 
 export interface StewardOptions {
   config: Config;
@@ -87,13 +89,64 @@ export interface Steward {
   close(): Promise<void>;
 }
 
+/** What every step needs: the options as given, with the defaults filled in. */
+interface Start {
+  options: StewardOptions;
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  runHttp: boolean;
+  runWorkers: boolean;
+}
+
 export async function startSteward(options: StewardOptions): Promise<Steward> {
   const { config } = options;
-  const runHttp = options.http ?? true;
-  const runWorkers = options.workers ?? true;
   const log = options.log ?? createLogger(config.LOG_LEVEL);
-  const clock = options.clock ?? systemClock;
+  const start: Start = { options, config, log, clock: options.clock ?? systemClock, runHttp: options.http ?? true, runWorkers: options.workers ?? true };
+  const database = await openAndMigrate(start);
+  const redis = connectRedis(start);
+  const queues = openQueues(start, redis.jobs, database);
+  const services = buildServices(start, database, queues);
+  const memory = await rememberAnswers(start, database);
+  const router = buildRouter(services, memory, queues);
+  const platforms = connectPlatforms(start, router, services);
+  const deliverer = buildDeliverer(start, database, platforms.notifiers);
+  const metrics = watchMetrics(database, redis, queues, memory);
+  const routes = start.runHttp ? [...platforms.routes, ...dataRoutes(start, database, redis, queues, memory), ...healthRoutes({ database, redisHealth: redis.health, metrics })] : [];
+  const sweep = startJobs(start, redis.jobs, { services, deliverer, queues });
+  await platforms.slack?.start();
+  const http = start.runHttp ? await listen(start, routes, metrics, Boolean(platforms.slack)) : undefined;
 
+  const closers = [
+    () => http?.close(),
+    () => platforms.slack?.stop(),
+    // After the HTTP side stopped answering, so no lookup comes in after the last write.
+    () => memory.lookupLog.close(),
+    () => memory.changeNotices.close(),
+    () => redis.jobs.close(),
+    () => (options.database ? undefined : database.close()),
+  ];
+  let closed = false;
+  return {
+    services,
+    router,
+    deliverer,
+    queue: queues.delivery,
+    redisHealth: redis.health,
+    lookupLog: memory.lookupLog,
+    termIndexes: memory.termIndexes,
+    answersCached: () => memory.answers.isEnabled,
+    ...(http ? { server: http.server, url: http.url } : {}),
+    ...(sweep ? { sweep } : {}),
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const close of closers) await close();
+    },
+  };
+}
+
+async function openAndMigrate({ options, config, log }: Start): Promise<DatabaseHandle> {
   const database = options.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE }));
   const applied = await migrateToLatest(database.db);
   if (applied.length) log.info({ applied }, 'database migrated');
@@ -103,30 +156,58 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
     if (seeded) log.info('new embedded database: loaded the demo organisation (steward seed demo)');
   }
   log.info({ database: database.kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'postgres' }, 'database ready');
+  return database;
+}
 
-  const redisHealth = new RedisHealth(log);
+/** The producer connection in every process, the worker connection only where workers run. */
+function connectRedis({ options, config, log, runWorkers }: Start): { health: RedisHealth; jobs: JobRegistry } {
+  const health = new RedisHealth(log);
   const producer = redisConnection(config.REDIS_URL, 'producer');
-  redisHealth.watch(producer, 'producer');
-  const queue = new DeliveryQueue(producer, { log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
+  health.watch(producer, 'producer');
+  const worker = runWorkers ? redisConnection(config.REDIS_URL, 'worker') : undefined;
+  if (worker) health.watch(worker, 'worker');
+  const jobs = new JobRegistry({ connections: { producer, worker }, prefix: options.queuePrefix, sweepIntervalMs: options.sweepIntervalMs, log });
+  return { health, jobs };
+}
 
-  const orgs = new OrgDirectory(database.db, { defaultOrgName: config.STEWARD_ORG_NAME });
-  const escalations = new EscalationQueue(producer, { clock, log, prefix: options.queuePrefix });
-  const schedules = new GovernanceSchedules(producer, { db: database.db, log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
-  const services: Services = {
+type Queues = ReturnType<typeof openQueues>;
+
+/** The producer side of every job, which requests and jobs use to wake the workers. */
+function openQueues({ clock, log }: Start, jobs: JobRegistry, database: DatabaseHandle) {
+  return {
+    delivery: new DeliveryQueue(jobs.queue(deliveryJob), log),
+    escalations: new EscalationQueue(jobs.queue(escalationJob), { clock, log }),
+    schedules: new GovernanceSchedules(jobs.queue(governanceJob), { db: database.db, log }),
+    deadlines: new ProposalDeadlineQueue(jobs.queue(proposalDeadlineJob), { clock, log }),
+    kpiAlerts: new KpiAlertQueue(jobs.queue(kpiAlertJob), { log }),
+  };
+}
+
+function buildServices({ config, clock, log }: Start, database: DatabaseHandle, queues: Queues): Services {
+  return {
     db: database.db,
     clock,
     config,
     log,
-    orgs,
-    kickDelivery: (ids) => queue.kick(ids),
-    syncSchedules: (orgId) => schedules.syncSoon(orgId),
+    orgs: new OrgDirectory(database.db, { defaultOrgName: config.STEWARD_ORG_NAME }),
+    kickDelivery: (ids) => queues.delivery.kick(ids),
+    syncSchedules: (orgId) => queues.schedules.syncSoon(orgId),
   };
+}
 
-  const deadlines = new ProposalDeadlineQueue(producer, { services, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
-  const kpiCharts = new KpiCharts(services);
-  const kpiAlerts = new KpiAlertQueue(producer, { log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
-  const lookupLog = new LookupLog(database.db, log);
-  // Answers are remembered only while the database's change notices arrive (see AnswerCache).
+interface Memory {
+  answers: AnswerCache<LookupAnswer>;
+  kpiLinks: AnswerCache<KpiTermLink[]>;
+  kpiAnswers: AnswerCache<Card>;
+  termIndexes: TermIndexes;
+  /** Rendered chart images: the snapshot draws one before answering, the chart route serves it. */
+  charts: KpiCharts;
+  lookupLog: LookupLog;
+  changeNotices: ChangeNotices;
+}
+
+/** Answers are remembered only while the database's change notices arrive (see AnswerCache). */
+async function rememberAnswers({ config, clock, log, runHttp }: Start, database: DatabaseHandle): Promise<Memory> {
   // Each forgets only on notices of what it shows (src/db/remembered-tables.ts).
   const answers = new AnswerCache<LookupAnswer>({ shows: 'glossaryAnswers' });
   const kpiLinks = new AnswerCache<KpiTermLink[]>({ maxEntries: 1_000, shows: 'kpiLinks' });
@@ -147,234 +228,132 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
         log,
       )
     : { close: async () => {} };
+  const charts = new KpiCharts({ db: database.db, clock, config });
+  return { answers, kpiLinks, kpiAnswers, termIndexes, charts, lookupLog: new LookupLog(database.db, log), changeNotices };
+}
+
+function buildRouter(services: Services, memory: Memory, queues: Queues): ChatRouter {
   const capabilities: Capability[] = [
     orgsCapability,
-    createGlossaryCapability({ lookupLog, answers, termIndexes, termSections: [kpisUsingTerm(kpiLinks)] }),
+    createGlossaryCapability({ lookupLog: memory.lookupLog, answers: memory.answers, termIndexes: memory.termIndexes, termSections: [kpisUsingTerm(memory.kpiLinks)] }),
     governanceCapability,
-    journeysCapability({ scheduleEscalation: (pingId, at) => escalations.schedule(pingId, at) }),
-    proposalsCapability({ deadlines }),
+    journeysCapability({ scheduleEscalation: (pingId, at) => queues.escalations.schedule(pingId, at) }),
+    proposalsCapability({ deadlines: queues.deadlines }),
     settingsCapability,
-    kpisCapability(kpiCharts, clock, { answers: kpiAnswers }),
+    kpisCapability(memory.charts, services.clock, { answers: memory.kpiAnswers }),
   ];
-  const commandList = () => router.listCommands();
-  const router: ChatRouter = new ChatRouter(services, [helpCapability(commandList), ...capabilities]);
+  const router: ChatRouter = new ChatRouter(services, [helpCapability(() => router.listCommands()), ...capabilities]);
+  return router;
+}
 
-  const metrics = new Metrics({ queueDepth: () => queue.depth(), outboxDepth: () => outboxCounts(database.db), answers: () => ({ glossary: answers.counts, kpis: kpiAnswers.counts }) });
-  const notifiers: Partial<Record<'slack' | 'teams', Notifier>> = {};
-  const routes: Route[] = [];
+interface Platforms {
+  slack?: SlackAdapter | undefined;
+  notifiers: Partial<Record<'slack' | 'teams', Notifier>>;
+  /** The chat endpoints, when this process runs the HTTP side. */
+  routes: Route[];
+}
 
-  // Slack
-  let slack: SlackAdapter | undefined;
-  if (config.slackEnabled && config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN) {
-    slack = new SlackAdapter({
-      signingSecret: config.SLACK_SIGNING_SECRET,
-      botToken: config.SLACK_BOT_TOKEN,
-      apiUrl: config.SLACK_API_URL,
-      appToken: config.SLACK_APP_TOKEN,
-      router,
-      log,
-      inboundEvents: new InboundEvents(database.db),
-    });
-    notifiers.slack = new SlackNotifier({ botToken: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL });
-    if (runHttp && !slack.socketMode) {
-      const receiver = slack.receiver;
-      routes.push({ method: 'POST', path: '/slack/events', name: 'slack', handler: (req, res, body) => receiver.handle(req, res, body), maxBodyBytes: 1_000_000 });
-    }
-  } else if (runHttp) {
-    log.info('Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn on /slack/events (and SLACK_APP_TOKEN for Socket Mode)');
+function connectPlatforms(start: Start, router: ChatRouter, services: Services): Platforms {
+  const slack = connectSlack(start, router, services);
+  const teams = connectTeams(start, router, services);
+  return { slack: slack?.adapter, notifiers: { ...(slack ? { slack: slack.notifier } : {}), teams: teams.notifier }, routes: [...(slack?.routes ?? []), ...teams.routes] };
+}
+
+function connectSlack({ config, log, runHttp }: Start, router: ChatRouter, services: Services): { adapter: SlackAdapter; notifier: Notifier; routes: Route[] } | undefined {
+  if (!config.slackEnabled || !config.SLACK_SIGNING_SECRET || !config.SLACK_BOT_TOKEN) {
+    if (runHttp) log.info('Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn on /slack/events (and SLACK_APP_TOKEN for Socket Mode)');
+    return undefined;
   }
-
-  // Teams
-  const cloudAdapter = createCloudAdapter(
-    { appId: config.MICROSOFT_APP_ID, appPassword: config.MICROSOFT_APP_PASSWORD, appTenantId: config.MICROSOFT_APP_TENANT_ID, appType: config.MICROSOFT_APP_TYPE },
+  const adapter = new SlackAdapter({
+    signingSecret: config.SLACK_SIGNING_SECRET,
+    botToken: config.SLACK_BOT_TOKEN,
+    apiUrl: config.SLACK_API_URL,
+    appToken: config.SLACK_APP_TOKEN,
+    router,
     log,
-  );
-  const bot = new StewardTeamsBot({ router, orgs, db: database.db, log, inboundEvents: new InboundEvents(database.db) });
-  notifiers.teams = new TeamsNotifier({
-    adapter: cloudAdapter,
-    appId: config.MICROSOFT_APP_ID ?? '',
-    serviceUrlFor: async (tenantId) => {
-      const row = await database.db
-        .selectFrom('conversations')
-        .select('reference')
-        .where('platform', '=', 'teams')
-        .where('installation_external_id', '=', tenantId)
-        .where('reference', 'is not', null)
-        .orderBy('updated_at', 'desc')
-        .executeTakeFirst();
-      const serviceUrl = row?.reference?.serviceUrl;
-      return typeof serviceUrl === 'string' ? serviceUrl : undefined;
-    },
+    inboundEvents: new InboundEvents(services.db),
   });
-  if (runHttp) {
-    if (config.teamsAnonymous) {
-      log.warn('Teams runs WITHOUT authentication (no MICROSOFT_APP_ID): fine for local use and the Agents Playground, never for production');
-    }
-    routes.push({
-      method: 'POST',
-      path: '/api/messages',
-      name: 'teams',
-      maxBodyBytes: 2_000_000,
-      handler: async (req, res, body) => {
-        let activity: unknown;
-        try {
-          activity = JSON.parse(body.toString('utf8'));
-        } catch {
-          sendJson(res, 400, { error: 'the body is not a JSON activity' });
-          return '400';
-        }
-        const problem = activityProblem(activity);
-        if (problem) {
-          sendJson(res, 400, { error: problem });
-          return '400';
-        }
-        const status = await processTeamsRequest(cloudAdapter, req, res, activity, (context) => bot.run(context));
-        return String(status);
-      },
-    });
-  }
+  const notifier = new SlackNotifier({ botToken: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL });
+  const receiver = adapter.receiver;
+  const routes: Route[] =
+    runHttp && !adapter.socketMode ? [{ method: 'POST', path: '/slack/events', name: 'slack', handler: (req, res, body) => receiver.handle(req, res, body), maxBodyBytes: 1_000_000 }] : [];
+  return { adapter, notifier, routes };
+}
 
-  // Delivery timing (leases, Retry-After, channel slots) is wall-clock plumbing, not business time:
-  // it always runs on the system clock, also when tests move the business clock.
-  const deliverer = new Deliverer({
+function connectTeams({ config, log, runHttp }: Start, router: ChatRouter, services: Services): { notifier: Notifier; routes: Route[] } {
+  const credentials = { appId: config.MICROSOFT_APP_ID, appPassword: config.MICROSOFT_APP_PASSWORD, appTenantId: config.MICROSOFT_APP_TENANT_ID, appType: config.MICROSOFT_APP_TYPE };
+  const adapter = createCloudAdapter(credentials, log);
+  const notifier = new TeamsNotifier({ adapter, appId: config.MICROSOFT_APP_ID ?? '', serviceUrlFor: (tenantId) => latestTeamsServiceUrl(services.db, tenantId) });
+  if (!runHttp) return { notifier, routes: [] };
+  if (config.teamsAnonymous) {
+    log.warn('Teams runs WITHOUT authentication (no MICROSOFT_APP_ID): fine for local use and the Agents Playground, never for production');
+  }
+  const bot = new StewardTeamsBot({ router, orgs: services.orgs, db: services.db, log, inboundEvents: new InboundEvents(services.db) });
+  return { notifier, routes: [teamsRoute(adapter, bot)] };
+}
+
+// Delivery timing (leases, Retry-After, channel slots) is wall-clock plumbing, not business time:
+// it always runs on the system clock, also when tests move the business clock.
+function buildDeliverer({ options }: Start, database: DatabaseHandle, notifiers: Platforms['notifiers']): Deliverer {
+  return new Deliverer({
     db: database.db,
     clock: systemClock,
     notifiers,
     renderers: { [PROPOSAL_CARD_RENDERER]: proposalCardRenderer(database.db), [PING_MESSAGE_RENDERER]: pingMessageRenderer(database.db) },
     ...(options.deliveryLeaseMs ? { leaseMs: options.deliveryLeaseMs } : {}),
   });
+}
 
-  // KPI charts and the ingest API
-  routes.push(
-    chartRoute({ secret: config.secret, clock, png: (ref) => kpiCharts.png(ref) }),
+type RedisParts = ReturnType<typeof connectRedis>;
+
+function watchMetrics(database: DatabaseHandle, redis: RedisParts, queues: Queues, memory: Memory): Metrics {
+  return new Metrics({
+    queueDepth: () => queues.delivery.depth(),
+    outboxDepth: () => outboxCounts(database.db),
+    answers: () => ({ glossary: memory.answers.counts, kpis: memory.kpiAnswers.counts }),
+    queueErrors: () => redis.jobs.errorCounts(),
+  });
+}
+
+/** KPI charts and the ingest API. */
+function dataRoutes({ config, clock, log }: Start, database: DatabaseHandle, redis: RedisParts, queues: Queues, memory: Memory): Route[] {
+  return [
+    chartRoute({ secret: config.secret, clock, png: (ref) => memory.charts.png(ref) }),
     ...ingestRoutes({
       db: database.db,
       clock,
       log,
-      limiter: new RedisRateLimiter(producer, { log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) }),
-      onStored: (kpiIds) => kpiAlerts.kick(kpiIds),
+      limiter: new RedisRateLimiter(redis.jobs.producer, { log, ...(redis.jobs.prefix ? { prefix: redis.jobs.prefix } : {}) }),
+      onStored: (kpiIds) => queues.kpiAlerts.kick(kpiIds),
     }),
-  );
+  ];
+}
 
-  // Health and metrics
-  routes.push(
-    { method: 'GET', path: '/healthz', name: 'healthz', handler: async (_req, res) => sendJson(res, 200, { status: 'ok' }) },
-    {
-      method: 'GET',
-      path: '/readyz',
-      name: 'readyz',
-      handler: async (_req, res) => {
-        const databaseOk = await withTimeout(ping(database.db).then(() => true, () => false), 2_000);
-        const redisOk = redisHealth.isReady;
-        const ok = Boolean(databaseOk) && redisOk;
-        sendJson(res, ok ? 200 : 503, {
-          status: ok ? 'ready' : 'degraded',
-          database: { ok: Boolean(databaseOk), kind: database.kind },
-          redis: { ok: redisOk, ...(redisOk ? {} : { note: 'outbound messages wait in the outbox until Redis returns' }) },
-        });
-      },
-    },
-    {
-      method: 'GET',
-      path: '/metrics',
-      name: 'metrics',
-      handler: async (_req, res) => {
-        const body = await metrics.registry.metrics();
-        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body);
-      },
-    },
-  );
+/** In a worker process: every job's worker and sweep. Returns the outbox sweep (tests drive it). */
+function startJobs({ clock, log }: Start, jobs: JobRegistry, parts: { services: Services; deliverer: Deliverer; queues: Queues }): OutboxSweep | undefined {
+  const { services, deliverer, queues } = parts;
+  const { db, kickDelivery } = services;
+  const schedule = (pingId: string, at: Date) => queues.escalations.schedule(pingId, at);
+  const sweep = jobs.start(deliveryJob, { db, deliverer, clock: systemClock, log, queue: queues.delivery });
+  jobs.start(kpiAlertJob, { alerts: { db, clock, log, kickDelivery, scheduleEscalation: schedule }, queue: queues.kpiAlerts });
+  jobs.start(escalationJob, { db, clock, log, kickDelivery, schedule });
+  jobs.start(proposalDeadlineJob, services);
+  jobs.start(governanceJob, { db, clock, log, kickDelivery, schedules: queues.schedules });
+  return sweep;
+}
 
-  // Workers
-  let worker: Worker | undefined;
-  let workerConnection: Redis | undefined;
-  let sweep: OutboxSweep | undefined;
-  let governanceWorker: Worker | undefined;
-  let kpiAlertWorker: Worker | undefined;
-  let kpiAlertSweep: KpiAlertSweep | undefined;
-  let escalationWorker: Worker | undefined;
-  let escalationSweep: EscalationSweep | undefined;
-  let deadlineWorker: Worker | undefined;
-  let deadlineSweep: ProposalDeadlineSweep | undefined;
-  if (runWorkers) {
-    workerConnection = redisConnection(config.REDIS_URL, 'worker');
-    redisHealth.watch(workerConnection, 'worker');
-    worker = startDeliveryWorker({ connection: workerConnection, deliverer, clock: systemClock, log, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
-    sweep = new OutboxSweep({ db: database.db, clock: systemClock, queue, log, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}) });
-    sweep.start();
-    const alertDeps = { db: database.db, clock, log, kickDelivery: services.kickDelivery, scheduleEscalation: (pingId: string, at: Date) => escalations.schedule(pingId, at) };
-    kpiAlertWorker = startKpiAlertWorker({ connection: workerConnection, deps: alertDeps, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
-    kpiAlertSweep = new KpiAlertSweep({ deps: alertDeps, queue: kpiAlerts, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}) });
-    kpiAlertSweep.start();
-    const escalationDeps = { db: database.db, clock, log, kickDelivery: services.kickDelivery, schedule: (pingId: string, at: Date) => escalations.schedule(pingId, at) };
-    escalationWorker = startEscalationWorker({ ...escalationDeps, connection: workerConnection, prefix: options.queuePrefix });
-    escalationSweep = new EscalationSweep({ ...escalationDeps, intervalMs: options.sweepIntervalMs });
-    escalationSweep.start();
-    deadlineWorker = startProposalDeadlineWorker({ connection: workerConnection, services, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
-    deadlineSweep = new ProposalDeadlineSweep({ services, log, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}) });
-    deadlineSweep.start();
-    governanceWorker = startGovernanceWorker({ connection: workerConnection, db: database.db, clock, log, kickDelivery: services.kickDelivery, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) });
-    // Schedules follow the settings in the database; a worker that was away posts what it missed, once.
-    void schedules.syncAll().catch((error: unknown) => log.warn({ err: error }, 'could not sync digest schedules (Redis away?); retried at next start'));
-    void catchUpDigests({ db: database.db, clock, log, kickDelivery: services.kickDelivery }).catch((error: unknown) => log.warn({ err: error }, 'digest catch-up failed'));
-  }
-
-  await slack?.start();
-
-  let server: Server | undefined;
-  let url: string | undefined;
-  if (runHttp) {
-    server = createHttpServer(routes, { log, metrics });
-    await new Promise<void>((resolve, reject) => {
-      server!.once('error', reject);
-      server!.listen(config.PORT, resolve);
-    });
-    const port = (server.address() as AddressInfo).port;
-    url = `http://127.0.0.1:${port}`;
-    log.info({ port, slack: Boolean(slack), teams: config.teamsAnonymous ? 'anonymous' : 'authenticated' }, `Steward listening on ${url}`);
-  }
-
-  let closed = false;
-  return {
-    services,
-    router,
-    deliverer,
-    queue,
-    redisHealth,
-    lookupLog,
-    termIndexes,
-    answersCached: () => answers.isEnabled,
-    ...(server ? { server } : {}),
-    ...(url ? { url } : {}),
-    ...(sweep ? { sweep } : {}),
-    async close() {
-      if (closed) return;
-      closed = true;
-      sweep?.stop();
-      escalationSweep?.stop();
-      deadlineSweep?.stop();
-      if (server) {
-        server.closeIdleConnections();
-        await new Promise<void>((resolve) => server!.close(() => resolve()));
-      }
-      await slack?.stop();
-      // After the HTTP side stopped answering, so no lookup comes in after the last write.
-      await lookupLog.close();
-      await changeNotices.close();
-      await worker?.close().catch(() => {});
-      await governanceWorker?.close().catch(() => {});
-      kpiAlertSweep?.stop();
-      await kpiAlertWorker?.close().catch(() => {});
-      await kpiAlerts.close().catch(() => {});
-      await escalationWorker?.close().catch(() => {});
-      await deadlineWorker?.close().catch(() => {});
-      await deadlines.close().catch(() => {});
-      await escalations.close().catch(() => {});
-      await schedules.close().catch(() => {});
-      await queue.close().catch(() => {});
-      producer.disconnect();
-      workerConnection?.disconnect();
-      if (!options.database) await database.close();
-    },
+async function listen({ config, log }: Start, routes: Route[], metrics: Metrics, slack: boolean): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const server = createHttpServer(routes, { log, metrics });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  log.info({ port, slack, teams: config.teamsAnonymous ? 'anonymous' : 'authenticated' }, `Steward listening on ${url}`);
+  const close = async () => {
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   };
+  return { server, url, close };
 }

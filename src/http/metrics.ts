@@ -1,5 +1,5 @@
 // Prometheus metrics: requests by route and outcome, handler latency, queue and outbox depth,
-// answers served from memory.
+// answers served from memory, queue errors.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface DepthSources {
@@ -7,6 +7,8 @@ export interface DepthSources {
   outboxDepth?: () => Promise<Record<string, number>>;
   /** Per capability, answers given from memory (hits) or read from the database (misses), since start. */
   answers?: () => Record<string, { hits: number; misses: number }>;
+  /** Queue and worker errors since start (Redis away, a script failing), by queue and role. */
+  queueErrors?: () => { queue: string; role: string; count: number }[];
 }
 
 export class Metrics {
@@ -77,6 +79,20 @@ export class Metrics {
           this.inc({ capability, source: 'cache' }, counts.hits - before.hits);
           this.inc({ capability, source: 'database' }, counts.misses - before.misses);
           reported.set(capability, { ...counts });
+        }
+      },
+    });
+    const reportedErrors = new Map<string, number>();
+    new Counter({
+      name: 'steward_queue_errors_total',
+      help: 'BullMQ queue and worker errors, by queue and role (queue: producer side, worker: consumer side)',
+      labelNames: ['queue', 'role'],
+      registers: [this.registry],
+      collect() {
+        for (const { queue, role, count } of sources.queueErrors?.() ?? []) {
+          const key = `${queue} ${role}`;
+          this.inc({ queue, role }, count - (reportedErrors.get(key) ?? 0));
+          reportedErrors.set(key, count);
         }
       },
     });

@@ -235,3 +235,9 @@ export async function journeyChannelOf(db: Executor, journeyId: string): Promise
   `.execute(db);
   return result.rows[0]?.channel_conversation_id;
 }
+
+/** Whether values arrived for the KPI since its alerts were last evaluated. */
+export async function kpiHasUnevaluatedValues(db: Executor, kpiId: string): Promise<boolean> {
+  const row = await db.selectFrom('kpis').select('id').where('id', '=', kpiId).whereRef('values_version', '>', 'alerts_evaluated_version').executeTakeFirst();
+  return Boolean(row);
+}

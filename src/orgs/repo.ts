@@ -145,3 +145,26 @@ export async function findConversation(db: Executor, orgId: string, platform: Pl
     .where('external_id', '=', externalId)
     .executeTakeFirst();
 }
+
+/** What an organisation's job schedules are made from: its time zone and its settings. */
+export async function findOrganisationSchedule(db: Executor, orgId: string) {
+  return db.selectFrom('organisations').select(['time_zone', 'settings']).where('id', '=', orgId).executeTakeFirst();
+}
+
+export async function organisationIds(db: Executor): Promise<string[]> {
+  return (await db.selectFrom('organisations').select('id').execute()).map((org) => org.id);
+}
+
+/** The Bot Connector URL of a Teams tenant, from the conversation that spoke to Steward last. */
+export async function latestTeamsServiceUrl(db: Executor, tenantId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('conversations')
+    .select('reference')
+    .where('platform', '=', 'teams')
+    .where('installation_external_id', '=', tenantId)
+    .where('reference', 'is not', null)
+    .orderBy('updated_at', 'desc')
+    .executeTakeFirst();
+  const serviceUrl = row?.reference?.serviceUrl;
+  return typeof serviceUrl === 'string' ? serviceUrl : undefined;
+}

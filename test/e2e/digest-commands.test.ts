@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { GOVERNANCE_QUEUE, schedulerIdFor } from '../../src/jobs/governance.js';
+import { GOVERNANCE_QUEUE, schedulerIdFor } from '../../src/governance/jobs.js';
 import { grantRole } from '../../src/orgs/service.js';
 import { postSlack, slashCommandBody } from '../support/slack.js';
 import { startTestSteward, TEST_REDIS_URL, type TestSteward } from '../support/steward.js';

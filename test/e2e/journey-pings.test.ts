@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { EscalationSweep } from '../../src/jobs/escalation.js';
+import { EscalationSweep } from '../../src/pings/jobs.js';
 import { importJourneys } from '../../src/journeys/csv.js';
 import { grantRole, personForEmail } from '../../src/orgs/service.js';
 import { postActivity, teamsMessage } from '../support/fake-connector.js';

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { importGlossaryCsv } from '../../src/glossary/csv.js';
-import { ESCALATION_QUEUE } from '../../src/jobs/escalation.js';
+import { ESCALATION_QUEUE } from '../../src/pings/jobs.js';
 import { importKpiDefinitions, importKpiValues } from '../../src/kpis/import.js';
 import { upsertConversation } from '../../src/orgs/conversations.js';
 import { personForEmail } from '../../src/orgs/service.js';

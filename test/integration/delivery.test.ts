@@ -7,7 +7,8 @@ import { para, type Card } from '../../src/chat/card.js';
 import { systemClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/database.js';
 import { enqueueMessage } from '../../src/delivery/outbox.js';
-import { DeliveryQueue } from '../../src/jobs/delivery.js';
+import { DeliveryQueue, deliveryJob } from '../../src/delivery/jobs.js';
+import { JobRegistry } from '../../src/jobs/registry.js';
 import { redisConnection } from '../../src/jobs/redis.js';
 import { createLogger } from '../../src/log.js';
 import * as orgsRepo from '../../src/orgs/repo.js';
@@ -52,14 +53,14 @@ const postedTexts = (slack: FakeSlack) => slack.posted().map((m) => m.text);
 describe('delivery: a worker killed mid-job', () => {
   let slack: FakeSlack | undefined;
   let database: TestDatabase | undefined;
-  let queue: DeliveryQueue | undefined;
+  let jobs: JobRegistry | undefined;
   let t: TestSteward | undefined;
   const workers: WorkerProcess[] = [];
 
   afterEach(async () => {
     for (const worker of workers.splice(0)) await worker.kill();
-    await queue?.close();
-    queue = undefined;
+    await jobs?.close();
+    jobs = undefined;
     await slack?.close();
     slack = undefined;
     await database?.drop();
@@ -90,7 +91,8 @@ describe('delivery: a worker killed mid-job', () => {
 
     const id = await writeMessage(database.db, orgId, personId, 'Your journey needs you');
     const log = createLogger('silent');
-    queue = new DeliveryQueue(redisConnection(TEST_REDIS_URL, 'producer'), { log, prefix: queuePrefix });
+    jobs = new JobRegistry({ connections: { producer: redisConnection(TEST_REDIS_URL, 'producer') }, prefix: queuePrefix, log });
+    const queue = new DeliveryQueue(jobs.queue(deliveryJob), log);
     await queue.enqueue([id]);
 
     await slack.waitFor(() => slack!.callsOf('chat.postMessage').length === 1, 20_000);

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { ESCALATION_QUEUE, type EscalationJob } from '../../src/jobs/escalation.js';
+import { ESCALATION_QUEUE, type EscalationJob } from '../../src/pings/jobs.js';
 import { importJourneys } from '../../src/journeys/csv.js';
 import { personForEmail } from '../../src/orgs/service.js';
 import { Queue } from 'bullmq';

@@ -1,11 +1,11 @@
 // Closing on time with real Redis: the delayed BullMQ job closes a vote at its deadline, a job that
 // fires early waits, and the sweep closes what no job was there for. Each test on its own queue prefix.
 import { randomUUID } from 'node:crypto';
-import type { Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { redisConnection } from '../../src/jobs/redis.js';
-import { ProposalDeadlineQueue, ProposalDeadlineSweep, startProposalDeadlineWorker } from '../../src/jobs/proposal-deadline.js';
+import { JobRegistry } from '../../src/jobs/registry.js';
+import { ProposalDeadlineQueue, ProposalDeadlineSweep, proposalDeadlineJob } from '../../src/proposals/jobs.js';
 import { castVote, submitProposal } from '../../src/proposals/service.js';
 import type { Services } from '../../src/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -40,16 +40,12 @@ describe('proposal deadlines on BullMQ', () => {
   }
 
   function start(prefix: string, services: Services): ProposalDeadlineQueue {
-    const producer = redisConnection(TEST_REDIS_URL, 'producer');
-    const workerConnection = redisConnection(TEST_REDIS_URL, 'worker');
-    const queue = new ProposalDeadlineQueue(producer, { services, prefix });
-    const worker: Worker = startProposalDeadlineWorker({ connection: workerConnection, prefix, services });
-    stops.push(async () => {
-      await worker.close();
-      await queue.close();
-      producer.disconnect();
-      workerConnection.disconnect();
-    });
+    const connections = { producer: redisConnection(TEST_REDIS_URL, 'producer'), worker: redisConnection(TEST_REDIS_URL, 'worker') };
+    const jobs = new JobRegistry({ connections, prefix, log: services.log });
+    const queue = new ProposalDeadlineQueue(jobs.queue(proposalDeadlineJob), services);
+    // The worker alone: these tests watch the delayed job, not the sweep.
+    jobs.startWorker(proposalDeadlineJob, services);
+    stops.push(() => jobs.close());
     return queue;
   }
 

@@ -1,8 +1,8 @@
 // GET /charts/<signed link>.png: checks the signature and expiry, then answers the PNG from the
 // cache or renders it. A bad or tampered link is a plain 404, so links cannot be probed.
 import type { Clock } from '../clock.js';
-import { sendJson, type Route } from '../http/server.js';
-import { CHART_PATH_PREFIX, verifyChartPath, type ChartRef } from './links.js';
+import { sendJson, type Route } from './server.js';
+import { CHART_PATH_PREFIX, verifyChartPath, type ChartRef } from '../charts/links.js';
 
 export interface ChartRouteOptions {
   secret: string;

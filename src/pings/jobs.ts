@@ -1,16 +1,15 @@
-
 // Ping escalation on BullMQ: one delayed job per ping and due time (job id = ping and due time, so
 // scheduling twice collapses), a worker that asks the database whether the ping is still due, and a
 // sweep that finds due pings whose job was lost (Redis away, worker killed). The database decides:
 // racing workers, clicks and sweeps produce one outcome (see src/journeys/pings.ts).
-import { DelayedError, Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { DelayedError, type Job, type Queue } from 'bullmq';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
+import { PeriodicSweep } from '../jobs/periodic.js';
+import { defineJob } from '../jobs/registry.js';
 import { processDuePing, type DueOutcome } from '../journeys/ping-transitions.js';
 import { duePingIds, recordPingDeliveries } from '../journeys/pings.js';
 import type { Logger } from '../log.js';
-import { PeriodicSweep } from './periodic.js';
 
 export const ESCALATION_QUEUE = 'steward-escalation';
 
@@ -20,31 +19,16 @@ export interface EscalationJob {
   dueAt: number;
 }
 
+/** Schedules a ping's next escalation step. */
 export class EscalationQueue {
-  readonly queue: Queue<EscalationJob>;
-
   constructor(
-    connection: Redis,
-    private readonly options: { prefix?: string | undefined; clock: Clock; log: Logger },
-  ) {
-    this.queue = new Queue<EscalationJob>(ESCALATION_QUEUE, { connection, ...(options.prefix ? { prefix: options.prefix } : {}) });
-    this.queue.on('error', () => {});
-  }
+    readonly queue: Queue<EscalationJob>,
+    private readonly options: { clock: Clock; log: Logger },
+  ) {}
 
   async add(pingId: string, at: Date): Promise<void> {
     const delay = Math.max(0, at.getTime() - this.options.clock.now().getTime());
-    await this.queue.add(
-      'escalate',
-      { pingId, dueAt: at.getTime() },
-      {
-        jobId: `ping-${pingId}-${at.getTime()}`,
-        delay,
-        attempts: 6,
-        backoff: { type: 'exponential', delay: 1_000 },
-        removeOnComplete: true,
-        removeOnFail: true,
-      },
-    );
+    await this.queue.add('escalate', { pingId, dueAt: at.getTime() }, { jobId: `ping-${pingId}-${at.getTime()}`, delay });
   }
 
   /** Fire and forget after a commit: if Redis is away, the sweep escalates the ping when it is due. */
@@ -52,10 +36,6 @@ export class EscalationQueue {
     this.add(pingId, at).catch((error: unknown) => {
       this.options.log.debug({ err: error, pingId }, 'could not schedule the escalation job; the sweep will find the ping');
     });
-  }
-
-  async close(): Promise<void> {
-    await this.queue.close();
   }
 }
 
@@ -67,6 +47,23 @@ export interface EscalationDeps {
   schedule(pingId: string, at: Date): void;
 }
 
+export const escalationJob = defineJob({
+  queue: ESCALATION_QUEUE,
+  jobOptions: { attempts: 6, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: true },
+  concurrency: 8,
+  processor: (deps: EscalationDeps) => async (job: Job<EscalationJob>, token?: string) => {
+    const outcome = await runDue(deps, job.data.pingId);
+    if (outcome.outcome === 'not-due' && outcome.nextDueAt && outcome.nextDueAt.getTime() === job.data.dueAt) {
+      // Fired a moment early (clocks of processes differ by a few ms): wait for the due time.
+      await job.moveToDelayed(job.data.dueAt + 50, token);
+      throw new DelayedError();
+    }
+    // Otherwise not due because it was acknowledged, snoozed (a newer job exists) or already done.
+    return outcome.outcome;
+  },
+  sweep: (deps: EscalationDeps, intervalMs) => new EscalationSweep({ ...deps, intervalMs }),
+});
+
 /** Runs one due ping and passes on what followed: deliveries to wake, the next due time to schedule. */
 async function runDue(deps: EscalationDeps, pingId: string): Promise<DueOutcome> {
   const outcome = await processDuePing(deps, pingId);
@@ -76,25 +73,6 @@ async function runDue(deps: EscalationDeps, pingId: string): Promise<DueOutcome>
     deps.log.info({ pingId, outcome: outcome.outcome }, 'ping escalation step');
   }
   return outcome;
-}
-
-export function startEscalationWorker(options: EscalationDeps & { connection: Redis; prefix?: string | undefined; concurrency?: number }): Worker<EscalationJob> {
-  const worker = new Worker<EscalationJob>(
-    ESCALATION_QUEUE,
-    async (job: Job<EscalationJob>, token?: string) => {
-      const outcome = await runDue(options, job.data.pingId);
-      if (outcome.outcome === 'not-due' && outcome.nextDueAt && outcome.nextDueAt.getTime() === job.data.dueAt) {
-        // Fired a moment early (clocks of processes differ by a few ms): wait for the due time.
-        await job.moveToDelayed(job.data.dueAt + 50, token);
-        throw new DelayedError();
-      }
-      // Otherwise not due because it was acknowledged, snoozed (a newer job exists) or already done.
-      return outcome.outcome;
-    },
-    { connection: options.connection, concurrency: options.concurrency ?? 8, ...(options.prefix ? { prefix: options.prefix } : {}) },
-  );
-  worker.on('error', () => {});
-  return worker;
 }
 
 /**
