@@ -28,7 +28,7 @@ import { journeysCapability } from './journeys/capability.js';
 import { PING_MESSAGE_RENDERER, pingMessageRenderer } from './journeys/pings.js';
 import { RedisHealth, redisConnection } from './jobs/redis.js';
 import { GovernanceSchedules, catchUpDigests, startGovernanceWorker } from './jobs/governance.js';
-import { governanceCapability } from './governance/capability.js';
+import { governanceCapability, settingsCapability } from './governance/capability.js';
 import type { Card } from './chat/card.js';
 import { AnswerCache } from './db/answer-cache.js';
 import { TermIndexes } from './glossary/term-indexes.js';
@@ -40,7 +40,7 @@ import { orgsCapability } from './orgs/capability.js';
 import { ProposalDeadlineQueue, ProposalDeadlineSweep, startProposalDeadlineWorker } from './jobs/proposal-deadline.js';
 import { proposalsCapability } from './proposals/capability.js';
 import { PROPOSAL_CARD_RENDERER, proposalCardRenderer } from './proposals/live-card.js';
-import { settingsCapability } from './settings/capability.js';
+import { postOpenProposals } from './proposals/service.js';
 import { OrgDirectory } from './orgs/service.js';
 import { seedDemoIfEmpty } from './seed/demo.js';
 import type { Services } from './services.js';
@@ -151,7 +151,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
     governanceCapability,
     journeysCapability({ scheduleEscalation: (pingId, at) => escalations.schedule(pingId, at) }),
     proposalsCapability({ deadlines }),
-    settingsCapability,
+    settingsCapability({ postOpenProposals }),
     kpisCapability(kpiCharts, clock, { answers: kpiAnswers }),
   ];
   const commandList = () => router.listCommands();

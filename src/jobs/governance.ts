@@ -5,7 +5,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
-import { postDueDigest, missedDigests, type DigestOutcome } from '../governance/service.js';
+import { postDueDigest, missedDigests, type DigestOutcome } from '../governance/digest/service.js';
 import { readScheduleSettings } from '../governance/schedule.js';
 import { queueVoteReminders } from '../governance/reminders.js';
 import type { Logger } from '../log.js';

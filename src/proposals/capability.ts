@@ -7,7 +7,7 @@ import { errorCard } from '../chat/cards.js';
 import { ChatError, InvalidInput } from '../chat/errors.js';
 import type { Reply } from '../chat/request.js';
 import { hasRole, requireRole } from '../chat/actor.js';
-import { loadGovernanceSettings } from '../settings/service.js';
+import { loadGovernanceSettings } from '../governance/service.js';
 import { commentForm, followUpCard, listCard, noticeCard, proposalForm, showCard, submittedCard, voteConfirmationCard, voteConfirmationText, type ListEntry } from './cards.js';
 import { formatDeadline, parseDeadlineInput } from './deadline.js';
 import * as repo from './repo.js';

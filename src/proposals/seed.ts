@@ -2,7 +2,7 @@
 // and `proposal show 1` have something to show before anyone has proposed anything.
 import type { Db } from '../db/database.js';
 import * as orgsRepo from '../orgs/repo.js';
-import { loadGovernanceSettings } from '../settings/service.js';
+import { loadGovernanceSettings } from '../governance/service.js';
 import * as repo from './repo.js';
 import { ruleAtOpening } from './rules.js';
 

@@ -9,7 +9,7 @@ import { enqueueMessage } from '../delivery/outbox.js';
 import { accountableOwner, findJourneyExact } from '../journeys/owners.js';
 import { hasRole, requireRole, type Actor } from '../chat/actor.js';
 import type { Services } from '../services.js';
-import { governanceChannels, loadGovernanceSettings } from '../settings/service.js';
+import { governanceChannels, loadGovernanceSettings } from '../governance/service.js';
 import { decisionCard, noticeCard, proposalCard } from './cards.js';
 import { formatDeadline, type DeadlineInput } from './deadline.js';
 import { holdCardForVote, postCards, queueCardChange, queueCardRefresh, replyInThreads } from './live-card.js';

@@ -4,10 +4,10 @@ import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { DatabaseHandle } from '../db/database.js';
 import * as orgsRepo from '../orgs/repo.js';
-import { channelLabel } from './cards.js';
-import { ballotsText, describeQuorum, describeVotingPeriod, majorityText, quorumText, timeZoneText, votingPeriodText } from './schema.js';
-import { governanceChannels, loadGovernanceSettings, makeGovernanceChannel, removeGovernanceChannel, updateGovernanceSettings, type SettingsPatch } from './service.js';
-import { MAJORITY_LABELS } from '../proposals/rules.js';
+import { channelLabel } from '../governance/cards.js';
+import { ballotsText, describeQuorum, describeVotingPeriod, majorityText, quorumText, timeZoneText, votingPeriodText } from '../governance/schema.js';
+import { governanceChannels, loadGovernanceSettings, makeGovernanceChannel, removeGovernanceChannel, updateGovernanceSettings, type SettingsPatch } from '../governance/service.js';
+import { MAJORITY_LABELS } from '../governance/rules.js';
 
 export interface SettingsCliDeps {
   withDatabase<T>(work: (handle: DatabaseHandle) => Promise<T>): Promise<T>;
