@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import type { Db } from '../src/db/database.js';
 import * as orgsRepo from '../src/orgs/repo.js';
-import { makeGovernanceChannel } from '../src/settings/service.js';
+import { makeGovernanceChannel } from '../src/governance/service.js';
 import { startBareBoltProcess } from './lib/bare-bolt.js';
 import { startFakeSlackApi } from './lib/fake-slack-api.js';
 import { blockActionForm, burst, burstAgent, openConnections } from './lib/slack-burst.js';

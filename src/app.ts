@@ -19,7 +19,7 @@ import { outboxCounts } from './delivery/outbox.js';
 import { createGlossaryCapability, type LookupAnswer } from './glossary/capability.js';
 import { LookupLog } from './glossary/lookup-log.js';
 import { TermIndexes } from './glossary/term-indexes.js';
-import { governanceCapability } from './governance/capability.js';
+import { governanceCapability, settingsCapability } from './governance/capability.js';
 import { GovernanceSchedules, governanceJob } from './governance/jobs.js';
 import { helpCapability } from './help/capability.js';
 import { ingestRoutes } from './http/api/ingest.js';
@@ -44,9 +44,9 @@ import { EscalationQueue, escalationJob } from './pings/jobs.js';
 import { proposalsCapability } from './proposals/capability.js';
 import { ProposalDeadlineQueue, proposalDeadlineJob } from './proposals/jobs.js';
 import { PROPOSAL_CARD_RENDERER, proposalCardRenderer } from './proposals/live-card.js';
+import { postOpenProposals } from './proposals/service.js';
 import { seedDemoIfEmpty } from './seed/demo.js';
 import type { Services } from './services.js';
-import { settingsCapability } from './settings/capability.js';
 import { SlackAdapter } from './slack/app.js';
 import { SlackNotifier } from './slack/notifier.js';
 import { createCloudAdapter } from './teams/adapter.js';
@@ -239,7 +239,7 @@ function buildRouter(services: Services, memory: Memory, queues: Queues): ChatRo
     governanceCapability,
     journeysCapability({ scheduleEscalation: (pingId, at) => queues.escalations.schedule(pingId, at) }),
     proposalsCapability({ deadlines: queues.deadlines }),
-    settingsCapability,
+    settingsCapability({ postOpenProposals }),
     kpisCapability(memory.charts, services.clock, { answers: memory.kpiAnswers }),
   ];
   const router: ChatRouter = new ChatRouter(services, [helpCapability(() => router.listCommands()), ...capabilities]);

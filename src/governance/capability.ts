@@ -1,51 +1,61 @@
-// `digest preview` (admins see the digest now, privately) and `schedule` (show; admins change it).
+// Governance in chat: `digest preview` and `schedule …` (the rhythm), `governance here|off` (the
+// channel where proposals are posted) and `settings …` (the rules boards vote by, and the board).
+// Parses, calls the service (which checks who may do what), renders.
 import { z } from 'zod';
-import type { Capability } from '../chat/capability.js';
-import { code, fields, para, text, type Card } from '../chat/card.js';
+import { defineAction, type Capability, type ChatContext } from '../chat/capability.js';
 import { InvalidInput } from '../chat/errors.js';
-import { requireRole } from '../chat/actor.js';
-import { governanceConversationIds } from './channels.js';
-import { buildDigest } from './service.js';
-import { cronSchema, describeCron, describeSlot, latestSlot, nextSlots, readScheduleSettings, timeZoneSchema } from './schedule.js';
-import { sql } from 'kysely';
+import type { Reply } from '../chat/request.js';
+import { mentionedPerson } from '../orgs/people.js';
+import { digestPreviewCard, governanceChannelCard, governanceChannelsCard, noticeCard, scheduleCard, settingsCard, settingsForm } from './cards.js';
+import { previewDigest } from './digest/service.js';
+import { GOVERNANCE_USAGE } from './schema.js';
+import {
+  changeBoard,
+  changeSchedule,
+  changeSetting,
+  chooseGovernanceChannel,
+  dropGovernanceChannel,
+  governanceChannels,
+  saveSettingsForm,
+  scheduleInfo,
+  settingsForEditing,
+  showSettings,
+  type GovernanceDeps,
+  type GovernancePorts,
+} from './service.js';
 
-const SCHEDULE_USAGE =
-  'Usage: `schedule` (show), `schedule digest "0 9 * * 1"` (cron: minute hour day month weekday), `schedule timezone Europe/Amsterdam`, `schedule digest off|on`, `schedule reminders 24` (hours before a vote deadline; 0 = off).';
-
-function scheduleCard(info: { enabled: boolean; cron: string; timeZone: string; reminderHours: number; next: Date[]; channels: number }): Card {
-  return {
-    title: 'Governance schedule',
-    blocks: [
-      fields(
-        ['Weekly digest', info.enabled ? `${describeCron(info.cron)} (${info.cron})` : 'off'],
-        ['Time zone', info.timeZone],
-        ['Next digests', info.enabled ? info.next.map((d) => describeSlot(d, info.timeZone)).join('\n') : '—'],
-        ['Vote reminders', info.reminderHours > 0 ? `${info.reminderHours} h before a deadline` : 'off'],
-        ['Governance channels', info.channels > 0 ? String(info.channels) : 'none yet — an admin types `governance here` in one'],
-      ),
-      para(text('Admins change it: '), code('schedule digest "0 9 * * 1"'), text(', '), code('schedule timezone Europe/London'), text(', '), code('schedule reminders 24')),
-    ],
-    summary: info.enabled ? `Digest ${describeCron(info.cron)} ${info.timeZone}` : 'Digest off',
-  };
+async function settingsReply(deps: GovernanceDeps, ctx: ChatContext): Promise<Reply> {
+  const shown = await showSettings(deps, ctx.actor);
+  return { private: settingsCard(shown.settings, shown.channels, shown.board, { canChange: shown.canChange }) };
 }
 
-const changeSchema = z.discriminatedUnion('what', [
-  z.object({ what: z.literal('digest-cron'), value: cronSchema }),
-  z.object({ what: z.literal('digest-toggle'), value: z.enum(['on', 'off']) }),
-  z.object({ what: z.literal('timezone'), value: timeZoneSchema }),
-  z.object({ what: z.literal('reminders'), value: z.coerce.number({ error: 'a number of hours' }).int('a whole number of hours').min(0, 'at least 0').max(168, 'at most 168 (a week)') }),
-]);
-
-function parseChange(args: string) {
-  const [what = '', ...rest] = args.trim().split(/\s+/);
-  const value = rest.join(' ').replace(/^["“”']|["“”']$/g, '').trim();
-  const kind = what === 'digest' ? (value === 'on' || value === 'off' ? 'digest-toggle' : 'digest-cron') : what === 'timezone' ? 'timezone' : what === 'reminders' ? 'reminders' : undefined;
-  if (!kind || !value) throw new InvalidInput(SCHEDULE_USAGE);
-  const parsed = changeSchema.safeParse({ what: kind, value });
-  if (!parsed.success) throw new InvalidInput(`“${value}” is not ${parsed.error.issues[0]?.message ?? 'valid'}. Nothing was changed.`);
-  return parsed.data;
+async function boardReply(deps: GovernanceDeps, ctx: ChatContext, verb: string | undefined, who: string | undefined): Promise<Reply> {
+  const change = await changeBoard(deps, ctx.actor, verb, who, (token) => mentionedPerson(ctx, token, 'Usage: `settings board add @person`.'));
+  const { name, changed } = change;
+  const message =
+    change.verb === 'add'
+      ? changed ? `${name} is now on the board.` : `${name} already was on the board.`
+      : changed ? `${name} is no longer on the board.` : `${name} was not on the board.`;
+  return { private: noticeCard('Board', message) };
 }
 
+async function governanceReply(deps: GovernanceDeps, ctx: ChatContext, verb: string): Promise<Reply> {
+  if (verb === '' || verb === 'list' || verb === 'show') return { private: governanceChannelsCard(await governanceChannels(deps.db, ctx.actor.orgId)) };
+  if (verb !== 'here' && verb !== 'off') throw new InvalidInput(GOVERNANCE_USAGE);
+  const { conversation } = ctx.request;
+  const here = { platform: ctx.request.platform, installationExternalId: ctx.request.installationId, externalId: conversation.id, kind: conversation.kind, name: conversation.name ?? null };
+  if (verb === 'off') {
+    const removed = await dropGovernanceChannel(deps, ctx.actor, here);
+    return { private: noticeCard('Governance channel', removed ? 'Steward no longer posts proposals in this channel. Open votes keep their cards here.' : 'This channel was not a governance channel.') };
+  }
+  const chosen = await chooseGovernanceChannel(deps, ctx.actor, here);
+  return { public: governanceChannelCard(chosen.channel, chosen.replaced, chosen.orgName, chosen.posted) };
+}
+
+const savePayload = z.object({ action: z.literal('settings.save') }).loose();
+const editPayload = z.object({ action: z.literal('settings.edit') });
+
+/** `digest preview` and `schedule`: the rhythm of governance. */
 export const governanceCapability: Capability = {
   name: 'governance-rhythm',
   commands: [
@@ -55,13 +65,8 @@ export const governanceCapability: Capability = {
       usage: [{ example: 'preview', description: 'see this week\'s digest now, privately (admins)' }],
       async handle(ctx, args) {
         if (args.trim().toLowerCase() !== 'preview') throw new InvalidInput('Usage: `digest preview` shows the digest now, only to you.');
-        requireRole(ctx.actor, 'admin', 'preview the digest');
-        const now = ctx.services.clock.now();
-        const org = await ctx.services.db.selectFrom('organisations').select(['time_zone', 'settings']).where('id', '=', ctx.actor.orgId).executeTakeFirstOrThrow();
-        const schedule = readScheduleSettings(org.settings);
-        const card = await buildDigest({ db: ctx.services.db }, ctx.actor.orgId, now);
-        const next = schedule.digestEnabled ? describeSlot(nextSlots(schedule.digestCron, org.time_zone, now, 1)[0] ?? now, org.time_zone) : 'never (the digest is off)';
-        return { private: { ...card, title: `Preview: ${card.title}`, blocks: [...card.blocks, { kind: 'context', text: [text(`Next posted: ${next}. Last period: ${describeSlot(latestSlot(schedule.digestCron, org.time_zone, now), org.time_zone)}.`)] }] } };
+        const preview = await previewDigest(ctx.services, ctx.actor);
+        return { private: digestPreviewCard(preview.card, preview) };
       },
     },
     {
@@ -73,43 +78,71 @@ export const governanceCapability: Capability = {
         { example: 'timezone Europe/Amsterdam', description: 'the organisation\'s time zone (admins)' },
       ],
       async handle(ctx, args) {
-        const { db, clock } = ctx.services;
-        if (args.trim()) {
-          requireRole(ctx.actor, 'admin', 'change the schedule');
-          const change = parseChange(args);
-          if (change.what === 'timezone') {
-            await db.updateTable('organisations').set({ time_zone: change.value }).where('id', '=', ctx.actor.orgId).execute();
-          } else {
-            const org = await db.selectFrom('organisations').select('settings').where('id', '=', ctx.actor.orgId).executeTakeFirstOrThrow();
-            const current = readScheduleSettings(org.settings);
-            const next = {
-              ...current,
-              ...(change.what === 'digest-cron' ? { digestCron: change.value, digestEnabled: true } : {}),
-              ...(change.what === 'digest-toggle' ? { digestEnabled: change.value === 'on' } : {}),
-              ...(change.what === 'reminders' ? { voteReminderHours: change.value } : {}),
-            };
-            // Merge into settings so other capabilities' keys stay untouched.
-            await db
-              .updateTable('organisations')
-              .set({ settings: sql`settings || ${JSON.stringify({ governanceSchedule: next })}::jsonb` })
-              .where('id', '=', ctx.actor.orgId)
-              .execute();
-          }
-          ctx.services.syncSchedules(ctx.actor.orgId);
-        }
-        const org = await db.selectFrom('organisations').select(['time_zone', 'settings']).where('id', '=', ctx.actor.orgId).executeTakeFirstOrThrow();
-        const schedule = readScheduleSettings(org.settings);
-        const card = scheduleCard({
-          enabled: schedule.digestEnabled,
-          cron: schedule.digestCron,
-          timeZone: org.time_zone,
-          reminderHours: schedule.voteReminderHours,
-          next: nextSlots(schedule.digestCron, org.time_zone, clock.now(), 3),
-          channels: (await governanceConversationIds(db, ctx.actor.orgId)).length,
-        });
+        if (args.trim()) await changeSchedule(ctx.services, ctx.actor, args);
+        const card = scheduleCard(await scheduleInfo(ctx.services, ctx.actor));
         return { private: args.trim() ? { ...card, title: 'Governance schedule updated' } : card };
       },
     },
   ],
   actions: [],
 };
+
+/**
+ * `governance here|off` and `settings …`: admins choose the governance channel and the rules boards
+ * vote by. `ports` brings what it needs from proposals (which depend on governance, never the reverse).
+ */
+export function settingsCapability(ports: GovernancePorts): Capability {
+  const depsOf = (ctx: ChatContext): GovernanceDeps => ({ ...ctx.services, ...ports });
+  return {
+    name: 'settings',
+    commands: [
+      {
+        word: 'governance',
+        summary: 'the channel where proposals are posted and voted on',
+        usage: [
+          { example: 'here', description: 'make this channel the governance channel (admins)' },
+          { example: 'off', description: 'stop posting proposals in this channel (admins)' },
+          { example: '', description: 'list the governance channels' },
+        ],
+        handle: (ctx, args) => governanceReply(depsOf(ctx), ctx, args.trim().toLowerCase()),
+      },
+      {
+        word: 'settings',
+        summary: 'governance settings: voting period, quorum, majority, ballots, time zone, board',
+        usage: [
+          { example: '', description: 'show the settings' },
+          { example: 'quorum 60%', description: 'change one (admins): period, quorum, majority, ballots, timezone' },
+          { example: 'board add @person', description: 'add or remove a board member (admins)' },
+        ],
+        async handle(ctx, args) {
+          const deps = depsOf(ctx);
+          const [key = '', ...rest] = args.trim().split(/\s+/).filter(Boolean);
+          const word = key.toLowerCase();
+          if (word === '' || word === 'show') return settingsReply(deps, ctx);
+          if (word === 'board') return boardReply(deps, ctx, rest[0]?.toLowerCase(), rest[1]);
+          await changeSetting(deps, ctx.actor, word, rest.join(' '));
+          return settingsReply(deps, ctx);
+        },
+      },
+    ],
+    actions: [
+      defineAction({
+        action: 'settings.edit',
+        schema: editPayload,
+        async handle(ctx) {
+          return { form: settingsForm(await settingsForEditing(depsOf(ctx), ctx.actor)) };
+        },
+      }),
+      defineAction({
+        action: 'settings.save',
+        schema: savePayload,
+        async handle(ctx, _payload, values) {
+          const deps = depsOf(ctx);
+          await saveSettingsForm(deps, ctx.actor, values);
+          const shown = await settingsReply(deps, ctx);
+          return shown.private ? { replace: shown.private } : shown;
+        },
+      }),
+    ],
+  };
+}

@@ -6,10 +6,10 @@ import { CliError, orgOption, resolveOrg, type CliContext } from '../cli-context
 import type { DatabaseHandle } from '../db/database.js';
 import type { Platform } from '../db/foundation-tables.js';
 import * as orgsRepo from '../orgs/repo.js';
-import { channelLabel } from '../settings/cards.js';
-import { ballotsText, describeQuorum, describeVotingPeriod, majorityText, quorumText, timeZoneText, votingPeriodText } from '../settings/schema.js';
-import { governanceChannels, loadGovernanceSettings, makeGovernanceChannel, removeGovernanceChannel, updateGovernanceSettings, type SettingsPatch } from '../settings/service.js';
-import { MAJORITY_LABELS } from '../proposals/rules.js';
+import { channelLabel } from './cards.js';
+import { ballotsText, describeQuorum, describeVotingPeriod, majorityText, quorumText, timeZoneText, votingPeriodText } from './schema.js';
+import { governanceChannels, loadGovernanceSettings, makeGovernanceChannel, removeGovernanceChannel, updateGovernanceSettings, type SettingsPatch } from './service.js';
+import { MAJORITY_LABELS } from './rules.js';
 
 async function printSettings(handle: DatabaseHandle, orgId: string, out: (line: string) => void): Promise<void> {
   const settings = await loadGovernanceSettings(handle.db, orgId);

@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { findOrganisationSchedule, organisationIds } from '../orgs/repo.js';
 import { queueVoteReminders } from './reminders.js';
 import { readScheduleSettings } from './schedule.js';
-import { missedDigests, postDueDigest, type DigestOutcome } from './service.js';
+import { missedDigests, postDueDigest, type DigestOutcome } from './digest/service.js';
 
 export const GOVERNANCE_QUEUE = 'steward-governance';
 

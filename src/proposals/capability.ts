@@ -6,27 +6,27 @@ import { defineAction, type Capability, type ChatContext } from '../chat/capabil
 import { errorCard } from '../chat/cards.js';
 import { ChatError, InvalidInput } from '../chat/errors.js';
 import type { Reply } from '../chat/request.js';
-import { hasRole, requireRole } from '../chat/actor.js';
-import { loadGovernanceSettings } from '../settings/service.js';
+import { hasRole } from '../chat/actor.js';
+import { loadGovernanceSettings } from '../governance/service.js';
 import { commentForm, followUpCard, listCard, noticeCard, proposalForm, showCard, submittedCard, voteConfirmationCard, voteConfirmationText, type ListEntry } from './cards.js';
-import { formatDeadline, parseDeadlineInput } from './deadline.js';
+import { formatDeadline } from './deadline.js';
 import * as repo from './repo.js';
-import { CHOICE_LABELS, commentPayload, progressPayload, proposalFormSchema, proposalNumber, submitPayload, voteValues, votePayload } from './schema.js';
+import { CHOICE_LABELS, commentPayload, parseProposalNumber, progressPayload, PROPOSAL_USAGE, proposalFormSchema, submitPayload, voteValues, votePayload } from './schema.js';
 import {
   advanceProposal,
+  ballotForComment,
   cardForVoter,
   castVote,
-  extendDeadline,
+  extendDeadlineAsTyped,
   openDraft,
   proposalForActor,
   submitProposal,
   withdrawProposal,
   type ProposalDeps,
+  type ProposalPorts,
 } from './service.js';
 import { loadProposalView } from './view.js';
 
-const USAGE =
-  'Usage: `proposal new`, `proposal list`, `proposal show 17`, `proposal open 17` (a draft), `proposal withdraw 17` (proposer), `proposal extend 17 2d` (admins; or a date: 2027-04-02 12:00), `proposal start 17` / `proposal done 17` (journey owner or admin).';
 
 /** Select options for the form; an organisation with very many journeys types the key instead. */
 const MAX_JOURNEY_OPTIONS = 99;
@@ -36,11 +36,7 @@ function problems(error: z.ZodError): string {
   return error.issues.map((issue) => issue.message).join('. ');
 }
 
-function numberArg(value: string | undefined): number {
-  const parsed = proposalNumber.safeParse(value ?? '');
-  if (!parsed.success) throw new InvalidInput(`${problems(parsed.error)}. ${USAGE}`);
-  return parsed.data;
-}
+const numberArg = parseProposalNumber;
 
 async function newForm(ctx: ChatContext): Promise<Reply> {
   const journeys = await repo.journeysByName(ctx.services.db, ctx.actor.orgId, MAX_JOURNEY_OPTIONS + 1);
@@ -95,7 +91,48 @@ async function refusedOnCard(ctx: ChatContext, proposalId: string, work: () => P
   }
 }
 
-export function proposalsCapability(deps: ProposalDeps): Capability {
+/** `proposal <verb> …`: one verb at a time. */
+async function proposalCommand(deps: ProposalDeps, ctx: ChatContext, args: string): Promise<Reply> {
+  const [verb = 'list', ...rest] = args.trim().split(/\s+/).filter(Boolean);
+  switch (verb.toLowerCase()) {
+    case 'new':
+      return newForm(ctx);
+    case 'list':
+      return list(ctx);
+    case 'show':
+      return show(ctx, numberArg(rest[0]));
+    case 'open': {
+      const number = numberArg(rest[0]);
+      const opened = await openDraft(deps, ctx.actor, number);
+      const { timeZone } = await loadGovernanceSettings(ctx.services.db, ctx.actor.orgId);
+      return { private: noticeCard(`Proposal #${number}`, `Proposal #${number} is posted in the governance channel; the board votes until ${formatDeadline(opened.deadline, timeZone)} (${timeZone}).`) };
+    }
+    case 'withdraw': {
+      const number = numberArg(rest[0]);
+      await withdrawProposal(deps, ctx.actor, number);
+      return { private: noticeCard(`Proposal #${number}`, `You withdrew proposal #${number}. Its card no longer takes votes.`) };
+    }
+    case 'extend': {
+      const extended = await extendDeadlineAsTyped(deps, ctx.actor, rest[0], rest.slice(1).join(' '));
+      const { number, timeZone } = extended;
+      const told = extended.told ? ` The ${extended.told} member${extended.told === 1 ? ' who' : 's who'} already voted ${extended.told === 1 ? 'is' : 'are'} told.` : '';
+      return { private: noticeCard(`Proposal #${number}`, `Voting on proposal #${number} now closes ${formatDeadline(extended.deadline, timeZone)} (${timeZone}).${told}`) };
+    }
+    case 'start':
+    case 'done': {
+      const number = numberArg(rest[0]);
+      const proposal = await proposalForActor(ctx.services.db, ctx.actor, number);
+      const moved = await advanceProposal(deps, ctx.actor, proposal.id, verb.toLowerCase() === 'start' ? 'in_progress' : 'done');
+      const view = await loadProposalView(ctx.services.db, moved.id);
+      return { private: view ? followUpCard(view, ctx.actor.name, { buttons: false }) : noticeCard('Proposal', 'Done.') };
+    }
+    default:
+      throw new InvalidInput(`Steward does not know “proposal ${verb}”. ${PROPOSAL_USAGE}`);
+  }
+}
+
+export function proposalsCapability(ports: ProposalPorts): Capability {
+  const depsOf = (ctx: ChatContext): ProposalDeps => ({ ...ctx.services, ...ports });
   return {
     name: 'proposals',
     commands: [
@@ -110,48 +147,7 @@ export function proposalsCapability(deps: ProposalDeps): Capability {
           { example: 'extend 17 2d', description: 'move the deadline later (admins)' },
           { example: 'start 17', description: 'follow up an approved proposal: start, then done (journey owner)' },
         ],
-        async handle(ctx, args) {
-          const [verb = 'list', ...rest] = args.trim().split(/\s+/).filter(Boolean);
-          switch (verb.toLowerCase()) {
-            case 'new':
-              return newForm(ctx);
-            case 'list':
-              return list(ctx);
-            case 'show':
-              return show(ctx, numberArg(rest[0]));
-            case 'open': {
-              const number = numberArg(rest[0]);
-              const opened = await openDraft(ctx.services, deps, ctx.actor, number);
-              const { timeZone } = await loadGovernanceSettings(ctx.services.db, ctx.actor.orgId);
-              return { private: noticeCard(`Proposal #${number}`, `Proposal #${number} is posted in the governance channel; the board votes until ${formatDeadline(opened.deadline, timeZone)} (${timeZone}).`) };
-            }
-            case 'withdraw': {
-              const number = numberArg(rest[0]);
-              await withdrawProposal(ctx.services, deps, ctx.actor, number);
-              return { private: noticeCard(`Proposal #${number}`, `You withdrew proposal #${number}. Its card no longer takes votes.`) };
-            }
-            case 'extend': {
-              requireRole(ctx.actor, 'admin', 'extend a voting deadline');
-              const number = numberArg(rest[0]);
-              const { timeZone } = await loadGovernanceSettings(ctx.services.db, ctx.actor.orgId);
-              const input = parseDeadlineInput(rest.slice(1).join(' '), timeZone);
-              if (!input) throw new InvalidInput(`Say how long to extend by (2d, 36h) or until when (2027-04-02 12:00, in ${timeZone}). Nothing was changed.`);
-              const extended = await extendDeadline(ctx.services, deps, ctx.actor, number, input);
-              const told = extended.told ? ` The ${extended.told} member${extended.told === 1 ? ' who' : 's who'} already voted ${extended.told === 1 ? 'is' : 'are'} told.` : '';
-              return { private: noticeCard(`Proposal #${number}`, `Voting on proposal #${number} now closes ${formatDeadline(extended.deadline, timeZone)} (${timeZone}).${told}`) };
-            }
-            case 'start':
-            case 'done': {
-              const number = numberArg(rest[0]);
-              const proposal = await proposalForActor(ctx.services.db, ctx.actor, number);
-              const moved = await advanceProposal(ctx.services, deps, ctx.actor, proposal.id, verb.toLowerCase() === 'start' ? 'in_progress' : 'done');
-              const view = await loadProposalView(ctx.services.db, moved.id);
-              return { private: view ? followUpCard(view, ctx.actor.name, { buttons: false }) : noticeCard('Proposal', 'Done.') };
-            }
-            default:
-              throw new InvalidInput(`Steward does not know “proposal ${verb}”. ${USAGE}`);
-          }
-        },
+        handle: (ctx, args) => proposalCommand(depsOf(ctx), ctx, args),
       },
     ],
     actions: [
@@ -161,7 +157,7 @@ export function proposalsCapability(deps: ProposalDeps): Capability {
         async handle(ctx, payload, values) {
           const form = proposalFormSchema.safeParse(values);
           if (!form.success) throw new InvalidInput(`${problems(form.error)}. Nothing was saved; please submit the form again.`);
-          const submitted = await submitProposal(ctx.services, deps, ctx.actor, form.data, payload.key);
+          const submitted = await submitProposal(depsOf(ctx), ctx.actor, form.data, payload.key);
           const view = await loadProposalView(ctx.services.db, submitted.proposalId);
           if (!view) throw new Error('the proposal just submitted is gone');
           return { replace: submittedCard(view, submitted.opened, submitted.reason) };
@@ -175,7 +171,7 @@ export function proposalsCapability(deps: ProposalDeps): Capability {
           if (!typed.success) throw new InvalidInput(`${problems(typed.error)}. Your vote was not counted.`);
           const choice = payload.c ?? typed.data.choice;
           if (!choice) throw new InvalidInput('Choose Approve, Reject or Abstain. Your vote was not counted.');
-          const vote = await castVote(ctx.services, deps, ctx.actor, payload.p, choice, typed.data.comment);
+          const vote = await castVote(depsOf(ctx), ctx.actor, payload.p, choice, typed.data.comment);
           const message = voteConfirmationText(vote);
           return {
             private: voteConfirmationCard(message, { comment: vote.comment, anonymous: vote.anonymous }),
@@ -187,11 +183,7 @@ export function proposalsCapability(deps: ProposalDeps): Capability {
         action: 'proposal.comment',
         schema: commentPayload,
         handle: (ctx, payload) => refusedOnCard(ctx, payload.p, async () => {
-          requireRole(ctx.actor, 'board', 'vote on proposals');
-          const proposal = await repo.proposalById(ctx.services.db, payload.p);
-          if (!proposal || proposal.org_id !== ctx.actor.orgId) throw new InvalidInput('That proposal does not exist (any more).');
-          if (proposal.status !== 'open') throw new InvalidInput(`Voting on proposal #${proposal.number} is closed.`);
-          const current = await repo.ballotOf(ctx.services.db, proposal.id, ctx.actor.personId);
+          const { proposal, current } = await ballotForComment(ctx.services, ctx.actor, payload.p);
           return { form: commentForm(proposal.id, proposal.number, current) };
         }),
       }),
@@ -199,7 +191,7 @@ export function proposalsCapability(deps: ProposalDeps): Capability {
         action: 'proposal.progress',
         schema: progressPayload,
         async handle(ctx, payload) {
-          const moved = await advanceProposal(ctx.services, deps, ctx.actor, payload.p, payload.to);
+          const moved = await advanceProposal(depsOf(ctx), ctx.actor, payload.p, payload.to);
           const view = await loadProposalView(ctx.services.db, moved.id);
           if (!view) throw new Error('the proposal just moved is gone');
           return { replace: followUpCard(view, ctx.actor.name, { buttons: true }) };

@@ -3,6 +3,7 @@
 // formula are prefixed with an apostrophe.
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../db/database.js';
+import * as repo from './repo.js';
 
 const COLUMNS = [
   'number',
@@ -34,37 +35,7 @@ export function formulaSafe(value: string): string {
 }
 
 export async function decisionsCsv(db: Db, orgId: string): Promise<{ csv: string; count: number }> {
-  const rows = await db
-    .selectFrom('proposal_decisions as d')
-    .innerJoin('proposals as p', 'p.id', 'd.proposal_id')
-    .innerJoin('people as pr', 'pr.id', 'p.proposer_person_id')
-    .leftJoin('journeys as j', 'j.id', 'p.journey_id')
-    .select([
-      'p.number',
-      'p.title',
-      'p.status',
-      'd.outcome',
-      'd.decided_at',
-      'p.opened_at',
-      'p.deadline',
-      'd.approve',
-      'd.reject',
-      'd.abstain',
-      'd.not_voted',
-      'd.board_size',
-      'd.quorum_required',
-      'd.rule',
-      'j.key as journey_key',
-      'pr.display_name as proposer',
-      'p.kpi_impact',
-      'p.effort',
-      'p.customer_value',
-      'p.business_value',
-    ])
-    .where('p.org_id', '=', orgId)
-    .orderBy('d.decided_at')
-    .orderBy('p.number')
-    .execute();
+  const rows = await repo.decisionRows(db, orgId);
   const records = rows.map((r) => ({
     number: r.number,
     title: formulaSafe(r.title),

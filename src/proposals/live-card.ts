@@ -14,7 +14,6 @@
 //    also when a late window's update would otherwise go out right before the next one.
 // Window timing is wall-clock delivery plumbing (the Deliverer runs on the system clock), not
 // business time, which is why it reads `systemClock` rather than the services clock.
-import { sql, type RawBuilder } from 'kysely';
 import type { Card } from '../chat/card.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
@@ -23,6 +22,7 @@ import { RateLimitedError } from '../delivery/notifier.js';
 import { enqueueMessage } from '../delivery/outbox.js';
 import { placeholderCard, proposalCard } from './cards.js';
 import * as repo from './repo.js';
+import * as posts from './repo/posts.js';
 import { loadProposalView } from './view.js';
 
 export const PROPOSAL_CARD_RENDERER = 'proposal.card';
@@ -37,18 +37,6 @@ const OVERTAKE_WAIT_MS = 500;
 export const MIN_UPDATE_GAP_MS = 1_100;
 /** How many later seconds a vote tries when the current second's update is already on its way. */
 const MAX_WINDOW_BUMPS = 10;
-
-/**
- * Taken by every vote transaction (an expression, so it rides along the vote's first query); the
- * renderer's exclusive lock waits for all of them.
- */
-export function holdCardForVote(proposalId: string): RawBuilder<unknown> {
-  return sql`pg_advisory_xact_lock_shared(${repo.LOCKS.card}, hashtext(${proposalId}))`;
-}
-
-async function holdCardForRender(trx: Db, proposalId: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(${repo.LOCKS.card}, hashtext(${proposalId}))`.execute(trx);
-}
 
 interface CardRef {
   orgId: string;
@@ -69,7 +57,7 @@ export async function postCards(trx: Db, ref: CardRef, conversationIds: string[]
       render: { renderer: PROPOSAL_CARD_RENDERER, id: ref.proposalId },
     });
     if (!outboxId) continue;
-    await trx.insertInto('proposal_posts').values({ proposal_id: ref.proposalId, conversation_id: conversationId, outbox_id: outboxId }).execute();
+    await posts.recordPost(trx, ref.proposalId, conversationId, outboxId);
     ids.push(outboxId);
   }
   return ids;
@@ -81,13 +69,7 @@ export async function postCards(trx: Db, ref: CardRef, conversationIds: string[]
  */
 export async function queueCardRefresh(trx: Db, ref: CardRef, clock: Clock = systemClock): Promise<string[]> {
   const ids: string[] = [];
-  const posts = await trx
-    .selectFrom('proposal_posts as pp')
-    .leftJoin('outbox as waiting', 'waiting.id', 'pp.pending_update_outbox_id')
-    .select(['pp.conversation_id', 'pp.outbox_id', 'waiting.status as waiting_status'])
-    .where('pp.proposal_id', '=', ref.proposalId)
-    .execute();
-  for (const post of posts) {
+  for (const post of await posts.postsWithWaitingUpdate(trx, ref.proposalId)) {
     if (post.waiting_status === 'pending') continue;
     const firstWindow = Math.floor(clock.now().getTime() / 1000);
     for (let window = firstWindow; window < firstWindow + MAX_WINDOW_BUMPS; window++) {
@@ -102,18 +84,12 @@ export async function queueCardRefresh(trx: Db, ref: CardRef, clock: Clock = sys
         render: { renderer: PROPOSAL_CARD_RENDERER, id: ref.proposalId },
       });
       if (outboxId) {
-        await trx
-          .updateTable('proposal_posts')
-          .set({ pending_update_outbox_id: outboxId })
-          .where('proposal_id', '=', ref.proposalId)
-          .where('conversation_id', '=', post.conversation_id)
-          .execute();
+        await posts.setPendingUpdate(trx, ref.proposalId, post.conversation_id, outboxId);
         ids.push(outboxId);
         break;
       }
       // A vote beside this one queued it a moment ago; still waiting, it will be drawn after us.
-      const existing = await trx.selectFrom('outbox').select('status').where('org_id', '=', ref.orgId).where('dedupe_key', '=', dedupeKey).executeTakeFirst();
-      if (existing?.status === 'pending') break;
+      if ((await posts.outboxStatusByDedupeKey(trx, ref.orgId, dedupeKey)) === 'pending') break;
     }
   }
   return ids;
@@ -159,7 +135,7 @@ export async function replyInThreads(trx: Db, ref: CardRef, cause: string, card:
 export function proposalCardRenderer(db: Db, wallClock: Clock = systemClock): MessageRenderer {
   return async (request: RenderRequest) =>
     db.transaction().execute(async (trx) => {
-      await holdCardForRender(trx, request.id);
+      await posts.holdCardForRender(trx, request.id);
       if (request.updateOfOutboxId) await claimCardForUpdate(trx, request, wallClock.now());
       const view = await loadProposalView(trx, request.id);
       if (!view) throw new Error(`proposal ${request.id} no longer exists`);
@@ -169,25 +145,16 @@ export function proposalCardRenderer(db: Db, wallClock: Clock = systemClock): Me
 
 /** Makes this update the card's one in flight, or has it wait (in flight already; too soon after the last). */
 async function claimCardForUpdate(trx: Db, request: RenderRequest, now: Date): Promise<void> {
-  const post = await trx
-    .selectFrom('proposal_posts')
-    .select(['proposal_id', 'conversation_id', 'inflight_outbox_id', 'last_update_at'])
-    .where('outbox_id', '=', String(request.updateOfOutboxId))
-    .executeTakeFirst();
+  const post = await posts.postOfMessage(trx, String(request.updateOfOutboxId));
   if (!post) return;
   const inflight = post.inflight_outbox_id === null ? undefined : String(post.inflight_outbox_id);
   if (inflight && inflight !== request.outboxId) {
-    const other = await trx.selectFrom('outbox').select(['status', 'lease_until']).where('id', '=', inflight).executeTakeFirst();
+    const other = await posts.outboxLease(trx, inflight);
     if (other?.status === 'sending' && other.lease_until && other.lease_until > now) {
       throw new RateLimitedError(OVERTAKE_WAIT_MS);
     }
   }
   const since = post.last_update_at ? now.getTime() - post.last_update_at.getTime() : Number.POSITIVE_INFINITY;
   if (since < MIN_UPDATE_GAP_MS) throw new RateLimitedError(MIN_UPDATE_GAP_MS - since);
-  await trx
-    .updateTable('proposal_posts')
-    .set({ inflight_outbox_id: request.outboxId, last_update_at: now })
-    .where('proposal_id', '=', post.proposal_id)
-    .where('conversation_id', '=', post.conversation_id)
-    .execute();
+  await posts.setInflight(trx, post, request.outboxId, now);
 }

@@ -1,8 +1,9 @@
-// SQL of the proposals capability.
-import { sql } from 'kysely';
+// SQL of the proposals capability: proposals, their events and decisions (ballots and posted cards
+// are in repo/).
+import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Tally } from './rules.js';
-import type { Choice, ProposalEventKind, ProposalStatus } from './tables.js';
+import type { Choice, ProposalDecisionsTable, ProposalEventKind, ProposalStatus, ProposalsTable } from './tables.js';
 
 /** Advisory lock classes (first key) of this capability. */
 export const LOCKS = { numbering: 727_110, card: 727_111 } as const;
@@ -31,6 +32,49 @@ export async function proposalBySubmissionKey(db: Db, orgId: string, key: string
 }
 
 export type ProposalRow = NonNullable<Awaited<ReturnType<typeof proposalById>>>;
+
+export async function insertProposal(trx: Db, values: Insertable<ProposalsTable>): Promise<ProposalRow> {
+  return trx.insertInto('proposals').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+/** The proposal, locked for update until the transaction ends. */
+export async function lockProposal(trx: Db, id: string): Promise<ProposalRow | undefined> {
+  return trx.selectFrom('proposals').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function updateProposal(trx: Db, id: string, changes: Updateable<ProposalsTable>): Promise<ProposalRow> {
+  return trx.updateTable('proposals').set(changes).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Opens a draft; false when it is no longer one. */
+export async function openIfDraft(trx: Db, id: string, changes: Updateable<ProposalsTable>): Promise<boolean> {
+  const updated = await trx.updateTable('proposals').set({ ...changes, status: 'open' }).where('id', '=', id).where('status', '=', 'draft').executeTakeFirst();
+  return Number(updated.numUpdatedRows) > 0;
+}
+
+export async function insertDecision(trx: Db, decision: Insertable<ProposalDecisionsTable>): Promise<void> {
+  await trx.insertInto('proposal_decisions').values(decision).execute();
+}
+
+/** Proposals open for votes (deadline after `now`) whose card this conversation does not show yet. */
+export async function openProposalsNotPostedIn(trx: Db, orgId: string, conversationId: string, now: Date) {
+  return trx
+    .selectFrom('proposals as p')
+    .select(['p.id', 'p.org_id', 'p.number', 'p.title'])
+    .where('p.org_id', '=', orgId)
+    .where('p.status', '=', 'open')
+    .where('p.deadline', '>', now)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('proposal_posts as pp').select('pp.proposal_id').whereRef('pp.proposal_id', '=', 'p.id').where('pp.conversation_id', '=', conversationId))),
+    )
+    .orderBy('p.number')
+    .execute();
+}
+
+export async function orgTimeZone(db: Db, orgId: string): Promise<string> {
+  const org = await db.selectFrom('organisations').select('time_zone').where('id', '=', orgId).executeTakeFirstOrThrow();
+  return org.time_zone;
+}
 
 export async function tallyOf(db: Db, proposalId: string): Promise<Tally> {
   const row = await db
@@ -177,6 +221,51 @@ export async function journeyOf(db: Db, journeyId: string) {
   return db.selectFrom('journeys').select(['id', 'key', 'name', 'org_id']).where('id', '=', journeyId).executeTakeFirst();
 }
 
+export async function journeyIdInOrg(db: Db, orgId: string, journeyId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('journeys').select('id').where('id', '=', journeyId).where('org_id', '=', orgId).executeTakeFirst();
+  return row?.id;
+}
+
+export async function journeyIdByKey(db: Db, orgId: string, key: string): Promise<string | undefined> {
+  const row = await db.selectFrom('journeys').select('id').where('org_id', '=', orgId).where('key', '=', key).executeTakeFirst();
+  return row?.id;
+}
+
 export async function journeysByName(db: Db, orgId: string, limit: number) {
   return db.selectFrom('journeys').select(['id', 'key', 'name']).where('org_id', '=', orgId).orderBy('name').limit(limit).execute();
+}
+
+/** Every decision with the proposal, journey and proposer it belongs to, oldest first (the CSV export). */
+export async function decisionRows(db: Db, orgId: string) {
+  return db
+    .selectFrom('proposal_decisions as d')
+    .innerJoin('proposals as p', 'p.id', 'd.proposal_id')
+    .innerJoin('people as pr', 'pr.id', 'p.proposer_person_id')
+    .leftJoin('journeys as j', 'j.id', 'p.journey_id')
+    .select([
+      'p.number',
+      'p.title',
+      'p.status',
+      'd.outcome',
+      'd.decided_at',
+      'p.opened_at',
+      'p.deadline',
+      'd.approve',
+      'd.reject',
+      'd.abstain',
+      'd.not_voted',
+      'd.board_size',
+      'd.quorum_required',
+      'd.rule',
+      'j.key as journey_key',
+      'pr.display_name as proposer',
+      'p.kpi_impact',
+      'p.effort',
+      'p.customer_value',
+      'p.business_value',
+    ])
+    .where('p.org_id', '=', orgId)
+    .orderBy('d.decided_at')
+    .orderBy('p.number')
+    .execute();
 }

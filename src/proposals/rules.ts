@@ -1,6 +1,7 @@
 // The decision rules, as pure functions: how many votes make a quorum, what a tally decides, and
 // how the rule reads on a card. Abstentions count towards the quorum but not towards the majority.
-import type { Majority, Quorum } from '../settings/schema.js';
+import type { Majority, Quorum } from '../governance/schema.js';
+import { MAJORITY_LABELS, quorumRequired } from '../governance/rules.js';
 
 /** The rule a proposal is decided by, fixed when voting opens. */
 export interface DecisionRule {
@@ -20,13 +21,6 @@ export interface Tally {
 }
 
 export type Outcome = 'approved' | 'rejected' | 'no_quorum';
-
-/** A count is capped at the board's size (a quorum nobody could reach is a misconfiguration); a share rounds up. */
-export function quorumRequired(quorum: Quorum, boardSize: number): number {
-  if (quorum.kind === 'count') return Math.max(1, Math.min(quorum.value, Math.max(boardSize, 1)));
-  // The epsilon keeps 0.6 × 5 = 3.0000000000000004 from rounding up to 4.
-  return Math.max(1, Math.ceil(quorum.value * boardSize - 1e-9));
-}
 
 export function ruleAtOpening(settings: { quorum: Quorum; majority: Majority; anonymousBallots: boolean }, boardSize: number): DecisionRule {
   return {
@@ -54,11 +48,6 @@ export function decide(tally: Tally, rule: Pick<DecisionRule, 'majority' | 'quor
 export function votingOpen(deadline: Date, now: Date): boolean {
   return now.getTime() < deadline.getTime();
 }
-
-export const MAJORITY_LABELS: Record<Majority, string> = {
-  simple: 'simple majority of votes cast',
-  'two-thirds': 'two-thirds majority of votes cast',
-};
 
 /** "quorum 5 of 9, simple majority of votes cast" */
 export function describeRule(rule: DecisionRule): string {

@@ -1,5 +1,6 @@
 // What comes in from people: the proposal form's values, button payloads (ids only), command words.
 import { z } from 'zod';
+import { InvalidInput } from '../chat/errors.js';
 
 export const CHOICES = ['approve', 'reject', 'abstain'] as const;
 export const choiceSchema = z.enum(CHOICES);
@@ -64,3 +65,13 @@ export const proposalNumber = z
   .trim()
   .regex(/^#?\d{1,9}$/, 'Say which proposal by its number, e.g. 17 or #17')
   .transform((value) => Number(value.replace('#', '')));
+
+export const PROPOSAL_USAGE =
+  'Usage: `proposal new`, `proposal list`, `proposal show 17`, `proposal open 17` (a draft), `proposal withdraw 17` (proposer), `proposal extend 17 2d` (admins; or a date: 2027-04-02 12:00), `proposal start 17` / `proposal done 17` (journey owner or admin).';
+
+/** A typed proposal number, or the reason it is not one with the usage. */
+export function parseProposalNumber(value: string | undefined): number {
+  const parsed = proposalNumber.safeParse(value ?? '');
+  if (!parsed.success) throw new InvalidInput(`${parsed.error.issues.map((issue) => issue.message).join('. ')}. ${PROPOSAL_USAGE}`);
+  return parsed.data;
+}

@@ -1,7 +1,6 @@
 // Use cases of proposals and board voting: submit, open, vote, close at the deadline, withdraw,
 // extend, follow up. Each one authorises, validates, changes the database and queues its messages in
 // one transaction; deliveries are kicked (and deadlines scheduled) only after the commit.
-import { sql } from 'kysely';
 import { InvalidInput, NotFound, PermissionDenied } from '../chat/errors.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
@@ -9,13 +8,14 @@ import { enqueueMessage } from '../delivery/outbox.js';
 import { accountableOwner, findJourneyExact } from '../journeys/owners.js';
 import { hasRole, requireRole, type Actor } from '../chat/actor.js';
 import type { Services } from '../services.js';
-import { governanceChannels, loadGovernanceSettings } from '../settings/service.js';
+import { governanceChannels, loadGovernanceSettings } from '../governance/service.js';
 import { decisionCard, noticeCard, proposalCard } from './cards.js';
-import { formatDeadline, type DeadlineInput } from './deadline.js';
-import { holdCardForVote, postCards, queueCardChange, queueCardRefresh, replyInThreads } from './live-card.js';
+import { formatDeadline, parseDeadlineInput, type DeadlineInput } from './deadline.js';
+import { postCards, queueCardChange, queueCardRefresh, replyInThreads } from './live-card.js';
 import * as repo from './repo.js';
+import * as ballots from './repo/ballots.js';
 import { decide, ruleAtOpening, votingOpen, type DecisionRule, type Outcome, type Tally } from './rules.js';
-import { NO_JOURNEY, type ProposalForm } from './schema.js';
+import { NO_JOURNEY, parseProposalNumber, type ProposalForm } from './schema.js';
 import type { Choice, ProposalStatus } from './tables.js';
 import { loadProposalView } from './view.js';
 
@@ -24,21 +24,30 @@ export interface DeadlineScheduler {
   schedule(proposalId: string, deadline: Date): void;
 }
 
-export interface ProposalDeps {
+/** What the proposals capability is given at creation, beside the services. */
+export interface ProposalPorts {
   deadlines?: DeadlineScheduler;
   /** Wall clock for coalescing card updates (the delivery side's time); tests may replace it. */
   wallClock?: Clock;
 }
 
+export type ProposalDeps = Pick<Services, 'db' | 'clock' | 'kickDelivery'> & ProposalPorts;
+
 const LONGEST_VOTE_DAYS = 90;
 
-function afterCommit(services: Services, deps: ProposalDeps, outboxIds: string[], deadline?: { proposalId: string; at: Date }): void {
-  if (outboxIds.length) services.kickDelivery(outboxIds);
+function afterCommit(deps: ProposalDeps, outboxIds: string[], deadline?: { proposalId: string; at: Date }): void {
+  if (outboxIds.length) deps.kickDelivery(outboxIds);
   if (deadline) deps.deadlines?.schedule(deadline.proposalId, deadline.at);
 }
 
 function cardRef(p: { id: string; org_id: string; number: number; title: string }) {
   return { orgId: p.org_id, proposalId: p.id, number: p.number, title: p.title };
+}
+
+async function lockedProposal(trx: Db, id: string): Promise<repo.ProposalRow> {
+  const proposal = await repo.lockProposal(trx, id);
+  if (!proposal) throw new Error(`proposal ${id} vanished`);
+  return proposal;
 }
 
 /** The proposal with this number in the actor's organisation. */
@@ -50,12 +59,10 @@ export async function proposalForActor(db: Db, actor: Actor, number: number): Pr
 
 async function resolveJourney(db: Db, orgId: string, typed: string | undefined): Promise<string | null> {
   if (!typed || typed === NO_JOURNEY) return null;
-  const byId = /^[0-9a-f-]{36}$/i.test(typed)
-    ? await db.selectFrom('journeys').select('id').where('id', '=', typed).where('org_id', '=', orgId).executeTakeFirst()
-    : undefined;
-  const journey = byId ?? (await findJourneyExact(db, orgId, typed));
+  const byId = /^[0-9a-f-]{36}$/i.test(typed) ? await repo.journeyIdInOrg(db, orgId, typed) : undefined;
+  const journey = byId ?? (await findJourneyExact(db, orgId, typed))?.id;
   if (!journey) throw new InvalidInput(`There is no journey “${typed}”. Leave the journey empty, or use a key or name from \`journey list\`. Nothing was saved.`);
-  return journey.id;
+  return journey;
 }
 
 /** Why a proposal cannot open for votes right now, or undefined when it can. */
@@ -73,13 +80,8 @@ async function openInTransaction(trx: Db, proposal: repo.ProposalRow, by: string
   const channels = await governanceChannels(trx, proposal.org_id);
   const rule = ruleAtOpening(settings, await repo.boardSize(trx, proposal.org_id));
   const deadline = new Date(now.getTime() + settings.votingPeriodHours * 3_600_000);
-  const updated = await trx
-    .updateTable('proposals')
-    .set({ status: 'open', rule: JSON.stringify(rule), opened_at: now, deadline, updated_at: now })
-    .where('id', '=', proposal.id)
-    .where('status', '=', 'draft')
-    .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) === 0) throw new InvalidInput(`Proposal #${proposal.number} is not a draft any more.`);
+  const opened = await repo.openIfDraft(trx, proposal.id, { rule: JSON.stringify(rule), opened_at: now, deadline, updated_at: now });
+  if (!opened) throw new InvalidInput(`Proposal #${proposal.number} is not a draft any more.`);
   await repo.recordEvent(trx, { proposalId: proposal.id, kind: 'opened', from: 'draft', to: 'open', by, at: now, detail: { deadline: deadline.toISOString(), rule } });
   const outboxIds = await postCards(trx, cardRef(proposal), channels.map((c) => c.conversationId));
   return { outboxIds, deadline };
@@ -95,17 +97,15 @@ export interface SubmitResult {
 }
 
 /** A submitted form becomes a proposal, opened for votes at once when the organisation is set up for it. */
-export async function submitProposal(services: Services, deps: ProposalDeps, actor: Actor, form: ProposalForm, submissionKey: string): Promise<SubmitResult> {
-  const { db, clock } = services;
+export async function submitProposal(deps: ProposalDeps, actor: Actor, form: ProposalForm, submissionKey: string): Promise<SubmitResult> {
+  const { db, clock } = deps;
   const journeyId = await resolveJourney(db, actor.orgId, form.journey);
   const now = clock.now();
   const result = await db.transaction().execute(async (trx) => {
     const earlier = await repo.proposalBySubmissionKey(trx, actor.orgId, submissionKey);
     if (earlier) return { proposalId: earlier.id, opened: earlier.status !== 'draft', duplicate: true, outboxIds: [] as string[] };
     const number = await repo.nextNumber(trx, actor.orgId);
-    const proposal = await trx
-      .insertInto('proposals')
-      .values({
+    const proposal = await repo.insertProposal(trx, {
         org_id: actor.orgId,
         number,
         submission_key: submissionKey,
@@ -121,22 +121,20 @@ export async function submitProposal(services: Services, deps: ProposalDeps, act
         rule: null,
         created_at: now,
         updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    });
     await repo.recordEvent(trx, { proposalId: proposal.id, kind: 'created', from: null, to: 'draft', by: actor.personId, at: now });
     const reason = await cannotOpen(trx, actor.orgId);
     if (reason) return { proposalId: proposal.id, opened: false, reason, duplicate: false, outboxIds: [] as string[] };
     const opened = await openInTransaction(trx, proposal, actor.personId, now);
     return { proposalId: proposal.id, opened: true, duplicate: false, outboxIds: opened.outboxIds, deadline: opened.deadline };
   });
-  afterCommit(services, deps, result.outboxIds, 'deadline' in result && result.deadline ? { proposalId: result.proposalId, at: result.deadline } : undefined);
+  afterCommit(deps, result.outboxIds, 'deadline' in result && result.deadline ? { proposalId: result.proposalId, at: result.deadline } : undefined);
   return { proposalId: result.proposalId, opened: result.opened, duplicate: result.duplicate, ...('reason' in result && result.reason ? { reason: result.reason } : {}) };
 }
 
 /** `proposal open 17`: the proposer or an admin opens a draft once the organisation is ready. */
-export async function openDraft(services: Services, deps: ProposalDeps, actor: Actor, number: number): Promise<{ proposalId: string; deadline: Date }> {
-  const { db, clock } = services;
+export async function openDraft(deps: ProposalDeps, actor: Actor, number: number): Promise<{ proposalId: string; deadline: Date }> {
+  const { db, clock } = deps;
   const proposal = await proposalForActor(db, actor, number);
   if (proposal.proposer_person_id !== actor.personId && !hasRole(actor, 'admin')) {
     throw new PermissionDenied(`Only the proposer or an admin can open proposal #${number} for votes. Nothing was changed.`);
@@ -146,10 +144,10 @@ export async function openDraft(services: Services, deps: ProposalDeps, actor: A
   if (reason) throw new InvalidInput(`${reason} Proposal #${number} stays a draft.`);
   const now = clock.now();
   const opened = await db.transaction().execute(async (trx) => {
-    const locked = await trx.selectFrom('proposals').selectAll().where('id', '=', proposal.id).forUpdate().executeTakeFirstOrThrow();
+    const locked = await lockedProposal(trx, proposal.id);
     return openInTransaction(trx, locked, actor.personId, now);
   });
-  afterCommit(services, deps, opened.outboxIds, { proposalId: proposal.id, at: opened.deadline });
+  afterCommit(deps, opened.outboxIds, { proposalId: proposal.id, at: opened.deadline });
   return { proposalId: proposal.id, deadline: opened.deadline };
 }
 
@@ -168,29 +166,12 @@ export interface VoteResult {
  * A board member's vote: the ballot (one per member, a unique key) and its log entry in one
  * transaction. Checked here, whatever the button looked like: membership, status, deadline.
  */
-export async function castVote(services: Services, deps: ProposalDeps, actor: Actor, proposalId: string, choice: Choice, comment?: string): Promise<VoteResult> {
-  const { db, clock } = services;
+export async function castVote(deps: ProposalDeps, actor: Actor, proposalId: string, choice: Choice, comment?: string): Promise<VoteResult> {
+  const { db, clock } = deps;
   requireRole(actor, 'board', 'vote on proposals');
   const now = clock.now();
   const result = await db.transaction().execute(async (trx) => {
-    // A share lock: votes run side by side, and closing (which locks for update) waits for them. The
-    // card's vote lock is taken in the same round trip (see live-card.ts).
-    const proposal = await trx
-      .selectFrom('proposals')
-      .select([
-        'id',
-        'org_id',
-        'number',
-        'title',
-        'status',
-        'deadline',
-        'rule',
-        sql<string>`(select time_zone from organisations o where o.id = proposals.org_id)`.as('time_zone'),
-        holdCardForVote(proposalId).as('card_held'),
-      ])
-      .where('id', '=', proposalId)
-      .forShare()
-      .executeTakeFirst();
+    const proposal = await ballots.proposalForVote(trx, proposalId);
     if (!proposal || proposal.org_id !== actor.orgId) throw new NotFound('That proposal does not exist (any more). Nothing was changed.');
     if (proposal.status !== 'open' || !proposal.deadline) {
       throw new InvalidInput(`Voting on proposal #${proposal.number} is closed (${proposal.status.replace('_', ' ')}). Your vote was not counted.`);
@@ -198,47 +179,20 @@ export async function castVote(services: Services, deps: ProposalDeps, actor: Ac
     if (!votingOpen(proposal.deadline, now)) {
       throw new InvalidInput(`Voting on proposal #${proposal.number} closed at its deadline. Your vote was not counted.`);
     }
-    // A first vote: the ballot and its log entry in one statement (nothing when the ballot exists).
-    const first = await sql<{ id: string }>`
-      with ballot as (
-        insert into proposal_ballots (proposal_id, person_id, choice, comment, cast_at, updated_at)
-        values (${proposalId}, ${actor.personId}, ${choice}, ${comment ?? null}, ${now}, ${now})
-        on conflict (proposal_id, person_id) do nothing
-        returning proposal_id, person_id
-      )
-      insert into proposal_vote_log (proposal_id, person_id, choice, previous_choice, comment, at)
-      select proposal_id, person_id, ${choice}, null, ${comment ?? null}, ${now} from ballot
-      returning id
-    `.execute(trx);
+    const ballot = { proposal_id: proposalId, person_id: actor.personId, choice, comment: comment ?? null, at: now };
     let previous: Choice | null = null;
     let kept = comment ?? null;
-    if (first.rows.length === 0) {
-      // The row lock orders this member's concurrent clicks: each sees the one committed before it.
-      const current = await trx
-        .selectFrom('proposal_ballots')
-        .select(['choice', 'comment'])
-        .where('proposal_id', '=', proposalId)
-        .where('person_id', '=', actor.personId)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
+    if (!(await ballots.insertFirstBallot(trx, ballot))) {
+      const current = await ballots.lockBallot(trx, proposalId, actor.personId);
       previous = current.choice;
       // A comment belongs to the choice it was written for: kept on a repeat, dropped on a change.
       kept = comment ?? (current.choice === choice ? current.comment : null);
-      await trx
-        .updateTable('proposal_ballots')
-        .set({ choice, comment: kept, updated_at: now })
-        .where('proposal_id', '=', proposalId)
-        .where('person_id', '=', actor.personId)
-        .execute();
-      await trx
-        .insertInto('proposal_vote_log')
-        .values({ proposal_id: proposalId, person_id: actor.personId, choice, previous_choice: previous, comment: comment ?? null, at: now })
-        .execute();
+      await ballots.changeBallot(trx, { ...ballot, comment: kept, previous, logComment: comment ?? null });
     }
     const outboxIds = await queueCardRefresh(trx, cardRef(proposal), deps.wallClock);
     return { outboxIds, vote: { number: proposal.number, choice, previous, comment: kept, deadline: proposal.deadline, timeZone: proposal.time_zone, anonymous: proposal.rule?.anonymous ?? false } };
   });
-  afterCommit(services, deps, result.outboxIds);
+  afterCommit(deps, result.outboxIds);
   return result.vote;
 }
 
@@ -249,20 +203,18 @@ export type CloseResult = { status: 'closed'; outcome: Outcome; tally: Tally } |
  * it), the card without buttons, the announcement in its thread, and direct messages to the proposer
  * and the journey owner. Safe to call any number of times from any number of workers.
  */
-export async function closeProposal(services: Services, proposalId: string): Promise<CloseResult> {
-  const { db, clock } = services;
+export async function closeProposal(deps: ProposalDeps, proposalId: string): Promise<CloseResult> {
+  const { db, clock } = deps;
   const now = clock.now();
   const result = await db.transaction().execute(async (trx) => {
-    const proposal = await trx.selectFrom('proposals').selectAll().where('id', '=', proposalId).forUpdate().executeTakeFirst();
+    const proposal = await repo.lockProposal(trx, proposalId);
     if (!proposal || proposal.status !== 'open' || !proposal.deadline || !proposal.rule) return { close: { status: 'not-open' as const }, outboxIds: [] };
     if (votingOpen(proposal.deadline, now)) return { close: { status: 'not-due' as const, deadline: proposal.deadline }, outboxIds: [] };
     const rule: DecisionRule = proposal.rule;
     const tally = await repo.tallyOf(trx, proposalId);
     const notVoted = await repo.notVoted(trx, proposal.org_id, proposalId, 0);
     const outcome = decide(tally, rule);
-    await trx
-      .insertInto('proposal_decisions')
-      .values({
+    await repo.insertDecision(trx, {
         proposal_id: proposalId,
         outcome,
         ...tally,
@@ -271,9 +223,8 @@ export async function closeProposal(services: Services, proposalId: string): Pro
         quorum_required: rule.quorumRequired,
         rule: JSON.stringify(rule),
         decided_at: now,
-      })
-      .execute();
-    await trx.updateTable('proposals').set({ status: outcome, closed_at: now, updated_at: now }).where('id', '=', proposalId).execute();
+    });
+    await repo.updateProposal(trx, proposalId, { status: outcome, closed_at: now, updated_at: now });
     await repo.recordEvent(trx, { proposalId, kind: 'decided', from: 'open', to: outcome, by: null, at: now, detail: { ...tally, notVoted: notVoted.count } });
 
     const ref = cardRef(proposal);
@@ -294,23 +245,23 @@ export async function closeProposal(services: Services, proposalId: string): Pro
     }
     return { close: { status: 'closed' as const, outcome, tally }, outboxIds };
   });
-  if (result.outboxIds.length) services.kickDelivery(result.outboxIds);
+  afterCommit(deps, result.outboxIds);
   return result.close;
 }
 
 /** The proposer takes the proposal back before the deadline; the card loses its buttons. */
-export async function withdrawProposal(services: Services, deps: ProposalDeps, actor: Actor, number: number): Promise<repo.ProposalRow> {
-  const { db, clock } = services;
+export async function withdrawProposal(deps: ProposalDeps, actor: Actor, number: number): Promise<repo.ProposalRow> {
+  const { db, clock } = deps;
   const now = clock.now();
   const found = await proposalForActor(db, actor, number);
   if (found.proposer_person_id !== actor.personId) throw new PermissionDenied(`Only the proposer can withdraw proposal #${number}. Nothing was changed.`);
   const result = await db.transaction().execute(async (trx) => {
-    const proposal = await trx.selectFrom('proposals').selectAll().where('id', '=', found.id).forUpdate().executeTakeFirstOrThrow();
+    const proposal = await lockedProposal(trx, found.id);
     if (proposal.status !== 'open' && proposal.status !== 'draft') throw new InvalidInput(`Proposal #${number} can no longer be withdrawn (${proposal.status.replace('_', ' ')}).`);
     if (proposal.status === 'open' && proposal.deadline && !votingOpen(proposal.deadline, now)) {
       throw new InvalidInput(`Voting on proposal #${number} has closed; it can no longer be withdrawn.`);
     }
-    await trx.updateTable('proposals').set({ status: 'withdrawn', closed_at: now, updated_at: now }).where('id', '=', proposal.id).execute();
+    await repo.updateProposal(trx, proposal.id, { status: 'withdrawn', closed_at: now, updated_at: now });
     await repo.recordEvent(trx, { proposalId: proposal.id, kind: 'withdrawn', from: proposal.status, to: 'withdrawn', by: actor.personId, at: now });
     const ref = cardRef(proposal);
     const outboxIds = [
@@ -319,18 +270,18 @@ export async function withdrawProposal(services: Services, deps: ProposalDeps, a
     ];
     return { proposal: { ...proposal, status: 'withdrawn' as const }, outboxIds };
   });
-  afterCommit(services, deps, result.outboxIds);
+  afterCommit(deps, result.outboxIds);
   return result.proposal;
 }
 
 /** An admin moves the deadline later; everyone who already voted hears about it. */
-export async function extendDeadline(services: Services, deps: ProposalDeps, actor: Actor, number: number, input: DeadlineInput): Promise<{ deadline: Date; told: number }> {
-  const { db, clock } = services;
+export async function extendDeadline(deps: ProposalDeps, actor: Actor, number: number, input: DeadlineInput): Promise<{ deadline: Date; told: number }> {
+  const { db, clock } = deps;
   requireRole(actor, 'admin', 'extend a voting deadline');
   const now = clock.now();
   const found = await proposalForActor(db, actor, number);
   const result = await db.transaction().execute(async (trx) => {
-    const proposal = await trx.selectFrom('proposals').selectAll().where('id', '=', found.id).forUpdate().executeTakeFirstOrThrow();
+    const proposal = await lockedProposal(trx, found.id);
     if (proposal.status !== 'open' || !proposal.deadline) throw new InvalidInput(`Proposal #${number} is not open for votes (${proposal.status.replace('_', ' ')}).`);
     if (!votingOpen(proposal.deadline, now)) throw new InvalidInput(`Voting on proposal #${number} has already closed; its deadline cannot move.`);
     const deadline = input.kind === 'extend-by' ? new Date(proposal.deadline.getTime() + input.ms) : input.at;
@@ -340,7 +291,7 @@ export async function extendDeadline(services: Services, deps: ProposalDeps, act
     if (deadline.getTime() > now.getTime() + LONGEST_VOTE_DAYS * 86_400_000) {
       throw new InvalidInput(`A vote can run at most ${LONGEST_VOTE_DAYS} days from now. Nothing was changed.`);
     }
-    await trx.updateTable('proposals').set({ deadline, updated_at: now }).where('id', '=', proposal.id).execute();
+    await repo.updateProposal(trx, proposal.id, { deadline, updated_at: now });
     await repo.recordEvent(trx, { proposalId: proposal.id, kind: 'extended', from: 'open', to: 'open', by: actor.personId, at: now, detail: { from: proposal.deadline.toISOString(), to: deadline.toISOString() } });
     const { timeZone } = await loadGovernanceSettings(trx, proposal.org_id);
     const ref = cardRef(proposal);
@@ -358,15 +309,25 @@ export async function extendDeadline(services: Services, deps: ProposalDeps, act
     }
     return { deadline, told: voters.length, outboxIds };
   });
-  afterCommit(services, deps, result.outboxIds, { proposalId: found.id, at: result.deadline });
+  afterCommit(deps, result.outboxIds, { proposalId: found.id, at: result.deadline });
   return { deadline: result.deadline, told: result.told };
+}
+
+/** `proposal extend 17 2d` (admins) as typed: by how long, or until when in the organisation's time zone. */
+export async function extendDeadlineAsTyped(deps: ProposalDeps, actor: Actor, numberText: string | undefined, whenText: string) {
+  requireRole(actor, 'admin', 'extend a voting deadline');
+  const number = parseProposalNumber(numberText);
+  const { timeZone } = await loadGovernanceSettings(deps.db, actor.orgId);
+  const input = parseDeadlineInput(whenText, timeZone);
+  if (!input) throw new InvalidInput(`Say how long to extend by (2d, 36h) or until when (2027-04-02 12:00, in ${timeZone}). Nothing was changed.`);
+  return { number, timeZone, ...(await extendDeadline(deps, actor, number, input)) };
 }
 
 const FOLLOW_UP: Partial<Record<ProposalStatus, ProposalStatus[]>> = { approved: ['in_progress', 'done'], in_progress: ['done'] };
 
 /** The journey owner (or an admin) moves an approved proposal to in progress, then done. */
-export async function advanceProposal(services: Services, deps: ProposalDeps, actor: Actor, proposalId: string, to: 'in_progress' | 'done'): Promise<repo.ProposalRow> {
-  const { db, clock } = services;
+export async function advanceProposal(deps: ProposalDeps, actor: Actor, proposalId: string, to: 'in_progress' | 'done'): Promise<repo.ProposalRow> {
+  const { db, clock } = deps;
   const now = clock.now();
   const found = await repo.proposalById(db, proposalId);
   if (!found || found.org_id !== actor.orgId) throw new NotFound('That proposal does not exist (any more).');
@@ -375,17 +336,17 @@ export async function advanceProposal(services: Services, deps: ProposalDeps, ac
     throw new PermissionDenied(`Only the owner of the proposal's journey or an admin can move proposal #${found.number} along. Nothing was changed.`);
   }
   const result = await db.transaction().execute(async (trx) => {
-    const proposal = await trx.selectFrom('proposals').selectAll().where('id', '=', proposalId).forUpdate().executeTakeFirstOrThrow();
+    const proposal = await lockedProposal(trx, proposalId);
     if (proposal.status === to) return { proposal, outboxIds: [] as string[] };
     if (!FOLLOW_UP[proposal.status]?.includes(to)) {
       throw new InvalidInput(`Proposal #${proposal.number} is ${proposal.status.replace('_', ' ')}; only approved proposals move to in progress and then done.`);
     }
-    const updated = await trx.updateTable('proposals').set({ status: to, updated_at: now }).where('id', '=', proposalId).returningAll().executeTakeFirstOrThrow();
+    const updated = await repo.updateProposal(trx, proposalId, { status: to, updated_at: now });
     await repo.recordEvent(trx, { proposalId, kind: 'progressed', from: proposal.status, to, by: actor.personId, at: now });
     const outboxIds = await queueCardChange(trx, cardRef(proposal), `status:${to}`);
     return { proposal: updated, outboxIds };
   });
-  afterCommit(services, deps, result.outboxIds);
+  afterCommit(deps, result.outboxIds);
   return result.proposal;
 }
 
@@ -393,27 +354,26 @@ export async function advanceProposal(services: Services, deps: ProposalDeps, ac
  * Posts the cards of proposals open for votes that a new governance channel does not show yet (a
  * channel chosen while votes run, or the demo organisation's first channel). Returns how many.
  */
-export async function postOpenProposals(services: Services, orgId: string, conversationId: string): Promise<number> {
-  const { db, clock } = services;
+export async function postOpenProposals(deps: ProposalDeps, orgId: string, conversationId: string): Promise<number> {
+  const { db, clock } = deps;
   const now = clock.now();
   const outboxIds = await db.transaction().execute(async (trx) => {
-    const open = await trx
-      .selectFrom('proposals as p')
-      .select(['p.id', 'p.org_id', 'p.number', 'p.title'])
-      .where('p.org_id', '=', orgId)
-      .where('p.status', '=', 'open')
-      .where('p.deadline', '>', now)
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('proposal_posts as pp').select('pp.proposal_id').whereRef('pp.proposal_id', '=', 'p.id').where('pp.conversation_id', '=', conversationId))),
-      )
-      .orderBy('p.number')
-      .execute();
+    const open = await repo.openProposalsNotPostedIn(trx, orgId, conversationId, now);
     const ids: string[] = [];
     for (const proposal of open) ids.push(...(await postCards(trx, cardRef(proposal), [conversationId])));
     return ids;
   });
-  if (outboxIds.length) services.kickDelivery(outboxIds);
+  afterCommit(deps, outboxIds);
   return outboxIds.length;
+}
+
+/** A board member's current ballot on an open proposal, for the comment form. */
+export async function ballotForComment(deps: Pick<ProposalDeps, 'db'>, actor: Actor, proposalId: string) {
+  requireRole(actor, 'board', 'vote on proposals');
+  const proposal = await repo.proposalById(deps.db, proposalId);
+  if (!proposal || proposal.org_id !== actor.orgId) throw new InvalidInput('That proposal does not exist (any more).');
+  if (proposal.status !== 'open') throw new InvalidInput(`Voting on proposal #${proposal.number} is closed.`);
+  return { proposal, current: await repo.ballotOf(deps.db, proposal.id, actor.personId) };
 }
 
 /** The card as one person sees it after their own vote (Teams shows it in place, to them only). */

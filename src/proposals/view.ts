@@ -24,8 +24,8 @@ export async function loadProposalView(db: Db, proposalId: string): Promise<Prop
   const proposal = await repo.proposalById(db, proposalId);
   if (!proposal) return undefined;
   const open = proposal.status === 'open' || proposal.status === 'draft';
-  const [org, journey, owner, tally, notVoted, decision] = await Promise.all([
-    db.selectFrom('organisations').select('time_zone').where('id', '=', proposal.org_id).executeTakeFirstOrThrow(),
+  const [timeZone, journey, owner, tally, notVoted, decision] = await Promise.all([
+    repo.orgTimeZone(db, proposal.org_id),
     proposal.journey_id ? repo.journeyOf(db, proposal.journey_id) : Promise.resolve(undefined),
     proposal.journey_id ? accountableOwner(db, proposal.journey_id) : Promise.resolve(undefined),
     repo.tallyOf(db, proposalId),
@@ -36,7 +36,7 @@ export async function loadProposalView(db: Db, proposalId: string): Promise<Prop
   const ownerRef = owner ? refs.get(owner.personId) : undefined;
   return {
     proposal,
-    timeZone: org.time_zone,
+    timeZone,
     proposer: refs.get(proposal.proposer_person_id) ?? { name: 'someone' },
     ...(journey ? { journey: { key: journey.key, name: journey.name, ...(ownerRef && owner ? { owner: ownerRef, ownerPersonId: owner.personId } : {}) } } : {}),
     tally,

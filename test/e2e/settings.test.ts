@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as orgsRepo from '../../src/orgs/repo.js';
 import { grantRole } from '../../src/orgs/service.js';
-import { loadGovernanceSettings } from '../../src/settings/service.js';
+import { loadGovernanceSettings } from '../../src/governance/service.js';
 import { blockActionBody, postSlack, slashCommandBody } from '../support/slack.js';
 import { startTestSteward, type TestSteward } from '../support/steward.js';
 

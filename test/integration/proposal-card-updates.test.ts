@@ -8,8 +8,9 @@ import { ManualClock } from '../../src/clock.js';
 import type { DeliveredRef } from '../../src/db/foundation-tables.js';
 import { Deliverer } from '../../src/delivery/deliver.js';
 import { RateLimitedError, type Notifier } from '../../src/delivery/notifier.js';
-import { holdCardForVote, MIN_UPDATE_GAP_MS, PROPOSAL_CARD_RENDERER, proposalCardRenderer } from '../../src/proposals/live-card.js';
-import { castVote, closeProposal, submitProposal, type ProposalDeps } from '../../src/proposals/service.js';
+import { MIN_UPDATE_GAP_MS, PROPOSAL_CARD_RENDERER, proposalCardRenderer } from '../../src/proposals/live-card.js';
+import { holdCardForVote } from '../../src/proposals/repo/posts.js';
+import { castVote, closeProposal, submitProposal, type ProposalPorts } from '../../src/proposals/service.js';
 import type { Actor } from '../../src/chat/actor.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 import { addGovernanceChannel, addPerson, createFixture, form, type Fixture } from '../support/proposal-fixtures.js';
@@ -46,7 +47,7 @@ describe.each(DATABASE_KINDS)('live proposal card on %s', (kind) => {
   let database: TestDatabase;
   let f: Fixture;
   let wall: ManualClock;
-  let deps: ProposalDeps;
+  let deps: ProposalPorts;
   let notifier: RecordingNotifier;
   let deliverer: Deliverer;
   let board: Actor[];
@@ -68,7 +69,7 @@ describe.each(DATABASE_KINDS)('live proposal card on %s', (kind) => {
     const proposer = await addPerson(f, 'Paula Proposer');
     board = await Promise.all(['Ada', 'Bo', 'Cy', 'Di'].map((name) => addPerson(f, name, ['board'])));
     await addGovernanceChannel(f);
-    proposalId = (await submitProposal(f.services, deps, proposer, form(), crypto.randomUUID())).proposalId;
+    proposalId = (await submitProposal({ ...f.services, ...deps }, proposer, form(), crypto.randomUUID())).proposalId;
     const postId = (await f.services.db.selectFrom('proposal_posts').select('outbox_id').where('proposal_id', '=', proposalId).executeTakeFirstOrThrow()).outbox_id;
     await deliverer.deliver(String(postId));
     expect(cardText(notifier.posts[0]!)).toContain('Approve 0 · Reject 0 · Abstain 0 · 4 not voted');
@@ -85,10 +86,10 @@ describe.each(DATABASE_KINDS)('live proposal card on %s', (kind) => {
   }
 
   it('coalesces a burst of votes into one update, drawn with the final totals at the end of the second', async () => {
-    await castVote(f.services, deps, board[0]!, proposalId, 'approve');
-    await castVote(f.services, deps, board[1]!, proposalId, 'approve');
-    await castVote(f.services, deps, board[2]!, proposalId, 'reject');
-    await castVote(f.services, deps, board[0]!, proposalId, 'abstain');
+    await castVote({ ...f.services, ...deps }, board[0]!, proposalId, 'approve');
+    await castVote({ ...f.services, ...deps }, board[1]!, proposalId, 'approve');
+    await castVote({ ...f.services, ...deps }, board[2]!, proposalId, 'reject');
+    await castVote({ ...f.services, ...deps }, board[0]!, proposalId, 'abstain');
     const rows = await updateRows();
     expect(rows).toHaveLength(1);
     expect(rows[0]!.not_before.toISOString()).toBe('2027-03-29T08:00:01.000Z');
@@ -100,13 +101,13 @@ describe.each(DATABASE_KINDS)('live proposal card on %s', (kind) => {
   });
 
   it('queues the next second when this second’s update is already on its way, so the last vote is shown', async () => {
-    await castVote(f.services, deps, board[0]!, proposalId, 'approve');
+    await castVote({ ...f.services, ...deps }, board[0]!, proposalId, 'approve');
     wall.set('2027-03-29T08:00:01.000Z');
     const [first] = await updateRows();
     await deliverer.deliver(String(first!.id));
     // A vote stamped in the first second that commits after its update was drawn.
     wall.set('2027-03-29T08:00:00.900Z');
-    await castVote(f.services, deps, board[1]!, proposalId, 'reject');
+    await castVote({ ...f.services, ...deps }, board[1]!, proposalId, 'reject');
     const rows = await updateRows();
     expect(rows).toHaveLength(2);
     expect(rows[1]!.not_before.toISOString()).toBe('2027-03-29T08:00:02.000Z');
@@ -116,11 +117,11 @@ describe.each(DATABASE_KINDS)('live proposal card on %s', (kind) => {
   });
 
   it('queues no second update while one is still waiting, however long the worker takes', async () => {
-    await castVote(f.services, deps, board[0]!, proposalId, 'approve');
+    await castVote({ ...f.services, ...deps }, board[0]!, proposalId, 'approve');
     wall.set('2027-03-29T08:00:03.500Z');
-    await castVote(f.services, deps, board[1]!, proposalId, 'reject');
+    await castVote({ ...f.services, ...deps }, board[1]!, proposalId, 'reject');
     wall.set('2027-03-29T08:00:07.100Z');
-    await castVote(f.services, deps, board[2]!, proposalId, 'abstain');
+    await castVote({ ...f.services, ...deps }, board[2]!, proposalId, 'abstain');
     const rows = await updateRows();
     expect(rows).toHaveLength(1);
     await deliverer.deliver(String(rows[0]!.id));
@@ -128,12 +129,12 @@ describe.each(DATABASE_KINDS)('live proposal card on %s', (kind) => {
   });
 
   it('keeps updates of one card more than a second apart', async () => {
-    await castVote(f.services, deps, board[0]!, proposalId, 'approve');
+    await castVote({ ...f.services, ...deps }, board[0]!, proposalId, 'approve');
     wall.set('2027-03-29T08:00:01.000Z');
     const [first] = await updateRows();
     await deliverer.deliver(String(first!.id));
     wall.set('2027-03-29T08:00:01.500Z');
-    await castVote(f.services, deps, board[1]!, proposalId, 'reject');
+    await castVote({ ...f.services, ...deps }, board[1]!, proposalId, 'reject');
     const next = (await updateRows())[1]!;
     expect(next.not_before.toISOString()).toBe('2027-03-29T08:00:02.000Z');
     wall.set('2027-03-29T08:00:02.000Z');
@@ -147,7 +148,7 @@ describe.each(DATABASE_KINDS)('live proposal card on %s', (kind) => {
   });
 
   it('never lets a later update overtake one still in flight', async () => {
-    await castVote(f.services, deps, board[0]!, proposalId, 'approve');
+    await castVote({ ...f.services, ...deps }, board[0]!, proposalId, 'approve');
     wall.set('2027-03-29T08:00:01.000Z');
     const [first] = await updateRows();
     let release!: () => void;
@@ -157,7 +158,7 @@ describe.each(DATABASE_KINDS)('live proposal card on %s', (kind) => {
     const slow = deliverer.deliver(String(first!.id));
     await new Promise((resolve) => setTimeout(resolve, 200));
     notifier.hold = undefined;
-    await castVote(f.services, deps, board[1]!, proposalId, 'reject');
+    await castVote({ ...f.services, ...deps }, board[1]!, proposalId, 'reject');
     wall.set('2027-03-29T08:00:02.000Z');
     const second = (await updateRows())[1]!;
     await expect(deliverer.deliver(String(second.id))).rejects.toBeInstanceOf(RateLimitedError);
@@ -169,7 +170,7 @@ describe.each(DATABASE_KINDS)('live proposal card on %s', (kind) => {
   });
 
   it('draws an update only after the votes in flight have committed', async () => {
-    await castVote(f.services, deps, board[0]!, proposalId, 'approve');
+    await castVote({ ...f.services, ...deps }, board[0]!, proposalId, 'approve');
     const [row] = await updateRows();
     wall.set('2027-03-29T08:00:01.000Z');
     let commit!: () => void;
@@ -198,7 +199,7 @@ describe.each(DATABASE_KINDS)('live proposal card on %s', (kind) => {
   });
 
   it('removes the buttons and shows the decision once voting closes', async () => {
-    for (const member of board.slice(0, 3)) await castVote(f.services, deps, member, proposalId, 'approve');
+    for (const member of board.slice(0, 3)) await castVote({ ...f.services, ...deps }, member, proposalId, 'approve');
     f.clock.advance(7 * 24 * 3_600_000);
     await closeProposal(f.services, proposalId);
     const decided = (await updateRows()).find((r) => r.dedupe_key.endsWith(':decided'))!;

@@ -63,18 +63,18 @@ describe('proposal commands', () => {
   });
 
   it('names who voted what on an open ballot, and nobody on an anonymous one', async () => {
-    const open = await submitProposal(f.services, { deadlines: { schedule: () => {} } }, proposer, form(), crypto.randomUUID());
-    await castVote(f.services, {}, board[0]!, open.proposalId, 'approve', 'Long overdue');
-    await castVote(f.services, {}, board[1]!, open.proposalId, 'reject');
+    const open = await submitProposal({ ...f.services, deadlines: { schedule: () => {} } }, proposer, form(), crypto.randomUUID());
+    await castVote(f.services, board[0]!, open.proposalId, 'approve', 'Long overdue');
+    await castVote(f.services, board[1]!, open.proposalId, 'reject');
     const shown = text((await run(proposer, 'show 1')).private);
     expect(shown).toContain('Approve (1): Ada Lovelace');
     expect(shown).toContain('Reject (1): Bo Diddley');
     expect(shown).toContain('Ada Lovelace (Approve): Long overdue');
 
     await setRule(f, { anonymousBallots: true });
-    const secret = await submitProposal(f.services, {}, proposer, form({ title: 'Chat on the billing page' }), crypto.randomUUID());
-    await castVote(f.services, {}, board[0]!, secret.proposalId, 'approve', 'Only I should know');
-    await castVote(f.services, {}, board[1]!, secret.proposalId, 'reject');
+    const secret = await submitProposal(f.services, proposer, form({ title: 'Chat on the billing page' }), crypto.randomUUID());
+    await castVote(f.services, board[0]!, secret.proposalId, 'approve', 'Only I should know');
+    await castVote(f.services, board[1]!, secret.proposalId, 'reject');
     const anonymous = text((await run(proposer, 'show #2')).private);
     expect(anonymous).toContain('Approve 1 · Reject 1 · Abstain 0 · 1 not voted');
     expect(anonymous).toContain('Anonymous ballots');
@@ -84,9 +84,9 @@ describe('proposal commands', () => {
   });
 
   it('lists the open proposals and marks the ones waiting for my vote', async () => {
-    const first = await submitProposal(f.services, {}, proposer, form(), crypto.randomUUID());
-    await submitProposal(f.services, {}, proposer, form({ title: 'Chat on the billing page' }), crypto.randomUUID());
-    await castVote(f.services, {}, board[0]!, first.proposalId, 'approve');
+    const first = await submitProposal(f.services, proposer, form(), crypto.randomUUID());
+    await submitProposal(f.services, proposer, form({ title: 'Chat on the billing page' }), crypto.randomUUID());
+    await castVote(f.services, board[0]!, first.proposalId, 'approve');
     const listed = text((await run(board[0]!, 'list')).private);
     expect(listed).toContain('1 waits for your vote.');
     expect(listed).toMatch(/#1 Welcome call in the first week — until .* — you voted Approve/);
@@ -96,7 +96,7 @@ describe('proposal commands', () => {
 
   it('extends a deadline to a date in the organisation’s time zone and schedules the new closing', async () => {
     await setRule(f, { timeZone: 'Europe/Amsterdam' });
-    await submitProposal(f.services, {}, proposer, form(), crypto.randomUUID());
+    await submitProposal(f.services, proposer, form(), crypto.randomUUID());
     const reply = await run(admin, 'extend 1 2027-04-20 12:30');
     expect(text(reply.private)).toContain('now closes Tue 20 Apr, 12:30 (Europe/Amsterdam)');
     // 12:30 in Amsterdam in April (summer time) is 10:30 UTC.
@@ -107,7 +107,7 @@ describe('proposal commands', () => {
     await expect(run(proposer, 'show seventeen')).rejects.toThrow('Say which proposal by its number, e.g. 17 or #17');
     await expect(run(proposer, 'show 99')).rejects.toThrow('There is no proposal #99');
     await expect(run(proposer, 'frobnicate')).rejects.toBeInstanceOf(InvalidInput);
-    await submitProposal(f.services, {}, proposer, form(), crypto.randomUUID());
+    await submitProposal(f.services, proposer, form(), crypto.randomUUID());
     await expect(run(admin, 'extend 1 soon')).rejects.toThrow('Say how long to extend by (2d, 36h) or until when');
     await expect(run(board[0]!, 'extend 1 2d')).rejects.toThrow('Only admins can extend a voting deadline');
   });

@@ -32,8 +32,8 @@ describe('proposal deadlines on BullMQ', () => {
     await addGovernanceChannel(real);
     const proposer = await addPerson(real, 'Paula Proposer');
     const member = await addPerson(real, 'Ada', ['board']);
-    const { proposalId } = await submitProposal(real.services, {}, proposer, form(), randomUUID());
-    await castVote(real.services, {}, member, proposalId, 'approve');
+    const { proposalId } = await submitProposal(real.services, proposer, form(), randomUUID());
+    await castVote(real.services, member, proposalId, 'approve');
     const deadline = new Date(Date.now() + inMs);
     await database.db.updateTable('proposals').set({ deadline, opened_at: new Date(deadline.getTime() - 3_600_000) }).where('id', '=', proposalId).execute();
     return { proposalId, deadline };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { postOpenProposals } from '../../src/proposals/service.js';
 import { seedDemo } from '../../src/seed/demo.js';
-import { makeGovernanceChannel } from '../../src/settings/service.js';
+import { makeGovernanceChannel } from '../../src/governance/service.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testServices } from '../support/proposal-fixtures.js';
 

@@ -25,12 +25,12 @@ describe('steward export decisions', () => {
     const proposer = await addPerson(f, '@Paula Proposer');
     const board = await Promise.all(['Ada Secretvoter', 'Bo Secretvoter', 'Cy Secretvoter'].map((name) => addPerson(f, name, ['board'])));
     await setRule(f, { anonymousBallots: true, quorum: { kind: 'count', value: 2 } });
-    const first = await submitProposal(f.services, {}, proposer, form({ title: '=HYPERLINK("http://evil.example","click")', kpiImpact: '+5 NPS' }), crypto.randomUUID());
-    await castVote(f.services, {}, board[0]!, first.proposalId, 'approve');
-    await castVote(f.services, {}, board[1]!, first.proposalId, 'reject');
-    await castVote(f.services, {}, board[2]!, first.proposalId, 'approve');
-    const second = await submitProposal(f.services, {}, proposer, form({ title: 'Chat on the billing page' }), crypto.randomUUID());
-    await castVote(f.services, {}, board[0]!, second.proposalId, 'abstain');
+    const first = await submitProposal(f.services, proposer, form({ title: '=HYPERLINK("http://evil.example","click")', kpiImpact: '+5 NPS' }), crypto.randomUUID());
+    await castVote(f.services, board[0]!, first.proposalId, 'approve');
+    await castVote(f.services, board[1]!, first.proposalId, 'reject');
+    await castVote(f.services, board[2]!, first.proposalId, 'approve');
+    const second = await submitProposal(f.services, proposer, form({ title: 'Chat on the billing page' }), crypto.randomUUID());
+    await castVote(f.services, board[0]!, second.proposalId, 'abstain');
     f.clock.advance(8 * 24 * 3_600_000);
     await closeProposal(f.services, first.proposalId);
     await closeProposal(f.services, second.proposalId);

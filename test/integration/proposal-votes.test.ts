@@ -40,7 +40,7 @@ describe.each(DATABASE_KINDS)('proposals and votes on %s', (kind) => {
   const proposal = (id: string) => f.services.db.selectFrom('proposals').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   it('opens a submitted proposal at once: number, deadline, rule snapshot and a card for the governance channel', async () => {
-    const submitted = await submitProposal(f.services, {}, proposer, form(), key());
+    const submitted = await submitProposal(f.services, proposer, form(), key());
     expect(submitted).toMatchObject({ opened: true, duplicate: false });
     const row = await proposal(submitted.proposalId);
     expect(row).toMatchObject({ number: 1, status: 'open' });
@@ -49,38 +49,38 @@ describe.each(DATABASE_KINDS)('proposals and votes on %s', (kind) => {
     const posts = await f.services.db.selectFrom('proposal_posts').selectAll().where('proposal_id', '=', submitted.proposalId).execute();
     expect(posts).toHaveLength(1);
     expect(f.kicked).toContain(String(posts[0]!.outbox_id));
-    const second = await submitProposal(f.services, {}, proposer, form({ title: 'Another one' }), key());
+    const second = await submitProposal(f.services, proposer, form({ title: 'Another one' }), key());
     expect((await proposal(second.proposalId)).number).toBe(2);
   });
 
   it('finds the same proposal when the same form is submitted twice', async () => {
     const k = key();
-    const first = await submitProposal(f.services, {}, proposer, form(), k);
-    const again = await submitProposal(f.services, {}, proposer, form(), k);
+    const first = await submitProposal(f.services, proposer, form(), k);
+    const again = await submitProposal(f.services, proposer, form(), k);
     expect(again).toMatchObject({ proposalId: first.proposalId, duplicate: true });
     expect(await f.services.db.selectFrom('proposals').select('id').where('org_id', '=', f.orgId).execute()).toHaveLength(1);
   });
 
   it('keeps a proposal as a draft while there is no governance channel, and opens it later', async () => {
     await sql`update organisations set settings = settings || '{"governanceChannels": []}'::jsonb where id = ${f.orgId}`.execute(f.services.db);
-    const submitted = await submitProposal(f.services, {}, proposer, form(), key());
+    const submitted = await submitProposal(f.services, proposer, form(), key());
     expect(submitted.opened).toBe(false);
     expect(submitted.reason).toContain('governance channel');
-    await expect(openDraft(f.services, {}, proposer, 1)).rejects.toBeInstanceOf(InvalidInput);
+    await expect(openDraft(f.services, proposer, 1)).rejects.toBeInstanceOf(InvalidInput);
     await addGovernanceChannel(f);
-    await expect(openDraft(f.services, {}, outsider, 1)).rejects.toBeInstanceOf(PermissionDenied);
-    await openDraft(f.services, {}, proposer, 1);
+    await expect(openDraft(f.services, outsider, 1)).rejects.toBeInstanceOf(PermissionDenied);
+    await openDraft(f.services, proposer, 1);
     expect((await proposal(submitted.proposalId)).status).toBe('open');
   });
 
   it('records a vote, a changed vote and a repeated vote: one ballot, every click in the log', async () => {
-    const { proposalId } = await submitProposal(f.services, {}, proposer, form(), key());
+    const { proposalId } = await submitProposal(f.services, proposer, form(), key());
     const ada = board[0]!;
-    expect(await castVote(f.services, {}, ada, proposalId, 'reject')).toMatchObject({ choice: 'reject', previous: null });
+    expect(await castVote(f.services, ada, proposalId, 'reject')).toMatchObject({ choice: 'reject', previous: null });
     f.clock.advance(1_000);
-    expect(await castVote(f.services, {}, ada, proposalId, 'approve', 'Worth a try')).toMatchObject({ choice: 'approve', previous: 'reject', comment: 'Worth a try' });
+    expect(await castVote(f.services, ada, proposalId, 'approve', 'Worth a try')).toMatchObject({ choice: 'approve', previous: 'reject', comment: 'Worth a try' });
     f.clock.advance(1_000);
-    expect(await castVote(f.services, {}, ada, proposalId, 'approve')).toMatchObject({ previous: 'approve', comment: 'Worth a try' });
+    expect(await castVote(f.services, ada, proposalId, 'approve')).toMatchObject({ previous: 'approve', comment: 'Worth a try' });
     expect(await ballots(proposalId)).toMatchObject([{ person_id: ada.personId, choice: 'approve', comment: 'Worth a try' }]);
     expect((await log(proposalId)).map((e) => [e.choice, e.previous_choice])).toEqual([
       ['reject', null],
@@ -90,26 +90,26 @@ describe.each(DATABASE_KINDS)('proposals and votes on %s', (kind) => {
   });
 
   it('refuses a vote from someone who is not on the board, and changes nothing', async () => {
-    const { proposalId } = await submitProposal(f.services, {}, proposer, form(), key());
-    await expect(castVote(f.services, {}, outsider, proposalId, 'approve')).rejects.toBeInstanceOf(PermissionDenied);
+    const { proposalId } = await submitProposal(f.services, proposer, form(), key());
+    await expect(castVote(f.services, outsider, proposalId, 'approve')).rejects.toBeInstanceOf(PermissionDenied);
     expect(await ballots(proposalId)).toEqual([]);
     expect(await log(proposalId)).toEqual([]);
   });
 
   it('takes a vote a millisecond before the deadline and refuses one at the deadline', async () => {
-    const { proposalId } = await submitProposal(f.services, {}, proposer, form(), key());
+    const { proposalId } = await submitProposal(f.services, proposer, form(), key());
     const deadline = (await proposal(proposalId)).deadline!;
     f.clock.set(new Date(deadline.getTime() - 1));
-    await castVote(f.services, {}, board[0]!, proposalId, 'approve');
+    await castVote(f.services, board[0]!, proposalId, 'approve');
     f.clock.set(deadline);
-    await expect(castVote(f.services, {}, board[1]!, proposalId, 'approve')).rejects.toThrow(/closed at its deadline/);
+    await expect(castVote(f.services, board[1]!, proposalId, 'approve')).rejects.toThrow(/closed at its deadline/);
     expect(await ballots(proposalId)).toHaveLength(1);
   });
 
   it('leaves one ballot and a correct log when the same member clicks Approve 20 times at once', async () => {
-    const { proposalId } = await submitProposal(f.services, {}, proposer, form(), key());
+    const { proposalId } = await submitProposal(f.services, proposer, form(), key());
     const ada = board[0]!;
-    const results = await Promise.allSettled(Array.from({ length: 20 }, () => castVote(f.services, {}, ada, proposalId, 'approve')));
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => castVote(f.services, ada, proposalId, 'approve')));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     expect(await ballots(proposalId)).toHaveLength(1);
     const entries = await log(proposalId);
@@ -122,9 +122,9 @@ describe.each(DATABASE_KINDS)('proposals and votes on %s', (kind) => {
 
   it('counts 300 members voting at once exactly', async () => {
     const many = await addBoard(f, 300);
-    const { proposalId } = await submitProposal(f.services, {}, proposer, form(), key());
+    const { proposalId } = await submitProposal(f.services, proposer, form(), key());
     const choices = ['approve', 'reject', 'abstain'] as const;
-    const results = await Promise.allSettled(many.map((member, i) => castVote(f.services, {}, member, proposalId, choices[i % 3]!)));
+    const results = await Promise.allSettled(many.map((member, i) => castVote(f.services, member, proposalId, choices[i % 3]!)));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     const counts = await f.services.db
       .selectFrom('proposal_ballots')
@@ -137,11 +137,11 @@ describe.each(DATABASE_KINDS)('proposals and votes on %s', (kind) => {
   }, 60_000);
 
   it('closes at the deadline once, however many closers race, with the tally that decided it', async () => {
-    const { proposalId } = await submitProposal(f.services, {}, proposer, form(), key());
-    await castVote(f.services, {}, board[0]!, proposalId, 'approve');
-    await castVote(f.services, {}, board[1]!, proposalId, 'approve');
-    await castVote(f.services, {}, board[2]!, proposalId, 'reject');
-    await castVote(f.services, {}, board[3]!, proposalId, 'abstain');
+    const { proposalId } = await submitProposal(f.services, proposer, form(), key());
+    await castVote(f.services, board[0]!, proposalId, 'approve');
+    await castVote(f.services, board[1]!, proposalId, 'approve');
+    await castVote(f.services, board[2]!, proposalId, 'reject');
+    await castVote(f.services, board[3]!, proposalId, 'abstain');
     expect(await closeProposal(f.services, proposalId)).toMatchObject({ status: 'not-due' });
     f.clock.set((await proposal(proposalId)).deadline!);
     const results = await Promise.all(Array.from({ length: 5 }, () => closeProposal(f.services, proposalId)));
@@ -154,20 +154,20 @@ describe.each(DATABASE_KINDS)('proposals and votes on %s', (kind) => {
     const keys = (await f.services.db.selectFrom('outbox').select('dedupe_key').where('org_id', '=', f.orgId).execute()).map((r) => r.dedupe_key);
     expect(keys.filter((k) => k.includes(':decided'))).toHaveLength(3);
     expect(keys).toContain(`proposal:${proposalId}:decided:dm:${proposer.personId}`);
-    await expect(castVote(f.services, {}, board[4]!, proposalId, 'approve')).rejects.toThrow(/closed/);
+    await expect(castVote(f.services, board[4]!, proposalId, 'approve')).rejects.toThrow(/closed/);
   });
 
   it('decides no quorum when too few members voted', async () => {
-    const { proposalId } = await submitProposal(f.services, {}, proposer, form(), key());
-    await castVote(f.services, {}, board[0]!, proposalId, 'approve');
-    await castVote(f.services, {}, board[1]!, proposalId, 'approve');
+    const { proposalId } = await submitProposal(f.services, proposer, form(), key());
+    await castVote(f.services, board[0]!, proposalId, 'approve');
+    await castVote(f.services, board[1]!, proposalId, 'approve');
     f.clock.advance(48 * HOUR);
     expect(await closeProposal(f.services, proposalId)).toMatchObject({ status: 'closed', outcome: 'no_quorum' });
   });
 
   it('keeps the vote log and decisions append-only in the database itself', async () => {
-    const { proposalId } = await submitProposal(f.services, {}, proposer, form(), key());
-    await castVote(f.services, {}, board[0]!, proposalId, 'approve');
+    const { proposalId } = await submitProposal(f.services, proposer, form(), key());
+    await castVote(f.services, board[0]!, proposalId, 'approve');
     await expect(sql`update proposal_vote_log set choice = 'reject' where proposal_id = ${proposalId}`.execute(f.services.db)).rejects.toThrow(/append-only/);
     f.clock.advance(48 * HOUR);
     await closeProposal(f.services, proposalId);
@@ -181,23 +181,23 @@ describe.each(DATABASE_KINDS)('proposals and votes on %s', (kind) => {
   });
 
   it('lets only the proposer withdraw, before the deadline; votes are then refused', async () => {
-    const { proposalId } = await submitProposal(f.services, {}, proposer, form(), key());
-    await expect(withdrawProposal(f.services, {}, board[0]!, 1)).rejects.toBeInstanceOf(PermissionDenied);
-    await withdrawProposal(f.services, {}, proposer, 1);
+    const { proposalId } = await submitProposal(f.services, proposer, form(), key());
+    await expect(withdrawProposal(f.services, board[0]!, 1)).rejects.toBeInstanceOf(PermissionDenied);
+    await withdrawProposal(f.services, proposer, 1);
     expect((await proposal(proposalId)).status).toBe('withdrawn');
-    await expect(castVote(f.services, {}, board[0]!, proposalId, 'approve')).rejects.toThrow(/closed \(withdrawn\)/);
+    await expect(castVote(f.services, board[0]!, proposalId, 'approve')).rejects.toThrow(/closed \(withdrawn\)/);
     expect(await closeProposal(f.services, proposalId)).toEqual({ status: 'not-open' });
   });
 
   it('lets an admin extend the deadline and tells everyone who voted', async () => {
     const admin = await addPerson(f, 'Alma Admin', ['admin']);
-    const { proposalId } = await submitProposal(f.services, {}, proposer, form(), key());
-    await castVote(f.services, {}, board[0]!, proposalId, 'approve');
-    await castVote(f.services, {}, board[1]!, proposalId, 'reject');
+    const { proposalId } = await submitProposal(f.services, proposer, form(), key());
+    await castVote(f.services, board[0]!, proposalId, 'approve');
+    await castVote(f.services, board[1]!, proposalId, 'reject');
     const before = (await proposal(proposalId)).deadline!;
-    await expect(extendDeadline(f.services, {}, board[0]!, 1, { kind: 'extend-by', ms: 24 * HOUR })).rejects.toBeInstanceOf(PermissionDenied);
-    await expect(extendDeadline(f.services, {}, admin, 1, { kind: 'until', at: new Date(before.getTime() - HOUR) })).rejects.toBeInstanceOf(InvalidInput);
-    const extended = await extendDeadline(f.services, {}, admin, 1, { kind: 'extend-by', ms: 24 * HOUR });
+    await expect(extendDeadline(f.services, board[0]!, 1, { kind: 'extend-by', ms: 24 * HOUR })).rejects.toBeInstanceOf(PermissionDenied);
+    await expect(extendDeadline(f.services, admin, 1, { kind: 'until', at: new Date(before.getTime() - HOUR) })).rejects.toBeInstanceOf(InvalidInput);
+    const extended = await extendDeadline(f.services, admin, 1, { kind: 'extend-by', ms: 24 * HOUR });
     expect(extended).toEqual({ deadline: new Date(before.getTime() + 24 * HOUR), told: 2 });
     const dms = await f.services.db.selectFrom('outbox').select(['target']).where('dedupe_key', 'like', `proposal:${proposalId}:deadline:%:dm:%`).execute();
     expect(dms.map((d) => d.target)).toEqual(
@@ -207,22 +207,22 @@ describe.each(DATABASE_KINDS)('proposals and votes on %s', (kind) => {
       ]),
     );
     f.clock.set(before);
-    await castVote(f.services, {}, board[2]!, proposalId, 'approve');
+    await castVote(f.services, board[2]!, proposalId, 'approve');
   });
 
   it('lets the journey owner or an admin follow an approved proposal up, and nobody else', async () => {
     const owner = await addPerson(f, 'Olga Owner');
     await f.services.db.insertInto('journeys').values({ org_id: f.orgId, key: 'onboarding', name: 'Welcome journey', level: 'journey', owner_person_id: owner.personId }).execute();
-    const { proposalId } = await submitProposal(f.services, {}, proposer, form({ journey: 'onboarding' }), key());
-    for (const member of board.slice(0, 3)) await castVote(f.services, {}, member, proposalId, 'approve');
+    const { proposalId } = await submitProposal(f.services, proposer, form({ journey: 'onboarding' }), key());
+    for (const member of board.slice(0, 3)) await castVote(f.services, member, proposalId, 'approve');
     f.clock.advance(48 * HOUR);
     await closeProposal(f.services, proposalId);
     const ownerDm = await f.services.db.selectFrom('outbox').select('message').where('dedupe_key', '=', `proposal:${proposalId}:decided:dm:${owner.personId}`).executeTakeFirstOrThrow();
     expect(JSON.stringify(ownerDm.message)).toContain('Mark in progress');
-    await expect(advanceProposal(f.services, {}, proposer, proposalId, 'in_progress')).rejects.toBeInstanceOf(PermissionDenied);
-    await advanceProposal(f.services, {}, owner, proposalId, 'in_progress');
-    await expect(advanceProposal(f.services, {}, owner, proposalId, 'in_progress')).resolves.toMatchObject({ status: 'in_progress' });
-    await advanceProposal(f.services, {}, owner, proposalId, 'done');
+    await expect(advanceProposal(f.services, proposer, proposalId, 'in_progress')).rejects.toBeInstanceOf(PermissionDenied);
+    await advanceProposal(f.services, owner, proposalId, 'in_progress');
+    await expect(advanceProposal(f.services, owner, proposalId, 'in_progress')).resolves.toMatchObject({ status: 'in_progress' });
+    await advanceProposal(f.services, owner, proposalId, 'done');
     const events = await f.services.db.selectFrom('proposal_events').select(['kind', 'to_status']).where('proposal_id', '=', proposalId).orderBy('id').execute();
     expect(events.map((e) => e.to_status)).toEqual(['draft', 'open', 'approved', 'in_progress', 'done']);
   });

@@ -4,8 +4,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../../src/cli.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { ballotsText, majorityText, quorumText, readGovernanceSettings, timeZoneText, votingPeriodText } from '../../src/settings/schema.js';
-import { governanceChannels, loadGovernanceSettings, makeGovernanceChannel, updateGovernanceSettings } from '../../src/settings/service.js';
+import { ballotsText, majorityText, quorumText, readGovernanceSettings, timeZoneText, votingPeriodText } from '../../src/governance/schema.js';
+import { governanceChannels, loadGovernanceSettings, makeGovernanceChannel, updateGovernanceSettings } from '../../src/governance/service.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 import { createFixture } from '../support/proposal-fixtures.js';
 

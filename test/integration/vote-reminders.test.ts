@@ -20,9 +20,9 @@ describe.each(DATABASE_KINDS)('vote reminders on %s', (kind) => {
     await addGovernanceChannel(f);
     const [voter, quiet1, quiet2] = await addBoard(f, 3);
     const proposer = await addPerson(f, 'Lead');
-    const submitted = await submitProposal(f.services, {}, proposer, form(), 'reminder-test');
+    const submitted = await submitProposal(f.services, proposer, form(), 'reminder-test');
     if (!('proposalId' in submitted) || !voter || !quiet1 || !quiet2) throw new Error('fixture');
-    await castVote(f.services, {}, voter, submitted.proposalId, 'approve');
+    await castVote(f.services, voter, submitted.proposalId, 'approve');
     const deadline = (await database.db.selectFrom('proposals').select('deadline').where('id', '=', submitted.proposalId).executeTakeFirstOrThrow()).deadline!;
 
     // Two days before: nothing yet.

@@ -10,7 +10,7 @@ import { grantRole, OrgDirectory } from '../../src/orgs/service.js';
 import { type Actor } from '../../src/chat/actor.js';
 import type { ProposalForm } from '../../src/proposals/schema.js';
 import type { Services } from '../../src/services.js';
-import { makeGovernanceChannel, updateGovernanceSettings } from '../../src/settings/service.js';
+import { makeGovernanceChannel, updateGovernanceSettings } from '../../src/governance/service.js';
 
 export interface Fixture {
   services: Services;

@@ -2,7 +2,7 @@
 // "and N more", and the rendered message within Slack's and Teams' limits.
 import { describe, expect, it } from 'vitest';
 import { text } from '../../src/chat/card.js';
-import { buildDigestCard, MAX_ITEMS_PER_SECTION } from '../../src/governance/digest.js';
+import { buildDigestCard, MAX_ITEMS_PER_SECTION } from '../../src/governance/digest/card.js';
 import { renderBlocks } from '../../src/slack/blocks.js';
 import { renderAdaptiveCard } from '../../src/teams/adaptive-card.js';
 

@@ -1,6 +1,7 @@
 // The decision rules: quorum, majority, ties, abstentions, the deadline instant.
 import { describe, expect, it } from 'vitest';
-import { decide, describeRule, quorumRequired, ruleAtOpening, votingOpen } from '../../src/proposals/rules.js';
+import { quorumRequired } from '../../src/governance/rules.js';
+import { decide, describeRule, ruleAtOpening, votingOpen } from '../../src/proposals/rules.js';
 
 const simple = (quorum: number) => ({ majority: 'simple' as const, quorumRequired: quorum });
 

@@ -1,8 +1,8 @@
 // The weekly digest as one neutral card, built from sections that each capability contributes.
 // Long sections are cut with "and N more" and the command that lists them all, so the message stays
 // within Slack's and Teams' limits whatever the organisation's size.
-import { bold, context, para, text, type Block, type Card, type RichText } from '../chat/card.js';
-import type { Db } from '../db/database.js';
+import { bold, context, para, text, type Block, type Card, type RichText } from '../../chat/card.js';
+import type { Db } from '../../db/database.js';
 
 export interface DigestWindow {
   orgId: string;
@@ -20,7 +20,7 @@ export interface DigestSection {
 
 export type DigestSectionSource = (db: Db, window: DigestWindow) => Promise<DigestSection | undefined>;
 
-/** Sections in the order they appear; capabilities register theirs in src/governance/sections.ts. */
+/** Sections in the order they appear; the list is in digest/sections.ts. */
 export const MAX_ITEMS_PER_SECTION = 8;
 
 export function buildDigestCard(sections: DigestSection[], heading: { orgName: string; period: string }): Card {

@@ -1,7 +1,9 @@
-// The neutral messages of the settings capability: the settings card, its form, the channel notice.
+// The neutral messages of governance: the settings card and its form, the channel notices, the
+// schedule, and the reminder to vote. (The digest's own card is in digest/card.ts.)
 import { actions, bold, code, context, fields, para, text, type Block, type Card, type Form, type RichText } from '../chat/card.js';
 import { truncate } from '../chat/limits.js';
-import { MAJORITY_LABELS, quorumRequired } from '../proposals/rules.js';
+import { MAJORITY_LABELS, quorumRequired } from './rules.js';
+import { describeCron, describeSlot } from './schedule.js';
 import type { GovernanceChannel, OrgGovernance } from './service.js';
 import { describeQuorum, describeVotingPeriod } from './schema.js';
 
@@ -117,4 +119,57 @@ export function governanceChannelsCard(channels: GovernanceChannel[]): Card {
 
 export function noticeCard(title: string, message: string): Card {
   return { title, blocks: [para(message)], summary: message };
+}
+
+export interface ScheduleInfo {
+  enabled: boolean;
+  cron: string;
+  timeZone: string;
+  reminderHours: number;
+  next: Date[];
+  channels: number;
+}
+
+export function scheduleCard(info: ScheduleInfo): Card {
+  return {
+    title: 'Governance schedule',
+    blocks: [
+      fields(
+        ['Weekly digest', info.enabled ? `${describeCron(info.cron)} (${info.cron})` : 'off'],
+        ['Time zone', info.timeZone],
+        ['Next digests', info.enabled ? info.next.map((d) => describeSlot(d, info.timeZone)).join('\n') : '—'],
+        ['Vote reminders', info.reminderHours > 0 ? `${info.reminderHours} h before a deadline` : 'off'],
+        ['Governance channels', info.channels > 0 ? String(info.channels) : 'none yet — an admin types `governance here` in one'],
+      ),
+      para(text('Admins change it: '), code('schedule digest "0 9 * * 1"'), text(', '), code('schedule timezone Europe/London'), text(', '), code('schedule reminders 24')),
+    ],
+    summary: info.enabled ? `Digest ${describeCron(info.cron)} ${info.timeZone}` : 'Digest off',
+  };
+}
+
+export function reminderCard(proposal: { id: string; number: number; title: string; deadline: Date }, timeZone: string): Card {
+  const when = describeSlot(proposal.deadline, timeZone);
+  return {
+    title: `Your vote on proposal #${proposal.number} is still open`,
+    blocks: [
+      fields(['Proposal', `#${proposal.number} ${proposal.title}`], ['Voting closes', when]),
+      para(text('You have not voted yet. Vote on the card in the governance channel, or here:')),
+      // The same buttons as the channel card: the vote handler checks membership and the deadline.
+      actions(
+        { label: 'Approve', style: 'primary', payload: { action: 'proposal.vote', p: proposal.id, c: 'approve' } },
+        { label: 'Reject', style: 'danger', payload: { action: 'proposal.vote', p: proposal.id, c: 'reject' } },
+        { label: 'Abstain', payload: { action: 'proposal.vote', p: proposal.id, c: 'abstain' } },
+      ),
+    ],
+    summary: `Reminder: proposal #${proposal.number} “${proposal.title}” closes ${when} and you have not voted.`,
+  };
+}
+
+export function digestPreviewCard(digest: Card, info: { next: Date | undefined; last: Date; timeZone: string }): Card {
+  const next = info.next ? describeSlot(info.next, info.timeZone) : 'never (the digest is off)';
+  return {
+    ...digest,
+    title: `Preview: ${digest.title}`,
+    blocks: [...digest.blocks, { kind: 'context', text: [text(`Next posted: ${next}. Last period: ${describeSlot(info.last, info.timeZone)}.`)] }],
+  };
 }

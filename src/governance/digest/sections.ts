@@ -1,14 +1,15 @@
 // The digest's sections, in the order the digest shows them. Each reads its own capability's tables
 // for one organisation and the week before the digest's slot.
-import { sql } from 'kysely';
-import { bold, code, mention, text, type Inline, type RichText } from '../chat/card.js';
-import type { Db } from '../db/database.js';
-import { loadViews } from '../kpis/snapshot.js';
-import { kpisByKeys } from '../kpis/repo.js';
-import { STATUS_LABELS } from '../kpis/status.js';
-import { personRefs } from '../orgs/people.js';
-import type { DigestSection, DigestSectionSource, DigestWindow } from './digest.js';
-import { readScheduleSettings } from './schedule.js';
+import { bold, code, mention, text, type Inline, type RichText } from '../../chat/card.js';
+import type { Db } from '../../db/database.js';
+import { loadViews } from '../../kpis/snapshot.js';
+import { kpisByKeys } from '../../kpis/repo.js';
+import { STATUS_LABELS } from '../../kpis/status.js';
+import { personRefs } from '../../orgs/people.js';
+import * as repo from '../repo.js';
+import { readScheduleSettings } from '../schedule.js';
+import type { DigestSection, DigestSectionSource, DigestWindow } from './card.js';
+import * as sectionsRepo from './repo.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** An approved proposal nobody has started after this long is reported as overdue. */
@@ -18,25 +19,13 @@ const dateText = (date: Date) => date.toISOString().slice(0, 16).replace('T', ' 
 
 /** Open proposals with their deadline and the board members who have not voted yet (mentioned). */
 export const openVotes: DigestSectionSource = async (db, window) => {
-  const proposals = await db
-    .selectFrom('proposals')
-    .select(['id', 'number', 'title', 'deadline'])
-    .where('org_id', '=', window.orgId)
-    .where('status', '=', 'open')
-    .orderBy('deadline')
-    .execute();
-  const board = await db
-    .selectFrom('roles')
-    .innerJoin('people', 'people.id', 'roles.person_id')
-    .select('people.id')
-    .where('people.org_id', '=', window.orgId)
-    .where('roles.role', '=', 'board')
-    .execute();
-  const refs = await personRefs(db, board.map((b) => b.id));
+  const proposals = await sectionsRepo.openProposals(db, window.orgId);
+  const board = await sectionsRepo.boardMemberIds(db, window.orgId);
+  const refs = await personRefs(db, board);
   const items: RichText[] = [];
   for (const proposal of proposals) {
-    const voted = new Set((await db.selectFrom('proposal_ballots').select('person_id').where('proposal_id', '=', proposal.id).execute()).map((b) => b.person_id));
-    const missing = board.filter((b) => !voted.has(b.id)).map((b) => refs.get(b.id)).filter((r) => r !== undefined);
+    const voted = await sectionsRepo.voterIds(db, proposal.id);
+    const missing = board.filter((id) => !voted.has(id)).map((id) => refs.get(id)).filter((r) => r !== undefined);
     const runs: Inline[] = [text(`#${proposal.number} ${proposal.title} — closes ${proposal.deadline ? dateText(proposal.deadline) : 'without deadline'}`)];
     if (missing.length) {
       runs.push(text('; not voted: '));
@@ -52,15 +41,7 @@ export const openVotes: DigestSectionSource = async (db, window) => {
 
 /** Decisions recorded in the week. */
 export const decisionsMade: DigestSectionSource = async (db, window) => {
-  const rows = await db
-    .selectFrom('proposal_decisions as d')
-    .innerJoin('proposals as p', 'p.id', 'd.proposal_id')
-    .select(['p.number', 'p.title', 'd.outcome', 'd.approve', 'd.reject', 'd.abstain'])
-    .where('p.org_id', '=', window.orgId)
-    .where('d.decided_at', '>', window.from)
-    .where('d.decided_at', '<=', window.to)
-    .orderBy('d.decided_at')
-    .execute();
+  const rows = await sectionsRepo.decisionsIn(db, window);
   const words = { approved: 'approved', rejected: 'rejected', no_quorum: 'no quorum' } as const;
   return {
     title: 'Decisions made',
@@ -71,13 +52,7 @@ export const decisionsMade: DigestSectionSource = async (db, window) => {
 
 /** Approved proposals being carried out, and approved ones nobody has started in time. */
 export const approvedFollowUp: DigestSectionSource = async (db, window) => {
-  const rows = await db
-    .selectFrom('proposals')
-    .select(['number', 'title', 'status', 'closed_at', 'updated_at'])
-    .where('org_id', '=', window.orgId)
-    .where('status', 'in', ['approved', 'in_progress'])
-    .orderBy('number')
-    .execute();
+  const rows = await sectionsRepo.approvedProposals(db, window.orgId);
   const items = rows.map((r): RichText => {
     if (r.status === 'in_progress') return [text(`#${r.number} ${r.title} — in progress`)];
     const since = r.closed_at ?? r.updated_at;
@@ -91,11 +66,11 @@ export const approvedFollowUp: DigestSectionSource = async (db, window) => {
 
 /** KPIs breached or at risk, each with the journey's accountable owner. */
 export const kpisOffTarget: DigestSectionSource = async (db, window) => {
-  const keys = (await db.selectFrom('kpis').select('key').where('org_id', '=', window.orgId).orderBy('key').execute()).map((k) => k.key);
+  const keys = await sectionsRepo.kpiKeys(db, window.orgId);
   if (keys.length === 0) return { title: 'KPIs breached or at risk', items: [] };
   const views = await loadViews(db, window.orgId, await kpisByKeys(db, window.orgId, keys), 'all', window.to, { definitions: false });
   const off = views.filter((v) => v.reading.status === 'breached' || v.reading.status === 'at_risk');
-  const owners = await effectiveOwners(db, window.orgId);
+  const owners = await sectionsRepo.effectiveOwners(db, window.orgId);
   const refs = await personRefs(db, [...new Set([...owners.values()])]);
   const items = off
     .sort((a, b) => (a.reading.status === b.reading.status ? a.kpi.key.localeCompare(b.kpi.key) : a.reading.status === 'breached' ? -1 : 1))
@@ -115,15 +90,7 @@ export const kpisOffTarget: DigestSectionSource = async (db, window) => {
 
 /** Pings nobody has acknowledged, including the ones that ran out of people to escalate to. */
 export const unacknowledgedPings: DigestSectionSource = async (db, window) => {
-  const rows = await db
-    .selectFrom('pings as p')
-    .innerJoin('journeys as j', 'j.id', 'p.journey_id')
-    .select(['p.message', 'p.holder_person_id', 'p.created_at', 'p.exhausted_at', 'j.name'])
-    .where('p.org_id', '=', window.orgId)
-    .where('p.state', 'in', ['sent', 'snoozed'])
-    .where('p.created_at', '<=', window.to)
-    .orderBy('p.created_at')
-    .execute();
+  const rows = await sectionsRepo.unacknowledgedPings(db, window);
   const refs = await personRefs(db, rows.flatMap((r) => (r.holder_person_id ? [r.holder_person_id] : [])));
   const items = rows.map((r): RichText => {
     const holder = r.holder_person_id ? refs.get(r.holder_person_id) : undefined;
@@ -139,35 +106,19 @@ export const unacknowledgedPings: DigestSectionSource = async (db, window) => {
 
 /** Journeys with no owner of their own and none to inherit from an ancestor. */
 export const ownerlessJourneys: DigestSectionSource = async (db: Db, window: DigestWindow): Promise<DigestSection> => {
-  const rows = await sql<{ key: string; name: string }>`
-    with recursive effective as (
-      select id, key, name, owner_person_id as owner from journeys where org_id = ${window.orgId} and parent_id is null
-      union all
-      select j.id, j.key, j.name, coalesce(j.owner_person_id, e.owner)
-      from journeys j join effective e on j.parent_id = e.id
-    )
-    select key, name from effective where owner is null order by name
-  `.execute(db);
+  const rows = await sectionsRepo.ownerlessJourneys(db, window.orgId);
   return {
     title: 'Journeys without an owner',
-    items: rows.rows.map((r) => [text(r.name), text(' '), code(r.key)]),
+    items: rows.map((r) => [text(r.name), text(' '), code(r.key)]),
     moreCommand: 'journey list',
   };
 };
 
 /** Approved terms nobody has reviewed (changed) for the organisation's review period. */
 export const termsDueForReview: DigestSectionSource = async (db, window) => {
-  const org = await db.selectFrom('organisations').select('settings').where('id', '=', window.orgId).executeTakeFirstOrThrow();
-  const days = readScheduleSettings(org.settings).glossaryReviewDays;
-  const cutoff = new Date(window.to.getTime() - days * DAY_MS);
-  const rows = await db
-    .selectFrom('glossary_terms')
-    .select(['name', 'updated_at'])
-    .where('org_id', '=', window.orgId)
-    .where('status', '=', 'approved')
-    .where('updated_at', '<', cutoff)
-    .orderBy('updated_at')
-    .execute();
+  const org = await repo.orgSettings(db, window.orgId);
+  const days = readScheduleSettings(org?.settings ?? {}).glossaryReviewDays;
+  const rows = await sectionsRepo.approvedTermsChangedBefore(db, window.orgId, new Date(window.to.getTime() - days * DAY_MS));
   return {
     title: `Glossary terms not reviewed for ${days} days`,
     items: rows.map((r) => [text(`${r.name} — last changed ${r.updated_at.toISOString().slice(0, 10)}`)]),
@@ -177,30 +128,13 @@ export const termsDueForReview: DigestSectionSource = async (db, window) => {
 
 /** The five queries people searched for most in the week that the glossary could not answer. */
 export const missingTerms: DigestSectionSource = async (db, window) => {
-  const rows = await sql<{ query: string; n: number }>`
-    select min(query) as query, count(*)::int as n from glossary_lookups
-    where org_id = ${window.orgId} and outcome = 'miss' and created_at > ${window.from} and created_at <= ${window.to}
-    group by query_norm order by n desc, min(query) limit 5
-  `.execute(db);
+  const rows = await sectionsRepo.topMissedQueries(db, window);
   return {
     title: 'Most searched, not in the glossary',
-    items: rows.rows.map((r) => [text(`“${r.query}” — ${r.n} search${r.n === 1 ? '' : 'es'}`)]),
+    items: rows.map((r) => [text(`“${r.query}” — ${r.n} search${r.n === 1 ? '' : 'es'}`)]),
     moreCommand: 'glossary stats',
   };
 };
-
-/** Helper: the effective owner of every journey of the organisation (own, or inherited). */
-async function effectiveOwners(db: Db, orgId: string): Promise<Map<string, string>> {
-  const rows = await sql<{ id: string; owner: string | null }>`
-    with recursive effective as (
-      select id, owner_person_id as owner from journeys where org_id = ${orgId} and parent_id is null
-      union all
-      select j.id, coalesce(j.owner_person_id, e.owner) from journeys j join effective e on j.parent_id = e.id
-    )
-    select id, owner from effective
-  `.execute(db);
-  return new Map(rows.rows.flatMap((r) => (r.owner ? [[r.id, r.owner] as [string, string]] : [])));
-}
 
 export const DIGEST_SECTIONS: DigestSectionSource[] = [
   openVotes,

@@ -1,6 +1,9 @@
 // The organisation's governance settings as stored in `organisations.settings` (jsonb, shared with
-// other capabilities' keys), and the parsers for what people type to change them in chat or the CLI.
+// other capabilities' keys), and the parsers for what people type to change them or the schedule in
+// chat or the CLI.
 import { z } from 'zod';
+import { InvalidInput } from '../chat/errors.js';
+import { cronSchema, timeZoneSchema } from './schedule.js';
 
 export const quorumSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('count'), value: z.number().int().min(1).max(10_000) }),
@@ -121,4 +124,97 @@ export function describeVotingPeriod(hours: number): string {
   if (hours % 168 === 0) return `${hours / 168} week${hours === 168 ? '' : 's'}`;
   if (hours % 24 === 0) return `${hours / 24} day${hours === 24 ? '' : 's'}`;
   return `${hours} hour${hours === 1 ? '' : 's'}`;
+}
+
+export interface SettingsPatch {
+  votingPeriodHours?: number;
+  quorum?: Quorum;
+  majority?: Majority;
+  anonymousBallots?: boolean;
+  timeZone?: string;
+}
+
+export const SETTINGS_USAGE =
+  'Usage: `settings` shows them; admins change them with `settings period 7d`, `settings quorum 60%` (or `settings quorum 5`), `settings majority simple|two-thirds`, `settings ballots open|anonymous`, `settings timezone Europe/Amsterdam`, `settings board add|remove @person`.';
+
+export const GOVERNANCE_USAGE = 'Usage: `governance here` (in the channel, admins), `governance off` (in the channel, admins), `governance` to list the channels.';
+
+/** The first message of a failed parse, which our schemas write for the person in chat. */
+function parsed<T>(schema: z.ZodType<T>, value: string, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new InvalidInput(`${result.error.issues[0]?.message ?? `That is not a valid ${what}`}. Nothing was changed.`);
+}
+
+/** `settings <key> <value>` as a change of one setting. */
+export function settingPatch(key: string, value: string): SettingsPatch {
+  if (!value) throw new InvalidInput(`Say what to set ${key} to. ${SETTINGS_USAGE}`);
+  switch (key) {
+    case 'period':
+    case 'voting-period':
+    case 'votingperiod':
+      return { votingPeriodHours: parsed(votingPeriodText, value, 'voting period') };
+    case 'quorum':
+      return { quorum: parsed(quorumText, value, 'quorum') };
+    case 'majority':
+      return { majority: parsed(majorityText, value, 'majority rule') };
+    case 'ballots':
+    case 'ballot':
+      return { anonymousBallots: parsed(ballotsText, value, 'ballot kind') };
+    case 'timezone':
+    case 'time-zone':
+    case 'tz':
+      return { timeZone: parsed(timeZoneText, value, 'time zone') };
+    default:
+      throw new InvalidInput(`Steward has no setting “${key}”. ${SETTINGS_USAGE}`);
+  }
+}
+
+/** The settings form's values as a change; an empty field leaves its setting as it is. Every problem is named at once. */
+export function formPatch(values: Record<string, string>): SettingsPatch {
+  const problems: string[] = [];
+  const read = <T>(schema: z.ZodType<T>, id: string): T | undefined => {
+    const value = values[id];
+    if (value === undefined || value.trim() === '') return undefined;
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    problems.push(result.error.issues[0]?.message ?? `${id} is not valid`);
+    return undefined;
+  };
+  const patch: SettingsPatch = {};
+  const period = read(votingPeriodText, 'period');
+  const quorum = read(quorumText, 'quorum');
+  const majority = read(majorityText, 'majority');
+  const anonymous = read(ballotsText, 'ballots');
+  const timeZone = read(timeZoneText, 'timezone');
+  if (problems.length) throw new InvalidInput(`${problems.join('. ')}. Nothing was changed.`);
+  if (period !== undefined) patch.votingPeriodHours = period;
+  if (quorum !== undefined) patch.quorum = quorum;
+  if (majority !== undefined) patch.majority = majority;
+  if (anonymous !== undefined) patch.anonymousBallots = anonymous;
+  if (timeZone !== undefined) patch.timeZone = timeZone;
+  return patch;
+}
+
+export const SCHEDULE_USAGE =
+  'Usage: `schedule` (show), `schedule digest "0 9 * * 1"` (cron: minute hour day month weekday), `schedule timezone Europe/Amsterdam`, `schedule digest off|on`, `schedule reminders 24` (hours before a vote deadline; 0 = off).';
+
+const scheduleChangeSchema = z.discriminatedUnion('what', [
+  z.object({ what: z.literal('digest-cron'), value: cronSchema }),
+  z.object({ what: z.literal('digest-toggle'), value: z.enum(['on', 'off']) }),
+  z.object({ what: z.literal('timezone'), value: timeZoneSchema }),
+  z.object({ what: z.literal('reminders'), value: z.coerce.number({ error: 'a number of hours' }).int('a whole number of hours').min(0, 'at least 0').max(168, 'at most 168 (a week)') }),
+]);
+
+export type ScheduleChange = z.infer<typeof scheduleChangeSchema>;
+
+/** `schedule digest "0 9 * * 1"`, `schedule digest off`, `schedule timezone …`, `schedule reminders 24`. */
+export function scheduleChange(args: string): ScheduleChange {
+  const [what = '', ...rest] = args.trim().split(/\s+/);
+  const value = rest.join(' ').replace(/^["“”']|["“”']$/g, '').trim();
+  const kind = what === 'digest' ? (value === 'on' || value === 'off' ? 'digest-toggle' : 'digest-cron') : what === 'timezone' ? 'timezone' : what === 'reminders' ? 'reminders' : undefined;
+  if (!kind || !value) throw new InvalidInput(SCHEDULE_USAGE);
+  const result = scheduleChangeSchema.safeParse({ what: kind, value });
+  if (!result.success) throw new InvalidInput(`“${value}” is not ${result.error.issues[0]?.message ?? 'valid'}. Nothing was changed.`);
+  return result.data;
 }
