@@ -1,7 +1,7 @@
 // Runs Steward as a process: `npm start` (HTTP and workers), `steward serve`, `steward worker`.
 import { startSteward } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './log.js';
+import { createLogger, wantsPrettyLogs } from './log.js';
 
 export async function run(parts: { http: boolean; workers: boolean }): Promise<void> {
   let config;
@@ -14,7 +14,7 @@ export async function run(parts: { http: boolean; workers: boolean }): Promise<v
     }
     throw error;
   }
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(config.LOG_LEVEL, { pretty: wantsPrettyLogs(config.NODE_ENV) });
   const steward = await startSteward({ config, log, ...parts });
   let stopping = false;
   const stop = (signal: string) => {

@@ -90,11 +90,19 @@ export const governanceJob = defineJob({
   },
 });
 
+/** Organisations told about their missing governance channel in this process (see runDigestJob). */
+const orgsWithoutChannelHinted = new Set<string>();
+
 export async function runDigestJob(deps: DigestJobDeps, orgId: string): Promise<DigestOutcome> {
   const outcome = await postDueDigest({ db: deps.db }, orgId, deps.clock.now());
   if (outcome.status === 'posted') deps.kickDelivery(outcome.outboxIds);
-  if (outcome.status === 'no-governance-channel') {
-    deps.log.warn({ orgId }, 'digest due but the organisation has no governance channel (an admin sets one with `governance here`)');
+  if (outcome.status === 'no-governance-channel' && !orgsWithoutChannelHinted.has(orgId)) {
+    // Normal for a new or demo organisation, not a fault: said once per process, with what to do.
+    orgsWithoutChannelHinted.add(orgId);
+    deps.log.info(
+      { orgId },
+      'hint: this organisation has no governance channel yet, so its weekly digest is not posted. An admin writes `governance here` in the channel (Slack `/cx governance here`), or runs `npx steward settings channel --help`',
+    );
   }
   return outcome;
 }
