@@ -31,7 +31,7 @@ import { GovernanceSchedules, catchUpDigests, startGovernanceWorker } from './jo
 import { governanceCapability } from './governance/capability.js';
 import type { Card } from './chat/card.js';
 import { AnswerCache } from './db/answer-cache.js';
-import { TermIndexes } from './glossary/term-indexes.js';
+import { TermIndexes } from './glossary/matching/term-indexes.js';
 import { createGlossaryCapability, type LookupAnswer } from './glossary/capability.js';
 import { LookupLog } from './glossary/lookup-log.js';
 import { kpisUsingTerm, type KpiTermLink } from './kpis/glossary-section.js';

@@ -5,29 +5,25 @@ import type { ChatRequest, Reply } from '../chat/request.js';
 import {
   ACTIONS,
   candidatesCard,
-  decidedCard,
   historyCard,
   missCard,
   overviewCard,
-  proposalSentCard,
-  publishedCard,
   recentCard,
-  rejectForm,
   searchCard,
   statsCard,
   termCard,
-  termForm,
   type CandidateView,
 } from './cards.js';
+import { decidedCard, proposalSentCard, publishedCard, rejectForm, termForm } from './change-cards.js';
 import type { TermContent } from './changes.js';
 import { termSections, type TermCardSection } from './hooks.js';
-import { followReplacements, loggedQuery, prepare, rank, termNamed } from './lookup.js';
-import type { TermIndexes } from './term-indexes.js';
+import { loggedQuery } from './matching/lookup.js';
+import type { TermIndexes } from './matching/term-indexes.js';
 import type { AnswerCache } from '../db/answer-cache.js';
 import type { LookupLog } from './lookup-log.js';
 import type { LookupOutcome } from './tables.js';
-import { EXACT, SHOWN, type RankedTerm } from './ranking.js';
-import * as repo from './repo.js';
+import type { RankedTerm } from './matching/ranking.js';
+import type { TermCardRow } from './repo/term-card.js';
 import {
   GLOSSARY_LIMITS,
   aliasText,
@@ -44,7 +40,11 @@ import {
   termName,
   termPayload,
 } from './schema.js';
+import { history, recent } from './history.js';
+import { decidableProposal, decideProposal, type ChangeResult } from './proposals.js';
 import * as service from './service.js';
+import type { GlossaryDeps } from './service.js';
+import { loggedQueryText, lookupStats, termCounts } from './stats.js';
 
 const USAGE: CommandUsage[] = [
   { example: 'nps', description: 'look up a term, an alias or an acronym (typos are fine)' },
@@ -84,6 +84,11 @@ export interface GlossaryOptions {
 export function createGlossaryCapability(options: GlossaryOptions): Capability {
   const sections = options.termSections ?? [];
 
+  function depsOf(ctx: ChatContext): GlossaryDeps {
+    const { db, clock } = ctx.services;
+    return { db, clock, kickDelivery: (ids) => ctx.services.kickDelivery(ids), ...(options.termIndexes ? { termIndexes: options.termIndexes } : {}) };
+  }
+
   function logLookup(ctx: ChatContext, raw: string, outcome: LookupOutcome, termId: string | null): void {
     options.lookupLog.record({
       orgId: ctx.actor.orgId,
@@ -108,10 +113,10 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
   }
 
   /** The term's card for the asker. */
-  async function termReply(ctx: ChatContext, termId: string, notice?: RichText, read?: repo.TermCardRow): Promise<Card> {
+  async function termReply(ctx: ChatContext, termId: string, notice?: RichText, read?: TermCardRow): Promise<Card> {
     const { db, log } = ctx.services;
     const compact = answerIsSeenByOthers(ctx.request);
-    const view = await service.termCardView(db, ctx.actor.orgId, termId, read);
+    const view = await service.termCardView(depsOf(ctx), ctx.actor, termId, read);
     const context = { db, orgId: ctx.actor.orgId, termId, names: [view.name, ...view.aliases] };
     const extra = compact || sections.length === 0 ? [] : await termSections(sections, context, log);
     return termCard(view, { mode: compact ? 'compact' : 'private', extra, ...(notice ? { notice } : {}) });
@@ -131,69 +136,57 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
   }
 
   async function answer(ctx: ChatContext, raw: string): Promise<LookupAnswer> {
-    const { db } = ctx.services;
-    const { actor } = ctx;
-    const query = prepare(raw);
-    const { decision, miss, card } = await rank(db, actor.orgId, query, { index: options.termIndexes?.current(actor.orgId) });
-
-    if (decision.kind === 'confident') {
-      const top = decision.term;
-      let termId = top.termId;
-      let notice: RichText | undefined;
-      if (top.status === 'deprecated') {
-        const final = await followReplacements(db, actor.orgId, top.termId);
-        if (final.termId !== top.termId) {
-          termId = final.termId;
-          notice = [text(`“${top.name}” is deprecated; “${final.name}” replaces it.`)];
-        }
-      } else if (top.score < EXACT) {
-        notice = [text(`Closest match for “${raw.trim()}”.`)];
-      }
-      return { card: await termReply(ctx, termId, notice, card), outcome: 'found', termId };
+    const found = await service.lookUp(depsOf(ctx), ctx.actor, raw);
+    if (found.kind === 'term') {
+      const notice: RichText | undefined = found.replaced
+        ? [text(`“${found.replaced.name}” is deprecated; “${found.replaced.by}” replaces it.`)]
+        : found.closest
+          ? [text(`Closest match for “${raw.trim()}”.`)]
+          : undefined;
+      return { card: await termReply(ctx, found.termId, notice, found.read), outcome: 'found', termId: found.termId };
     }
-    const offered = decision.kind === 'candidates' ? decision.candidates : [];
-    const candidates = candidateViews(offered);
+    const candidates = candidateViews(found.candidates);
+    const { miss } = found;
     const cardOptions = { timeZone: miss?.timeZone ?? 'UTC', ...(miss?.pending ? { pending: miss.pending } : {}) };
     if (candidates.length) return { card: candidatesCard(raw, candidates, cardOptions), outcome: 'candidates', termId: null };
     return { card: missCard(raw, cardOptions), outcome: 'miss', termId: null };
   }
 
   async function search(ctx: ChatContext, words: string): Promise<Reply> {
-    const { ranked } = await rank(ctx.services.db, ctx.actor.orgId, prepare(words), { alwaysFuzzy: true, index: options.termIndexes?.current(ctx.actor.orgId) });
-    const results = candidateViews(ranked.filter((r) => r.score >= SHOWN).slice(0, 10));
+    const results = candidateViews(await service.search(depsOf(ctx), ctx.actor, words));
     return { private: searchCard(words, results) };
   }
 
-  function changeReply(result: service.ChangeResult, what: string): Reply {
+  function changeReply(result: ChangeResult, what: string): Reply {
     if (result.kind === 'published') return { private: publishedCard(result.termId, result.name, result.version, what) };
     return { private: proposalSentCard(result.name, result.approvers) };
   }
 
   async function openTermForm(ctx: ChatContext, termId: string | undefined, name?: string): Promise<Reply> {
-    if (!termId) return { form: termForm({ editor: service.isEditor(ctx.actor, null), ...(name ? { initial: { name } } : {}) }) };
-    const { content, stewardPersonId } = await service.termContent(ctx.services.db, ctx.actor.orgId, termId);
-    return { form: termForm({ termId, initial: content, editor: service.isEditor(ctx.actor, stewardPersonId) }) };
+    const { content, editor } = await service.termForm(depsOf(ctx), ctx.actor, termId);
+    if (!termId) return { form: termForm({ editor, ...(name ? { initial: { name } } : {}) }) };
+    return { form: termForm({ termId, ...(content ? { initial: content } : {}), editor }) };
   }
 
   async function propose(ctx: ChatContext, name: string | undefined, definition: string | undefined): Promise<Reply> {
-    const { db } = ctx.services;
     if (!name) return openTermForm(ctx, undefined);
+    const deps = depsOf(ctx);
     const validName = parseOrRefuse(termName, name);
-    const existing = await service.exactTerm(db, ctx.actor.orgId, validName);
+    const existing = await service.exactTerm(deps, ctx.actor, validName);
     if (definition === undefined) return openTermForm(ctx, existing, validName);
     const validDefinition = parseOrRefuse(definitionText, definition);
     if (existing) {
-      const { content } = await service.termContent(db, ctx.actor.orgId, existing);
-      return changeReply(await changing(service.submitTerm(ctx, existing, { ...content, definition: validDefinition })), 'The new definition of');
+      const { content } = await service.termContent(deps, ctx.actor, existing);
+      return changeReply(await changing(service.submitTerm(deps, ctx.actor, existing, { ...content, definition: validDefinition })), 'The new definition of');
     }
     const content: TermContent = { name: validName, definition: validDefinition, notes: null, links: [], aliases: [] };
-    return changeReply(await changing(service.submitTerm(ctx, undefined, content)), 'New term');
+    return changeReply(await changing(service.submitTerm(deps, ctx.actor, undefined, content)), 'New term');
   }
 
   async function showHistory(ctx: ChatContext, termId: string): Promise<Reply> {
-    const h = await service.history(ctx.services.db, ctx.actor.orgId, termId);
+    const h = await history(depsOf(ctx), ctx.actor, termId);
     return {
-      private: historyCard(h.term, h.versions, { timeZone: h.timeZone, total: h.total, canRollBack: service.isEditor(ctx.actor, h.term.stewardPersonId) }),
+      private: historyCard(h.term, h.versions, { timeZone: h.timeZone, total: h.total, canRollBack: h.canRollBack }),
     };
   }
 
@@ -206,11 +199,10 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
         usage: USAGE,
         async handle(ctx, args) {
           const intent = parseGlossaryArgs(args);
-          const { db, clock } = ctx.services;
-          const orgId = ctx.actor.orgId;
+          const deps = depsOf(ctx);
           switch (intent.kind) {
             case 'overview':
-              return { private: overviewCard(USAGE, await repo.termCount(db, orgId)) };
+              return { private: overviewCard(USAGE, await termCounts(deps, ctx.actor)) };
             case 'lookup':
               return lookup(ctx, intent.query);
             case 'search':
@@ -218,23 +210,23 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
             case 'propose':
               return propose(ctx, intent.name, intent.definition);
             case 'edit':
-              return openTermForm(ctx, (await termNamed(db, orgId, intent.term)).termId);
+              return openTermForm(ctx, await service.termIdNamed(deps, ctx.actor, intent.term));
             case 'alias': {
               const alias = parseOrRefuse(aliasText, intent.alias);
-              return changeReply(await changing(service.addAlias(ctx, alias, intent.term)), `Alias “${alias}” added:`);
+              return changeReply(await changing(service.addAlias(deps, ctx.actor, alias, intent.term)), `Alias “${alias}” added:`);
             }
             case 'history':
-              return showHistory(ctx, (await termNamed(db, orgId, intent.term)).termId);
+              return showHistory(ctx, await service.termIdNamed(deps, ctx.actor, intent.term));
             case 'recent': {
-              const { rows, timeZone } = await service.recent(db, orgId, intent.count);
+              const { rows, timeZone } = await recent(deps, ctx.actor, intent.count);
               return { private: recentCard(rows, timeZone) };
             }
             case 'stats':
               // What this process has not written yet counts too (the asker's own latest lookups).
               await options.lookupLog.flush();
-              return { private: statsCard(await service.stats(db, orgId, clock.now())) };
+              return { private: statsCard(await lookupStats(deps, ctx.actor)) };
             case 'deprecate': {
-              const done = await changing(service.deprecate(ctx, intent.term, intent.replacement));
+              const done = await changing(service.deprecate(deps, ctx.actor, intent.term, intent.replacement));
               const message = done.replacement
                 ? `“${done.name}” is deprecated (version ${done.version}); lookups of it and its aliases now lead to “${done.replacement}”.`
                 : `“${done.name}” is deprecated (version ${done.version}).`;
@@ -259,7 +251,7 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
         action: ACTIONS.share,
         schema: termPayload,
         async handle(ctx, payload) {
-          const view = await service.termCardView(ctx.services.db, ctx.actor.orgId, payload.termId);
+          const view = await service.termCardView(depsOf(ctx), ctx.actor, payload.termId);
           return { public: termCard(view, { mode: 'shared', sharedBy: ctx.actor.name }) };
         },
       }),
@@ -278,9 +270,11 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
         schema: proposePayload,
         async handle(ctx, payload) {
           // Buttons of older messages carry the id of the logged lookup rather than the query itself.
-          const asked = payload.query ?? (payload.lookupId ? (await repo.findLookup(ctx.services.db, ctx.actor.orgId, payload.lookupId))?.query : undefined);
+          const deps = depsOf(ctx);
+          const asked = payload.query ?? (payload.lookupId ? await loggedQueryText(deps, ctx.actor, payload.lookupId) : undefined);
           const name = asked?.trim().slice(0, GLOSSARY_LIMITS.name);
-          return { form: termForm({ editor: service.isEditor(ctx.actor, null), ...(name ? { initial: { name } } : {}) }) };
+          const { editor } = await service.termForm(deps, ctx.actor, undefined);
+          return { form: termForm({ editor, ...(name ? { initial: { name } } : {}) }) };
         },
       }),
       defineAction({
@@ -301,14 +295,14 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
             links: form[FORM_INPUTS.links],
             aliases: form[FORM_INPUTS.aliases],
           };
-          return changeReply(await changing(service.submitTerm(ctx, payload.termId, content)), payload.termId ? 'Your edit is published:' : 'New term');
+          return changeReply(await changing(service.submitTerm(depsOf(ctx), ctx.actor, payload.termId, content)), payload.termId ? 'Your edit is published:' : 'New term');
         },
       }),
       defineAction({
         action: ACTIONS.approve,
         schema: proposalPayload,
         async handle(ctx, payload) {
-          const decision = await changing(service.decideProposal(ctx, payload.proposalId, { approve: true }));
+          const decision = await changing(decideProposal(depsOf(ctx), ctx.actor, payload.proposalId, { approve: true }));
           return { replace: decision.card };
         },
       }),
@@ -316,7 +310,7 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
         action: ACTIONS.reject,
         schema: proposalPayload,
         async handle(ctx, payload) {
-          const proposal = await service.decidableProposal(ctx, payload.proposalId);
+          const proposal = await decidableProposal(depsOf(ctx), ctx.actor, payload.proposalId);
           return { form: rejectForm(payload.proposalId, proposal.name) };
         },
       }),
@@ -325,7 +319,7 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
         schema: proposalPayload,
         async handle(ctx, payload, values) {
           const { [FORM_INPUTS.reason]: reason } = parseOrRefuse(rejectFormValues, { [FORM_INPUTS.reason]: values[FORM_INPUTS.reason] ?? '' });
-          const decision = await changing(service.decideProposal(ctx, payload.proposalId, { approve: false, reason }));
+          const decision = await changing(decideProposal(depsOf(ctx), ctx.actor, payload.proposalId, { approve: false, reason }));
           return { replace: decision.card, private: decidedCard('Rejected', 'The proposal is rejected and the proposer has been told your reason.') };
         },
       }),
@@ -333,7 +327,7 @@ export function createGlossaryCapability(options: GlossaryOptions): Capability {
         action: ACTIONS.rollback,
         schema: rollbackPayload,
         async handle(ctx, payload) {
-          const done = await changing(service.rollBack(ctx, payload.termId, payload.version));
+          const done = await changing(service.rollBack(depsOf(ctx), ctx.actor, payload.termId, payload.version));
           return { private: publishedCard(done.termId, done.name, done.version, `Rolled back to version ${payload.version}:`) };
         },
       }),

@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { Db } from '../db/database.js';
-import { normalise } from '../glossary/normalise.js';
+import { normalise } from '../glossary/matching/normalise.js';
 import { readCsv } from './csv.js';
 import { ingestValues, MAX_LISTED_PROBLEMS, type IngestOutcome, type ValueItem } from './ingest.js';
 import { CSV_KPI_COLUMNS, CSV_VALUE_COLUMNS, csvKpiRow, csvValueRow, problemsOf, type CsvKpiRow, type ItemProblem } from './schema.js';

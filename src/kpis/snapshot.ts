@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { ChartPanel } from '../charts/svg.js';
 import type { Db } from '../db/database.js';
-import { normalise } from '../glossary/normalise.js';
+import { normalise } from '../glossary/matching/normalise.js';
 import { addPeriods, formatDate, parseDate, periodAxisLabel, periodStartOf } from './periods.js';
 import { recentValues, type Executor, type KpiRow } from './repo.js';
 import { readKpi, type KpiRules, type Point, type Reading } from './status.js';

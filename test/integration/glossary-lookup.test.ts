@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGlossaryCsv } from '../../src/glossary/csv.js';
-import { prepare, rank } from '../../src/glossary/lookup.js';
-import { TermIndex } from '../../src/glossary/term-index.js';
+import { prepare, rank } from '../../src/glossary/matching/lookup.js';
+import { TermIndex } from '../../src/glossary/matching/term-index.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 
 const MATCHING_QUERIES: Record<string, [query: string, expected: string][]> = {
