@@ -4,8 +4,9 @@
 import type { Db } from '../db/database.js';
 import type { Platform, Role } from '../db/foundation-tables.js';
 import type { ChatRequest } from '../chat/request.js';
-import type { Actor, EmailLookup } from '../chat/actor.js';
+import { requireRole, ROLES, type Actor, type EmailLookup } from '../chat/actor.js';
 import { InvalidInput, NotFound } from '../chat/errors.js';
+import type { Services } from '../services.js';
 import * as repo from './repo.js';
 
 /** How stale an identity's last_seen_at may get before a command refreshes it. */
@@ -176,4 +177,28 @@ export async function personForEmail(db: Db, orgId: string, email: string, displ
   const created = await repo.findPersonByEmail(db, orgId, normalised);
   if (!created) throw new NotFound(`No person with e-mail ${normalised}`);
   return created.id;
+}
+
+export type OrgsDeps = Pick<Services, 'db'>;
+
+/** Who holds each role in the actor's organisation (anyone may ask). */
+export async function roleHolders(deps: OrgsDeps, actor: Actor): Promise<{ role: Role; names: string[] }[]> {
+  return Promise.all(ROLES.map(async (role) => ({ role, names: (await repo.peopleWithRole(deps.db, actor.orgId, role)).map((p) => p.display_name) })));
+}
+
+/**
+ * `role grant|revoke`: admins only, checked before anything else happens (`which` parses the role
+ * and resolves the mentioned person, who is created on first sight). True when something changed.
+ */
+export async function changeRole(
+  deps: OrgsDeps,
+  actor: Actor,
+  verb: 'grant' | 'revoke',
+  which: () => Promise<{ target: Actor; role: Role }>,
+): Promise<{ target: Actor; role: Role; changed: boolean }> {
+  requireRole(actor, 'admin', `${verb} roles`);
+  const { target, role } = await which();
+  const options = { orgId: actor.orgId, role, byPersonId: actor.personId, byLabel: actor.name };
+  const changed = verb === 'grant' ? await grantRole(deps.db, target.personId, options) : await revokeRole(deps.db, target.personId, options);
+  return { target, role, changed };
 }
