@@ -4,6 +4,7 @@
 // Export neutralises cells a spreadsheet would run as formulas.
 import { CsvError, parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { findPersonByEmail } from '../orgs/repo.js';
@@ -14,7 +15,7 @@ import { aliasRow, termRow, versionRow, type TermState } from './publish.js';
 import * as bulk from './repo/bulk.js';
 import * as termsRepo from './repo/terms.js';
 import { aliasList, definitionText, linkList, notesText, termName } from './schema.js';
-import type { TermStatus } from './tables.js';
+import type { GlossaryTermsTable } from './tables.js';
 
 export const CSV_COLUMNS = ['term', 'aliases', 'definition', 'notes', 'steward', 'status'] as const;
 /** Accepted on import when present; absent, the term keeps what it had. */
@@ -124,18 +125,10 @@ export function parseGlossaryCsv(text: string): { rows: ParsedRow[]; columns: Se
   return { rows, columns: new Set(header), problems };
 }
 
-interface ExistingTerm {
-  id: string;
-  name: string;
-  definition: string;
-  notes: string | null;
-  links: string[];
-  status: TermStatus;
-  replaced_by_id: string | null;
-  steward_person_id: string | null;
-  version: number;
-  aliases: string[];
-}
+type ExistingTerm = Pick<
+  Selectable<GlossaryTermsTable>,
+  'id' | 'name' | 'definition' | 'notes' | 'links' | 'status' | 'replaced_by_id' | 'steward_person_id' | 'version'
+> & { aliases: string[] };
 
 async function existingTerms(db: Db, orgId: string): Promise<Map<string, ExistingTerm & { norm: string }>> {
   const { terms, aliases } = await bulk.allTermsWithAliases(db, orgId);

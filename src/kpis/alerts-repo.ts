@@ -1,18 +1,12 @@
 // SQL of KPI alerts: one row per KPI and segment (its state, the ping and channel message it caused),
 // the append-only event log, and what the evaluation and the undeliverable sweep read.
-import { sql, type Updateable } from 'kysely';
+import { sql, type Selectable, type Updateable } from 'kysely';
 import type { Point } from './status.js';
 import type { Executor } from './repo.js';
 import type { AlertEventKind, KpiAlertsTable } from './tables.js';
 
-export interface AlertRow {
-  state: 'ok' | 'breached';
-  breach_since: string | null;
-  last_notified_period: string | null;
-  muted: boolean;
-  channel_outbox_id: number | string | null;
-  ping_id: string | null;
-}
+/** An alert row as the evaluation reads it (dates as text, see tables.ts). */
+export type AlertRow = Pick<Selectable<KpiAlertsTable>, 'state' | 'breach_since' | 'last_notified_period' | 'muted' | 'channel_outbox_id' | 'ping_id'>;
 
 /** The segment's alert row (created when missing), locked until the transaction ends. */
 export async function lockAlert(trx: Executor, kpiId: string, segment: string): Promise<AlertRow> {

@@ -1,30 +1,12 @@
 // SQL of the KPIs capability, through Kysely. Dates are selected as text (see tables.ts).
-import { sql, type Insertable, type Transaction } from 'kysely';
+import { sql, type Insertable, type Selectable, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
-import type { Cadence } from './periods.js';
-import type { Direction, Point } from './status.js';
+import type { Point } from './status.js';
 import type { KpisTable } from './tables.js';
 
 export type Executor = Db | Transaction<Database>;
 
-export interface KpiRow {
-  id: string;
-  org_id: string;
-  journey_id: string;
-  key: string;
-  name: string;
-  unit: string;
-  direction: Direction;
-  target: number;
-  warning: number;
-  breach: number;
-  cadence: Cadence;
-  glossary_term: string | null;
-  glossary_term_id: string | null;
-  breach_periods: number;
-  remind_every_periods: number;
-}
 
 const KPI_COLUMNS = [
   'kpis.id',
@@ -43,6 +25,11 @@ const KPI_COLUMNS = [
   'kpis.breach_periods',
   'kpis.remind_every_periods',
 ] as const;
+
+type KpiColumn = (typeof KPI_COLUMNS)[number] extends `kpis.${infer C}` ? C : never;
+
+/** A KPI's definition, as every reader of it selects it. */
+export type KpiRow = Pick<Selectable<KpisTable>, Extract<KpiColumn, keyof KpisTable>>;
 
 export async function findKpiByKey(db: Executor, orgId: string, key: string): Promise<KpiRow | undefined> {
   return db.selectFrom('kpis').select(KPI_COLUMNS).where('org_id', '=', orgId).where('key', '=', key).executeTakeFirst();

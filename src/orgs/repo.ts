@@ -1,7 +1,7 @@
 // SQL for organisations, installations, people, identities and roles.
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Platform, Role } from '../db/foundation-tables.js';
+import type { ConversationsTable, Platform, Role } from '../db/foundation-tables.js';
 
 export type Executor = Db;
 
@@ -161,4 +161,21 @@ export async function insertPersonByEmail(db: Executor, orgId: string, email: st
 
 export async function peopleByIds(db: Executor, personIds: string[]) {
   return db.selectFrom('people').select(['id', 'display_name']).where('id', 'in', personIds).execute();
+}
+
+export async function upsertConversation(db: Executor, row: Insertable<ConversationsTable>): Promise<string> {
+  const inserted = await db
+    .insertInto('conversations')
+    .values(row)
+    .onConflict((oc) =>
+      oc.constraint('conversations_platform_external_id_key').doUpdateSet((eb) => ({
+        reference: sql`coalesce(${eb.ref('excluded.reference')}, conversations.reference)`,
+        name: sql`coalesce(${eb.ref('excluded.name')}, conversations.name)`,
+        person_id: sql`coalesce(${eb.ref('excluded.person_id')}, conversations.person_id)`,
+        updated_at: sql`now()`,
+      })),
+    )
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return inserted.id;
 }
