@@ -73,11 +73,11 @@ export interface LookupAnswer {
 export interface GlossaryOptions {
   /** Where lookups are logged (written behind the answer). */
   lookupLog: LookupLog;
-  /** Remembers answers while change notices arrive (src/glossary/answer-cache.ts); without it, every lookup asks the database. */
+  /** Remembers answers while change notices arrive (src/db/answer-cache.ts); without it, every lookup asks the database. */
   answers?: AnswerCache<LookupAnswer>;
   /** Extra sections for the term card, such as the KPIs that use a definition. */
   termSections?: TermCardSection[];
-  /** Names, aliases and words in memory while change notices arrive (src/glossary/term-indexes.ts); without it, lookups match in the database. */
+  /** Names, aliases and words in memory while change notices arrive (src/glossary/matching/term-indexes.ts); without it, lookups match in the database. */
   termIndexes?: TermIndexes;
 }
 

@@ -18,7 +18,7 @@ import { USAGE, type KpiDeps } from './service.js';
 const commandText = z.string().max(300, 'at most 300 characters');
 
 export interface KpisOptions {
-  /** Remembers snapshot cards while change notices arrive (src/glossary/answer-cache.ts); without it, every `kpi` reads the database. */
+  /** Remembers snapshot cards while change notices arrive (src/db/answer-cache.ts); without it, every `kpi` reads the database. */
   answers?: AnswerCache<Card>;
 }
 

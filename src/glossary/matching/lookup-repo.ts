@@ -234,7 +234,7 @@ function lastPass(orgId: string, query: PreparedQuery) {
 }
 
 /**
- * For a lookup matched in memory (src/glossary/term-index.ts), in one round trip: the last pass
+ * For a lookup matched in memory (src/glossary/matching/term-index.ts), in one round trip: the last pass
  * when it is needed, the start of the definition of the terms a reply may show, and what a miss
  * shows besides candidates.
  */

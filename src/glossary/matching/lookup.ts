@@ -76,7 +76,7 @@ export interface Ranking {
 export interface RankOptions {
   /** Rank every pass and offer up to ten terms (a search), instead of stopping at a clear answer. */
   alwaysFuzzy?: boolean;
-  /** The organisation's current term index (src/glossary/term-indexes.ts): match in memory. */
+  /** The organisation's current term index (src/glossary/matching/term-indexes.ts): match in memory. */
   index?: TermIndex;
 }
 

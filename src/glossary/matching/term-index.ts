@@ -20,7 +20,7 @@ interface IndexedTerm {
   size: number;
 }
 
-/** What the exact pass finds (as repo.exactMatches, without the card, time zone and pending proposal). */
+/** What the exact pass finds (as lookup-repo.ts exactMatches, without the card, time zone and pending proposal). */
 export interface IndexedExactMatches {
   candidates: Candidate[];
   knownWords: Set<string>;
