@@ -18,7 +18,7 @@ import type { Notifier } from './delivery/notifier.js';
 import { outboxCounts } from './delivery/outbox.js';
 import { createGlossaryCapability, type LookupAnswer } from './glossary/capability.js';
 import { LookupLog } from './glossary/lookup-log.js';
-import { TermIndexes } from './glossary/term-indexes.js';
+import { TermIndexes } from './glossary/matching/term-indexes.js';
 import { governanceCapability, settingsCapability } from './governance/capability.js';
 import { GovernanceSchedules, governanceJob } from './governance/jobs.js';
 import { helpCapability } from './help/capability.js';

@@ -54,12 +54,24 @@ function niceTicks(min: number, max: number): number[] {
   return ticks;
 }
 
-function panelSvg(panel: ChartPanel, top: number): string {
+/** Where a panel is drawn, and how a period index and a value map onto it. */
+interface Frame {
+  x0: number;
+  y0: number;
+  width: number;
+  height: number;
+  min: number;
+  max: number;
+  ticks: number[];
+  x(i: number): number;
+  y(v: number): number;
+}
+
+function panelFrame(panel: ChartPanel, values: number[], top: number): Frame {
   const width = CHART_WIDTH - MARGIN.left - MARGIN.right;
   const height = PANEL_HEIGHT - MARGIN.top - MARGIN.bottom;
   const x0 = MARGIN.left;
   const y0 = top + MARGIN.top;
-  const values = panel.points.flatMap((p) => (p.value === null ? [] : [p.value]));
   const all = [...values, panel.target, panel.warning, panel.breach];
   let min = Math.min(...all);
   let max = Math.max(...all);
@@ -69,38 +81,26 @@ function panelSvg(panel: ChartPanel, top: number): string {
   const ticks = niceTicks(min, max);
   min = Math.min(min, ticks[0] ?? min);
   max = Math.max(max, ticks.at(-1) ?? max);
-  const y = (v: number) => y0 + height - ((v - min) / (max - min)) * height;
   const count = Math.max(panel.points.length, 2);
-  const x = (i: number) => x0 + (width * i) / (count - 1);
-  const parts: string[] = [];
+  return { x0, y0, width, height, min, max, ticks, x: (i) => x0 + (width * i) / (count - 1), y: (v) => y0 + height - ((v - min) / (max - min)) * height };
+}
 
-  // Zones: from the breach threshold outwards is breached, between warning and breach at risk.
-  const clampY = (v: number) => Math.min(y0 + height, Math.max(y0, y(v)));
+/** Zones: from the breach threshold outwards is breached, between warning and breach at risk. */
+function zonesSvg(panel: ChartPanel, f: Frame, parts: string[]): void {
+  const clampY = (v: number) => Math.min(f.y0 + f.height, Math.max(f.y0, f.y(v)));
   const zone = (from: number, to: number, colour: string) => {
     const a = clampY(from);
     const b = clampY(to);
     if (Math.abs(a - b) < 0.5) return;
-    parts.push(`<rect x="${x0}" y="${Math.min(a, b).toFixed(1)}" width="${width}" height="${Math.abs(a - b).toFixed(1)}" fill="${colour}"/>`);
+    parts.push(`<rect x="${f.x0}" y="${Math.min(a, b).toFixed(1)}" width="${f.width}" height="${Math.abs(a - b).toFixed(1)}" fill="${colour}"/>`);
   };
-  if (panel.direction === 'higher') {
-    zone(panel.breach, min, COLOURS.breach);
-    zone(panel.warning, panel.breach, COLOURS.risk);
-  } else {
-    zone(panel.breach, max, COLOURS.breach);
-    zone(panel.warning, panel.breach, COLOURS.risk);
-  }
+  zone(panel.breach, panel.direction === 'higher' ? f.min : f.max, COLOURS.breach);
+  zone(panel.warning, panel.breach, COLOURS.risk);
+}
 
-  for (const tick of ticks) {
-    const ty = y(tick).toFixed(1);
-    parts.push(`<line x1="${x0}" y1="${ty}" x2="${x0 + width}" y2="${ty}" stroke="${COLOURS.grid}" stroke-width="1"/>`);
-    parts.push(`<text x="${x0 - 8}" y="${ty}" dy="4" font-size="12" text-anchor="end" fill="${COLOURS.muted}">${escapeXml(formatNumber(tick))}</text>`);
-  }
-
-  const ty = y(panel.target).toFixed(1);
-  parts.push(`<line x1="${x0}" y1="${ty}" x2="${x0 + width}" y2="${ty}" stroke="${COLOURS.target}" stroke-width="2" stroke-dasharray="6 4"/>`);
-  parts.push(`<text x="${x0 + width + 6}" y="${ty}" dy="4" font-size="12" fill="${COLOURS.target}">target ${escapeXml(formatNumber(panel.target))}</text>`);
-
-  // The line breaks where a period has no value, so a gap is never drawn as a trend.
+/** The values' line, its points and the latest value. The line breaks where a period has no value, so a gap is never drawn as a trend. */
+function valuesSvg(panel: ChartPanel, f: Frame, parts: string[]): void {
+  const { x, y } = f;
   const segments: string[][] = [];
   let run: string[] = [];
   panel.points.forEach((p, i) => {
@@ -125,11 +125,30 @@ function panelSvg(panel: ChartPanel, top: number): string {
       `<text x="${x(lastIndex).toFixed(1)}" y="${(y(last.value) - 10).toFixed(1)}" font-size="13" font-weight="600" text-anchor="end" fill="${COLOURS.line}">${escapeXml(formatNumber(last.value))}</text>`,
     );
   }
+}
+
+function panelSvg(panel: ChartPanel, top: number): string {
+  const values = panel.points.flatMap((p) => (p.value === null ? [] : [p.value]));
+  const f = panelFrame(panel, values, top);
+  const { x0, y0, width, height, y } = f;
+  const parts: string[] = [];
+  zonesSvg(panel, f, parts);
+
+  for (const tick of f.ticks) {
+    const ty = y(tick).toFixed(1);
+    parts.push(`<line x1="${x0}" y1="${ty}" x2="${x0 + width}" y2="${ty}" stroke="${COLOURS.grid}" stroke-width="1"/>`);
+    parts.push(`<text x="${x0 - 8}" y="${ty}" dy="4" font-size="12" text-anchor="end" fill="${COLOURS.muted}">${escapeXml(formatNumber(tick))}</text>`);
+  }
+
+  const ty = y(panel.target).toFixed(1);
+  parts.push(`<line x1="${x0}" y1="${ty}" x2="${x0 + width}" y2="${ty}" stroke="${COLOURS.target}" stroke-width="2" stroke-dasharray="6 4"/>`);
+  parts.push(`<text x="${x0 + width + 6}" y="${ty}" dy="4" font-size="12" fill="${COLOURS.target}">target ${escapeXml(formatNumber(panel.target))}</text>`);
+  valuesSvg(panel, f, parts);
 
   const every = panel.points.length > 12 ? Math.ceil(panel.points.length / 12) : 1;
   panel.points.forEach((p, i) => {
     if (i % every !== 0 && i !== panel.points.length - 1) return;
-    parts.push(`<text x="${x(i).toFixed(1)}" y="${y0 + height + 20}" font-size="11" text-anchor="middle" fill="${COLOURS.muted}">${escapeXml(p.label)}</text>`);
+    parts.push(`<text x="${f.x(i).toFixed(1)}" y="${y0 + height + 20}" font-size="11" text-anchor="middle" fill="${COLOURS.muted}">${escapeXml(p.label)}</text>`);
   });
 
   const unit = panel.unit ? ` (${panel.unit})` : '';

@@ -1,7 +1,7 @@
 // What a proposal changes, field by field. A proposal stores only the fields it changes, so two edits
 // of different fields approved one after the other both survive; edits of the same field keep the
 // later one, and both stay in the history.
-import { normalise } from './normalise.js';
+import { normalise } from './matching/normalise.js';
 
 export interface TermContent {
   name: string;

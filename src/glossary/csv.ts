@@ -4,17 +4,18 @@
 // Export neutralises cells a spreadsheet would run as formulas.
 import { CsvError, parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { sql } from 'kysely';
+import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { findPersonByEmail } from '../orgs/repo.js';
 import { personForEmail } from '../orgs/service.js';
 import { distinctAliases } from './changes.js';
-import { normalise } from './normalise.js';
+import { normalise } from './matching/normalise.js';
 import { aliasRow, termRow, versionRow, type TermState } from './publish.js';
-import * as repo from './repo.js';
+import * as bulk from './repo/bulk.js';
+import * as termsRepo from './repo/terms.js';
 import { aliasList, definitionText, linkList, notesText, termName } from './schema.js';
-import type { TermStatus } from './tables.js';
+import type { GlossaryTermsTable } from './tables.js';
 
 export const CSV_COLUMNS = ['term', 'aliases', 'definition', 'notes', 'steward', 'status'] as const;
 /** Accepted on import when present; absent, the term keeps what it had. */
@@ -124,26 +125,13 @@ export function parseGlossaryCsv(text: string): { rows: ParsedRow[]; columns: Se
   return { rows, columns: new Set(header), problems };
 }
 
-interface ExistingTerm {
-  id: string;
-  name: string;
-  definition: string;
-  notes: string | null;
-  links: string[];
-  status: TermStatus;
-  replaced_by_id: string | null;
-  steward_person_id: string | null;
-  version: number;
-  aliases: string[];
-}
+type ExistingTerm = Pick<
+  Selectable<GlossaryTermsTable>,
+  'id' | 'name' | 'definition' | 'notes' | 'links' | 'status' | 'replaced_by_id' | 'steward_person_id' | 'version'
+> & { aliases: string[] };
 
 async function existingTerms(db: Db, orgId: string): Promise<Map<string, ExistingTerm & { norm: string }>> {
-  const terms = await db
-    .selectFrom('glossary_terms')
-    .select(['id', 'name', 'name_norm', 'definition', 'notes', 'links', 'status', 'replaced_by_id', 'steward_person_id', 'version'])
-    .where('org_id', '=', orgId)
-    .execute();
-  const aliases = await db.selectFrom('glossary_aliases').select(['term_id', 'alias']).where('org_id', '=', orgId).orderBy('created_at').orderBy('alias').execute();
+  const { terms, aliases } = await bulk.allTermsWithAliases(db, orgId);
   const byId = new Map<string, ExistingTerm & { norm: string }>();
   for (const t of terms) byId.set(t.id, { ...t, norm: t.name_norm, aliases: [] });
   for (const a of aliases) byId.get(a.term_id)?.aliases.push(a.alias);
@@ -203,7 +191,6 @@ function checkConsistency(rows: ParsedRow[], existing: Map<string, ExistingTerm 
   return problems.sort((a, b) => a.row - b.row);
 }
 
-const CHUNK = 1000;
 
 export interface ImportOptions {
   dryRun?: boolean;
@@ -211,6 +198,9 @@ export interface ImportOptions {
   by: string;
   now: Date;
 }
+
+type Plan = { row: ParsedRow; current?: ExistingTerm; state: TermState };
+type Existing = Map<string, ExistingTerm & { norm: string }>;
 
 /** Imports a whole CSV into one organisation, or nothing at all. */
 export async function importGlossaryCsv(db: Db, orgId: string, text: string, options: ImportOptions): Promise<ImportReport> {
@@ -221,37 +211,11 @@ export async function importGlossaryCsv(db: Db, orgId: string, text: string, opt
   if (parsed.problems.some((p) => p.row <= 1 || p.column === '(file)')) return report;
 
   const written = await db.transaction().execute(async (trx) => {
-    await repo.lockGlossary(trx, orgId);
+    await termsRepo.lockGlossary(trx, orgId);
     const existing = await existingTerms(trx, orgId);
     report.problems = [...parsed.problems, ...checkConsistency(parsed.rows, existing, parsed.columns)].sort((a, b) => a.row - b.row);
     if (report.problems.length) return report;
-
-    const stewards = new Map<string, string | null>();
-    const plans: { row: ParsedRow; current?: ExistingTerm; state: TermState }[] = [];
-    for (const row of parsed.rows) {
-      const current = existing.get(row.norm);
-      let stewardId: string | null = null;
-      if (row.steward) {
-        if (!stewards.has(row.steward)) {
-          // A dry run writes nothing, not even the people it would create; an unknown steward is a change anyway.
-          const id = options.dryRun ? ((await findPersonByEmail(trx, orgId, row.steward))?.id ?? `new:${row.steward}`) : await personForEmail(trx, orgId, row.steward);
-          stewards.set(row.steward, id);
-        }
-        stewardId = stewards.get(row.steward) ?? null;
-      }
-      const state: TermState = {
-        name: row.term,
-        definition: row.definition,
-        notes: row.notes || null,
-        links: row.links ?? current?.links ?? [],
-        aliases: row.aliases,
-        status: row.status,
-        // Resolved after all terms exist; a file without the column keeps the replacement.
-        replacedById: !parsed.columns.has('replaced_by') && row.status === 'deprecated' ? (current?.replaced_by_id ?? null) : null,
-        stewardPersonId: stewardId,
-      };
-      plans.push({ row, ...(current ? { current } : {}), state });
-    }
+    const plans = await planRows(trx, orgId, parsed, existing, options);
     if (options.dryRun) {
       for (const plan of plans) {
         if (!plan.current) report.created++;
@@ -260,52 +224,85 @@ export async function importGlossaryCsv(db: Db, orgId: string, text: string, opt
       }
       return report;
     }
-
-    // Replacements by name, once every term of the file has an id.
-    const idsByNorm = new Map([...existing.values()].map((t) => [t.norm, t.id]));
-    const creates = plans.filter((p) => !p.current);
-    const createdRows = creates.map((p) => termRow(orgId, p.state, 1, options.now));
-    const inserted = await repo.insertTermsBulk(trx, createdRows);
-    const vocabulary = createdRows.flatMap((row) => row.words.split(' '));
-    for (const row of inserted) idsByNorm.set(row.name_norm, row.id);
-    if (parsed.columns.has('replaced_by')) {
-      for (const plan of plans) plan.state.replacedById = plan.row.replaced_by ? (idsByNorm.get(normalise(plan.row.replaced_by)) ?? null) : null;
-    }
-
-    const updates = plans.flatMap((p) => (p.current && differs(p.current, p.state) ? [{ ...p, current: p.current }] : []));
-    report.created = creates.length;
-    report.updated = updates.length;
-    report.unchanged = plans.length - creates.length - updates.length;
-
-    // Aliases move between terms only after every old one is gone.
-    const changedIds = updates.map((p) => p.current.id);
-    for (let i = 0; i < changedIds.length; i += CHUNK) {
-      await trx.deleteFrom('glossary_aliases').where('term_id', 'in', changedIds.slice(i, i + CHUNK)).execute();
-    }
-    for (const plan of updates) {
-      const { org_id: _org, created_at: _created, ...set } = termRow(orgId, plan.state, plan.current.version + 1, options.now);
-      vocabulary.push(...set.words.split(' '));
-      await trx.updateTable('glossary_terms').set(set).where('id', '=', plan.current.id).execute();
-    }
-    const replacementsCreated = creates.filter((p) => p.state.replacedById);
-    for (const plan of replacementsCreated) {
-      await trx.updateTable('glossary_terms').set({ replaced_by_id: plan.state.replacedById }).where('id', '=', idsByNorm.get(plan.row.norm) ?? '').execute();
-    }
-
-    const written = [...creates.map((p) => ({ plan: p, version: 1 })), ...updates.map((p) => ({ plan: p, version: p.current.version + 1 }))];
-    const aliasRows = written.flatMap(({ plan }) => plan.state.aliases.map((alias) => aliasRow(orgId, idsByNorm.get(plan.row.norm) ?? '', alias)));
-    await repo.insertAliasesBulk(trx, aliasRows);
-    await repo.addWords(trx, orgId, vocabulary);
-    const versionRows = written.map(({ plan, version }) =>
-      versionRow({ orgId, next: plan.state, change: 'imported', by: { label: options.by }, now: options.now }, idsByNorm.get(plan.row.norm) ?? '', version, plan.state.aliases),
-    );
-    await repo.insertVersionsBulk(trx, versionRows);
+    await writePlans(trx, orgId, plans, existing, parsed.columns, options, report);
     return report;
   });
   // New rows wait in the GIN indexes' pending lists, which every lookup would scan until a vacuum
   // merges them, and the planner's statistics predate them: vacuum now, as part of the import.
-  if (!written.dryRun && !written.problems.length && written.created + written.updated >= 1000) await repo.tidyAfterImport(db);
+  if (!written.dryRun && !written.problems.length && written.created + written.updated >= 1000) await bulk.tidyAfterImport(db);
   return written;
+}
+
+/** Each row's next state, stewards resolved by e-mail. */
+async function planRows(trx: Db, orgId: string, parsed: ReturnType<typeof parseGlossaryCsv>, existing: Existing, options: ImportOptions): Promise<Plan[]> {
+  const stewards = new Map<string, string | null>();
+  const plans: Plan[] = [];
+  for (const row of parsed.rows) {
+    const current = existing.get(row.norm);
+    let stewardId: string | null = null;
+    if (row.steward) {
+      if (!stewards.has(row.steward)) {
+        // A dry run writes nothing, not even the people it would create; an unknown steward is a change anyway.
+        const id = options.dryRun ? ((await findPersonByEmail(trx, orgId, row.steward))?.id ?? `new:${row.steward}`) : await personForEmail(trx, orgId, row.steward);
+        stewards.set(row.steward, id);
+      }
+      stewardId = stewards.get(row.steward) ?? null;
+    }
+    const state: TermState = {
+      name: row.term,
+      definition: row.definition,
+      notes: row.notes || null,
+      links: row.links ?? current?.links ?? [],
+      aliases: row.aliases,
+      status: row.status,
+      // Resolved after all terms exist; a file without the column keeps the replacement.
+      replacedById: !parsed.columns.has('replaced_by') && row.status === 'deprecated' ? (current?.replaced_by_id ?? null) : null,
+      stewardPersonId: stewardId,
+    };
+    plans.push({ row, ...(current ? { current } : {}), state });
+  }
+  return plans;
+}
+
+/** Writes the planned terms, aliases, words and versions; counts what changed in the report. */
+async function writePlans(trx: Db, orgId: string, plans: Plan[], existing: Existing, columns: Set<string>, options: ImportOptions, report: ImportReport): Promise<void> {
+  // Replacements by name, once every term of the file has an id.
+  const idsByNorm = new Map([...existing.values()].map((t) => [t.norm, t.id]));
+  const creates = plans.filter((p) => !p.current);
+  const createdRows = creates.map((p) => termRow(orgId, p.state, 1, options.now));
+  const inserted = await bulk.insertTermsBulk(trx, createdRows);
+  const vocabulary = createdRows.flatMap((row) => row.words.split(' '));
+  for (const row of inserted) idsByNorm.set(row.name_norm, row.id);
+  if (columns.has('replaced_by')) {
+    for (const plan of plans) plan.state.replacedById = plan.row.replaced_by ? (idsByNorm.get(normalise(plan.row.replaced_by)) ?? null) : null;
+  }
+
+  const updates = plans.flatMap((p) => (p.current && differs(p.current, p.state) ? [{ ...p, current: p.current }] : []));
+  report.created = creates.length;
+  report.updated = updates.length;
+  report.unchanged = plans.length - creates.length - updates.length;
+
+  // Aliases move between terms only after every old one is gone.
+  const changedIds = updates.map((p) => p.current.id);
+  await bulk.deleteAliasesOfTerms(trx, changedIds);
+  for (const plan of updates) {
+    const { org_id: _org, created_at: _created, ...set } = termRow(orgId, plan.state, plan.current.version + 1, options.now);
+    vocabulary.push(...set.words.split(' '));
+    await termsRepo.updateTerm(trx, plan.current.id, set);
+  }
+  const replacementsCreated = creates.filter((p) => p.state.replacedById);
+  for (const plan of replacementsCreated) {
+    await bulk.setReplacement(trx, idsByNorm.get(plan.row.norm) ?? '', plan.state.replacedById);
+  }
+
+  const written = [...creates.map((p) => ({ plan: p, version: 1 })), ...updates.map((p) => ({ plan: p, version: p.current.version + 1 }))];
+  const aliasRows = written.flatMap(({ plan }) => plan.state.aliases.map((alias) => aliasRow(orgId, idsByNorm.get(plan.row.norm) ?? '', alias)));
+  await bulk.insertAliasesBulk(trx, aliasRows);
+  await bulk.addWords(trx, orgId, vocabulary);
+  const versionRows = written.map(({ plan, version }) =>
+    versionRow({ orgId, next: plan.state, change: 'imported', by: { label: options.by }, now: options.now }, idsByNorm.get(plan.row.norm) ?? '', version, plan.state.aliases),
+  );
+  await bulk.insertVersionsBulk(trx, versionRows);
 }
 
 /** Whether the file changes a term. */
@@ -325,20 +322,7 @@ function differs(current: ExistingTerm, next: TermState): boolean {
 
 /** The whole glossary of one organisation, in the shared CSV format, formulas neutralised. */
 export async function exportGlossaryCsv(db: Db, orgId: string): Promise<string> {
-  const rows = await db
-    .selectFrom('glossary_terms as t')
-    .leftJoin('people as p', 'p.id', 't.steward_person_id')
-    .select([
-      't.name',
-      't.definition',
-      't.notes',
-      't.status',
-      'p.email',
-      sql<string>`coalesce((select string_agg(a.alias, ';' order by a.created_at, a.alias) from glossary_aliases a where a.term_id = t.id), '')`.as('aliases'),
-    ])
-    .where('t.org_id', '=', orgId)
-    .orderBy('t.name_norm')
-    .execute();
+  const rows = await bulk.exportRows(db, orgId);
   const records = rows.map((r) => [r.name, r.aliases, r.definition, r.notes ?? '', r.email ?? '', r.status].map(neutraliseCell));
   return stringify([[...CSV_COLUMNS], ...records]);
 }

@@ -3,10 +3,10 @@
 // commit per lookup on the hot path. The log feeds `glossary stats` and the digest, where a quarter
 // second does not matter; a crash of the process loses at most the lookups of that quarter second
 // (never a term, a proposal or a vote: those are written before Steward answers).
-import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Platform } from '../db/foundation-tables.js';
 import type { Logger } from '../log.js';
+import { insertLookups } from './repo/stats.js';
 import type { LookupOutcome } from './tables.js';
 
 export interface LookupEntry {
@@ -121,15 +121,4 @@ export class LookupLog {
 /** Postgres class 23: a foreign key, check or unique rule refused the rows; retrying cannot help. */
 function isIntegrityError(error: unknown): boolean {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('23');
-}
-
-async function insertLookups(db: Db, rows: LookupEntry[]): Promise<void> {
-  const col = <K extends keyof LookupEntry>(key: K) => rows.map((r) => r[key]);
-  await sql`
-    insert into glossary_lookups (org_id, query, query_norm, term_id, outcome, person_id, platform, created_at)
-    select * from unnest(
-      ${col('orgId')}::uuid[], ${col('query')}::text[], ${col('queryNorm')}::text[], ${col('termId')}::uuid[],
-      ${col('outcome')}::text[], ${col('personId')}::uuid[], ${col('platform')}::text[], ${rows.map((r) => r.at.toISOString())}::timestamptz[]
-    )
-  `.execute(db);
 }

@@ -1,10 +1,12 @@
 // Publishing a term's next state: the one place that writes terms, their aliases and a new version
-// together. Callers hold the organisation's glossary lock (repo.lockGlossary) in the same transaction.
+// together. Callers hold the organisation's glossary lock (repo/terms.ts lockGlossary) in the same transaction.
 import { InvalidInput } from '../chat/errors.js';
 import type { Db } from '../db/database.js';
 import { distinctAliases, type TermContent } from './changes.js';
-import { compact, matchKey, matchTokens, normalise } from './normalise.js';
-import * as repo from './repo.js';
+import { compact, matchKey, matchTokens, normalise } from './matching/normalise.js';
+import { addWords } from './repo/bulk.js';
+import * as terms from './repo/terms.js';
+import type { AliasRow, NewTermRow, VersionRow } from './repo/terms.js';
 import type { TermStatus, VersionChange } from './tables.js';
 
 export interface TermState extends TermContent {
@@ -47,11 +49,11 @@ export function termWords(name: string, aliases: string[]): string {
   return [...new Set([name, ...aliases].flatMap((text) => matchTokens(normalise(text))))].join(' ');
 }
 
-export function aliasRow(orgId: string, termId: string, alias: string): repo.AliasRow {
+export function aliasRow(orgId: string, termId: string, alias: string): AliasRow {
   return { org_id: orgId, term_id: termId, alias, alias_norm: normalise(alias) };
 }
 
-export function termRow(orgId: string, state: TermState, version: number, now: Date): repo.NewTermRow {
+export function termRow(orgId: string, state: TermState, version: number, now: Date): NewTermRow {
   const norm = normalise(state.name);
   return {
     org_id: orgId,
@@ -73,7 +75,7 @@ export function termRow(orgId: string, state: TermState, version: number, now: D
   };
 }
 
-export function versionRow(args: Omit<PublishArgs, 'current'>, termId: string, version: number, aliases: string[]): repo.VersionRow {
+export function versionRow(args: Omit<PublishArgs, 'current'>, termId: string, version: number, aliases: string[]): VersionRow {
   const { next } = args;
   return {
     org_id: args.orgId,
@@ -101,7 +103,7 @@ export function versionRow(args: Omit<PublishArgs, 'current'>, termId: string, v
 export async function checkNamesFree(db: Db, orgId: string, termId: string | undefined, name: string, aliases: string[]): Promise<void> {
   const nameNorm = normalise(name);
   const norms = [nameNorm, ...aliases.map(normalise)];
-  const owners = (await repo.ownersOfTexts(db, orgId, norms)).filter((o) => o.term_id !== termId);
+  const owners = (await terms.ownersOfTexts(db, orgId, norms)).filter((o) => o.term_id !== termId);
   const nameOwner = owners.find((o) => o.norm === nameNorm);
   if (nameOwner) {
     throw new InvalidInput(
@@ -129,20 +131,20 @@ export async function publish(trx: Db, args: PublishArgs): Promise<{ termId: str
   let termId: string;
   if (current) {
     const { org_id: _org, created_at: _created, ...changes } = row;
-    await trx.updateTable('glossary_terms').set(changes).where('id', '=', current.id).execute();
+    await terms.updateTerm(trx, current.id, changes);
     termId = current.id;
     const keep = new Set(aliases.map(normalise));
-    const existing = await trx.selectFrom('glossary_aliases').select(['id', 'alias', 'alias_norm']).where('term_id', '=', termId).execute();
+    const existing = await terms.aliasRowsOf(trx, termId);
     const gone = existing.filter((a) => !keep.has(a.alias_norm) || !aliases.includes(a.alias));
-    if (gone.length) await trx.deleteFrom('glossary_aliases').where('id', 'in', gone.map((a) => a.id)).execute();
+    await terms.deleteAliases(trx, gone.map((a) => a.id));
     const stay = new Set(existing.filter((a) => !gone.includes(a)).map((a) => a.alias_norm));
     const added = aliases.filter((a) => !stay.has(normalise(a)));
-    if (added.length) await trx.insertInto('glossary_aliases').values(added.map((a) => aliasRow(orgId, termId, a))).execute();
+    await terms.insertAliases(trx, added.map((a) => aliasRow(orgId, termId, a)));
   } else {
-    termId = (await trx.insertInto('glossary_terms').values(row).returning('id').executeTakeFirstOrThrow()).id;
-    if (aliases.length) await trx.insertInto('glossary_aliases').values(aliases.map((a) => aliasRow(orgId, termId, a))).execute();
+    termId = await terms.insertTerm(trx, row);
+    await terms.insertAliases(trx, aliases.map((a) => aliasRow(orgId, termId, a)));
   }
-  await repo.addWords(trx, orgId, row.words.split(' '));
-  await repo.insertVersion(trx, versionRow(args, termId, version, aliases));
+  await addWords(trx, orgId, row.words.split(' '));
+  await terms.insertVersion(trx, versionRow(args, termId, version, aliases));
   return { termId, version };
 }

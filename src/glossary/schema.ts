@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { splitFirstWord } from '../chat/words.js';
 import { InvalidInput } from '../chat/errors.js';
 import { safeUrl } from '../chat/limits.js';
-import { normalise } from './normalise.js';
+import { normalise } from './matching/normalise.js';
 
 export const GLOSSARY_LIMITS = {
   name: 120,

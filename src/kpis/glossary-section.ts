@@ -3,30 +3,12 @@
 // definitions), so they are read once and kept in memory until a change notice says a KPI, journey
 // or term changed (the same AnswerCache as the glossary's answers): a term card costs no extra
 // round trip for its KPIs.
-import { sql } from 'kysely';
 import { code, fields, text, type Block } from '../chat/card.js';
-import type { Db } from '../db/database.js';
 import type { AnswerCache } from '../db/answer-cache.js';
 import type { TermCardSection } from '../glossary/hooks.js';
+import { kpiTermLinks, type KpiTermLink } from './terms-repo.js';
 
-/** One KPI and how it names its glossary term (by link, or by name in lower case). */
-export interface KpiTermLink {
-  key: string;
-  name: string;
-  journey: string;
-  termId: string | null;
-  termName: string | null;
-}
-
-async function kpiTermLinks(db: Db, orgId: string): Promise<KpiTermLink[]> {
-  const result = await sql<KpiTermLink>`
-    select k.key, k.name, j.name as journey, k.glossary_term_id as "termId", lower(k.glossary_term) as "termName"
-    from kpis k join journeys j on j.id = k.journey_id
-    where k.org_id = ${orgId} and (k.glossary_term_id is not null or k.glossary_term is not null)
-    order by k.key
-  `.execute(db);
-  return result.rows;
-}
+export type { KpiTermLink } from './terms-repo.js';
 
 /** The section, reading an organisation's KPI links through `links` (remembered while change notices arrive). */
 export function kpisUsingTerm(links?: AnswerCache<KpiTermLink[]>): TermCardSection {

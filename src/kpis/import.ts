@@ -1,12 +1,13 @@
 // CSV import of KPI definitions and of KPI values (the formats of data/demo/kpis.csv and
 // data/demo/kpi-values.csv), with the API's guarantees: every row is checked, a file with any
 // problem changes nothing, and the problems name the line and the column.
-import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { Db } from '../db/database.js';
-import { normalise } from '../glossary/normalise.js';
+import { normalise } from '../glossary/matching/normalise.js';
 import { readCsv } from './csv.js';
+import { termIdsByNorm } from './terms-repo.js';
 import { ingestValues, MAX_LISTED_PROBLEMS, type IngestOutcome, type ValueItem } from './ingest.js';
+import { journeyIdsByKeys, markValuesEvaluated, upsertKpi } from './repo.js';
 import { CSV_KPI_COLUMNS, CSV_VALUE_COLUMNS, csvKpiRow, csvValueRow, problemsOf, type CsvKpiRow, type ItemProblem } from './schema.js';
 
 export type DefinitionsOutcome =
@@ -39,11 +40,7 @@ export async function importKpiDefinitions(db: Db, orgId: string, text: string):
     rows.push({ line, row: parsed.data });
   }
   const journeyKeys = [...new Set(rows.map((r) => r.row.journey))];
-  const journeys = new Map(
-    journeyKeys.length === 0
-      ? []
-      : (await db.selectFrom('journeys').select(['id', 'key']).where('org_id', '=', orgId).where('key', 'in', journeyKeys).execute()).map((j) => [j.key, j.id]),
-  );
+  const journeys = await journeyIdsByKeys(db, orgId, journeyKeys);
   for (const { line, row } of rows) {
     if (!journeys.has(row.journey)) errors.push({ index: line, field: 'journey', problem: `this organisation has no journey “${row.journey}” (add the journey first)` });
   }
@@ -68,14 +65,8 @@ export async function importKpiDefinitions(db: Db, orgId: string, text: string):
         ...(row.breach_periods !== undefined ? { breach_periods: row.breach_periods } : {}),
         ...(row.remind_every_periods !== undefined ? { remind_every_periods: row.remind_every_periods } : {}),
       };
-      const result = await trx
-        .insertInto('kpis')
-        .values({ org_id: orgId, key: row.key, ...values })
-        // New thresholds may change alert states: the version bump has them evaluated again.
-        .onConflict((oc) => oc.columns(['org_id', 'key']).doUpdateSet({ ...values, values_version: sql`kpis.values_version + 1`, updated_at: sql`now()` }))
-        .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
-        .executeTakeFirstOrThrow();
-      if (result.inserted) created++;
+      const inserted = await upsertKpi(trx, orgId, row.key, values);
+      if (inserted) created++;
     }
     const missingTerms = [...new Set(rows.flatMap((r) => (r.row.glossary_term && !terms.has(normalise(r.row.glossary_term)) ? [r.row.glossary_term] : [])))];
     return { ok: true as const, created, updated: rows.length - created, keys: rows.map((r) => r.row.key), missingTerms };
@@ -122,13 +113,8 @@ function valueRowValidator() {
 async function glossaryTermIds(db: Db, orgId: string, names: string[]): Promise<Map<string, string>> {
   const norms = [...new Set(names.map(normalise))];
   if (norms.length === 0) return new Map();
-  const result = await sql<{ norm: string; id: string }>`
-    select name_norm as norm, id from glossary_terms where org_id = ${orgId} and name_norm = any(${norms}::text[])
-    union all
-    select a.alias_norm, a.term_id from glossary_aliases a where a.org_id = ${orgId} and a.alias_norm = any(${norms}::text[])
-  `.execute(db);
   const ids = new Map<string, string>();
-  for (const row of result.rows) if (!ids.has(row.norm)) ids.set(row.norm, row.id);
+  for (const row of await termIdsByNorm(db, orgId, norms)) if (!ids.has(row.norm)) ids.set(row.norm, row.id);
   return ids;
 }
 
@@ -161,7 +147,7 @@ export async function importKpiValues(db: Db, orgId: string, text: string, optio
   const outcome = await ingestValues(db, { orgId, items, problems: errors, defaultSource: options.source, now: options.now });
   if (!outcome.ok) return { ...outcome, errors: byLine(outcome.errors) };
   if (outcome.ok && options.alerts === false && outcome.kpiIds.length) {
-    await db.updateTable('kpis').set({ alerts_evaluated_version: sql`values_version` }).where('id', 'in', outcome.kpiIds).execute();
+    await markValuesEvaluated(db, outcome.kpiIds);
   }
   return outcome;
 }

@@ -1,29 +1,12 @@
 // SQL of the KPIs capability, through Kysely. Dates are selected as text (see tables.ts).
-import { sql, type Transaction } from 'kysely';
+import { sql, type Insertable, type Selectable, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
-import type { Cadence } from './periods.js';
-import type { Direction, Point } from './status.js';
+import type { Point } from './status.js';
+import type { KpisTable } from './tables.js';
 
 export type Executor = Db | Transaction<Database>;
 
-export interface KpiRow {
-  id: string;
-  org_id: string;
-  journey_id: string;
-  key: string;
-  name: string;
-  unit: string;
-  direction: Direction;
-  target: number;
-  warning: number;
-  breach: number;
-  cadence: Cadence;
-  glossary_term: string | null;
-  glossary_term_id: string | null;
-  breach_periods: number;
-  remind_every_periods: number;
-}
 
 const KPI_COLUMNS = [
   'kpis.id',
@@ -42,6 +25,11 @@ const KPI_COLUMNS = [
   'kpis.breach_periods',
   'kpis.remind_every_periods',
 ] as const;
+
+type KpiColumn = (typeof KPI_COLUMNS)[number] extends `kpis.${infer C}` ? C : never;
+
+/** A KPI's definition, as every reader of it selects it. */
+export type KpiRow = Pick<Selectable<KpisTable>, Extract<KpiColumn, keyof KpisTable>>;
 
 export async function findKpiByKey(db: Executor, orgId: string, key: string): Promise<KpiRow | undefined> {
   return db.selectFrom('kpis').select(KPI_COLUMNS).where('org_id', '=', orgId).where('key', '=', key).executeTakeFirst();
@@ -240,4 +228,67 @@ export async function journeyChannelOf(db: Executor, journeyId: string): Promise
 export async function kpiHasUnevaluatedValues(db: Executor, kpiId: string): Promise<boolean> {
   const row = await db.selectFrom('kpis').select('id').where('id', '=', kpiId).whereRef('values_version', '>', 'alerts_evaluated_version').executeTakeFirst();
   return Boolean(row);
+}
+
+/** Every KPI of the organisation with its journey, in journey and KPI key order (the `kpi` list). */
+export async function kpiIndex(db: Executor, orgId: string) {
+  return db
+    .selectFrom('kpis')
+    .innerJoin('journeys', 'journeys.id', 'kpis.journey_id')
+    .select(['journeys.key as journeyKey', 'journeys.name as journey', 'kpis.key'])
+    .where('kpis.org_id', '=', orgId)
+    .orderBy('journeys.key')
+    .orderBy('kpis.key')
+    .execute();
+}
+
+/** The key of the KPI named exactly so (any case). */
+export async function kpiKeyByName(db: Executor, orgId: string, name: string): Promise<string | undefined> {
+  const row = await db.selectFrom('kpis').select('key').where('org_id', '=', orgId).where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase())).executeTakeFirst();
+  return row?.key;
+}
+
+export async function journeyOf(db: Executor, journeyId: string) {
+  return db.selectFrom('journeys').select(['key', 'name']).where('id', '=', journeyId).executeTakeFirstOrThrow();
+}
+
+export async function journeyInOrg(db: Executor, orgId: string, journeyId: string) {
+  return db.selectFrom('journeys').select(['id', 'key', 'name']).where('id', '=', journeyId).where('org_id', '=', orgId).executeTakeFirst();
+}
+
+/** Up to five journeys whose key or name contains the text (for "did you mean"). */
+export async function journeysLike(db: Executor, orgId: string, needle: string) {
+  const plain = needle.replace(/[%_\\]/g, '');
+  return db
+    .selectFrom('journeys')
+    .select(['key'])
+    .where('org_id', '=', orgId)
+    .where((eb) => eb.or([eb('key', 'like', `%${plain}%`), eb('name', 'ilike', `%${plain}%`)]))
+    .limit(5)
+    .execute();
+}
+
+/** Journey ids by key, for the journeys a KPI file names. */
+export async function journeyIdsByKeys(db: Executor, orgId: string, keys: string[]): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db.selectFrom('journeys').select(['id', 'key']).where('org_id', '=', orgId).where('key', 'in', keys).execute();
+  return new Map(rows.map((j) => [j.key, j.id]));
+}
+
+export type KpiDefinition = Pick<Insertable<KpisTable>, 'journey_id' | 'name' | 'unit' | 'direction' | 'target' | 'warning' | 'breach' | 'cadence' | 'glossary_term' | 'glossary_term_id' | 'breach_periods' | 'remind_every_periods'>;
+
+/** Creates or updates a KPI by key; true when it was created. New thresholds may change alert states: the version bump has them evaluated again. */
+export async function upsertKpi(trx: Executor, orgId: string, key: string, values: KpiDefinition): Promise<boolean> {
+  const result = await trx
+    .insertInto('kpis')
+    .values({ org_id: orgId, key, ...values })
+    .onConflict((oc) => oc.columns(['org_id', 'key']).doUpdateSet({ ...values, values_version: sql`kpis.values_version + 1`, updated_at: sql`now()` }))
+    .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+    .executeTakeFirstOrThrow();
+  return result.inserted;
+}
+
+/** Takes the KPIs' values as already evaluated (a backfill of history raises no alert about the past). */
+export async function markValuesEvaluated(db: Executor, kpiIds: string[]): Promise<void> {
+  await db.updateTable('kpis').set({ alerts_evaluated_version: sql`values_version` }).where('id', 'in', kpiIds).execute();
 }

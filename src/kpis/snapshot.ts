@@ -1,12 +1,12 @@
 // What a KPI snapshot shows, read from the database: each KPI's recent values in one segment, its
 // reading (status, change against the previous period) and the glossary definition it uses; and the
 // chart panel of its last periods. Shared by the chat cards, the chart links and the alerts.
-import { sql } from 'kysely';
 import type { ChartPanel } from '../charts/svg.js';
 import type { Db } from '../db/database.js';
-import { normalise } from '../glossary/normalise.js';
+import { normalise } from '../glossary/matching/normalise.js';
 import { addPeriods, formatDate, parseDate, periodAxisLabel, periodStartOf } from './periods.js';
 import { recentValues, type Executor, type KpiRow } from './repo.js';
+import { termDefinitions } from './terms-repo.js';
 import { readKpi, type KpiRules, type Point, type Reading } from './status.js';
 
 /** Periods a chart shows. */
@@ -39,15 +39,9 @@ export async function definitionsOf(db: Executor, orgId: string, kpis: KpiRow[])
   if (named.length === 0) return out;
   const norms = [...new Set(named.map((k) => normalise(k.glossary_term ?? '')))];
   const ids = named.flatMap((k) => (k.glossary_term_id ? [k.glossary_term_id] : []));
-  const result = await sql<{ id: string; norm: string; definition: string }>`
-    select t.id, t.name_norm as norm, t.definition from glossary_terms t
-    where t.org_id = ${orgId} and (t.name_norm = any(${norms}::text[]) or t.id = any(${ids}::uuid[]))
-    union all
-    select t.id, a.alias_norm, t.definition from glossary_aliases a join glossary_terms t on t.id = a.term_id
-    where a.org_id = ${orgId} and a.alias_norm = any(${norms}::text[])
-  `.execute(db);
-  const byId = new Map(result.rows.map((r) => [r.id, r.definition]));
-  const byNorm = new Map(result.rows.map((r) => [r.norm, r.definition]));
+  const rows = await termDefinitions(db, orgId, norms, ids);
+  const byId = new Map(rows.map((r) => [r.id, r.definition]));
+  const byNorm = new Map(rows.map((r) => [r.norm, r.definition]));
   for (const kpi of named) {
     const text = (kpi.glossary_term_id ? byId.get(kpi.glossary_term_id) : undefined) ?? byNorm.get(normalise(kpi.glossary_term ?? ''));
     out.set(kpi.id, { term: kpi.glossary_term ?? '', text });

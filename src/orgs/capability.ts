@@ -5,9 +5,8 @@ import { mentionedPerson } from './people.js';
 import { bold, para, text, type Card } from '../chat/card.js';
 import { InvalidInput } from '../chat/errors.js';
 import type { Role } from '../db/foundation-tables.js';
-import * as repo from './repo.js';
-import { grantRole, revokeRole } from './service.js';
-import { requireRole, roleChangeMessage, ROLE_LABELS, ROLES } from '../chat/actor.js';
+import { changeRole, roleHolders } from './service.js';
+import { roleChangeMessage, ROLE_LABELS } from '../chat/actor.js';
 
 const roleWord = z.enum(['admin', 'steward', 'glossary_steward', 'board'], {
   error: 'a role: admin, steward (glossary steward) or board',
@@ -40,20 +39,14 @@ export const orgsCapability: Capability = {
       ],
       async handle(ctx, args) {
         const [verb = 'list', who, role] = args.split(/\s+/).filter(Boolean);
-        if (verb === 'list') {
-          const rows = await Promise.all(
-            ROLES.map(async (r) => ({ role: r, names: (await repo.peopleWithRole(ctx.services.db, ctx.actor.orgId, r)).map((p) => p.display_name) })),
-          );
-          return { private: rolesCard(rows) };
-        }
+        if (verb === 'list') return { private: rolesCard(await roleHolders(ctx.services, ctx.actor)) };
         if ((verb !== 'grant' && verb !== 'revoke') || !who || !role) throw new InvalidInput(USAGE);
-        requireRole(ctx.actor, 'admin', `${verb} roles`);
-        const parsedRole = roleWord.safeParse(role.toLowerCase());
-        if (!parsedRole.success) throw new InvalidInput(`“${role}” is not a role. ${USAGE}`);
-        const target = await mentionedPerson(ctx, who, USAGE);
-        const options = { orgId: ctx.actor.orgId, role: toRole(parsedRole.data), byPersonId: ctx.actor.personId, byLabel: ctx.actor.name };
-        const changed = verb === 'grant' ? await grantRole(ctx.services.db, target.personId, options) : await revokeRole(ctx.services.db, target.personId, options);
-        const message = roleChangeMessage(target.name, options.role, verb, changed);
+        const { target, changed, role: granted } = await changeRole(ctx.services, ctx.actor, verb, async () => {
+          const parsedRole = roleWord.safeParse(role.toLowerCase());
+          if (!parsedRole.success) throw new InvalidInput(`“${role}” is not a role. ${USAGE}`);
+          return { target: await mentionedPerson(ctx, who, USAGE), role: toRole(parsedRole.data) };
+        });
+        const message = roleChangeMessage(target.name, granted, verb, changed);
         return { private: { title: 'Roles', blocks: [para(message)], summary: message } };
       },
     },

@@ -11,7 +11,7 @@ export async function personRefs(db: Db, personIds: string[]): Promise<Map<strin
   const unique = [...new Set(personIds)];
   const refs = new Map<string, PersonRef>();
   if (unique.length === 0) return refs;
-  const people = await db.selectFrom('people').select(['id', 'display_name']).where('id', 'in', unique).execute();
+  const people = await repo.peopleByIds(db, unique);
   for (const person of people) refs.set(person.id, { name: person.display_name });
   for (const identity of await repo.identitiesOf(db, unique)) {
     const ref = refs.get(identity.person_id);

@@ -1,7 +1,7 @@
 // SQL for organisations, installations, people, identities and roles.
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Platform, Role } from '../db/foundation-tables.js';
+import type { ConversationsTable, Platform, Role } from '../db/foundation-tables.js';
 
 export type Executor = Db;
 
@@ -167,4 +167,63 @@ export async function latestTeamsServiceUrl(db: Executor, tenantId: string): Pro
     .executeTakeFirst();
   const serviceUrl = row?.reference?.serviceUrl;
   return typeof serviceUrl === 'string' ? serviceUrl : undefined;
+}
+
+/** Serialises concurrent first contacts (until the transaction ends), so that exactly one organisation is created. */
+export async function lockFirstContact(trx: Executor): Promise<void> {
+  await sql`select pg_advisory_xact_lock(727002)`.execute(trx);
+}
+
+export interface RoleChange {
+  personId: string;
+  role: Role;
+  byPersonId: string | null;
+  byLabel: string | null;
+}
+
+/** Adds the role unless the person has it; true when it was added. */
+export async function insertRole(trx: Executor, change: RoleChange): Promise<boolean> {
+  const inserted = await trx
+    .insertInto('roles')
+    .values({ person_id: change.personId, role: change.role, granted_by: change.byLabel ?? change.byPersonId })
+    .onConflict((oc) => oc.columns(['person_id', 'role']).doNothing())
+    .returning('person_id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+/** Removes the role; true when the person had it. */
+export async function deleteRole(trx: Executor, personId: string, role: Role): Promise<boolean> {
+  const deleted = await trx.deleteFrom('roles').where('person_id', '=', personId).where('role', '=', role).executeTakeFirst();
+  return Number(deleted.numDeletedRows) > 0;
+}
+
+export async function recordRoleEvent(trx: Executor, change: RoleChange, action: 'grant' | 'revoke'): Promise<void> {
+  await trx.insertInto('role_events').values({ person_id: change.personId, role: change.role, action, by_person_id: change.byPersonId, by_label: change.byLabel }).execute();
+}
+
+/** Records a person known by e-mail only (a second writer racing this one is harmless). */
+export async function insertPersonByEmail(db: Executor, orgId: string, email: string, displayName: string): Promise<void> {
+  await db.insertInto('people').values({ org_id: orgId, display_name: displayName, email }).onConflict((oc) => oc.columns(['org_id', 'email']).doNothing()).execute();
+}
+
+export async function peopleByIds(db: Executor, personIds: string[]) {
+  return db.selectFrom('people').select(['id', 'display_name']).where('id', 'in', personIds).execute();
+}
+
+export async function upsertConversation(db: Executor, row: Insertable<ConversationsTable>): Promise<string> {
+  const inserted = await db
+    .insertInto('conversations')
+    .values(row)
+    .onConflict((oc) =>
+      oc.constraint('conversations_platform_external_id_key').doUpdateSet((eb) => ({
+        reference: sql`coalesce(${eb.ref('excluded.reference')}, conversations.reference)`,
+        name: sql`coalesce(${eb.ref('excluded.name')}, conversations.name)`,
+        person_id: sql`coalesce(${eb.ref('excluded.person_id')}, conversations.person_id)`,
+        updated_at: sql`now()`,
+      })),
+    )
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return inserted.id;
 }

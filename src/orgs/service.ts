@@ -1,12 +1,12 @@
 // Who is asking, for which organisation, with which roles. The first contact from an unknown
 // workspace or tenant creates the organisation in single-organisation mode; an unknown user becomes
 // a person, linked by e-mail to one the CLI or an admin already named.
-import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Platform, Role } from '../db/foundation-tables.js';
 import type { ChatRequest } from '../chat/request.js';
-import type { Actor, EmailLookup } from '../chat/actor.js';
+import { requireRole, ROLES, type Actor, type EmailLookup } from '../chat/actor.js';
 import { InvalidInput, NotFound } from '../chat/errors.js';
+import type { Services } from '../services.js';
 import * as repo from './repo.js';
 
 /** How stale an identity's last_seen_at may get before a command refreshes it. */
@@ -75,7 +75,7 @@ export class OrgDirectory {
   async defaultOrganisation(): Promise<string> {
     return this.db.transaction().execute(async (trx) => {
       // Serialise concurrent first contacts so that exactly one organisation is created.
-      await sql`select pg_advisory_xact_lock(727002)`.execute(trx);
+      await repo.lockFirstContact(trx);
       const existing = await repo.listOrganisations(trx);
       if (existing.length > 1) {
         throw new InvalidInput(
@@ -135,25 +135,25 @@ export interface GrantOptions {
   byLabel?: string | null;
 }
 
+const roleChange = (personId: string, options: GrantOptions): repo.RoleChange => ({
+  personId,
+  role: options.role,
+  byPersonId: options.byPersonId ?? null,
+  byLabel: options.byLabel ?? null,
+});
+
 /** Grants a role (idempotent) and logs it. */
 export async function grantRole(db: Db, personId: string, options: GrantOptions): Promise<boolean> {
+  const change = roleChange(personId, options);
   return db.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('roles')
-      .values({ person_id: personId, role: options.role, granted_by: options.byLabel ?? options.byPersonId ?? null })
-      .onConflict((oc) => oc.columns(['person_id', 'role']).doNothing())
-      .returning('person_id')
-      .executeTakeFirst();
-    if (!inserted) return false;
-    await trx
-      .insertInto('role_events')
-      .values({ person_id: personId, role: options.role, action: 'grant', by_person_id: options.byPersonId ?? null, by_label: options.byLabel ?? null })
-      .execute();
+    if (!(await repo.insertRole(trx, change))) return false;
+    await repo.recordRoleEvent(trx, change, 'grant');
     return true;
   }).finally(rolesChanged);
 }
 
 export async function revokeRole(db: Db, personId: string, options: GrantOptions): Promise<boolean> {
+  const change = roleChange(personId, options);
   return db.transaction().execute(async (trx) => {
     if (options.role === 'admin') {
       // Never leave an organisation without an admin who could grant the role back.
@@ -162,12 +162,8 @@ export async function revokeRole(db: Db, personId: string, options: GrantOptions
         throw new InvalidInput('That is the last admin of the organisation; grant admin to someone else first.');
       }
     }
-    const deleted = await trx.deleteFrom('roles').where('person_id', '=', personId).where('role', '=', options.role).executeTakeFirst();
-    if (Number(deleted.numDeletedRows) === 0) return false;
-    await trx
-      .insertInto('role_events')
-      .values({ person_id: personId, role: options.role, action: 'revoke', by_person_id: options.byPersonId ?? null, by_label: options.byLabel ?? null })
-      .execute();
+    if (!(await repo.deleteRole(trx, personId, options.role))) return false;
+    await repo.recordRoleEvent(trx, change, 'revoke');
     return true;
   }).finally(rolesChanged);
 }
@@ -177,12 +173,32 @@ export async function personForEmail(db: Db, orgId: string, email: string, displ
   const normalised = email.trim().toLowerCase();
   const known = await repo.findPersonByEmail(db, orgId, normalised);
   if (known) return known.id;
-  await db
-    .insertInto('people')
-    .values({ org_id: orgId, display_name: displayName ?? normalised.split('@')[0] ?? normalised, email: normalised })
-    .onConflict((oc) => oc.columns(['org_id', 'email']).doNothing())
-    .execute();
+  await repo.insertPersonByEmail(db, orgId, normalised, displayName ?? normalised.split('@')[0] ?? normalised);
   const created = await repo.findPersonByEmail(db, orgId, normalised);
   if (!created) throw new NotFound(`No person with e-mail ${normalised}`);
   return created.id;
+}
+
+export type OrgsDeps = Pick<Services, 'db'>;
+
+/** Who holds each role in the actor's organisation (anyone may ask). */
+export async function roleHolders(deps: OrgsDeps, actor: Actor): Promise<{ role: Role; names: string[] }[]> {
+  return Promise.all(ROLES.map(async (role) => ({ role, names: (await repo.peopleWithRole(deps.db, actor.orgId, role)).map((p) => p.display_name) })));
+}
+
+/**
+ * `role grant|revoke`: admins only, checked before anything else happens (`which` parses the role
+ * and resolves the mentioned person, who is created on first sight). True when something changed.
+ */
+export async function changeRole(
+  deps: OrgsDeps,
+  actor: Actor,
+  verb: 'grant' | 'revoke',
+  which: () => Promise<{ target: Actor; role: Role }>,
+): Promise<{ target: Actor; role: Role; changed: boolean }> {
+  requireRole(actor, 'admin', `${verb} roles`);
+  const { target, role } = await which();
+  const options = { orgId: actor.orgId, role, byPersonId: actor.personId, byLabel: actor.name };
+  const changed = verb === 'grant' ? await grantRole(deps.db, target.personId, options) : await revokeRole(deps.db, target.personId, options);
+  return { target, role, changed };
 }

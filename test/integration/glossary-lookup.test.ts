@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGlossaryCsv } from '../../src/glossary/csv.js';
-import { prepare, rank } from '../../src/glossary/lookup.js';
+import { prepare, rank } from '../../src/glossary/matching/lookup.js';
 import { loadConfig } from '../../src/config.js';
 import { AnswerCache } from '../../src/db/answer-cache.js';
-import { TermIndex } from '../../src/glossary/term-index.js';
-import { TermIndexes } from '../../src/glossary/term-indexes.js';
+import { TermIndex } from '../../src/glossary/matching/term-index.js';
+import { TermIndexes } from '../../src/glossary/matching/term-indexes.js';
 import { createLogger } from '../../src/log.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 

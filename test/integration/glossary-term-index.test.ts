@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGlossaryCsv } from '../../src/glossary/csv.js';
-import { TermIndexes } from '../../src/glossary/term-indexes.js';
+import { TermIndexes } from '../../src/glossary/matching/term-indexes.js';
 import { createLogger } from '../../src/log.js';
 import { waitUntil } from '../support/wait.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';

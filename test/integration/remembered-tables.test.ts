@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnswerCache } from '../../src/db/answer-cache.js';
 import { noticeOf, noticeTriggers, REMEMBERED_TABLES, type RememberedAnswer } from '../../src/db/remembered-tables.js';
 import type { Db } from '../../src/db/database.js';
-import { TermIndexes } from '../../src/glossary/term-indexes.js';
+import { TermIndexes } from '../../src/glossary/matching/term-indexes.js';
 import type { Logger } from '../../src/log.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 

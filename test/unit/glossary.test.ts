@@ -8,9 +8,9 @@ import { LIMITS } from '../../src/chat/limits.js';
 import { candidatesCard, historyCard, termCard, type TermCardView } from '../../src/glossary/cards.js';
 import { applyChanges, diffContent, hasChanges } from '../../src/glossary/changes.js';
 import { neutraliseCell, parseGlossaryCsv } from '../../src/glossary/csv.js';
-import { matchKey, normalise } from '../../src/glossary/normalise.js';
-import { decide, editDistance, prepareQuery, rankCandidates, scoreText, type Candidate } from '../../src/glossary/ranking.js';
-import { afterPrefix } from '../../src/glossary/repo.js';
+import { matchKey, normalise } from '../../src/glossary/matching/normalise.js';
+import { decide, editDistance, prepareQuery, rankCandidates, scoreText, type Candidate } from '../../src/glossary/matching/ranking.js';
+import { afterPrefix } from '../../src/glossary/matching/lookup-repo.js';
 import { parseGlossaryArgs, termFormValues } from '../../src/glossary/schema.js';
 
 describe('normalise', () => {

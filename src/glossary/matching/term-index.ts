@@ -2,14 +2,13 @@
 // and aliases, the vocabulary that corrects misspelt words, terms sharing words with the query)
 // without a database round trip. The database still gives what a card shows and the last pass
 // (names written without spaces, acronym typos, definitions). Built from the same columns the SQL
-// lookup reads (src/glossary/repo.ts), with the same rules, so both offer the same candidates;
-// src/glossary/term-indexes.ts decides when an index is current.
-import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
-import { PLAN_ONCE } from '../db/prepared-client.js';
+// lookup reads (src/glossary/matching/lookup-repo.ts), with the same rules, so both offer the same candidates;
+// src/glossary/matching/term-indexes.ts decides when an index is current.
+import type { Db } from '../../db/database.js';
+import { termIndexAliases, termIndexPage, type IndexAliasRow as AliasRow, type IndexTermRow as TermRow } from './lookup-repo.js';
 import { isNumber } from './normalise.js';
 import type { Candidate, PreparedQuery } from './ranking.js';
-import type { TermStatus } from './tables.js';
+import type { TermStatus } from '../tables.js';
 
 interface IndexedTerm {
   id: string;
@@ -21,7 +20,7 @@ interface IndexedTerm {
   size: number;
 }
 
-/** What the exact pass finds (as repo.exactMatches, without the card, time zone and pending proposal). */
+/** What the exact pass finds (as lookup-repo.ts exactMatches, without the card, time zone and pending proposal). */
 export interface IndexedExactMatches {
   candidates: Candidate[];
   knownWords: Set<string>;
@@ -50,20 +49,15 @@ export class TermIndex {
    * Reads an organisation's terms with their aliases a page at a time and indexes each page before
    * reading the next, letting the event loop answer requests in between; only a page of rows is in
    * memory besides the index. 100,000 terms take about a second. A change made meanwhile does not
-   * matter: its notice makes src/glossary/term-indexes.ts drop this index.
+   * matter: its notice makes src/glossary/matching/term-indexes.ts drop this index.
    */
   static async load(db: Db, orgId: string): Promise<TermIndex> {
     const index = new TermIndex();
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const terms = await sql<TermRow>`${sql.raw(PLAN_ONCE)}
-        select id, name, name_norm, name_key, status, words from glossary_terms
-        where org_id = ${orgId} and id > ${after}::uuid order by id limit ${PAGE}`.execute(db);
+      const terms = await termIndexPage(db, orgId, after, PAGE);
       const ids = terms.rows.map((t) => t.id);
-      const aliases = ids.length
-        ? await sql<AliasRow>`${sql.raw(PLAN_ONCE)}
-            select term_id, alias_norm from glossary_aliases where term_id = any(${ids}::uuid[]) order by term_id, alias_norm`.execute(db)
-        : { rows: [] };
+      const aliases = ids.length ? await termIndexAliases(db, ids) : { rows: [] };
       index.add(terms.rows, aliases.rows);
       if (terms.rows.length < PAGE) break;
       after = ids[ids.length - 1]!;
@@ -192,20 +186,6 @@ export class TermIndex {
     // The definition's start is read from the database only for the terms a reply shows.
     return { termId: t.id, name: t.name, status: t.status, text, kind, summary: '' };
   }
-}
-
-interface TermRow {
-  id: string;
-  name: string;
-  name_norm: string;
-  name_key: string;
-  status: TermStatus;
-  words: string;
-}
-
-interface AliasRow {
-  term_id: string;
-  alias_norm: string;
 }
 
 /** Terms read and indexed between two turns of the event loop. */

@@ -2,11 +2,13 @@
 // shared whole words (misspelt words corrected against the organisation's vocabulary), then names
 // written without spaces, acronyms and definitions. One deterministic ranking decides between an
 // answer and a few candidates. Deprecated terms lead on to their replacement.
-import type { Db } from '../db/database.js';
-import { InvalidInput, NotFound } from '../chat/errors.js';
+import type { Db } from '../../db/database.js';
+import { InvalidInput, NotFound } from '../../chat/errors.js';
 import { decide, editSimilarity, prepareQuery, rankCandidates, SHOWN, type Decision, type PreparedQuery, type RankedTerm } from './ranking.js';
 import { isNumber } from './normalise.js';
-import * as repo from './repo.js';
+import * as repo from './lookup-repo.js';
+import { findTerm as findTermRow, type TermRow } from '../repo/terms.js';
+import type { TermCardRow } from '../repo/term-card.js';
 import type { TermIndex } from './term-index.js';
 
 /** The term a query confidently names. */
@@ -68,13 +70,13 @@ export interface Ranking {
   /** The time zone and any pending proposal of the name; read whenever the answer is not confident. */
   miss?: repo.MissContext;
   /** The card of the best exact match, or else of the strongest shared-word match: likely the answer. */
-  card?: repo.TermCardRow;
+  card?: TermCardRow;
 }
 
 export interface RankOptions {
   /** Rank every pass and offer up to ten terms (a search), instead of stopping at a clear answer. */
   alwaysFuzzy?: boolean;
-  /** The organisation's current term index (src/glossary/term-indexes.ts): match in memory. */
+  /** The organisation's current term index (src/glossary/matching/term-indexes.ts): match in memory. */
   index?: TermIndex;
 }
 
@@ -146,11 +148,11 @@ async function rankInMemory(db: Db, orgId: string, query: PreparedQuery, index: 
 /** Follows "replaced by" from a deprecated term to the term in use now (at most a few hops, no loops). */
 export async function followReplacements(db: Db, orgId: string, termId: string): Promise<{ termId: string; name: string; replaced: { id: string; name: string }[] }> {
   const replaced: { id: string; name: string }[] = [];
-  let current = await repo.findTerm(db, orgId, termId);
+  let current = await findTermRow(db, orgId, termId);
   if (!current) throw new NotFound('That term no longer exists.');
   const seen = new Set([current.id]);
   while (current.status === 'deprecated' && current.replaced_by_id && !seen.has(current.replaced_by_id) && replaced.length < 10) {
-    const next: repo.TermRow | undefined = await repo.findTerm(db, orgId, current.replaced_by_id);
+    const next: TermRow | undefined = await findTermRow(db, orgId, current.replaced_by_id);
     if (!next) break;
     replaced.push({ id: current.id, name: current.name });
     seen.add(next.id);

@@ -1,7 +1,7 @@
 // Deterministic ranking of lookup candidates, and the confidence rule that decides between answering
 // with one term and offering a few. Pure functions: the database only gathers candidates.
 import { compact, matchKey, matchTokens, normalise } from './normalise.js';
-import type { TermStatus } from './tables.js';
+import type { TermStatus } from '../tables.js';
 
 /** At or above this, with a clear lead over the next term, Steward answers with the term. */
 export const CONFIDENT = 0.82;

@@ -1,11 +1,11 @@
-// Which organisations' term indexes (src/glossary/term-index.ts) are current. Like the answer cache,
+// Which organisations' term indexes (src/glossary/matching/term-index.ts) are current. Like the answer cache,
 // an index is trusted only while change notices arrive (src/db/remembered.ts): a notice that names
 // or aliases changed makes every index stale, and a lookup then goes to the database (the SQL
-// passes of src/glossary/repo.ts) while a new index is built in the background. A lookup never
+// passes of src/glossary/matching/lookup-repo.ts) while a new index is built in the background. A lookup never
 // waits for a build. An index built from a read that started before a change is thrown away.
-import type { Db } from '../db/database.js';
-import { Remembered } from '../db/remembered.js';
-import type { Logger } from '../log.js';
+import type { Db } from '../../db/database.js';
+import { Remembered } from '../../db/remembered.js';
+import type { Logger } from '../../log.js';
 import { TermIndex } from './term-index.js';
 
 export interface TermIndexesOptions {

@@ -1,0 +1,48 @@
+// The one statement that reads everything a term card shows; the lookup embeds it so that most
+// lookups are answered in a single round trip.
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../../db/database.js';
+import { PLAN_ONCE } from '../../db/prepared-client.js';
+import type { Platform } from '../../db/foundation-tables.js';
+import type { TermRow } from './terms.js';
+
+/** Everything a term card shows. */
+export type TermCardRow = TermRow & {
+  time_zone: string;
+  aliases: string[];
+  steward_name: string | null;
+  steward_identities: { platform: Platform; user: string }[] | null;
+  replaced_by_name: string | null;
+  pending_proposals: number;
+};
+
+
+/** The card of the term whose id `termId` yields (a parameter, or a column of an enclosing query). */
+export function termCardSelect(orgId: string, termId: RawBuilder<unknown> | string) {
+  return sql`
+    select t.id, t.org_id, t.name, t.definition, t.notes, t.links, t.status, t.replaced_by_id, t.steward_person_id, t.version, t.updated_at,
+      o.time_zone,
+      coalesce((select json_agg(a.alias order by a.created_at, a.alias) from glossary_aliases a where a.term_id = t.id), '[]'::json) as aliases,
+      p.display_name as steward_name,
+      (select json_agg(json_build_object('platform', i.platform, 'user', i.external_user_id)) from identities i where i.person_id = t.steward_person_id) as steward_identities,
+      r.name as replaced_by_name,
+      (select count(*)::int from glossary_proposals gp where gp.term_id = t.id and gp.status = 'pending') as pending_proposals
+    from glossary_terms t
+    join organisations o on o.id = t.org_id
+    left join people p on p.id = t.steward_person_id
+    left join glossary_terms r on r.id = t.replaced_by_id
+    where t.org_id = ${orgId} and t.id = ${termId}
+  `;
+}
+
+
+/** A card row as row_to_json gives it (inside a larger statement): dates as text. */
+export type CardJson = Omit<TermCardRow, 'updated_at'> & { updated_at: string };
+
+export const cardRow = (json: CardJson): TermCardRow => ({ ...json, updated_at: new Date(json.updated_at) });
+
+/** Everything a term card shows, in one round trip. */
+export async function termCardData(db: Db, orgId: string, termId: string): Promise<TermCardRow | undefined> {
+  const result = await sql<TermCardRow>`${sql.raw(PLAN_ONCE)}${termCardSelect(orgId, termId)}`.execute(db);
+  return result.rows[0];
+}
