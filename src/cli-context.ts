@@ -1,5 +1,6 @@
 // What every capability's `steward` commands share: the loaded config, where output goes, a migrated
 // database per command, the organisation an --org names, and the error printed without a stack trace.
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { Config } from './config.js';
@@ -49,7 +50,12 @@ export function createCliContext(program: Command, config: Config, out: (line: s
 }
 
 /** The organisation named by --org (id or name), or the only one there is. */
-export async function resolveOrg(handle: DatabaseHandle, org: string | undefined, options: { createIfEmpty?: string } = {}): Promise<string> {
+/**
+ * The organisation named by --org (id or name), or the only one there is. Commands that set
+ * Steward up (imports, role grants, tokens, settings) pass `create` and make the organisation on a
+ * fresh database, all in the same way; commands that only read say there is nothing yet.
+ */
+export async function resolveOrg(handle: DatabaseHandle, org: string | undefined, options: { create?: { name: string; out(line: string): void } } = {}): Promise<string> {
   const orgs = await orgsRepo.listOrganisations(handle.db);
   if (org) {
     const found = orgs.find((o) => o.id === org || o.name.toLowerCase() === org.toLowerCase());
@@ -58,10 +64,30 @@ export async function resolveOrg(handle: DatabaseHandle, org: string | undefined
   }
   if (orgs.length === 1 && orgs[0]) return orgs[0].id;
   if (orgs.length === 0) {
-    if (options.createIfEmpty) return (await orgsRepo.createOrganisation(handle.db, options.createIfEmpty)).id;
-    throw new CliError('There is no organisation yet: start Steward and talk to it once, or run `steward seed demo`.');
+    if (options.create) {
+      const created = await orgsRepo.createOrganisation(handle.db, options.create.name);
+      options.create.out(`Created the organisation “${created.name}” (set STEWARD_ORG_NAME to name it otherwise); Slack and Teams join it when they first talk to Steward.`);
+      return created.id;
+    }
+    throw new CliError(
+      'There is no organisation yet, so there is nothing here. Steward creates it with your first import (`steward import journeys|glossary <file>`), `steward role grant` or `steward token create`, or when Slack or Teams first talks to it.',
+    );
   }
   throw new CliError(`There are ${orgs.length} organisations; say which with --org (${orgs.map((o) => o.name).join(', ')}).`);
+}
+
+/**
+ * The organisation an import writes into: created on a fresh database, like every setup command;
+ * a dry run there checks the file against nothing and creates nothing (an id no row has).
+ */
+export async function organisationToImportInto(handle: DatabaseHandle, cli: CliContext, opts: { org?: string | undefined; dryRun?: boolean | undefined }): Promise<string> {
+  const fresh = opts.dryRun && !opts.org && (await orgsRepo.listOrganisations(handle.db)).length === 0;
+  return fresh ? randomUUID() : resolveOrg(handle, opts.org, creating(cli));
+}
+
+/** What `resolveOrg` needs to create the organisation on a fresh database. */
+export function creating(cli: CliContext): { create: { name: string; out(line: string): void } } {
+  return { create: { name: cli.config.STEWARD_ORG_NAME, out: (line) => cli.out(line) } };
 }
 
 export function orgOption(description = 'organisation id or name (default: the only one)'): Option {

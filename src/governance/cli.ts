@@ -2,7 +2,7 @@
 // validation as chat. (Board members are the people with the board role: `steward role grant`.)
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import { CliError, orgOption, resolveOrg, type CliContext } from '../cli-context.js';
+import { CliError, orgOption, creating, resolveOrg, type CliContext } from '../cli-context.js';
 import type { DatabaseHandle } from '../db/database.js';
 import type { Platform } from '../db/foundation-tables.js';
 import * as orgsRepo from '../orgs/repo.js';
@@ -74,7 +74,7 @@ export function registerGovernanceCommands(program: Command, cli: CliContext): v
       if (timeZone !== undefined) patch.timeZone = timeZone;
       if (Object.keys(patch).length === 0) throw new CliError('say what to change: --voting-period, --quorum, --majority, --ballots or --time-zone');
       await withDatabase(async (handle) => {
-        const orgId = await resolveOrg(handle, opts.org);
+        const orgId = await resolveOrg(handle, opts.org, creating(cli));
         await updateGovernanceSettings(handle.db, orgId, patch);
         await printSettings(handle, orgId, out);
       });
@@ -93,7 +93,7 @@ export function registerGovernanceCommands(program: Command, cli: CliContext): v
       if (opts.platform !== 'slack' && opts.platform !== 'teams') throw new CliError('--platform is slack or teams');
       const platform: Platform = opts.platform;
       await withDatabase(async (handle) => {
-        const orgId = await resolveOrg(handle, opts.org);
+        const orgId = await resolveOrg(handle, opts.org, creating(cli));
         const known = await orgsRepo.findConversation(handle.db, orgId, platform, opts.channel);
         if (opts.remove) {
           const removed = known ? await removeGovernanceChannel(handle.db, orgId, known.id) : false;

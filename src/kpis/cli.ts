@@ -1,5 +1,5 @@
 // `steward import kpis FILE` and `steward import kpi-values FILE`: KPI definitions and values as CSV.
-import { CliError, notImported, orgOption, readInput, resolveOrg, type CliContext } from '../cli-context.js';
+import { CliError, notImported, orgOption, readInput, creating, resolveOrg, type CliContext } from '../cli-context.js';
 import { formatKpiImportReport, importKpiDefinitions, importKpiValues } from './import.js';
 
 export function registerKpiCommands(cli: CliContext): void {
@@ -11,7 +11,7 @@ export function registerKpiCommands(cli: CliContext): void {
     .action(async (file: string, opts: { org?: string }) => {
       const text = readInput(file);
       await withDatabase(async (handle) => {
-        const outcome = await importKpiDefinitions(handle.db, await resolveOrg(handle, opts.org), text);
+        const outcome = await importKpiDefinitions(handle.db, await resolveOrg(handle, opts.org, creating(cli)), text);
         for (const line of formatKpiImportReport(file, outcome)) out(line);
         if (!outcome.ok) throw new CliError(notImported(file));
       });
@@ -25,7 +25,7 @@ export function registerKpiCommands(cli: CliContext): void {
       const text = readInput(file);
       await withDatabase(async (handle) => {
         const source = `csv:${file.split('/').pop() ?? file}`.slice(0, 200);
-        const outcome = await importKpiValues(handle.db, await resolveOrg(handle, opts.org), text, { source, now: new Date(), alerts: opts.alerts });
+        const outcome = await importKpiValues(handle.db, await resolveOrg(handle, opts.org, creating(cli)), text, { source, now: new Date(), alerts: opts.alerts });
         for (const line of formatKpiImportReport(file, outcome)) out(line);
         if (!outcome.ok) throw new CliError(notImported(file));
       });

@@ -155,8 +155,13 @@ export async function importKpiValues(db: Db, orgId: string, text: string, optio
 /** The lines a person reads after an import: what changed, or each problem by line and column. */
 export function formatKpiImportReport(file: string, outcome: DefinitionsOutcome | IngestOutcome): string[] {
   if (!outcome.ok) {
-    const lines = outcome.errors.map((e) => `${file}:${e.index}: ${e.field}: ${e.problem}`);
-    if (outcome.errorCount > outcome.errors.length) lines.push(`… and ${outcome.errorCount - outcome.errors.length} more problems`);
+    const advice = importOrderAdvice(file, outcome.errors);
+    const others = outcome.errors.filter((e) => !missingPrerequisite(e));
+    // After the advice, a few other problems are enough: the file is imported again anyway.
+    const listed = advice.length ? others.slice(0, 5) : others;
+    const lines = [...advice, ...listed.map((e) => `${file}:${e.index}: ${e.field}: ${e.problem}`)];
+    const accounted = outcome.errors.length - others.length + listed.length;
+    if (outcome.errorCount > accounted) lines.push(`… and ${outcome.errorCount - accounted} more problems`);
     lines.push(`Nothing was imported: ${outcome.errorCount} problem${outcome.errorCount === 1 ? '' : 's'}.`);
     return lines;
   }
@@ -166,4 +171,33 @@ export function formatKpiImportReport(file: string, outcome: DefinitionsOutcome 
     return lines;
   }
   return [`Imported ${outcome.stored} values: ${outcome.inserted} new, ${outcome.replaced} replaced (kept in history), ${outcome.unchanged} unchanged.`];
+}
+
+/** The order imports must follow: a file can only name what an earlier one brought in. */
+export const IMPORT_ORDER = 'journeys → KPIs → KPI values (the glossary any time)';
+
+type RowProblem = { index: number; field: string; problem: string };
+
+/** A row that names a journey or KPI no earlier import brought in. */
+function missingPrerequisite(error: RowProblem): 'journeys' | 'kpis' | undefined {
+  if (error.field === 'journey' && error.problem.startsWith('this organisation has no journey')) return 'journeys';
+  if (error.field === 'kpi' && error.problem.startsWith('this organisation has no KPI')) return 'kpis';
+  return undefined;
+}
+
+/**
+ * Rows naming journeys or KPIs that do not exist yet are one mistake (the files were imported out
+ * of order), said once with the file to import first and a few of the rows, not once per row.
+ */
+function importOrderAdvice(file: string, errors: RowProblem[]): string[] {
+  const lines: string[] = [];
+  for (const kind of ['journeys', 'kpis'] as const) {
+    const rows = errors.filter((e) => missingPrerequisite(e) === kind);
+    if (rows.length === 0) continue;
+    const first = kind === 'journeys' ? '`steward import journeys <journeys.csv>`' : '`steward import kpis <kpis.csv>`';
+    lines.push(`${file} names ${kind === 'journeys' ? 'journeys' : 'KPIs'} that are not imported yet: import them first with ${first} (the order is ${IMPORT_ORDER}). For example:`);
+    lines.push(...rows.slice(0, 3).map((e) => `  ${file}:${e.index}: ${e.problem}`));
+    if (rows.length > 3) lines.push(`  … and ${rows.length - 3} more rows like these`);
+  }
+  return lines;
 }

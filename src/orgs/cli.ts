@@ -2,7 +2,7 @@
 // tenants belong to which organisation.
 import { Option, type Command } from 'commander';
 import { roleChangeMessage, ROLE_LABELS } from '../chat/actor.js';
-import { CliError, orgOption, resolveOrg, type CliContext } from '../cli-context.js';
+import { CliError, orgOption, creating, resolveOrg, type CliContext } from '../cli-context.js';
 import type { Platform, Role } from '../db/foundation-tables.js';
 import * as orgsRepo from './repo.js';
 import { grantRole, personForEmail, revokeRole } from './service.js';
@@ -20,7 +20,7 @@ function roleNamed(choice: string): Role {
 }
 
 function registerRoleCommands(program: Command, cli: CliContext): void {
-  const { out, withDatabase, config } = cli;
+  const { out, withDatabase } = cli;
   const role = program.command('role').description('grant, revoke and list roles');
   role
     .command('grant')
@@ -30,7 +30,7 @@ function registerRoleCommands(program: Command, cli: CliContext): void {
     .addOption(orgOption())
     .action(async (opts: { email: string; role: string; org?: string }) => {
       await withDatabase(async (handle) => {
-        const orgId = await resolveOrg(handle, opts.org, { createIfEmpty: config.STEWARD_ORG_NAME });
+        const orgId = await resolveOrg(handle, opts.org, creating(cli));
         const roleName = roleNamed(opts.role);
         if (!/^[^@\s]+@[^@\s]+$/.test(opts.email)) throw new CliError(`“${opts.email}” is not an e-mail address`);
         const personId = await personForEmail(handle.db, orgId, opts.email);
@@ -72,7 +72,7 @@ function registerRoleCommands(program: Command, cli: CliContext): void {
 }
 
 function registerOrgCommands(program: Command, cli: CliContext): void {
-  const { out, withDatabase, config } = cli;
+  const { out, withDatabase } = cli;
   const org = program.command('org').description('organisations and their Slack workspaces / Teams tenants');
   org
     .command('list')
@@ -96,7 +96,7 @@ function registerOrgCommands(program: Command, cli: CliContext): void {
     .addOption(orgOption())
     .action(async (opts: { platform: Platform; id: string; name?: string; org?: string }) => {
       await withDatabase(async (handle) => {
-        const orgId = await resolveOrg(handle, opts.org, { createIfEmpty: config.STEWARD_ORG_NAME });
+        const orgId = await resolveOrg(handle, opts.org, creating(cli));
         await orgsRepo.linkInstallation(handle.db, orgId, opts.platform, opts.id, opts.name);
         out(`${opts.platform} ${opts.id} now belongs to organisation ${orgId}.`);
       });

@@ -1,6 +1,6 @@
 // `steward token create|revoke|list`: API tokens for the KPI ingest API.
 import type { Command } from 'commander';
-import { CliError, orgOption, resolveOrg, type CliContext } from '../cli-context.js';
+import { CliError, orgOption, creating, resolveOrg, type CliContext } from '../cli-context.js';
 import { createToken, listTokens, revokeToken, TokenError } from './service.js';
 
 /** A token rule the person broke is theirs to fix: shown like any CLI problem. */
@@ -21,7 +21,7 @@ export function registerTokenCommands(program: Command, cli: CliContext): void {
       const rate = opts.rate === undefined ? undefined : Number(opts.rate);
       if (rate !== undefined && !Number.isInteger(rate)) throw new CliError('--rate is a whole number of requests per minute');
       await withDatabase(async (handle) => {
-        const orgId = await resolveOrg(handle, opts.org);
+        const orgId = await resolveOrg(handle, opts.org, creating(cli));
         const created = await createToken(handle.db, { orgId, name: opts.name, createdBy: 'cli', ...(rate !== undefined ? { requestsPerMinute: rate } : {}) }).catch(asCliError);
         out(created.token);
         process.stderr.write(`Token “${created.name}” (${created.id}) for organisation ${orgId}, ${created.requestsPerMinute} requests per minute. Keep it secret: it is shown only now.\n`);
