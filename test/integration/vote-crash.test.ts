@@ -147,10 +147,14 @@ describe('votes: the serving process killed during a burst of clicks', () => {
     const failedMembers = [...outcomes].filter(([, o]) => o.kind === 'failed').map(([i]) => i);
     const lostAcked = ackedMembers.filter((i) => ballotsOf.get(memberIds[i]!) !== 1 || logOf.get(memberIds[i]!) !== 1);
     const storedUnacked = failedMembers.filter((i) => ballotsOf.has(memberIds[i]!));
-    const reasons = [...new Set(failedMembers.map((i) => (outcomes.get(i) as { reason: string }).reason))];
+    const reasonOf = (i: number) => (outcomes.get(i) as { reason: string }).reason;
+    const reasons = [...new Set(failedMembers.map(reasonOf))];
+    // Cut off in flight by the kill, as opposed to sent while no process was listening.
+    const inFlight = failedMembers.filter((i) => !reasonOf(i).includes('ECONNREFUSED'));
     console.log(
       `vote-crash: ${MEMBERS} clicks, killed after the ${KILL_AFTER_ACKS}th 200: ${ackedMembers.length} acknowledged (200), ` +
-        `${failedMembers.length} not acknowledged (${storedUnacked.length} of them stored anyway: committed, then killed before the 200); ` +
+        `${failedMembers.length} not acknowledged (${inFlight.length} cut off in flight, ${failedMembers.length - inFlight.length} refused while down; ` +
+        `${storedUnacked.length} stored anyway: committed, then killed before the 200); ` +
         `acknowledged but not stored exactly once: ${lostAcked.length}; failures: ${reasons.join('; ')}`,
     );
 
