@@ -10,7 +10,7 @@ import { systemClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/database.js';
 import * as orgsRepo from '../../src/orgs/repo.js';
 import { submitProposal } from '../../src/proposals/service.js';
-import { makeGovernanceChannel } from '../../src/settings/service.js';
+import { makeGovernanceChannel } from '../../src/governance/service.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { form, testServices } from '../support/proposal-fixtures.js';
@@ -41,7 +41,7 @@ async function seed(db: Db): Promise<{ proposalId: string; memberIds: string[] }
   await makeGovernanceChannel(db, org.id, { platform: 'slack', installationExternalId: TEAM, externalId: CHANNEL, kind: 'channel', name: 'governance' });
   const services = testServices(db, systemClock, []);
   const actor = { personId: proposer.id, orgId: org.id, name: 'Paula Proposer', email: null, roles: new Set<never>(), platform: 'slack' as const, platformUserId: 'UPROPOSER' };
-  const submitted = await submitProposal(services, {}, actor, form(), randomUUID());
+  const submitted = await submitProposal(services, actor, form(), randomUUID());
   if (!submitted.opened) throw new Error(`the proposal did not open for votes: ${submitted.reason ?? 'no reason given'}`);
   return { proposalId: submitted.proposalId, memberIds: people.map((p) => p.id) };
 }
