@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   cliProblem: 'steward_cli_problem',
   unknownAction: 'steward_unknown_action',
   embeddedDatabaseBusy: 'steward_embedded_database_busy',
+  databaseUnavailable: 'steward_database_unavailable',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -33,3 +33,11 @@ export class NotFound extends ChatError {
     this.name = 'NotFound';
   }
 }
+
+/** The database cannot be reached (connection lost or refused); nothing was changed. */
+export class DatabaseUnavailable extends ChatError {
+  constructor(message = 'Steward cannot reach its database right now; nothing was changed. Try again in a moment.') {
+    super(ERROR_CODES.databaseUnavailable, message);
+    this.name = 'DatabaseUnavailable';
+  }
+}

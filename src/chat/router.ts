@@ -5,7 +5,8 @@ import type { Services } from '../services.js';
 import type { EmailLookup } from './actor.js';
 import type { ActionHandler, Capability, ChatContext, Command } from './capability.js';
 import { withoutUnsafeCharacters } from './text-hygiene.js';
-import { ChatError } from './errors.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { ChatError, DatabaseUnavailable } from './errors.js';
 import { ERROR_CODES } from '../errors.js';
 import { errorCard, unknownCommandCard } from './cards.js';
 import type { ChatRequest, Reply } from './request.js';
@@ -50,6 +51,12 @@ export class ChatRouter {
       return await this.handleAction(ctx, request.input.payload, request.input.values);
     } catch (error) {
       if (error instanceof ChatError) return { private: errorCard(error.message), refusal: { code: error.code, message: error.message } };
+      if (isDatabaseUnavailable(error)) {
+        // Not a fault of this request: the connection was lost or refused; the pool reconnects.
+        log.warn({ reason: error instanceof Error ? error.message : String(error), platform: request.platform }, 'chat request answered "try again": the database is unreachable');
+        const unavailable = new DatabaseUnavailable();
+        return { private: errorCard(unavailable.message), refusal: { code: unavailable.code, message: unavailable.message } };
+      }
       const ref = Math.random().toString(36).slice(2, 10);
       log.error({ err: error, ref, platform: request.platform }, 'chat handler failed');
       return { private: errorCard(`Something went wrong on Steward's side and nothing was changed. (reference ${ref})`) };

@@ -35,10 +35,16 @@ export function openPostgres(options: PostgresOptions): DatabaseHandle {
     connectionString: options.url,
     max: options.max ?? 10,
     Client: PreparingClient,
+    // Named, so an operator (or a test) can tell Steward's sessions in pg_stat_activity.
+    application_name: `steward ${options.schema ?? ''}`.trim().slice(0, 63),
     ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor one that is checked out between two statements (inside a transaction, say): pg emits that
+  // loss as an 'error' event, which without a listener ends the process. The statement that follows
+  // fails instead, and the pool drops the client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -1,6 +1,8 @@
 // A Steward delivery worker in its own OS process, so a test can kill it with SIGKILL mid-job exactly
 // as a crashed machine would. Run as a script (node --import tsx) it starts the workers from the
-// environment; imported, it gives tests `startWorkerProcess`.
+// environment; imported, it gives tests `startWorkerProcess`. With `http`, the same process also
+// serves HTTP (/slack/events, /healthz …) on the given port, so a test can kill a serving Steward
+// in the middle of a burst of requests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -12,10 +14,16 @@ export interface WorkerProcessOptions {
   queuePrefix: string;
   leaseMs: number;
   sweepIntervalMs: number;
+  /** Serve HTTP too, on this port (0: any free port; see `url`). */
+  http?: { port: number };
+  /** Run the workers (default true); a serving-only process sets false. */
+  workers?: boolean;
 }
 
 export interface WorkerProcess {
   readonly pid: number;
+  /** The HTTP base URL when started with `http`. */
+  readonly url?: string;
   /** What the process wrote to stderr so far (for failure messages). */
   output(): string;
   /** Kills with SIGKILL: no shutdown code runs, the job it holds stays active in BullMQ. */
@@ -37,13 +45,15 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       STEWARD_TEST_QUEUE_PREFIX: options.queuePrefix,
       STEWARD_TEST_LEASE_MS: String(options.leaseMs),
       STEWARD_TEST_SWEEP_MS: String(options.sweepIntervalMs),
+      STEWARD_TEST_WORKERS: String(options.workers ?? true),
+      ...(options.http ? { STEWARD_TEST_HTTP: 'true', PORT: String(options.http.port) } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
+  const url = await new Promise<string | undefined>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`the worker process did not start within 60 s:\n${stderr}`));
@@ -51,9 +61,10 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     let stdout = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (stdout.includes(READY_LINE)) {
+      const ready = new RegExp(`${READY_LINE}(?: (\\S+))?\\n`).exec(stdout);
+      if (ready) {
         clearTimeout(timer);
-        resolve();
+        resolve(ready[1]);
       }
     });
     child.once('exit', (code) => {
@@ -67,7 +78,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     if (child.exitCode === null && child.signalCode === null) child.kill(name);
     await exited;
   };
-  return { pid, output: () => stderr, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') };
+  return { pid, ...(url ? { url } : {}), output: () => stderr, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') };
 }
 
 async function runWorker(): Promise<void> {
@@ -76,8 +87,8 @@ async function runWorker(): Promise<void> {
   const config = loadConfig();
   const steward = await startSteward({
     config,
-    http: false,
-    workers: true,
+    http: process.env.STEWARD_TEST_HTTP === 'true',
+    workers: process.env.STEWARD_TEST_WORKERS !== 'false',
     queuePrefix: process.env.STEWARD_TEST_QUEUE_PREFIX ?? 'steward-test',
     deliveryLeaseMs: Number(process.env.STEWARD_TEST_LEASE_MS ?? 2_000),
     sweepIntervalMs: Number(process.env.STEWARD_TEST_SWEEP_MS ?? 250),
@@ -85,7 +96,7 @@ async function runWorker(): Promise<void> {
   process.once('SIGTERM', () => {
     void steward.close().then(() => process.exit(0));
   });
-  process.stdout.write(`${READY_LINE}\n`);
+  process.stdout.write(`${READY_LINE}${steward.url ? ` ${steward.url}` : ''}\n`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
