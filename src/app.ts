@@ -111,7 +111,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const router = buildRouter(services, memory, queues);
   const platforms = connectPlatforms(start, router, services);
   const deliverer = buildDeliverer(start, database, platforms.notifiers);
-  const metrics = watchMetrics(database, redis, queues, memory);
+  const metrics = watchMetrics(database, redis, queues, memory, services);
   const routes = start.runHttp ? [...platforms.routes, ...dataRoutes(start, database, redis, queues, memory), ...healthRoutes({ database, redisHealth: redis.health, metrics })] : [];
   const sweep = startJobs(start, redis.jobs, { services, deliverer, queues });
   await platforms.slack?.start();
@@ -189,7 +189,7 @@ function buildServices({ config, clock, log }: Start, database: DatabaseHandle, 
     clock,
     config,
     log,
-    orgs: new OrgDirectory(database.db, { defaultOrgName: config.STEWARD_ORG_NAME }),
+    orgs: new OrgDirectory(database.db, { defaultOrgName: config.STEWARD_ORG_NAME, allowedInstallations: config.STEWARD_ALLOWED_INSTALLATIONS, log }),
     kickDelivery: (ids) => queues.delivery.kick(ids),
     syncSchedules: (orgId) => queues.schedules.syncSoon(orgId),
   };
@@ -306,12 +306,13 @@ function buildDeliverer({ options }: Start, database: DatabaseHandle, notifiers:
 
 type RedisParts = ReturnType<typeof connectRedis>;
 
-function watchMetrics(database: DatabaseHandle, redis: RedisParts, queues: Queues, memory: Memory): Metrics {
+function watchMetrics(database: DatabaseHandle, redis: RedisParts, queues: Queues, memory: Memory, services: Services): Metrics {
   return new Metrics({
     queueDepth: () => queues.delivery.depth(),
     outboxDepth: () => outboxCounts(database.db),
     answers: () => ({ glossary: memory.answers.counts, kpis: memory.kpiAnswers.counts }),
     queueErrors: () => redis.jobs.errorCounts(),
+    refusedInstallations: () => services.orgs.refused,
   });
 }
 

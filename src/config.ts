@@ -82,6 +82,15 @@ export const configSchema = z
     // On unless turned off: an operator who suspects a stale answer can have every lookup read the database.
     REMEMBER_ANSWERS: flag(true),
     STEWARD_ORG_NAME: z.preprocess(emptyToUndefined, z.string().max(120, 'at most 120 characters').default('My organisation')),
+    // Workspaces and tenants allowed to join the organisation on first contact, besides the first one.
+    STEWARD_ALLOWED_INSTALLATIONS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .optional()
+        .transform((list) => (list ?? '').split(',').map((item) => item.trim()).filter(Boolean))
+        .pipe(z.array(z.string().regex(/^(slack|slack-grid|teams):[A-Za-z0-9._-]+$/, 'a comma-separated list of slack:T…, slack-grid:E… or teams:<tenant id>'))),
+    ),
     STEWARD_SECRET: z.preprocess(
       emptyToUndefined,
       z.string().min(16, 'at least 16 characters (used to sign chart links)').optional(),

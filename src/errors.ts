@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   cliProblem: 'steward_cli_problem',
   unknownAction: 'steward_unknown_action',
   embeddedDatabaseBusy: 'steward_embedded_database_busy',
+  installationNotLinked: 'steward_installation_not_linked',
   databaseUnavailable: 'steward_database_unavailable',
 } as const;
 

@@ -26,6 +26,8 @@ export interface ChatRequest {
   /** Slack team id, or Teams tenant id. */
   installationId: string;
   installationName?: string | undefined;
+  /** Slack Enterprise Grid organisation id (E…), when the workspace belongs to one. */
+  installationGroup?: string | undefined;
   user: ChatUser;
   conversation: ChatConversation;
   input: ChatInput;

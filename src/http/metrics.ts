@@ -9,6 +9,8 @@ export interface DepthSources {
   answers?: () => Record<string, { hits: number; misses: number }>;
   /** Queue and worker errors since start (Redis away, a script failing), by queue and role. */
   queueErrors?: () => { queue: string; role: string; count: number }[];
+  /** Slack workspaces and Teams tenants refused because no admin linked them, since start. */
+  refusedInstallations?: () => Record<string, number>;
 }
 
 export class Metrics {
@@ -93,6 +95,19 @@ export class Metrics {
           const key = `${queue} ${role}`;
           this.inc({ queue, role }, count - (reportedErrors.get(key) ?? 0));
           reportedErrors.set(key, count);
+        }
+      },
+    });
+    const reportedRefusals = new Map<string, number>();
+    new Counter({
+      name: 'steward_installations_refused_total',
+      help: 'Requests from Slack workspaces or Teams tenants not linked to the organisation, by platform',
+      labelNames: ['platform'],
+      registers: [this.registry],
+      collect() {
+        for (const [platform, count] of Object.entries(sources.refusedInstallations?.() ?? {})) {
+          this.inc({ platform }, count - (reportedRefusals.get(platform) ?? 0));
+          reportedRefusals.set(platform, count);
         }
       },
     });

@@ -18,6 +18,12 @@ export async function listOrganisations(db: Executor) {
   return db.selectFrom('organisations').select(['id', 'name', 'time_zone', 'created_at']).orderBy('created_at').execute();
 }
 
+/** How many workspaces and tenants are linked to any organisation. */
+export async function countInstallations(db: Executor): Promise<number> {
+  const row = await db.selectFrom('installations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function createOrganisation(db: Executor, name: string) {
   return db.insertInto('organisations').values({ name, settings: '{}' }).returning(['id', 'name']).executeTakeFirstOrThrow();
 }

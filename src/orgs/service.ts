@@ -1,11 +1,13 @@
-// Who is asking, for which organisation, with which roles. The first contact from an unknown
-// workspace or tenant creates the organisation in single-organisation mode; an unknown user becomes
-// a person, linked by e-mail to one the CLI or an admin already named.
+// Who is asking, for which organisation, with which roles. The first workspace or tenant creates
+// (or joins) the organisation; any other must be linked by an admin or allowed by configuration. An
+// unknown user becomes a person, linked by e-mail to one the CLI or an admin already named.
 import type { Db } from '../db/database.js';
 import type { Platform, Role } from '../db/foundation-tables.js';
 import type { ChatRequest } from '../chat/request.js';
 import { requireRole, ROLES, type Actor, type EmailLookup } from '../chat/actor.js';
-import { InvalidInput, NotFound } from '../chat/errors.js';
+import { ChatError, InvalidInput, NotFound } from '../chat/errors.js';
+import { ERROR_CODES } from '../errors.js';
+import type { Logger } from '../log.js';
 import type { Services } from '../services.js';
 import * as repo from './repo.js';
 
@@ -28,6 +30,22 @@ function rolesChanged(): void {
 export interface OrgDirectoryOptions {
   /** Name of the organisation created on first contact when none exists yet. */
   defaultOrgName: string;
+  /** Installations that may join the organisation on first contact: `slack:T…`, `slack-grid:E…`, `teams:<tenant>`. */
+  allowedInstallations?: readonly string[];
+  log?: Logger;
+}
+
+/** A Slack workspace or Teams tenant reached Steward without being linked to its organisation. */
+export class InstallationNotLinked extends ChatError {
+  constructor(platform: Platform, externalId: string) {
+    const what = platform === 'slack' ? `This Slack workspace (${externalId})` : `This Microsoft Teams tenant (${externalId})`;
+    super(
+      ERROR_CODES.installationNotLinked,
+      `${what} is not linked to a Steward organisation, so Steward does not answer here. An admin links it with ` +
+        `\`npx steward org link-installation --platform ${platform} --id ${externalId}\`, or adds \`${platform}:${externalId}\` to STEWARD_ALLOWED_INSTALLATIONS.`,
+    );
+    this.name = 'InstallationNotLinked';
+  }
 }
 
 export class OrgDirectory {
@@ -46,17 +64,62 @@ export class OrgDirectory {
     private readonly options: OrgDirectoryOptions,
   ) {}
 
-  async orgForInstallation(platform: Platform, externalId: string, name?: string): Promise<string> {
+  /**
+   * The organisation of a workspace or tenant. `quiet` is for bookkeeping of a contact that is also
+   * answered (Teams stores a conversation before answering it): a refusal is then not logged or
+   * counted twice.
+   */
+  async orgForInstallation(platform: Platform, externalId: string, name?: string, group?: string, options: { quiet?: boolean } = {}): Promise<string> {
     const key = `${platform}:${externalId}`;
     const cached = this.installationCache.get(key);
     if (cached && Date.now() - cached.at < 60_000) return cached.orgId;
     let installation = await repo.findInstallation(this.db, platform, externalId);
     if (!installation) {
-      const orgId = await this.defaultOrganisation();
+      const orgId = await this.admitInstallation(platform, externalId, group, options.quiet ?? false);
       installation = { ...(await repo.upsertInstallation(this.db, orgId, platform, externalId, name ?? null)), platform, external_id: externalId, name: name ?? null };
     }
     this.installationCache.set(key, { orgId: installation.org_id, at: Date.now() });
     return installation.org_id;
+  }
+
+  /** Installations refused since start, by platform (for /metrics). */
+  readonly refused: Record<Platform, number> = { slack: 0, teams: 0 };
+
+  /**
+   * The organisation an unknown workspace or tenant may join: the first installation creates (or
+   * joins) the only organisation; after that, only one an admin linked or allowed. Anyone who can
+   * reach the endpoint must not be able to read the organisation's glossary, journeys and KPIs.
+   */
+  private async admitInstallation(platform: Platform, externalId: string, group: string | undefined, quiet: boolean): Promise<string> {
+    const allowed = this.options.allowedInstallations ?? [];
+    const listed = allowed.includes(`${platform}:${externalId}`) || (group !== undefined && allowed.includes(`${platform}-grid:${group}`));
+    const orgId = await this.db.transaction().execute(async (trx) => {
+      // Serialise concurrent first contacts so that exactly one organisation is created.
+      await repo.lockFirstContact(trx);
+      const existing = await repo.listOrganisations(trx);
+      if (existing.length === 0) return (await repo.createOrganisation(trx, this.options.defaultOrgName)).id;
+      const only = existing.length === 1 ? existing[0] : undefined;
+      if (only && (listed || (await repo.countInstallations(trx)) === 0)) return only.id;
+      return undefined;
+    });
+    if (orgId) return orgId;
+    if (quiet) throw new InstallationNotLinked(platform, externalId);
+    this.refused[platform]++;
+    this.options.log?.warn({ platform, installation: externalId, ...(group ? { group } : {}) }, 'refused a workspace or tenant that is not linked to an organisation');
+    throw new InstallationNotLinked(platform, externalId);
+  }
+
+  /** Single-organisation mode: the only organisation, created on first use. */
+  async defaultOrganisation(): Promise<string> {
+    return this.db.transaction().execute(async (trx) => {
+      await repo.lockFirstContact(trx);
+      const existing = await repo.listOrganisations(trx);
+      if (existing.length > 1) {
+        throw new InvalidInput('There are several organisations; an admin says which with `steward org link-installation`.');
+      }
+      if (existing[0]) return existing[0].id;
+      return (await repo.createOrganisation(trx, this.options.defaultOrgName)).id;
+    });
   }
 
   private noteSeen(identityId: string): void {
@@ -69,22 +132,6 @@ export class OrgDirectory {
       void repo.touchIdentities(this.db, ids).catch(() => {});
     }, 1_000);
     this.seenTimer.unref();
-  }
-
-  /** Single-organisation mode: the only organisation, created on first use. */
-  async defaultOrganisation(): Promise<string> {
-    return this.db.transaction().execute(async (trx) => {
-      // Serialise concurrent first contacts so that exactly one organisation is created.
-      await repo.lockFirstContact(trx);
-      const existing = await repo.listOrganisations(trx);
-      if (existing.length > 1) {
-        throw new InvalidInput(
-          'This workspace is not linked to an organisation yet, and there are several. An admin can link it with `steward org link-installation`.',
-        );
-      }
-      if (existing[0]) return existing[0].id;
-      return (await repo.createOrganisation(trx, this.options.defaultOrgName)).id;
-    });
   }
 
   async resolveActor(request: ChatRequest, lookupEmail?: EmailLookup): Promise<Actor> {
@@ -101,7 +148,7 @@ export class OrgDirectory {
 
   private async lookUpActor(request: ChatRequest, lookupEmail?: EmailLookup): Promise<Actor> {
     const { platform, installationId, user } = request;
-    const orgId = await this.orgForInstallation(platform, installationId, request.installationName);
+    const orgId = await this.orgForInstallation(platform, installationId, request.installationName, request.installationGroup);
     let person = await repo.findPersonByIdentity(this.db, platform, installationId, user.id);
     if (!person) {
       const email = (user.email ?? (await lookupEmail?.(request).catch(() => undefined)))?.toLowerCase();

@@ -150,6 +150,7 @@ export class SlackAdapter {
     app.command(/.*/, async ({ command, ack, respond, client }) => {
       const request = slackTextRequest({
         teamId: command.team_id,
+        enterpriseId: command.enterprise_id,
         teamName: command.team_domain,
         userId: command.user_id,
         userName: command.user_name,
@@ -186,6 +187,7 @@ export class SlackAdapter {
         platform: 'slack',
         installationId: body.team?.id ?? body.user.team_id ?? 'unknown',
         installationName: body.team?.domain,
+        installationGroup: body.enterprise?.id,
         user: { id: body.user.id, name: body.user.name ?? body.user.username },
         conversation: { id: channelId, kind: conversationKind(channelId, body.channel?.name) },
         input: { kind: 'action', payload: parsed.success ? parsed.data : undefined, values: {} },
@@ -213,6 +215,7 @@ export class SlackAdapter {
         platform: 'slack',
         installationId: body.team?.id ?? body.user.team_id ?? 'unknown',
         installationName: body.team?.domain,
+        installationGroup: body.enterprise?.id,
         user: { id: body.user.id, name: body.user.name },
         conversation: { id: channelId, kind: conversationKind(channelId) },
         input: { kind: 'action', payload: metadata.success ? metadata.data.payload : undefined, values },
@@ -235,7 +238,7 @@ export class SlackAdapter {
     // "@Steward glossary nps" in a channel, or a direct message to the app, use the same grammar.
     app.event('app_mention', async ({ event, client, context }) => {
       const text = event.text.replace(new RegExp(`<@${context.botUserId ?? 'UNKNOWN'}>`, 'g'), '').trim();
-      const request = slackTextRequest({ teamId: event.team ?? context.teamId ?? 'unknown', userId: event.user ?? 'unknown', channelId: event.channel, text });
+      const request = slackTextRequest({ teamId: event.team ?? context.teamId ?? 'unknown', enterpriseId: context.enterpriseId, userId: event.user ?? 'unknown', channelId: event.channel, text });
       const reply = await this.answer(request);
       const card = reply.public ?? reply.private ?? reply.replace;
       if (card) {

@@ -28,6 +28,7 @@ export function conversationKind(channelId: string, channelName?: string): 'pers
 export function slackTextRequest(args: {
   teamId: string;
   teamName?: string | undefined;
+  enterpriseId?: string | undefined;
   userId: string;
   userName?: string | undefined;
   channelId: string;
@@ -39,6 +40,7 @@ export function slackTextRequest(args: {
     platform: 'slack',
     installationId: args.teamId,
     installationName: args.teamName,
+    ...(args.enterpriseId ? { installationGroup: args.enterpriseId } : {}),
     user: { id: args.userId, ...(args.userName ? { name: args.userName } : {}) },
     conversation: { id: args.channelId, kind: conversationKind(args.channelId, args.channelName), name: args.channelName },
     input: { kind: 'text', text },

@@ -12,6 +12,8 @@ import {
 } from 'botbuilder';
 import { z } from 'zod';
 import type { Card } from '../chat/card.js';
+import { ChatError } from '../chat/errors.js';
+import { ERROR_CODES } from '../errors.js';
 import type { ChatRouter } from '../chat/router.js';
 import type { ChatRequest, ChatUser, Reply } from '../chat/request.js';
 import type { Db } from '../db/database.js';
@@ -115,7 +117,7 @@ export class StewardTeamsBot extends TeamsActivityHandler {
     const activity = context.activity;
     try {
       const base = this.baseRequest(activity);
-      const orgId = await this.options.orgs.orgForInstallation('teams', base.installationId);
+      const orgId = await this.options.orgs.orgForInstallation('teams', base.installationId, undefined, undefined, { quiet: true });
       const kind = conversationKind(activity);
       const personId =
         kind === 'personal' && activity.from.aadObjectId
@@ -132,6 +134,8 @@ export class StewardTeamsBot extends TeamsActivityHandler {
         reference: channelReference(activity),
       });
     } catch (error) {
+      // A tenant nobody linked is refused where its message is answered; nothing of it is stored.
+      if (error instanceof ChatError && error.code === ERROR_CODES.installationNotLinked) return;
       this.options.log.warn({ err: error }, 'could not store the Teams conversation reference');
     }
   }

@@ -48,6 +48,8 @@ export async function startTestSteward(options: TestStewardOptions = {}): Promis
     REDIS_URL: options.redisUrl ?? TEST_REDIS_URL,
     PUBLIC_URL: 'http://127.0.0.1:3978',
     STEWARD_SECRET: 'test-secret-0123456789abcdef',
+    // The suites' Slack workspace and Teams tenant share one organisation, whichever speaks first.
+    STEWARD_ALLOWED_INSTALLATIONS: 'slack:T0001,teams:tenant-0001',
     ...options.env,
   });
   const steward = await startSteward({
