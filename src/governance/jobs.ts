@@ -68,6 +68,8 @@ function sameRepeat(present: { pattern?: string; tz?: string; every?: number }, 
 
 /** Keeps the job schedulers in Redis in line with the settings in Postgres. */
 export class GovernanceSchedules {
+  private fixCount = 0;
+
   constructor(
     readonly queue: Queue<GovernanceJob>,
     private readonly options: { db: Db; log: Logger },
@@ -98,7 +100,7 @@ export class GovernanceSchedules {
       const scheduler = listed === VOTE_REMINDERS ? listed : await this.digestSchedulerNow(listed.template.data.orgId);
       if (!scheduler || (present && sameRepeat(present, scheduler.repeat))) continue;
       await this.upsert(scheduler);
-      fixes.push({ schedulerId: scheduler.id, fix: present ? 'updated' : 'created' });
+      fixes.push(this.fixed({ schedulerId: scheduler.id, fix: present ? 'updated' : 'created' }));
     }
     const wantedIds = new Set(wanted.map((scheduler) => scheduler.id));
     for (const present of await this.queue.getJobSchedulers(0, -1)) {
@@ -106,7 +108,7 @@ export class GovernanceSchedules {
       // Likewise: an organisation created or re-enabled since the list above keeps its scheduler.
       if (await this.digestSchedulerNow(present.key.slice(DIGEST_SCHEDULER_PREFIX.length))) continue;
       await this.queue.removeJobScheduler(present.key);
-      fixes.push({ schedulerId: present.key, fix: 'removed' });
+      fixes.push(this.fixed({ schedulerId: present.key, fix: 'removed' }));
     }
     return fixes;
   }
@@ -114,6 +116,17 @@ export class GovernanceSchedules {
   /** Fire and forget from a request: if Redis is away the reconciliation sweep catches it. */
   syncSoon(orgId: string): void {
     this.sync(orgId).catch((error: unknown) => this.options.log.warn({ err: error, orgId }, 'could not update the digest schedule; the reconciliation sweep retries it'));
+  }
+
+  /** How many schedulers reconcile() has fixed so far, including in a pass that failed later on. */
+  get fixesMade(): number {
+    return this.fixCount;
+  }
+
+  private fixed(fix: ScheduleFix): ScheduleFix {
+    this.fixCount++;
+    this.options.log.info(fix, 'job scheduler out of line with the database; fixed');
+    return fix;
   }
 
   private async digestSchedulerNow(orgId: string): Promise<WantedScheduler | undefined> {
@@ -196,16 +209,15 @@ export class ScheduleReconciliation extends PeriodicSweep<ScheduleFix[]> {
   protected async pass(): Promise<ScheduleFix[]> {
     // The catch-up needs only the database, so Redis being away does not hold it up.
     const due = this.catchUpDue;
+    const fixesBefore = this.deps.schedules.fixesMade;
     const [fixes] = await Promise.all([this.reconcile(), due ? this.catchUp() : undefined]);
-    if (fixes.length > 0 && !due) await this.catchUp();
+    if (this.deps.schedules.fixesMade > fixesBefore && !due) await this.catchUp();
     return fixes;
   }
 
   private async reconcile(): Promise<ScheduleFix[]> {
     try {
-      const fixes = await this.deps.schedules.reconcile();
-      for (const { schedulerId, fix } of fixes) this.deps.log.info({ schedulerId, fix }, 'job scheduler out of line with the database; fixed');
-      return fixes;
+      return await this.deps.schedules.reconcile();
     } catch (error) {
       // Redis away: the queue's own error log says so; the next pass compares again.
       this.deps.log.debug({ err: error }, 'could not compare the job schedulers with the database');
