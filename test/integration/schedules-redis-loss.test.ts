@@ -110,6 +110,9 @@ describe('job schedulers after Redis comes back empty', () => {
     await waitUntil('the digest scheduler exists', async () => (await q.getJobScheduler(schedulerIdFor(orgId)))?.pattern === '0 9 * * 1');
     await waitUntil('the reminder scheduler exists', async () => (await q.getJobScheduler(VOTE_REMINDER_SCHEDULER)) !== undefined);
 
+    // Let the passes that raced the sync above finish before anything is changed.
+    await new Promise((resolve) => setTimeout(resolve, 3 * SWEEP_MS));
+
     const stray = schedulerIdFor('6f1c1f0e-1d2b-4c3a-9e8f-0a1b2c3d4e5f');
     const changedAt = lines.length;
     await q.upsertJobScheduler(schedulerIdFor(orgId), { pattern: '0 7 * * 3', tz: 'UTC' }, { name: 'digest', data: { orgId } });
