@@ -2,6 +2,7 @@
 // `;`-separated; steward an e-mail). Import is all-or-nothing: every row is checked first and each
 // problem reported with its row, column and cause; only a clean file is written, in one transaction.
 // Export neutralises cells a spreadsheet would run as formulas.
+import { cleanCsvText, fromSpreadsheet, spreadsheetSafe } from '../csv/spreadsheet-safety.js';
 import { CsvError, parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { Selectable } from 'kysely';
@@ -35,17 +36,6 @@ export interface ImportReport {
   updated: number;
   unchanged: number;
   problems: RowProblem[];
-}
-
-/** A cell a spreadsheet would evaluate (=, +, -, @, tab, CR first) gets a leading quote on export; import takes it off again. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-export function neutraliseCell(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
-}
-
-function unneutralise(value: string): string {
-  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
 }
 
 const emailCell = z
@@ -109,7 +99,7 @@ export function parseGlossaryCsv(text: string): { rows: ParsedRow[]; columns: Se
     }
     const cells: Record<string, string> = {};
     header.forEach((column, i) => {
-      cells[column] = unneutralise(record[i] ?? '');
+      cells[column] = fromSpreadsheet(record[i] ?? '');
     });
     const parsed = csvRow.safeParse(cells);
     if (!parsed.success) {
@@ -204,7 +194,7 @@ type Existing = Map<string, ExistingTerm & { norm: string }>;
 
 /** Imports a whole CSV into one organisation, or nothing at all. */
 export async function importGlossaryCsv(db: Db, orgId: string, text: string, options: ImportOptions): Promise<ImportReport> {
-  const parsed = parseGlossaryCsv(text);
+  const parsed = parseGlossaryCsv(cleanCsvText(text));
   const report: ImportReport = { dryRun: Boolean(options.dryRun), rows: parsed.rows.length, created: 0, updated: 0, unchanged: 0, problems: parsed.problems };
   // A file Steward cannot read, or a wrong header, stops here; bad rows are reported together with
   // what the good rows would clash with.
@@ -323,7 +313,7 @@ function differs(current: ExistingTerm, next: TermState): boolean {
 /** The whole glossary of one organisation, in the shared CSV format, formulas neutralised. */
 export async function exportGlossaryCsv(db: Db, orgId: string): Promise<string> {
   const rows = await bulk.exportRows(db, orgId);
-  const records = rows.map((r) => [r.name, r.aliases, r.definition, r.notes ?? '', r.email ?? '', r.status].map(neutraliseCell));
+  const records = rows.map((r) => [r.name, r.aliases, r.definition, r.notes ?? '', r.email ?? '', r.status].map(spreadsheetSafe));
   return stringify([[...CSV_COLUMNS], ...records]);
 }
 

@@ -1,6 +1,7 @@
 // CSV import of KPI definitions and of KPI values (the formats of data/demo/kpis.csv and
 // data/demo/kpi-values.csv), with the API's guarantees: every row is checked, a file with any
 // problem changes nothing, and the problems name the line and the column.
+import { cleanCsvText } from '../csv/spreadsheet-safety.js';
 import type { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { normalise } from '../glossary/matching/normalise.js';
@@ -19,7 +20,7 @@ function failed(errors: ItemProblem[]): { ok: false; errors: ItemProblem[]; erro
 }
 
 export async function importKpiDefinitions(db: Db, orgId: string, text: string): Promise<DefinitionsOutcome> {
-  const read = readCsv(text, { required: CSV_KPI_COLUMNS, optional: ['unit', 'glossary_term', 'breach_periods', 'remind_every_periods'] });
+  const read = readCsv(cleanCsvText(text), { required: CSV_KPI_COLUMNS, optional: ['unit', 'glossary_term', 'breach_periods', 'remind_every_periods'] });
   if (!read.ok) return failed(read.errors);
   const errors: ItemProblem[] = [];
   const rows: { line: number; row: CsvKpiRow }[] = [];
@@ -126,7 +127,7 @@ export interface ValueImportOptions {
 }
 
 export async function importKpiValues(db: Db, orgId: string, text: string, options: ValueImportOptions): Promise<IngestOutcome> {
-  const read = readCsv(text, { required: CSV_VALUE_COLUMNS, optional: ['segment', 'source'] });
+  const read = readCsv(cleanCsvText(text), { required: CSV_VALUE_COLUMNS, optional: ['segment', 'source'] });
   if (!read.ok) return failed(read.errors);
   const errors: ItemProblem[] = [];
   const items: ValueItem[] = [];

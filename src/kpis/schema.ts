@@ -1,5 +1,6 @@
 // zod schemas at the KPI edges: definition rows (CSV), value items (API JSON and CSV rows), command
 // text and button payloads. Each problem names the field and what was expected.
+import { withoutUnsafeCharacters } from '../chat/text-hygiene.js';
 import { z } from 'zod';
 
 export const KPI_KEY = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -24,7 +25,7 @@ const segment = z
   .toLowerCase()
   .regex(SEGMENT, 'a segment: lowercase letters, digits, - and _, at most 64 (default “all”)');
 
-const source = z.string({ error: 'text' }).trim().min(1, 'at least one character').max(200, 'at most 200 characters');
+const source = z.string({ error: 'text' }).transform(withoutUnsafeCharacters).pipe(z.string().trim().min(1, 'at least one character').max(200, 'at most 200 characters'));
 
 const finiteNumber = z.number({ error: 'a number' }).refine(Number.isFinite, 'a finite number');
 

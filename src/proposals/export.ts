@@ -1,6 +1,7 @@
 // `steward export decisions`: every decision with the tally and rule that produced it, as CSV for the
 // governance record. Tallies only, never who voted what. Text cells that a spreadsheet would run as a
 // formula are prefixed with an apostrophe.
+import { spreadsheetSafe } from '../csv/spreadsheet-safety.js';
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../db/database.js';
 import * as repo from './repo.js';
@@ -29,16 +30,11 @@ const COLUMNS = [
   'business_value',
 ] as const;
 
-/** A cell a spreadsheet would take for a formula (=, +, -, @, tab, CR) is made plain text. */
-export function formulaSafe(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
 export async function decisionsCsv(db: Db, orgId: string): Promise<{ csv: string; count: number }> {
   const rows = await repo.decisionRows(db, orgId);
   const records = rows.map((r) => ({
     number: r.number,
-    title: formulaSafe(r.title),
+    title: spreadsheetSafe(r.title),
     status: r.status,
     outcome: r.outcome,
     decided_at: r.decided_at.toISOString(),
@@ -53,8 +49,8 @@ export async function decisionsCsv(db: Db, orgId: string): Promise<{ csv: string
     majority: r.rule.majority,
     ballots: r.rule.anonymous ? 'anonymous' : 'open',
     journey: r.journey_key ?? '',
-    proposer: formulaSafe(r.proposer),
-    kpi_impact: formulaSafe(r.kpi_impact ?? ''),
+    proposer: spreadsheetSafe(r.proposer),
+    kpi_impact: spreadsheetSafe(r.kpi_impact ?? ''),
     effort: r.effort,
     customer_value: r.customer_value,
     business_value: r.business_value,
