@@ -69,6 +69,11 @@ function sameRepeat(present: { pattern?: string; tz?: string; every?: number }, 
 /** Keeps the job schedulers in Redis in line with the settings in Postgres. */
 export class GovernanceSchedules {
   private fixCount = 0;
+  private lostCount = 0;
+  // Schedulers this process knows Redis held: one of them missing later means Redis lost it (a flush,
+  // a new empty Redis), and a digest slot may have passed meanwhile. A scheduler never seen (a new
+  // organisation's) is only created: its organisation missed nothing.
+  private readonly heldByRedis = new Set<string>();
 
   constructor(
     readonly queue: Queue<GovernanceJob>,
@@ -95,7 +100,11 @@ export class GovernanceSchedules {
     const fixes: ScheduleFix[] = [];
     for (const listed of wanted) {
       const present = await this.queue.getJobScheduler(listed.id);
-      if (present && sameRepeat(present, listed.repeat)) continue;
+      if (!present && this.heldByRedis.has(listed.id)) this.lostCount++;
+      if (present && sameRepeat(present, listed.repeat)) {
+        this.heldByRedis.add(listed.id);
+        continue;
+      }
       // Read the organisation again: a settings change synced since the list above must not be undone.
       const scheduler = listed === VOTE_REMINDERS ? listed : await this.digestSchedulerNow(listed.template.data.orgId);
       if (!scheduler || (present && sameRepeat(present, scheduler.repeat))) continue;
@@ -123,6 +132,11 @@ export class GovernanceSchedules {
     return this.fixCount;
   }
 
+  /** How many schedulers reconcile() found lost by Redis so far (held before, missing now). */
+  get lossesFound(): number {
+    return this.lostCount;
+  }
+
   private fixed(fix: ScheduleFix): ScheduleFix {
     this.fixCount++;
     this.options.log.info(fix, 'job scheduler out of line with the database; fixed');
@@ -138,6 +152,7 @@ export class GovernanceSchedules {
 
   private async upsert(scheduler: WantedScheduler): Promise<void> {
     await this.queue.upsertJobScheduler(scheduler.id, scheduler.repeat, scheduler.template);
+    this.heldByRedis.add(scheduler.id);
   }
 }
 
@@ -217,9 +232,10 @@ export class ScheduleReconciliation extends PeriodicSweep<ScheduleFix[]> {
   protected async pass(): Promise<ScheduleFix[]> {
     // The catch-up needs only the database, so Redis being away does not hold it up.
     const due = this.catchUpDue;
-    const fixesBefore = this.deps.schedules.fixesMade;
+    const lossesBefore = this.deps.schedules.lossesFound;
     const [fixes] = await Promise.all([this.reconcile(), due ? this.catchUp() : undefined]);
-    if (this.deps.schedules.fixesMade > fixesBefore && !due) await this.catchUp();
+    // Only a scheduler Redis lost can have skipped a slot; a new organisation's first one did not.
+    if (this.deps.schedules.lossesFound > lossesBefore && !due) await this.catchUp();
     return fixes;
   }
 
