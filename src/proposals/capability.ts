@@ -9,7 +9,7 @@ import type { Reply } from '../chat/request.js';
 import { hasRole } from '../chat/actor.js';
 import { loadGovernanceSettings } from '../governance/service.js';
 import { commentForm, followUpCard, listCard, noticeCard, proposalForm, showCard, submittedCard, voteConfirmationCard, voteConfirmationText, type ListEntry } from './cards.js';
-import { formatDeadline } from './deadline.js';
+import { localTime } from '../chat/time-text.js';
 import * as repo from './repo.js';
 import { CHOICE_LABELS, commentPayload, parseProposalNumber, progressPayload, PROPOSAL_USAGE, proposalFormSchema, submitPayload, voteValues, votePayload } from './schema.js';
 import {
@@ -105,7 +105,7 @@ async function proposalCommand(deps: ProposalDeps, ctx: ChatContext, args: strin
       const number = numberArg(rest[0]);
       const opened = await openDraft(deps, ctx.actor, number);
       const { timeZone } = await loadGovernanceSettings(ctx.services.db, ctx.actor.orgId);
-      return { private: noticeCard(`Proposal #${number}`, `Proposal #${number} is posted in the governance channel; the board votes until ${formatDeadline(opened.deadline, timeZone)} (${timeZone}).`) };
+      return { private: noticeCard(`Proposal #${number}`, `Proposal #${number} is posted in the governance channel; the board votes until ${localTime(opened.deadline, timeZone)} (${timeZone}).`) };
     }
     case 'withdraw': {
       const number = numberArg(rest[0]);
@@ -116,7 +116,7 @@ async function proposalCommand(deps: ProposalDeps, ctx: ChatContext, args: strin
       const extended = await extendDeadlineAsTyped(deps, ctx.actor, rest[0], rest.slice(1).join(' '));
       const { number, timeZone } = extended;
       const told = extended.told ? ` The ${extended.told} member${extended.told === 1 ? ' who' : 's who'} already voted ${extended.told === 1 ? 'is' : 'are'} told.` : '';
-      return { private: noticeCard(`Proposal #${number}`, `Voting on proposal #${number} now closes ${formatDeadline(extended.deadline, timeZone)} (${timeZone}).${told}`) };
+      return { private: noticeCard(`Proposal #${number}`, `Voting on proposal #${number} now closes ${localTime(extended.deadline, timeZone)} (${timeZone}).${told}`) };
     }
     case 'start':
     case 'done': {

@@ -2,7 +2,7 @@
 // channels and re-drawn from the database), its form, vote confirmations, decisions, lists.
 import { actions, bold, code, context, fields, mention, para, text, type Block, type Button, type Card, type Form, type Inline, type RichText } from '../chat/card.js';
 import { truncate } from '../chat/limits.js';
-import { formatDeadline } from './deadline.js';
+import { localTime } from '../chat/time-text.js';
 import { describeRule, OUTCOME_LABELS, type DecisionRule, type Outcome, type Tally } from './rules.js';
 import { CHOICE_LABELS, LIMITS, NO_JOURNEY } from './schema.js';
 import type { Choice, ProposalStatus } from './tables.js';
@@ -32,13 +32,13 @@ function subtitle(view: ProposalView): RichText {
   const { proposal, timeZone } = view;
   switch (proposal.status) {
     case 'open':
-      return [bold('Open for votes'), text(proposal.deadline ? ` until ${formatDeadline(proposal.deadline, timeZone)} (${timeZone})` : '')];
+      return [bold('Open for votes'), text(proposal.deadline ? ` until ${localTime(proposal.deadline, timeZone)} (${timeZone})` : '')];
     case 'draft':
       return [text('Draft: not open for votes yet')];
     case 'withdrawn':
-      return [text('Withdrawn by the proposer'), text(proposal.closed_at ? ` on ${formatDeadline(proposal.closed_at, timeZone)}` : '')];
+      return [text('Withdrawn by the proposer'), text(proposal.closed_at ? ` on ${localTime(proposal.closed_at, timeZone)}` : '')];
     default:
-      return [bold(STATUS_LABELS[proposal.status]), text(view.decision ? ` · decided ${formatDeadline(view.decision.decided_at, timeZone)}` : '')];
+      return [bold(STATUS_LABELS[proposal.status]), text(view.decision ? ` · decided ${localTime(view.decision.decided_at, timeZone)}` : '')];
   }
 }
 
@@ -75,7 +75,7 @@ export function proposalCard(view: ProposalView, options: { note?: string } = {}
       ['Journey', journey],
       ['Expected KPI impact', proposal.kpi_impact ?? '—'],
       ['Effort · customer value · business value', `${proposal.effort}/5 · ${proposal.customer_value}/5 · ${proposal.business_value}/5`],
-      ['Deadline', proposal.deadline ? `${formatDeadline(proposal.deadline, timeZone)} (${timeZone})` : 'set when voting opens'],
+      ['Deadline', proposal.deadline ? `${localTime(proposal.deadline, timeZone)} (${timeZone})` : 'set when voting opens'],
       ['Decision rule', proposal.rule ? describeRule(proposal.rule) : 'the organisation’s rule when voting opens'],
     ),
   );
@@ -159,7 +159,7 @@ export function commentForm(proposalId: string, number: number, current?: { choi
 export function submittedCard(view: ProposalView, opened: boolean, reason?: string): Card {
   const { proposal } = view;
   const blocks: Block[] = opened
-    ? [para(`Proposal #${proposal.number} is posted in the governance channel. The board votes until ${proposal.deadline ? formatDeadline(proposal.deadline, view.timeZone) : 'the deadline'}; you will hear the decision.`)]
+    ? [para(`Proposal #${proposal.number} is posted in the governance channel. The board votes until ${proposal.deadline ? localTime(proposal.deadline, view.timeZone) : 'the deadline'}; you will hear the decision.`)]
     : [
         para(`Proposal #${proposal.number} is saved as a draft. ${reason ?? ''}`.trim()),
         context('Open it for votes with ', code(`proposal open ${proposal.number}`), ' once that is done.'),
@@ -168,7 +168,7 @@ export function submittedCard(view: ProposalView, opened: boolean, reason?: stri
 }
 
 export function voteConfirmationText(vote: { number: number; choice: Choice; previous: Choice | null; deadline: Date; timeZone: string }): string {
-  const until = `you can change it until ${formatDeadline(vote.deadline, vote.timeZone)}`;
+  const until = `you can change it until ${localTime(vote.deadline, vote.timeZone)}`;
   if (vote.previous && vote.previous !== vote.choice) return `You changed your vote on #${vote.number} from ${CHOICE_LABELS[vote.previous]} to ${CHOICE_LABELS[vote.choice]}; ${until}.`;
   return `You voted ${CHOICE_LABELS[vote.choice]} on #${vote.number}; ${until}.`;
 }
@@ -237,7 +237,7 @@ export function listCard(open: ListEntry[], following: ListEntry[], options: { t
     blocks.push({
       kind: 'list',
       items: open.map((e) => {
-        const runs: RichText = [bold(`#${e.number}`), text(` ${truncate(e.title, 100)} — until ${e.deadline ? formatDeadline(e.deadline, options.timeZone) : '?'}`)];
+        const runs: RichText = [bold(`#${e.number}`), text(` ${truncate(e.title, 100)} — until ${e.deadline ? localTime(e.deadline, options.timeZone) : '?'}`)];
         if (e.tally) runs.push(text(` — Approve ${e.tally.approve} · Reject ${e.tally.reject} · Abstain ${e.tally.abstain}`));
         if (options.boardMember) runs.push(e.myChoice ? text(` — you voted ${CHOICE_LABELS[e.myChoice]}`) : bold(' — waiting for your vote'));
         return runs;
@@ -248,7 +248,9 @@ export function listCard(open: ListEntry[], following: ListEntry[], options: { t
     blocks.push(para(bold('Approved, being followed up')));
     blocks.push({ kind: 'list', items: following.map((e) => [bold(`#${e.number}`), text(` ${truncate(e.title, 100)} — ${STATUS_LABELS[e.status]}`)]) });
   }
-  blocks.push(context('Details and votes: ', code('proposal show 17'), '. New: ', code('proposal new'), '.'));
+  // The example names a proposal of this list, or says plainly that a number goes there.
+  const example = open[0] ?? following[0];
+  blocks.push(context('Details and votes: ', code(`proposal show ${example ? example.number : '<number>'}`), '. New: ', code('proposal new'), '.'));
   return {
     title: 'Open proposals',
     blocks,

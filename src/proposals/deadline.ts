@@ -1,26 +1,7 @@
 // Deadlines as people read and write them: shown in the organisation's time zone ("Fri 3 Apr, 12:00"),
 // and an admin's extension typed as a duration (2d, 36h) or a local date and time (2027-04-02 17:00).
 
-// Building an Intl.DateTimeFormat costs about a millisecond; every vote confirmation shows a deadline.
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-function formatFor(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
-  let format = formats.get(key);
-  if (!format) {
-    format = make();
-    formats.set(key, format);
-  }
-  return format;
-}
-
-/** "Fri 3 Apr, 12:00" in the given IANA time zone. */
-export function formatDeadline(at: Date, timeZone: string): string {
-  const parts = formatFor(`short:${timeZone}`, () =>
-    new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hour12: false }),
-  ).formatToParts(at);
-  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('weekday')} ${get('day')} ${get('month')}, ${get('hour')}:${get('minute')}`;
-}
+import { formatFor } from '../chat/time-text.js';
 
 /** Milliseconds the zone is ahead of UTC at that instant. */
 function zoneOffsetMs(at: Date, timeZone: string): number {

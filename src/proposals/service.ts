@@ -10,7 +10,8 @@ import { hasRole, requireRole, type Actor } from '../chat/actor.js';
 import type { Services } from '../services.js';
 import { governanceChannels, loadGovernanceSettings } from '../governance/service.js';
 import { decisionCard, noticeCard, proposalCard } from './cards.js';
-import { formatDeadline, parseDeadlineInput, type DeadlineInput } from './deadline.js';
+import { localTime } from '../chat/time-text.js';
+import { parseDeadlineInput, type DeadlineInput } from './deadline.js';
 import { postCards, queueCardChange, queueCardRefresh, replyInThreads } from './live-card.js';
 import * as repo from './repo.js';
 import * as ballots from './repo/ballots.js';
@@ -297,7 +298,7 @@ export async function extendDeadline(deps: ProposalDeps, actor: Actor, number: n
     const ref = cardRef(proposal);
     const outboxIds = await queueCardChange(trx, ref, `deadline:${deadline.getTime()}`);
     const voters = await repo.voterIds(trx, proposal.id);
-    const message = `The deadline of proposal #${number} “${proposal.title}” moved to ${formatDeadline(deadline, timeZone)} (${timeZone}). Your vote still counts; you can change it until then.`;
+    const message = `The deadline of proposal #${number} “${proposal.title}” moved to ${localTime(deadline, timeZone)} (${timeZone}). Your vote still counts; you can change it until then.`;
     for (const personId of voters) {
       const id = await enqueueMessage(trx, {
         orgId: proposal.org_id,

@@ -1,6 +1,7 @@
 // Deadlines as people read and type them: the organisation's time zone, summer time included.
 import { describe, expect, it } from 'vitest';
-import { formatDeadline, parseDeadlineInput, zonedTime } from '../../src/proposals/deadline.js';
+import { localTime as formatDeadline } from '../../src/chat/time-text.js';
+import { parseDeadlineInput, zonedTime } from '../../src/proposals/deadline.js';
 
 describe('proposal deadlines', () => {
   it('shows a deadline in the organisation’s time zone', () => {

@@ -9,6 +9,8 @@ export interface DigestWindow {
   /** The slot this digest stands for, and the start of the week it reports on. */
   to: Date;
   from: Date;
+  /** The organisation's IANA time zone: every time in the digest is shown in it (named in the heading). */
+  timeZone: string;
 }
 
 export interface DigestSection {

@@ -62,18 +62,18 @@ export async function unacknowledgedPings(db: Db, window: DigestWindow) {
     .execute();
 }
 
-/** Journeys with no owner of their own and none to inherit from an ancestor. */
-export async function ownerlessJourneys(db: Db, orgId: string): Promise<{ key: string; name: string }[]> {
-  const rows = await sql<{ key: string; name: string }>`
+/** Journeys with no owner of their own, with the owner they inherit from the nearest ancestor (or none). */
+export async function journeysWithoutOwnOwner(db: Db, orgId: string): Promise<{ key: string; name: string; coveredBy: string | null }[]> {
+  const rows = await sql<{ key: string; name: string; own: string | null; covered_by: string | null }>`
     with recursive effective as (
-      select id, key, name, owner_person_id as owner from journeys where org_id = ${orgId} and parent_id is null
+      select id, key, name, owner_person_id as own, owner_person_id as owner from journeys where org_id = ${orgId} and parent_id is null
       union all
-      select j.id, j.key, j.name, coalesce(j.owner_person_id, e.owner)
+      select j.id, j.key, j.name, j.owner_person_id, coalesce(j.owner_person_id, e.owner)
       from journeys j join effective e on j.parent_id = e.id
     )
-    select key, name from effective where owner is null order by name
+    select key, name, own, owner as covered_by from effective where own is null order by covered_by nulls first, name
   `.execute(db);
-  return rows.rows;
+  return rows.rows.map((r) => ({ key: r.key, name: r.name, coveredBy: r.covered_by }));
 }
 
 /** The effective owner of every journey of the organisation (own, or inherited). */

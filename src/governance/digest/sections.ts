@@ -1,6 +1,7 @@
 // The digest's sections, in the order the digest shows them. Each reads its own capability's tables
 // for one organisation and the week before the digest's slot.
 import { bold, code, mention, text, type Inline, type RichText } from '../../chat/card.js';
+import { localTime } from '../../chat/time-text.js';
 import type { Db } from '../../db/database.js';
 import { loadViews } from '../../kpis/snapshot.js';
 import { kpisByKeys } from '../../kpis/repo.js';
@@ -15,7 +16,6 @@ const DAY_MS = 24 * 3600 * 1000;
 /** An approved proposal nobody has started after this long is reported as overdue. */
 export const START_WITHIN_DAYS = 14;
 
-const dateText = (date: Date) => date.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 
 /** Open proposals with their deadline and the board members who have not voted yet (mentioned). */
 export const openVotes: DigestSectionSource = async (db, window) => {
@@ -26,7 +26,7 @@ export const openVotes: DigestSectionSource = async (db, window) => {
   for (const proposal of proposals) {
     const voted = await sectionsRepo.voterIds(db, proposal.id);
     const missing = board.filter((id) => !voted.has(id)).map((id) => refs.get(id)).filter((r) => r !== undefined);
-    const runs: Inline[] = [text(`#${proposal.number} ${proposal.title} — closes ${proposal.deadline ? dateText(proposal.deadline) : 'without deadline'}`)];
+    const runs: Inline[] = [text(`#${proposal.number} ${proposal.title} — closes ${proposal.deadline ? localTime(proposal.deadline, window.timeZone) : 'without deadline'}`)];
     if (missing.length) {
       runs.push(text('; not voted: '));
       missing.slice(0, 15).forEach((ref, i) => runs.push(...(i ? [text(', ')] : []), mention(ref)));
@@ -104,12 +104,19 @@ export const unacknowledgedPings: DigestSectionSource = async (db, window) => {
   return { title: 'Unacknowledged pings', items, moreCommand: 'journey mine' };
 };
 
-/** Journeys with no owner of their own and none to inherit from an ancestor. */
-export const ownerlessJourneys: DigestSectionSource = async (db: Db, window: DigestWindow): Promise<DigestSection> => {
-  const rows = await sectionsRepo.ownerlessJourneys(db, window.orgId);
+/**
+ * Journeys without a dedicated owner: no owner of their own, whoever covers them today through the
+ * tree (an ancestor's owner), since the board asks for an accountable owner per journey.
+ */
+export const journeysWithoutOwnOwner: DigestSectionSource = async (db: Db, window: DigestWindow): Promise<DigestSection> => {
+  const rows = await sectionsRepo.journeysWithoutOwnOwner(db, window.orgId);
+  const refs = await personRefs(db, rows.flatMap((r) => (r.coveredBy ? [r.coveredBy] : [])));
   return {
-    title: 'Journeys without an owner',
-    items: rows.map((r) => [text(r.name), text(' '), code(r.key)]),
+    title: 'Journeys without an owner of their own',
+    items: rows.map((r): RichText => {
+      const cover = r.coveredBy ? refs.get(r.coveredBy) : undefined;
+      return [text(`${r.name} `), code(r.key), ...(cover ? [text(' — covered by '), mention(cover)] : [text(' — '), bold('nobody up the tree owns it')])];
+    }),
     moreCommand: 'journey list',
   };
 };
@@ -142,7 +149,7 @@ export const DIGEST_SECTIONS: DigestSectionSource[] = [
   approvedFollowUp,
   kpisOffTarget,
   unacknowledgedPings,
-  ownerlessJourneys,
+  journeysWithoutOwnOwner,
   termsDueForReview,
   missingTerms,
 ];

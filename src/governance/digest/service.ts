@@ -27,7 +27,7 @@ async function orgInfo(db: Db, orgId: string): Promise<repo.OrgSettingsRow> {
 
 export async function buildDigest(deps: DigestDeps, orgId: string, slot: Date): Promise<Card> {
   const org = await orgInfo(deps.db, orgId);
-  const window = { orgId, to: slot, from: new Date(slot.getTime() - WEEK_MS) };
+  const window = { orgId, to: slot, from: new Date(slot.getTime() - WEEK_MS), timeZone: org.time_zone };
   const sections = await Promise.all((deps.sections ?? DIGEST_SECTIONS).map((source) => source(deps.db, window)));
   return buildDigestCard(
     sections.filter((s) => s !== undefined),
