@@ -4,3 +4,8 @@ export function splitFirstWord(text: string): { first: string; verb: string; res
   const [first = ''] = trimmed.split(/\s+/);
   return { first, verb: first.toLowerCase(), rest: trimmed.slice(first.length).trim() };
 }
+
+/** "1 journey", "3 journeys": a count with its noun, singular or plural, for every card and CLI line. */
+export function counted(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}

@@ -1,6 +1,7 @@
 // The glossary's neutral messages: the term card, candidates and misses, search, history, recent
 // changes, stats, proposals for stewards and their outcome, and the term and rejection forms.
 // Everything a user typed goes into text runs, so it is shown literally on both platforms.
+import { counted } from '../chat/words.js';
 import {
   actions,
   bold,
@@ -253,9 +254,9 @@ export function historyCard(
   blocks.push(actions(termButton(term.id, `Open ${term.name}`)));
   return {
     title: `History of ${term.name}`,
-    subtitle: [text(`${options.total} version${options.total === 1 ? '' : 's'}; nothing is ever overwritten, a roll back is a new version.`)],
+    subtitle: [text(`${counted(options.total, 'version')}; nothing is ever overwritten, a roll back is a new version.`)],
     blocks,
-    summary: `History of ${term.name}: ${options.total} version${options.total === 1 ? '' : 's'}, now at version ${term.version}.`,
+    summary: `History of ${term.name}: ${counted(options.total, 'version')}, now at version ${term.version}.`,
   };
 }
 

@@ -2,6 +2,7 @@
 // `;`-separated; steward an e-mail). Import is all-or-nothing: every row is checked first and each
 // problem reported with its row, column and cause; only a clean file is written, in one transaction.
 // Export neutralises cells a spreadsheet would run as formulas.
+import { counted } from '../chat/words.js';
 import { cleanCsvText, fromSpreadsheet, spreadsheetSafe } from '../csv/spreadsheet-safety.js';
 import { CsvError, parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -321,7 +322,7 @@ export async function exportGlossaryCsv(db: Db, orgId: string): Promise<string> 
 export function describeReport(report: ImportReport): string[] {
   if (report.problems.length) {
     return [
-      `Nothing was imported: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}.`,
+      `Nothing was imported: ${counted(report.problems.length, 'problem')}.`,
       ...report.problems.map((p) => `  row ${p.row}, ${p.column}: ${p.problem}`),
     ];
   }

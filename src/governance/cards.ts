@@ -1,5 +1,6 @@
 // The neutral messages of governance: the settings card and its form, the channel notices, the
 // schedule, and the reminder to vote. (The digest's own card is in digest/card.ts.)
+import { counted } from '../chat/words.js';
 import { actions, bold, code, context, fields, para, text, type Block, type Card, type Form, type RichText } from '../chat/card.js';
 import { truncate } from '../chat/limits.js';
 import { MAJORITY_LABELS, quorumRequired } from './rules.js';
@@ -25,7 +26,7 @@ export function settingsCard(settings: OrgGovernance, channels: GovernanceChanne
   const blocks: Block[] = [
     fields(
       ['Governance channels', channels.length ? channels.map(channelLabel).join(', ') : 'none yet: an admin types “governance here” in the channel'],
-      ['Board', `${board.length} member${board.length === 1 ? '' : 's'}: ${namesLine(board, 12)}`],
+      ['Board', `${counted(board.length, 'member')}: ${namesLine(board, 12)}`],
       ['Voting period', describeVotingPeriod(settings.votingPeriodHours)],
       ['Quorum', `${describeQuorum(settings.quorum)} (${required} of ${board.length} today)`],
       ['Majority', MAJORITY_LABELS[settings.majority]],

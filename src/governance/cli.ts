@@ -1,5 +1,6 @@
 // `steward settings show|set|channel`: the governance settings from the command line, with the same
 // validation as chat. (Board members are the people with the board role: `steward role grant`.)
+import { counted } from '../chat/words.js';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { CliError, orgOption, creating, resolveOrg, type CliContext } from '../cli-context.js';
@@ -17,7 +18,7 @@ async function printSettings(handle: DatabaseHandle, orgId: string, out: (line: 
   const board = await orgsRepo.peopleWithRole(handle.db, orgId, 'board');
   out(`Organisation:        ${settings.orgName} (${orgId})`);
   out(`Governance channels: ${channels.length ? channels.map(channelLabel).join(', ') : 'none'}`);
-  out(`Board:               ${board.length} member${board.length === 1 ? '' : 's'}${board.length ? ` (${board.map((b) => b.display_name).join(', ')})` : ''}; change with steward role grant|revoke --role board`);
+  out(`Board:               ${counted(board.length, 'member')}${board.length ? ` (${board.map((b) => b.display_name).join(', ')})` : ''}; change with steward role grant|revoke --role board`);
   out(`Voting period:       ${describeVotingPeriod(settings.votingPeriodHours)}`);
   out(`Quorum:              ${describeQuorum(settings.quorum)}`);
   out(`Majority:            ${MAJORITY_LABELS[settings.majority]}`);

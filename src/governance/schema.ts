@@ -1,6 +1,7 @@
 // The organisation's governance settings as stored in `organisations.settings` (jsonb, shared with
 // other capabilities' keys), and the parsers for what people type to change them or the schedule in
 // chat or the CLI.
+import { counted } from '../chat/words.js';
 import { z } from 'zod';
 import { InvalidInput } from '../chat/errors.js';
 import { cronSchema, timeZoneSchema } from './schedule.js';
@@ -117,13 +118,13 @@ export const timeZoneText = z.string().transform((value, ctx) => {
 });
 
 export function describeQuorum(quorum: Quorum): string {
-  return quorum.kind === 'count' ? `${quorum.value} ballot${quorum.value === 1 ? '' : 's'}` : `${Math.round(quorum.value * 10_000) / 100}% of the board`;
+  return quorum.kind === 'count' ? `${counted(quorum.value, 'ballot')}` : `${Math.round(quorum.value * 10_000) / 100}% of the board`;
 }
 
 export function describeVotingPeriod(hours: number): string {
   if (hours % 168 === 0) return `${hours / 168} week${hours === 168 ? '' : 's'}`;
   if (hours % 24 === 0) return `${hours / 24} day${hours === 24 ? '' : 's'}`;
-  return `${hours} hour${hours === 1 ? '' : 's'}`;
+  return `${counted(hours, 'hour')}`;
 }
 
 export interface SettingsPatch {

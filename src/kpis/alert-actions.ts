@@ -1,6 +1,7 @@
 // What an alert decision does, inside the segment's transaction: firing pings the journey owner
 // and posts in the journey's channel, a reminder pings again unless the last ping is still open,
 // recovery resolves the ping and updates the channel message. Each returns the outbox rows it wrote.
+import { counted } from '../chat/words.js';
 import type { PersonRef } from '../chat/card.js';
 import { formatNumber } from '../charts/svg.js';
 import { enqueueMessage } from '../delivery/outbox.js';
@@ -20,7 +21,7 @@ function pingMessageText(facts: AlertFacts, reminder: boolean): string {
   const unit = CADENCE_LABELS[kpi.cadence].period;
   const segment = facts.segment === 'all' ? '' : ` (segment ${facts.segment})`;
   return [
-    `${reminder ? 'Still breached' : 'KPI breached'} for ${facts.periods} ${unit}${facts.periods === 1 ? '' : 's'}: ${kpi.name}${segment}, since ${periodLabel(kpi.cadence, facts.since)}.`,
+    `${reminder ? 'Still breached' : 'KPI breached'} for ${counted(facts.periods, unit)}: ${kpi.name}${segment}, since ${periodLabel(kpi.cadence, facts.since)}.`,
     `Latest ${formatValue(facts.latest.value, kpi.unit)} (${periodLabel(kpi.cadence, facts.latest.period)}); target ${formatValue(kpi.target, kpi.unit)}, breached ${kpi.direction === 'higher' ? 'at or below' : 'at or above'} ${formatNumber(kpi.breach)}.`,
     `Details: kpi ${kpi.key}${facts.segment === 'all' ? '' : ` ${facts.segment}`} · mute reminders until it recovers: kpi mute ${kpi.key}${facts.segment === 'all' ? '' : ` ${facts.segment}`}`,
   ].join('\n');

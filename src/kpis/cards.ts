@@ -1,6 +1,7 @@
 // The KPI capability's neutral messages: the journey snapshot, one KPI in detail with its segments,
 // and the alert messages. Every value is in the text too (searchable, copyable); the chart only
 // illustrates it.
+import { counted } from '../chat/words.js';
 import { actions, bold, context, fields, italic, mention, para, text, type Block, type Button, type Card, type Inline, type PersonRef, type RichText } from '../chat/card.js';
 import { formatNumber } from '../charts/svg.js';
 import type { ChartLink } from './charts.js';
@@ -99,7 +100,7 @@ export interface JourneySnapshot {
 export function journeySnapshotCard(snapshot: JourneySnapshot, options: { shared?: PersonRef } = {}): Card {
   const { journey, views } = snapshot;
   const subtitle: RichText = [text(`${journey.key} · `), ...(snapshot.owner ? [text('owner '), mention(snapshot.owner)] : [text('no owner')])];
-  subtitle.push(text(` · ${views.length} KPI${views.length === 1 ? '' : 's'} · as of ${snapshot.asOf.toISOString().slice(0, 10)}`));
+  subtitle.push(text(` · ${counted(views.length, 'KPI')} · as of ${snapshot.asOf.toISOString().slice(0, 10)}`));
   if (options.shared) subtitle.push(text(' · shared by '), mention(options.shared));
   const blocks: Block[] = [];
   if (views.length === 0) blocks.push(para(`${journey.name} has no KPIs yet. An admin adds them with `, italic('steward import kpis FILE.csv'), '.'));
@@ -145,7 +146,7 @@ export function kpiDetailCard(detail: KpiDetail, options: { shared?: PersonRef }
   if (options.shared) subtitle.push(text(' · shared by '), mention(options.shared));
   const blocks: Block[] = [...kpiBlocks(view, { heading: false })];
   blocks.push(
-    context(`Alerts: a breach that lasts ${kpi.breach_periods} ${CADENCE_LABELS[kpi.cadence].period}${kpi.breach_periods === 1 ? '' : 's'} pings the journey owner; reminders every ${kpi.remind_every_periods} while it lasts.`),
+    context(`Alerts: a breach that lasts ${counted(kpi.breach_periods, CADENCE_LABELS[kpi.cadence].period)} pings the journey owner; reminders every ${kpi.remind_every_periods} while it lasts.`),
   );
   const others = detail.segments.filter((s) => s.segment !== view.segment);
   if (others.length) {
@@ -193,7 +194,7 @@ function breachLine(facts: AlertFacts): RichText {
   const { kpi } = facts;
   const unit = CADENCE_LABELS[kpi.cadence].period;
   return [
-    text(`${kpi.name}${segmentSuffix(facts.segment)} of ${facts.journeyName} has been breached for ${facts.periods} ${unit}${facts.periods === 1 ? '' : 's'}, since ${periodLabel(kpi.cadence, facts.since)}. `),
+    text(`${kpi.name}${segmentSuffix(facts.segment)} of ${facts.journeyName} has been breached for ${counted(facts.periods, unit)}, since ${periodLabel(kpi.cadence, facts.since)}. `),
     text(`Latest: ${formatValue(facts.latest.value, kpi.unit)} (${periodLabel(kpi.cadence, facts.latest.period)}); target ${formatValue(kpi.target, kpi.unit)}, breached ${kpi.direction === 'higher' ? 'at or below' : 'at or above'} ${formatNumber(kpi.breach)}.`),
   ];
 }

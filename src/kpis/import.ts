@@ -1,6 +1,7 @@
 // CSV import of KPI definitions and of KPI values (the formats of data/demo/kpis.csv and
 // data/demo/kpi-values.csv), with the API's guarantees: every row is checked, a file with any
 // problem changes nothing, and the problems name the line and the column.
+import { counted } from '../chat/words.js';
 import { cleanCsvText } from '../csv/spreadsheet-safety.js';
 import type { z } from 'zod';
 import type { Db } from '../db/database.js';
@@ -163,7 +164,7 @@ export function formatKpiImportReport(file: string, outcome: DefinitionsOutcome 
     const lines = [...advice, ...listed.map((e) => `${file}:${e.index}: ${e.field}: ${e.problem}`)];
     const accounted = outcome.errors.length - others.length + listed.length;
     if (outcome.errorCount > accounted) lines.push(`… and ${outcome.errorCount - accounted} more problems`);
-    lines.push(`Nothing was imported: ${outcome.errorCount} problem${outcome.errorCount === 1 ? '' : 's'}.`);
+    lines.push(`Nothing was imported: ${counted(outcome.errorCount, 'problem')}.`);
     return lines;
   }
   if ('keys' in outcome) {

@@ -1,5 +1,6 @@
 // The neutral messages of the proposals capability: the proposal card (shared in the governance
 // channels and re-drawn from the database), its form, vote confirmations, decisions, lists.
+import { counted } from '../chat/words.js';
 import { actions, bold, code, context, fields, mention, para, text, type Block, type Button, type Card, type Form, type Inline, type RichText } from '../chat/card.js';
 import { truncate } from '../chat/limits.js';
 import { localTime } from '../chat/time-text.js';
@@ -254,7 +255,7 @@ export function listCard(open: ListEntry[], following: ListEntry[], options: { t
   return {
     title: 'Open proposals',
     blocks,
-    summary: open.length ? `${open.length} open proposal${open.length === 1 ? '' : 's'}${options.boardMember ? `, ${waiting} waiting for your vote` : ''}` : 'No proposal is open for votes.',
+    summary: open.length ? `${counted(open.length, 'open proposal')}${options.boardMember ? `, ${waiting} waiting for your vote` : ''}` : 'No proposal is open for votes.',
   };
 }
 

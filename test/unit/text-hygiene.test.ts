@@ -20,3 +20,12 @@ describe('text hygiene at the edges', () => {
     expect(cleanText().parse(`${text}\u202E`)).toBe(text);
   });
 });
+
+describe('counted', () => {
+  it('says 1 journey and 2 journeys', async () => {
+    const { counted } = await import('../../src/chat/words.js');
+    expect(counted(1, 'journey')).toBe('1 journey');
+    expect(counted(2, 'journey')).toBe('2 journeys');
+    expect(counted(0, 'person', 'people')).toBe('0 people');
+  });
+});

@@ -1,5 +1,6 @@
 // The digest's sections, in the order the digest shows them. Each reads its own capability's tables
 // for one organisation and the week before the digest's slot.
+import { counted } from '../../chat/words.js';
 import { bold, code, mention, text, type Inline, type RichText } from '../../chat/card.js';
 import { localTime } from '../../chat/time-text.js';
 import type { Db } from '../../db/database.js';
@@ -98,7 +99,7 @@ export const unacknowledgedPings: DigestSectionSource = async (db, window) => {
     return [
       text(`${r.name}: “${r.message.length > 120 ? `${r.message.slice(0, 119)}…` : r.message}” — with `),
       holder ? mention(holder) : text('nobody'),
-      text(`, ${days} day${days === 1 ? '' : 's'} old${r.exhausted_at ? ', escalated to the top without an answer' : ''}`),
+      text(`, ${counted(days, 'day')} old${r.exhausted_at ? ', escalated to the top without an answer' : ''}`),
     ];
   });
   return { title: 'Unacknowledged pings', items, moreCommand: 'journey mine' };

@@ -3,6 +3,7 @@
 // validated with zod and checked against the KPI before anything is written; one bad item and
 // nothing is stored, with a 400 that lists each problem as {index, field, problem}. Bodies are
 // limited in bytes (413 from the server) and in items (413 here); each token has a rate limit (429).
+import { counted } from '../../chat/words.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Clock } from '../../clock.js';
@@ -78,7 +79,7 @@ function parseBody(body: Buffer, maxItems: number): Parsed {
 
 function validationFailed(res: ServerResponse, errors: ItemProblem[], errorCount: number): string {
   return refuse(res, 400, {
-    error: `${errorCount} problem${errorCount === 1 ? '' : 's'} in the request; nothing was stored`,
+    error: `${counted(errorCount, 'problem')} in the request; nothing was stored`,
     stored: 0,
     error_count: errorCount,
     errors: errors.map(({ sameAs, ...e }) => (sameAs === undefined ? e : { ...e, problem: `${e.problem} of item ${sameAs}` })),
