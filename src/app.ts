@@ -31,8 +31,10 @@ import { createHttpServer, type Route } from './http/server.js';
 import { JobRegistry } from './jobs/registry.js';
 import { RedisHealth, redisConnection } from './jobs/redis.js';
 import { journeysCapability } from './journeys/capability.js';
+import type { JourneyCardSection } from './journeys/cards.js';
 import { PING_MESSAGE_RENDERER, pingMessageRenderer } from './journeys/pings.js';
 import { kpisCapability } from './kpis/capability.js';
+import { kpiJourneySection } from './kpis/journey-section.js';
 import { KpiCharts } from './kpis/charts.js';
 import { kpisUsingTerm, type KpiTermLink } from './kpis/glossary-section.js';
 import { KpiAlertQueue, kpiAlertJob } from './kpis/jobs.js';
@@ -69,6 +71,8 @@ export interface StewardOptions {
   /** Delivery lease; tests shorten it. */
   deliveryLeaseMs?: number;
   sweepIntervalMs?: number;
+  /** Sections for the journey card besides the KPIs' (tests add their own). */
+  journeyCardSections?: JourneyCardSection[];
 }
 
 export interface Steward {
@@ -108,7 +112,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const queues = openQueues(start, redis.jobs, database);
   const services = buildServices(start, database, queues);
   const memory = await rememberAnswers(start, database);
-  const router = buildRouter(services, memory, queues);
+  const router = buildRouter(start, services, memory, queues);
   const platforms = connectPlatforms(start, router, services);
   const deliverer = buildDeliverer(start, database, platforms.notifiers);
   const metrics = watchMetrics(database, redis, queues, memory, services);
@@ -232,12 +236,12 @@ async function rememberAnswers({ config, clock, log, runHttp }: Start, database:
   return { answers, kpiLinks, kpiAnswers, termIndexes, charts, lookupLog: new LookupLog(database.db, log), changeNotices };
 }
 
-function buildRouter(services: Services, memory: Memory, queues: Queues): ChatRouter {
+function buildRouter({ options }: Start, services: Services, memory: Memory, queues: Queues): ChatRouter {
   const capabilities: Capability[] = [
     orgsCapability,
     createGlossaryCapability({ lookupLog: memory.lookupLog, answers: memory.answers, termIndexes: memory.termIndexes, termSections: [kpisUsingTerm(memory.kpiLinks)] }),
     governanceCapability,
-    journeysCapability({ scheduleEscalation: (pingId, at) => queues.escalations.schedule(pingId, at) }),
+    journeysCapability({ scheduleEscalation: (pingId, at) => queues.escalations.schedule(pingId, at), cardSections: [kpiJourneySection(services.clock), ...(options.journeyCardSections ?? [])] }),
     proposalsCapability({ deadlines: queues.deadlines }),
     settingsCapability({ postOpenProposals }),
     kpisCapability(memory.charts, services.clock, { answers: memory.kpiAnswers }),

@@ -17,6 +17,7 @@ import {
   JOURNEY_ACTIONS,
   journeyCard,
   journeyCardSections,
+  type JourneyCardSection,
   journeyListCard,
   mineCard,
   noticeCard,
@@ -37,6 +38,8 @@ import { escalationDelayHours, formatHours, orgTimeZone, setEscalationDelayHours
 export interface JourneysCapabilityDeps {
   /** Schedules the escalation job for a ping (BullMQ delayed job); the sweep covers a lost one. */
   scheduleEscalation?: (pingId: string, at: Date) => void;
+  /** What other capabilities add to the journey card (src/chat/card-sections.ts). */
+  cardSections?: readonly JourneyCardSection[];
 }
 
 const USAGE = [
@@ -78,16 +81,13 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
     const [refs, channel, openPings, extra] = await Promise.all([
       personRefs(db, people),
       journey.channelConversationId ? repo.conversationName(db, journey.channelConversationId) : Promise.resolve(undefined),
-      db
-        .selectFrom('pings')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('journey_id', '=', journey.id)
-        .where('state', 'in', ['sent', 'snoozed'])
-        .executeTakeFirst(),
-      journeyCardSections(db, journey.id, (name, error) => ctx.services.log.warn({ err: error, section: name }, 'a journey card section failed')),
+      repo.openPingCount(db, journey.id),
+      journeyCardSections(deps.cardSections ?? [], { db, orgId: ctx.actor.orgId, journeyId: journey.id, journeyKey: journey.key }, (name, error) =>
+        ctx.services.log.warn({ err: error, section: name }, 'a journey card section failed'),
+      ),
     ]);
     const channelName = channel ? (channel.name ? `#${channel.name}` : channel.external_id) : undefined;
-    return { private: journeyCard({ journey, tree, refs, channelName, openPings: Number(openPings?.n ?? 0), extra, closestFor }) };
+    return { private: journeyCard({ journey, tree, refs, channelName, openPings, extra, closestFor }) };
   }
 
   /** What changed and every ping about it: anyone in the organisation may read it, like the journey card (a ping's own words only those it involves). */

@@ -1,7 +1,8 @@
 // The journey messages: the journey card, the tree, "mine", choices when a name is ambiguous, the
 // forms, and the note a new owner receives. Other capabilities add lines to the journey card (KPI
-// status, open proposals) through registerJourneyCardSection, without this module importing them.
+// status) through the sections journeysCapability is given, without this module importing them.
 import { actions, bold, code, context, fields, italic, mention, para, text, type Block, type Button, type Card, type Form, type Inline, type PersonRef, type RichText } from '../chat/card.js';
+import { renderSections, type CardSection } from '../chat/card-sections.js';
 import { truncate } from '../chat/limits.js';
 import type { Db } from '../db/database.js';
 import type { OpenPing } from './pings.js';
@@ -19,41 +20,35 @@ export const JOURNEY_ACTIONS = {
 } as const;
 
 // ---------------------------------------------------------------------------------------------
-// Sections other capabilities add to the journey card
+// Sections other capabilities add to the journey card (src/chat/card-sections.ts)
 
-/** Lines about one journey that another capability owns (KPI status, open proposals, …). */
-export type JourneyCardSection = (db: Db, journeyId: string) => Promise<Block[]>;
+export interface JourneySectionContext {
+  db: Db;
+  orgId: string;
+  journeyId: string;
+  journeyKey: string;
+}
 
-const sections = new Map<string, JourneyCardSection>();
-
-/**
- * Adds (or replaces, by name) a section of the journey card. Sections render in registration
- * order, under the journey's own fields; one that fails or is slow is left out, never the card.
- */
-export function registerJourneyCardSection(name: string, section: JourneyCardSection): void {
-  sections.set(name, section);
+/** Lines about one journey that another capability owns (KPI status, …), named for the note shown when it fails. */
+export interface JourneyCardSection {
+  name: string;
+  render: CardSection<JourneySectionContext>;
 }
 
 const SECTION_TIMEOUT_MS = 1_500;
 
-export async function journeyCardSections(db: Db, journeyId: string, onError?: (name: string, error: unknown) => void): Promise<Block[]> {
-  const results = await Promise.all(
-    [...sections.entries()].map(async ([name, section]) => {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        const timeout = new Promise<Block[]>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`section ${name} took longer than ${SECTION_TIMEOUT_MS} ms`)), SECTION_TIMEOUT_MS);
-        });
-        return await Promise.race([section(db, journeyId), timeout]);
-      } catch (error) {
-        onError?.(name, error);
-        return [context(italic(`(${name} could not be shown just now)`))];
-      } finally {
-        if (timer) clearTimeout(timer);
-      }
-    }),
+/** The sections' blocks, in order, under the journey's own fields; one that fails or is slow is left out with a note, never the card. */
+export async function journeyCardSections(sections: readonly JourneyCardSection[], sectionContext: JourneySectionContext, onError?: (name: string, error: unknown) => void): Promise<Block[]> {
+  return renderSections(
+    sections.map((section) => section.render),
+    sectionContext,
+    (error, index) => {
+      const name = sections[index]?.name ?? 'a section';
+      onError?.(name, error);
+      return [context(italic(`(${name} could not be shown just now)`))];
+    },
+    { timeoutMs: SECTION_TIMEOUT_MS },
   );
-  return results.flat();
 }
 
 // ---------------------------------------------------------------------------------------------

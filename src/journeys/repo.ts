@@ -199,3 +199,14 @@ export async function conversationNames(db: Executor, orgId: string, conversatio
   if (conversationIds.length === 0) return [];
   return db.selectFrom('conversations').select(['id', 'name', 'external_id']).where('org_id', '=', orgId).where('id', 'in', conversationIds).execute();
 }
+
+/** Pings about the journey still waiting for an answer (the journey card's count). */
+export async function openPingCount(db: Executor, journeyId: string): Promise<number> {
+  const row = await db
+    .selectFrom('pings')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('journey_id', '=', journeyId)
+    .where('state', 'in', ['sent', 'snoozed'])
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

@@ -8,7 +8,6 @@ import type { Card } from '../chat/card.js';
 import { InvalidInput } from '../chat/errors.js';
 import { journeySnapshotCard, kpiDetailCard, kpiListCard } from './cards.js';
 import type { KpiCharts } from './charts.js';
-import { registerKpiJourneySection } from './journey-section.js';
 import type { Clock } from '../clock.js';
 import type { AnswerCache } from '../db/answer-cache.js';
 import { kpiRef, shareRef } from './schema.js';
@@ -23,7 +22,6 @@ export interface KpisOptions {
 }
 
 export function kpisCapability(charts: KpiCharts, clock: Clock, options: KpisOptions = {}): Capability {
-  registerKpiJourneySection(clock);
   const { answers } = options;
   const depsOf = (ctx: ChatContext): KpiDeps => ({ db: ctx.services.db, clock: ctx.services.clock, log: ctx.services.log, charts });
 

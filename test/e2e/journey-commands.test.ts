@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, text } from '../../src/chat/card.js';
 import { importJourneys } from '../../src/journeys/csv.js';
-import { registerJourneyCardSection } from '../../src/journeys/cards.js';
+import type { JourneyCardSection } from '../../src/journeys/cards.js';
 import { grantRole, personForEmail } from '../../src/orgs/service.js';
 import { postActivity, teamsMessage } from '../support/fake-connector.js';
 import { blockActionBody, postSlack, slashCommandBody } from '../support/slack.js';
@@ -14,10 +14,10 @@ import { startTestSteward, type TestSteward } from '../support/steward.js';
 const DEMO = readFileSync(new URL('../../data/demo/journeys.csv', import.meta.url), 'utf8');
 
 // What the KPI capability would add to every journey card.
-registerJourneyCardSection('test-kpis', async (db, journeyId) => {
-  const journey = await db.selectFrom('journeys').select('key').where('id', '=', journeyId).executeTakeFirst();
-  return journey?.key === 'onboarding' ? [context(text('KPI onboarding-nps: 41 (target 45) · at risk'))] : [];
-});
+const testKpis: JourneyCardSection = {
+  name: 'test-kpis',
+  render: async ({ journeyKey }) => (journeyKey === 'onboarding' ? [context(text('KPI onboarding-nps: 41 (target 45) · at risk'))] : []),
+};
 
 describe('Slack: journey commands', () => {
   let t: TestSteward;
@@ -29,7 +29,7 @@ describe('Slack: journey commands', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestSteward();
+    t = await startTestSteward({ extra: { journeyCardSections: [testKpis] } });
     const db = t.database.db;
     const orgId = await t.steward.services.orgs.defaultOrganisation();
     await grantRole(db, await personForEmail(db, orgId, 'cx-director@example.com', 'Dana Director'), { orgId, role: 'admin', byLabel: 'test' });
@@ -163,7 +163,7 @@ describe('Teams: journey commands', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestSteward();
+    t = await startTestSteward({ extra: { journeyCardSections: [testKpis] } });
     const db = t.database.db;
     const orgId = await t.steward.services.orgs.defaultOrganisation();
     expect((await importJourneys(db, orgId, DEMO, { now: new Date(), byLabel: 'test' })).ok).toBe(true);
