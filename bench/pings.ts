@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { systemClock } from '../src/clock.js';
 import { EscalationQueue, escalationJob } from '../src/pings/jobs.js';
 import { JobRegistry } from '../src/jobs/registry.js';
-import { createPing } from '../src/journeys/pings.js';
+import { createPing } from '../src/pings/service.js';
 import { createLogger } from '../src/log.js';
 import * as orgsRepo from '../src/orgs/repo.js';
 import { createTestDatabase } from '../test/support/database.js';

@@ -32,7 +32,7 @@ import { JobRegistry } from './jobs/registry.js';
 import { RedisHealth, redisConnection } from './jobs/redis.js';
 import { journeysCapability } from './journeys/capability.js';
 import type { JourneyCardSection } from './journeys/cards.js';
-import { PING_MESSAGE_RENDERER, pingMessageRenderer } from './journeys/pings.js';
+import { PING_MESSAGE_RENDERER, pingMessageRenderer } from './pings/steps.js';
 import { kpisCapability } from './kpis/capability.js';
 import { kpiJourneySection } from './kpis/journey-section.js';
 import { KpiCharts } from './kpis/charts.js';
@@ -42,6 +42,7 @@ import { createLogger, type Logger } from './log.js';
 import { orgsCapability } from './orgs/capability.js';
 import { latestTeamsServiceUrl } from './orgs/repo.js';
 import { OrgDirectory } from './orgs/service.js';
+import { pingsCapability } from './pings/capability.js';
 import { EscalationQueue, escalationJob } from './pings/jobs.js';
 import { proposalsCapability } from './proposals/capability.js';
 import { ProposalDeadlineQueue, proposalDeadlineJob } from './proposals/jobs.js';
@@ -237,11 +238,13 @@ async function rememberAnswers({ config, clock, log, runHttp }: Start, database:
 }
 
 function buildRouter({ options }: Start, services: Services, memory: Memory, queues: Queues): ChatRouter {
+  const pings = pingsCapability({ scheduleEscalation: (pingId, at) => queues.escalations.schedule(pingId, at) });
   const capabilities: Capability[] = [
     orgsCapability,
     createGlossaryCapability({ lookupLog: memory.lookupLog, answers: memory.answers, termIndexes: memory.termIndexes, termSections: [kpisUsingTerm(memory.kpiLinks)] }),
     governanceCapability,
-    journeysCapability({ scheduleEscalation: (pingId, at) => queues.escalations.schedule(pingId, at), cardSections: [kpiJourneySection(services.clock), ...(options.journeyCardSections ?? [])] }),
+    journeysCapability({ cardSections: [kpiJourneySection(services.clock), ...(options.journeyCardSections ?? [])], verbs: pings.journeyVerbs }),
+    pings.capability,
     proposalsCapability({ deadlines: queues.deadlines }),
     settingsCapability({ postOpenProposals }),
     kpisCapability(memory.charts, services.clock, { answers: memory.kpiAnswers }),

@@ -1,45 +1,29 @@
-// `journey …` in chat and the buttons of journey cards and pings. Parses what was typed or clicked,
-// calls the service or the ping flows, and answers with cards; after a commit it wakes the delivery
-// worker and schedules the ping's escalation.
-import { randomUUID } from 'node:crypto';
-import type { ActionHandler, Capability, ChatContext } from '../chat/capability.js';
+// `journey …` in chat and the buttons of journey cards: parses what was typed or clicked, calls the
+// service and answers with cards. Pings (`journey ping`, `mine`, `history`) are subcommands the pings
+// capability answers (src/pings/capability.ts); this module imports nothing of it.
+import type { Capability, ChatContext } from '../chat/capability.js';
 import { defineAction } from '../chat/capability.js';
 import { splitFirstWord } from '../chat/words.js';
-import { code, context, mention, para, text, type Card } from '../chat/card.js';
-import { InvalidInput, NotFound, PermissionDenied } from '../chat/errors.js';
+import { code, context, mention, para, text } from '../chat/card.js';
+import { InvalidInput } from '../chat/errors.js';
 import type { Reply } from '../chat/request.js';
 import { mentionedPerson, personRef, personRefs } from '../orgs/people.js';
-import * as orgsRepo from '../orgs/repo.js';
-import { hasRole, requireRole, type Actor } from '../chat/actor.js';
-import {
-  addJourneyForm,
-  candidatesCard,
-  JOURNEY_ACTIONS,
-  journeyCard,
-  journeyCardSections,
-  type JourneyCardSection,
-  journeyListCard,
-  mineCard,
-  noticeCard,
-  notFoundCard,
-  pingForm,
-} from './cards.js';
-import { journeyHistoryCard } from './history-card.js';
-import { loadJourneyHistory } from './history-view.js';
-import { PING_ACTIONS, pingCard, pingSentCard } from './ping-cards.js';
-import { isOpen, loadPingView, type PingView } from './ping-view.js';
-import { acknowledgePing, escalatePingNow, resolvePingByActor, snoozePing, type PingActionResult, type PingDeps } from './ping-transitions.js';
-import { createPing, pingsOf } from './pings.js';
+import { requireRole } from '../chat/actor.js';
+import { addJourneyForm, JOURNEY_ACTIONS, journeyCard, journeyCardSections, type JourneyCardSection, journeyListCard, noticeCard } from './cards.js';
+import { pick } from './pick.js';
 import * as repo from './repo.js';
-import { addFormPayload, addFormValues, describeIssue, escalationDelayHours as delaySchema, journeyKey, journeyLevel, journeyName, journeyPayload, pingFormValues, pingPayload } from './schema.js';
-import { addJourney, loadTree, lookup, moveJourney, setChannel, setDeputy, setOwner, splitJourney } from './service.js';
-import { escalationDelayHours, formatHours, orgTimeZone, setEscalationDelayHours } from './settings.js';
+import { addFormPayload, addFormValues, describeIssue, escalationDelayHours as delaySchema, journeyKey, journeyLevel, journeyName, journeyPayload } from './schema.js';
+import { addJourney, loadTree, moveJourney, setChannel, setDeputy, setOwner } from './service.js';
+import { escalationDelayHours, formatHours, setEscalationDelayHours } from './settings.js';
+
+/** A subcommand of `journey` that another capability answers (pings: `ping`, `mine`, `history`). */
+export type JourneyVerb = (ctx: ChatContext, rest: string) => Promise<Reply>;
 
 export interface JourneysCapabilityDeps {
-  /** Schedules the escalation job for a ping (BullMQ delayed job); the sweep covers a lost one. */
-  scheduleEscalation?: (pingId: string, at: Date) => void;
   /** What other capabilities add to the journey card (src/chat/card-sections.ts). */
   cardSections?: readonly JourneyCardSection[];
+  /** Subcommands other capabilities answer, by their word; journeys imports none of them. */
+  verbs?: Readonly<Record<string, JourneyVerb>>;
 }
 
 const USAGE = [
@@ -66,9 +50,8 @@ function words(args: string): string[] {
 const MENTION = /^<@[^>]+>$/;
 
 export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capability {
-  const afterCommit = (ctx: ChatContext, outboxIds: string[], ping?: { pingId: string; at: Date | null }) => {
+  const afterCommit = (ctx: ChatContext, outboxIds: string[]) => {
     if (outboxIds.length) ctx.services.kickDelivery(outboxIds);
-    if (ping?.at) deps.scheduleEscalation?.(ping.pingId, ping.at);
   };
 
   async function show(ctx: ChatContext, typed: string, options: { journeyId?: string } = {}): Promise<Reply> {
@@ -90,57 +73,10 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
     return { private: journeyCard({ journey, tree, refs, channelName, openPings, extra, closestFor }) };
   }
 
-  /** What changed and every ping about it: anyone in the organisation may read it, like the journey card (a ping's own words only those it involves). */
-  async function history(ctx: ChatContext, typed: string, options: { journeyId?: string } = {}): Promise<Reply> {
-    if (!typed && !options.journeyId) throw new InvalidInput('Usage: `journey history <journey>`, e.g. `journey history onboarding`.');
-    const { db } = ctx.services;
-    const { rows } = await loadTree(db, ctx.actor.orgId);
-    const picked = pick(rows, typed, options.journeyId, JOURNEY_ACTIONS.history);
-    if ('card' in picked) return { private: picked.card };
-    const reader = { personId: ctx.actor.personId, isAdmin: ctx.actor.roles.has('admin') };
-    const view = await loadJourneyHistory(db, ctx.actor.orgId, picked.journey, rows, reader);
-    return { private: journeyHistoryCard(view, { closestFor: picked.closestFor }) };
-  }
-
   async function list(ctx: ChatContext): Promise<Reply> {
     const { tree, rows } = await loadTree(ctx.services.db, ctx.actor.orgId);
     const refs = await personRefs(ctx.services.db, rows.map((r) => r.ownerPersonId).filter((id): id is string => Boolean(id)));
     return { private: journeyListCard(tree, refs) };
-  }
-
-  async function mine(ctx: ChatContext): Promise<Reply> {
-    const { db } = ctx.services;
-    const { tree, rows } = await loadTree(db, ctx.actor.orgId);
-    const me = ctx.actor.personId;
-    const owned = rows.filter((r) => r.ownerPersonId === me || r.deputyPersonId === me).map((journey) => ({ journey, role: journey.ownerPersonId === me ? ('owner' as const) : ('deputy' as const) }));
-    const inherited = rows.filter((r) => {
-      const owner = tree.effectiveOwner(r.id);
-      return owner?.inherited && owner.personId === me;
-    });
-    const { withMe, sentByMe } = await pingsOf(db, ctx.actor);
-    const refs = await personRefs(db, [...withMe, ...sentByMe].flatMap((p) => [p.fromPersonId, p.holderPersonId]).filter((id): id is string => Boolean(id)));
-    return { private: mineCard({ owned, inherited, withMe, sentByMe, refs, timeZone: await orgTimeZone(db, ctx.actor.orgId) }) };
-  }
-
-  async function sendPing(ctx: ChatContext, journeyId: string, message: string): Promise<Reply> {
-    const { db, clock } = ctx.services;
-    const result = await db.transaction().execute((trx) =>
-      createPing(trx, { orgId: ctx.actor.orgId, journeyId, fromPersonId: ctx.actor.personId, reason: 'manual', message, dedupeKey: `manual:${randomUUID()}`, now: clock.now() }),
-    );
-    afterCommit(ctx, result.outboxIds, { pingId: result.pingId, at: result.escalateAt });
-    const view = await requireView(ctx, result.pingId);
-    const recipients = view.holder ? [view.holder.personId, ...(view.deputy ? [view.deputy.personId] : [])] : view.admins.map((a) => a.personId);
-    const reachable = new Set((await orgsRepo.identitiesOf(db, recipients)).map((i) => i.person_id));
-    const unreachable = await Promise.all(recipients.filter((id) => !reachable.has(id)).map((id) => personRef(db, id)));
-    return { private: pingSentCard(view, { unreachable }) };
-  }
-
-  async function ping(ctx: ChatContext, rest: string): Promise<Reply> {
-    if (!rest) throw new InvalidInput('Usage: `journey ping <journey> <message>`, e.g. `journey ping onboarding Avoidable calls about the welcome gift doubled this week`.');
-    const { rows } = await loadTree(ctx.services.db, ctx.actor.orgId);
-    const { journey, rest: message } = splitJourney(rows, rest);
-    if (!message) throw new InvalidInput(`What should the owner of ${journey.name} know? Usage: \`journey ping ${journey.key} <message>\`. Nothing was sent.`);
-    return sendPing(ctx, journey.id, message);
   }
 
   async function owner(ctx: ChatContext, rest: string, role: 'owner' | 'deputy'): Promise<Reply> {
@@ -253,19 +189,6 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
     return { private: noticeCard('Escalation delay', para(`New pings now escalate after ${formatHours(parsed.data)} without acknowledgement (pings already sent keep their time).`)) };
   }
 
-  const pingAction = (action: string, run: (deps: PingDeps, actor: Actor, pingId: string) => Promise<PingActionResult>): ActionHandler =>
-    defineAction({
-      action,
-      schema: pingPayload,
-      async handle(ctx, payload) {
-        const result = await run({ db: ctx.services.db, clock: ctx.services.clock }, ctx.actor, payload.pingId);
-        afterCommit(ctx, result.outboxIds, { pingId: payload.pingId, at: result.nextDueAt });
-        const reply: Reply = { replace: pingCard(result.view, { live: canAct(result.view, ctx.actor) }) };
-        if (result.unchanged) reply.private = noticeCard('Ping', para(`${result.unchanged} Nothing was changed.`));
-        return reply;
-      },
-    });
-
   return {
     name: 'journeys',
     commands: [
@@ -284,17 +207,13 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
         ],
         async handle(ctx, args) {
           const { verb, rest } = splitFirstWord(args);
+          const extension = deps.verbs?.[verb];
+          if (extension) return extension(ctx, rest);
           switch (verb) {
             case '':
             case 'list':
             case 'tree':
               return list(ctx);
-            case 'mine':
-              return mine(ctx);
-            case 'history':
-              return history(ctx, rest);
-            case 'ping':
-              return ping(ctx, rest);
             case 'owner':
               return owner(ctx, rest, 'owner');
             case 'deputy':
@@ -318,49 +237,10 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
       },
     ],
     actions: [
-      pingAction(PING_ACTIONS.acknowledge, acknowledgePing),
-      pingAction(PING_ACTIONS.snooze, snoozePing),
-      pingAction(PING_ACTIONS.escalate, escalatePingNow),
-      pingAction(PING_ACTIONS.resolve, resolvePingByActor),
-      defineAction({
-        action: PING_ACTIONS.show,
-        schema: pingPayload,
-        async handle(ctx, payload) {
-          const view = await requireView(ctx, payload.pingId);
-          const involved = canAct(view, ctx.actor) || view.ping.from_person_id === ctx.actor.personId;
-          if (!involved) throw new PermissionDenied('Only the people a ping is with, its sender and admins can open it.');
-          return { private: pingCard(view, { live: canAct(view, ctx.actor) }) };
-        },
-      }),
       defineAction({
         action: JOURNEY_ACTIONS.show,
         schema: journeyPayload,
         handle: (ctx, payload) => show(ctx, '', { journeyId: payload.journeyId }),
-      }),
-      defineAction({
-        action: JOURNEY_ACTIONS.history,
-        schema: journeyPayload,
-        handle: (ctx, payload) => history(ctx, '', { journeyId: payload.journeyId }),
-      }),
-      defineAction({
-        action: JOURNEY_ACTIONS.pingForm,
-        schema: journeyPayload,
-        async handle(ctx, payload) {
-          const journey = await repo.journeyById(ctx.services.db, ctx.actor.orgId, payload.journeyId);
-          if (!journey) throw new NotFound('That journey no longer exists.');
-          return { form: pingForm(journey) };
-        },
-      }),
-      defineAction({
-        action: JOURNEY_ACTIONS.ping,
-        schema: journeyPayload,
-        async handle(ctx, payload, values) {
-          const parsed = pingFormValues.safeParse(values);
-          if (!parsed.success) throw new InvalidInput(`The ping needs ${parsed.error.issues[0]?.message ?? 'a message'}. Nothing was sent.`);
-          const journey = await repo.journeyById(ctx.services.db, ctx.actor.orgId, payload.journeyId);
-          if (!journey) throw new NotFound('That journey no longer exists. Nothing was sent.');
-          return sendPing(ctx, journey.id, parsed.data.message);
-        },
       }),
       defineAction({
         action: JOURNEY_ACTIONS.add,
@@ -375,32 +255,3 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
   };
 }
 
-/**
- * The journey a command or a button names, or the card that answers instead: no such journey, or a
- * choice whose buttons open `chooseAction` (the journey card, its history) for the one picked.
- */
-function pick(rows: repo.JourneyRow[], typed: string, journeyId: string | undefined, chooseAction: string): { journey: repo.JourneyRow; closestFor: string | undefined } | { card: Card } {
-  if (journeyId) {
-    const journey = rows.find((r) => r.id === journeyId);
-    if (!journey) throw new NotFound('That journey no longer exists.');
-    return { journey, closestFor: undefined };
-  }
-  const found = lookup(rows, typed);
-  if (found.kind === 'none') return { card: notFoundCard(typed) };
-  if (found.kind === 'choose') return { card: candidatesCard(typed, found.candidates, chooseAction) };
-  return { journey: found.journey, closestFor: found.closest ? typed : undefined };
-}
-
-/** May this person act on the ping's buttons right now (the holder, the deputy, an admin)? */
-function canAct(view: PingView, actor: Actor): boolean {
-  const holderSide = hasRole(actor, 'admin') || view.holder?.personId === actor.personId || view.deputy?.personId === actor.personId;
-  if (isOpen(view.ping)) return holderSide;
-  // An acknowledged ping can still be marked resolved, by them or by the person who sent it.
-  return view.ping.state === 'acknowledged' && (holderSide || view.ping.from_person_id === actor.personId);
-}
-
-async function requireView(ctx: ChatContext, pingId: string): Promise<PingView> {
-  const view = await loadPingView(ctx.services.db, pingId);
-  if (!view || view.ping.org_id !== ctx.actor.orgId) throw new NotFound('That ping no longer exists.');
-  return view;
-}

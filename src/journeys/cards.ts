@@ -5,10 +5,7 @@ import { actions, bold, code, context, fields, italic, mention, para, text, type
 import { renderSections, type CardSection } from '../chat/card-sections.js';
 import { truncate } from '../chat/limits.js';
 import type { Db } from '../db/database.js';
-import type { OpenPing } from './pings.js';
-import { PING_ACTIONS } from './ping-cards.js';
 import type { JourneyRow } from './repo.js';
-import { formatWhen } from './settings.js';
 import type { JourneyTree, TreeJourney } from './tree.js';
 
 export const JOURNEY_ACTIONS = {
@@ -55,7 +52,7 @@ export async function journeyCardSections(sections: readonly JourneyCardSection[
 
 const LEVEL_LABEL = { lifecycle: 'Lifecycle', journey: 'Journey', task: 'Task journey' } as const;
 
-function personOr(refs: Map<string, PersonRef>, id: string): PersonRef {
+export function personOr(refs: Map<string, PersonRef>, id: string): PersonRef {
   return refs.get(id) ?? { name: 'someone' };
 }
 
@@ -171,55 +168,6 @@ export function noticeCard(title: string, ...blocks: Block[]): Card {
   return { title, blocks, summary: truncate(summary, 300) };
 }
 
-export function mineCard(data: {
-  owned: { journey: TreeJourney; role: 'owner' | 'deputy' }[];
-  inherited: TreeJourney[];
-  withMe: OpenPing[];
-  sentByMe: OpenPing[];
-  refs: Map<string, PersonRef>;
-  timeZone: string;
-}): Card {
-  const blocks: Block[] = [];
-  blocks.push(para(bold('Journeys you own')));
-  if (data.owned.length) {
-    blocks.push({ kind: 'list', items: data.owned.map(({ journey, role }) => [text(`${journey.name} (${journey.key})${role === 'deputy' ? ' · as deputy' : ''}`)]) });
-  } else {
-    blocks.push(context('None.'));
-  }
-  if (data.inherited.length) {
-    blocks.push(context(`You are also accountable for ${data.inherited.length} journeys under them that have no owner of their own: ${truncate(data.inherited.map((j) => j.name).join(', '), 500)}.`));
-  }
-  blocks.push(para(bold('Pings waiting for you')));
-  if (data.withMe.length) {
-    blocks.push({ kind: 'list', items: data.withMe.slice(0, 20).map((p) => pingLine(p, data.refs, data.timeZone)) });
-    blocks.push(actions(...data.withMe.slice(0, 5).map((p) => ({ label: truncate(`Open: ${p.journeyName}`, 75), payload: { action: PING_ACTIONS.show, pingId: p.pingId } }))));
-  } else {
-    blocks.push(context('None.'));
-  }
-  if (data.sentByMe.length) {
-    blocks.push(para(bold('Your pings still open')));
-    blocks.push({ kind: 'list', items: data.sentByMe.slice(0, 20).map((p) => pingLine(p, data.refs, data.timeZone, true)) });
-  }
-  return {
-    title: 'Mine',
-    blocks,
-    summary: `You own ${data.owned.length} journeys; ${data.withMe.length} pings wait for you`,
-  };
-}
-
-function pingLine(p: OpenPing, refs: Map<string, PersonRef>, timeZone: string, sent = false): RichText {
-  const runs: Inline[] = [bold(p.journeyName), text(` · “${truncate(p.message, 120)}”`)];
-  if (sent) {
-    runs.push(text(' · with '), p.holderPersonId ? mention(personOr(refs, p.holderPersonId)) : text('the admins'));
-  } else if (p.fromPersonId) {
-    runs.push(text(' · from '), mention(personOr(refs, p.fromPersonId)));
-  }
-  if (p.state === 'snoozed' && p.snoozedUntil) runs.push(text(` · snoozed until ${formatWhen(p.snoozedUntil, timeZone)}`));
-  else if (p.exhaustedAt) runs.push(text(' · overdue, in the digest'));
-  else if (p.escalateAt) runs.push(text(` · escalates ${formatWhen(p.escalateAt, timeZone)}`));
-  return runs;
-}
-
 export function ownerChangedCard(data: {
   journey: JourneyRow;
   parentName: string | undefined;
@@ -248,16 +196,6 @@ export function ownerChangedCard(data: {
     title: `${truncate(journey.name, 120)} has a new owner`,
     blocks: [para(mention(data.by), text(` handed ${journey.name} over to `), ...(data.newOwner ? [mention(data.newOwner)] : [text('its parent’s owner (inherited)')]), text('. Pings about it no longer come to you.'))],
     summary: `${journey.name} has a new owner`,
-  };
-}
-
-export function pingForm(journey: JourneyRow): Form {
-  return {
-    title: 'Ping the owner',
-    intro: [text(`What should the owner of ${journey.name} know? They get a direct message with Acknowledge, Snooze and Escalate.`)],
-    inputs: [{ kind: 'text', id: 'message', label: 'Message', multiline: true, maxLength: 2000, placeholder: 'Avoidable calls about the welcome gift doubled this week' }],
-    submitLabel: 'Send ping',
-    payload: { action: JOURNEY_ACTIONS.ping, journeyId: journey.id },
   };
 }
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { importJourneys } from '../../src/journeys/csv.js';
-import { PING_ACTIONS } from '../../src/journeys/ping-cards.js';
+import { PING_ACTIONS } from '../../src/pings/cards.js';
 import { insertJourney } from '../../src/journeys/repo.js';
 import { formatWhen } from '../../src/journeys/settings.js';
 import { grantRole, personForEmail } from '../../src/orgs/service.js';

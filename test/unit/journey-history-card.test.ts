@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { plainText, type Card, type PersonRef } from '../../src/chat/card.js';
 import { LIMITS } from '../../src/chat/limits.js';
-import { journeyHistoryCard } from '../../src/journeys/history-card.js';
-import type { JourneyHistoryView, PingSummary } from '../../src/journeys/history-view.js';
-import type { PingHistoryLine } from '../../src/journeys/ping-view.js';
+import { journeyHistoryCard } from '../../src/pings/history-card.js';
+import type { JourneyHistoryView, PingSummary } from '../../src/pings/history-view.js';
+import type { PingHistoryLine } from '../../src/pings/view.js';
 import { formatWhen } from '../../src/journeys/settings.js';
 import { renderBlocks } from '../../src/slack/blocks.js';
 import { renderAdaptiveCard } from '../../src/teams/adaptive-card.js';

@@ -6,11 +6,11 @@ import { z } from 'zod';
 import type { PersonRef } from '../chat/card.js';
 import type { Db } from '../db/database.js';
 import { personRefs } from '../orgs/people.js';
-import { historyLineOf, type PingHistoryLine } from './ping-view.js';
-import * as repo from './repo.js';
-import type { JourneyRow } from './repo.js';
-import { orgTimeZone } from './settings.js';
-import type { JourneyEventKind, PingReason, PingState } from './tables.js';
+import { historyLineOf, type PingHistoryLine } from './view.js';
+import * as repo from '../journeys/repo.js';
+import type { JourneyRow } from '../journeys/repo.js';
+import { orgTimeZone } from '../journeys/settings.js';
+import type { JourneyEventKind, PingReason, PingState } from '../journeys/tables.js';
 
 /** The latest changes and the latest pings a history shows; the card says how many more there are. */
 export const HISTORY_SHOWN = 20;

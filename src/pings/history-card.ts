@@ -4,10 +4,10 @@
 // message), with a line saying how many more there are.
 import { actions, bold, code, context, mention, para, text, type Block, type Card, type Inline, type PersonRef, type RichText } from '../chat/card.js';
 import { LIMITS, truncate } from '../chat/limits.js';
-import { JOURNEY_ACTIONS } from './cards.js';
+import { JOURNEY_ACTIONS } from '../journeys/cards.js';
 import type { JourneyChangeLine, JourneyChangeWhat, JourneyHistoryView, PingSummary } from './history-view.js';
-import type { PingHistoryLine } from './ping-view.js';
-import { formatWhen } from './settings.js';
+import type { PingHistoryLine } from './view.js';
+import { formatWhen } from '../journeys/settings.js';
 
 /** A ping's message is the sender's own words; the line shows their start. */
 const MESSAGE_SHOWN = 100;

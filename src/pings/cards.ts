@@ -2,8 +2,8 @@
 // sender is told at each step, and the confirmation the sender sees right away.
 import { actions, bold, code, context, fields, italic, mention, para, text, type Block, type Button, type Card, type Inline, type PersonRef, type RichText } from '../chat/card.js';
 import { truncate } from '../chat/limits.js';
-import { isOpen, type PingHistoryLine, type PingView } from './ping-view.js';
-import { formatHours, formatWhen } from './settings.js';
+import { isOpen, type PingHistoryLine, type PingView } from './view.js';
+import { formatHours, formatWhen } from '../journeys/settings.js';
 
 export const PING_ACTIONS = {
   acknowledge: 'ping.acknowledge',

@@ -23,15 +23,13 @@
 import type { Db } from '../db/database.js';
 import { InvalidInput, NotFound } from '../chat/errors.js';
 import { hasRole, type Actor } from '../chat/actor.js';
-import { holderFor } from './owners.js';
-import { recipientsOf, sendRound, viewOf } from './ping-steps.js';
-import { journeyById, type Executor } from './repo.js';
-import { pingMessage } from './schema.js';
-import { delayMs, escalationDelayHours } from './settings.js';
-import type { PingReason, PingState } from './tables.js';
+import { holderFor } from '../journeys/owners.js';
+import { recipientsOf, sendRound, viewOf } from './steps.js';
+import { journeyById, type Executor } from '../journeys/repo.js';
+import { pingMessage } from '../journeys/schema.js';
+import { delayMs, escalationDelayHours } from '../journeys/settings.js';
+import type { PingReason, PingState } from '../journeys/tables.js';
 
-export { resolvePing } from './ping-transitions.js';
-export { PING_MESSAGE_RENDERER, pingMessageRenderer } from './ping-steps.js';
 
 export interface CreatePingInput {
   orgId: string;

@@ -1,17 +1,17 @@
 // The steps every change of a ping is made of, inside the caller's transaction: the one conditional
 // UPDATE that decides (… WHERE version = read version AND state IN …), its history event, the direct
 // messages of a new round, in-place updates of earlier messages, and the note to the sender.
-import { isOpen, loadPingView, type PingRow, type PingView } from './ping-view.js';
+import { isOpen, loadPingView, type PingRow, type PingView } from './view.js';
 import type { Db } from '../db/database.js';
 import type { MessageRenderer } from '../delivery/deliver.js';
 import { PermanentDeliveryError } from '../delivery/notifier.js';
 import { enqueueMessage } from '../delivery/outbox.js';
 import type { RichText } from '../chat/card.js';
 import * as orgsRepo from '../orgs/repo.js';
-import type { Holder } from './owners.js';
-import { pingCard, senderNewsCard, type SenderNews } from './ping-cards.js';
-import type { Executor } from './repo.js';
-import type { PingEventKind, PingState } from './tables.js';
+import type { Holder } from '../journeys/owners.js';
+import { pingCard, senderNewsCard, type SenderNews } from './cards.js';
+import type { Executor } from '../journeys/repo.js';
+import type { PingEventKind, PingState } from '../journeys/tables.js';
 
 /** Who gets the messages of the current round: the holder and their deputy, or the admins. */
 export async function recipientsOf(db: Executor, ping: PingRow, holder?: Holder): Promise<string[]> {

@@ -8,10 +8,10 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { personRef } from '../orgs/people.js';
 import { hasRole, type Actor } from '../chat/actor.js';
-import { isOpen, nextInLine, pingRow, type PingRow, type PingView } from './ping-view.js';
-import { latestRound, recipientsOf, recordEvent, refreshMessages, sendRound, tellSender, transition, viewOf } from './ping-steps.js';
-import type { Executor } from './repo.js';
-import { delayMs, escalationDelayHours, formatHours } from './settings.js';
+import { isOpen, nextInLine, pingRow, type PingRow, type PingView } from './view.js';
+import { latestRound, recipientsOf, recordEvent, refreshMessages, sendRound, tellSender, transition, viewOf } from './steps.js';
+import type { Executor } from '../journeys/repo.js';
+import { delayMs, escalationDelayHours, formatHours } from '../journeys/settings.js';
 
 export const SNOOZE_MS = 24 * 3_600_000;
 

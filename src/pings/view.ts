@@ -5,10 +5,10 @@ import type { Selectable } from 'kysely';
 import type { PersonRef } from '../chat/card.js';
 import { personRefs } from '../orgs/people.js';
 import * as orgsRepo from '../orgs/repo.js';
-import { nextHolderAbove, type Holder } from './owners.js';
-import type { Executor } from './repo.js';
-import { delayFromSettings } from './settings.js';
-import type { PingEventKind, PingsTable } from './tables.js';
+import { nextHolderAbove, type Holder } from '../journeys/owners.js';
+import type { Executor } from '../journeys/repo.js';
+import { delayFromSettings } from '../journeys/settings.js';
+import type { PingEventKind, PingsTable } from '../journeys/tables.js';
 
 export type PingRow = Selectable<PingsTable>;
 
