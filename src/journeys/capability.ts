@@ -49,146 +49,147 @@ function words(args: string): string[] {
 
 const MENTION = /^<@[^>]+>$/;
 
-export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capability {
-  const afterCommit = (ctx: ChatContext, outboxIds: string[]) => {
-    if (outboxIds.length) ctx.services.kickDelivery(outboxIds);
-  };
+function afterCommit(ctx: ChatContext, outboxIds: string[]): void {
+  if (outboxIds.length) ctx.services.kickDelivery(outboxIds);
+}
 
-  async function show(ctx: ChatContext, typed: string, options: { journeyId?: string } = {}): Promise<Reply> {
-    const { db } = ctx.services;
-    const { tree, rows } = await loadTree(db, ctx.actor.orgId);
-    const picked = pick(rows, typed, options.journeyId, JOURNEY_ACTIONS.show);
-    if ('card' in picked) return { private: picked.card };
-    const { journey, closestFor } = picked;
-    const people = rows.flatMap((r) => [r.ownerPersonId, r.deputyPersonId]).filter((id): id is string => Boolean(id));
-    const [refs, channel, openPings, extra] = await Promise.all([
-      personRefs(db, people),
-      journey.channelConversationId ? repo.conversationName(db, journey.channelConversationId) : Promise.resolve(undefined),
-      repo.openPingCount(db, journey.id),
-      journeyCardSections(deps.cardSections ?? [], { db, orgId: ctx.actor.orgId, journeyId: journey.id, journeyKey: journey.key }, (name, error) =>
-        ctx.services.log.warn({ err: error, section: name }, 'a journey card section failed'),
-      ),
-    ]);
-    const channelName = channel ? (channel.name ? `#${channel.name}` : channel.external_id) : undefined;
-    return { private: journeyCard({ journey, tree, refs, channelName, openPings, extra, closestFor }) };
-  }
+async function show(deps: JourneysCapabilityDeps, ctx: ChatContext, typed: string, options: { journeyId?: string } = {}): Promise<Reply> {
+  const { db } = ctx.services;
+  const { tree, rows } = await loadTree(db, ctx.actor.orgId);
+  const picked = pick(rows, typed, options.journeyId, JOURNEY_ACTIONS.show);
+  if ('card' in picked) return { private: picked.card };
+  const { journey, closestFor } = picked;
+  const people = rows.flatMap((r) => [r.ownerPersonId, r.deputyPersonId]).filter((id): id is string => Boolean(id));
+  const [refs, channel, openPings, extra] = await Promise.all([
+    personRefs(db, people),
+    journey.channelConversationId ? repo.conversationName(db, journey.channelConversationId) : Promise.resolve(undefined),
+    repo.openPingCount(db, journey.id),
+    journeyCardSections(deps.cardSections ?? [], { db, orgId: ctx.actor.orgId, journeyId: journey.id, journeyKey: journey.key }, (name, error) =>
+      ctx.services.log.warn({ err: error, section: name }, 'a journey card section failed'),
+    ),
+  ]);
+  const channelName = channel ? (channel.name ? `#${channel.name}` : channel.external_id) : undefined;
+  return { private: journeyCard({ journey, tree, refs, channelName, openPings, extra, closestFor }) };
+}
 
-  async function list(ctx: ChatContext): Promise<Reply> {
-    const { tree, rows } = await loadTree(ctx.services.db, ctx.actor.orgId);
-    const refs = await personRefs(ctx.services.db, rows.map((r) => r.ownerPersonId).filter((id): id is string => Boolean(id)));
-    return { private: journeyListCard(tree, refs) };
-  }
+async function list(ctx: ChatContext): Promise<Reply> {
+  const { tree, rows } = await loadTree(ctx.services.db, ctx.actor.orgId);
+  const refs = await personRefs(ctx.services.db, rows.map((r) => r.ownerPersonId).filter((id): id is string => Boolean(id)));
+  return { private: journeyListCard(tree, refs) };
+}
 
-  async function owner(ctx: ChatContext, rest: string, role: 'owner' | 'deputy'): Promise<Reply> {
-    const usage = `Usage: \`journey ${role} <journey> @person\` (or \`none\`).`;
-    const parts = words(rest);
-    const last = parts.at(-1);
-    if (!last || parts.length < 2) throw new InvalidInput(usage);
-    const journeyTyped = rest.slice(0, rest.lastIndexOf(last)).trim().replace(/^["“]|["”]$/g, '');
-    const clearing = last.toLowerCase() === 'none';
-    if (!clearing && !MENTION.test(last)) throw new InvalidInput(`“${last}” is not a mention of a person. ${usage}`);
-    const person = clearing ? null : await mentionedPerson(ctx, last, usage);
-    const deps = { db: ctx.services.db, clock: ctx.services.clock };
-    if (role === 'owner') {
-      const result = await setOwner(deps, ctx.actor, journeyTyped, person);
-      afterCommit(ctx, result.outboxIds);
-      const who = person ? await personRef(ctx.services.db, person.personId) : undefined;
-      const message = !result.changed
-        ? para(`Nothing changed: that already is the owner of ${result.journey.name}.`)
-        : who
-          ? para(mention(who), text(` now owns ${result.journey.name}${person?.personId === ctx.actor.personId ? '.' : '; they have been told.'}`))
-          : para(`${result.journey.name} no longer has an owner of its own; it inherits the owner above it.`);
-      return { private: noticeCard('Journey owner', message) };
-    }
-    const result = await setDeputy(deps, ctx.actor, journeyTyped, person);
+async function owner(ctx: ChatContext, rest: string, role: 'owner' | 'deputy'): Promise<Reply> {
+  const usage = `Usage: \`journey ${role} <journey> @person\` (or \`none\`).`;
+  const parts = words(rest);
+  const last = parts.at(-1);
+  if (!last || parts.length < 2) throw new InvalidInput(usage);
+  const journeyTyped = rest.slice(0, rest.lastIndexOf(last)).trim().replace(/^["“]|["”]$/g, '');
+  const clearing = last.toLowerCase() === 'none';
+  if (!clearing && !MENTION.test(last)) throw new InvalidInput(`“${last}” is not a mention of a person. ${usage}`);
+  const person = clearing ? null : await mentionedPerson(ctx, last, usage);
+  const deps = { db: ctx.services.db, clock: ctx.services.clock };
+  if (role === 'owner') {
+    const result = await setOwner(deps, ctx.actor, journeyTyped, person);
+    afterCommit(ctx, result.outboxIds);
     const who = person ? await personRef(ctx.services.db, person.personId) : undefined;
     const message = !result.changed
-      ? para(`Nothing changed: that already is the deputy of ${result.journey.name}.`)
+      ? para(`Nothing changed: that already is the owner of ${result.journey.name}.`)
       : who
-        ? para(mention(who), text(` is now the deputy of ${result.journey.name}: they receive its pings too and may acknowledge them.`))
-        : para(`${result.journey.name} no longer has a deputy.`);
-    return { private: noticeCard('Journey deputy', message) };
+        ? para(mention(who), text(` now owns ${result.journey.name}${person?.personId === ctx.actor.personId ? '.' : '; they have been told.'}`))
+        : para(`${result.journey.name} no longer has an owner of its own; it inherits the owner above it.`);
+    return { private: noticeCard('Journey owner', message) };
   }
+  const result = await setDeputy(deps, ctx.actor, journeyTyped, person);
+  const who = person ? await personRef(ctx.services.db, person.personId) : undefined;
+  const message = !result.changed
+    ? para(`Nothing changed: that already is the deputy of ${result.journey.name}.`)
+    : who
+      ? para(mention(who), text(` is now the deputy of ${result.journey.name}: they receive its pings too and may acknowledge them.`))
+      : para(`${result.journey.name} no longer has a deputy.`);
+  return { private: noticeCard('Journey deputy', message) };
+}
 
-  async function add(ctx: ChatContext, rest: string): Promise<Reply> {
-    requireRole(ctx.actor, 'admin', 'add journeys');
-    if (!rest) {
-      const { rows } = await loadTree(ctx.services.db, ctx.actor.orgId);
-      return { form: addJourneyForm(rows) };
-    }
-    const usage = 'Usage: `journey add <key> "<name>" <lifecycle|journey|task> [under <parent>]`, e.g. `journey add welcome-gift "Receive welcome gift" task under onboarding`.';
-    const parts = words(rest);
-    const underAt = parts.findIndex((p, i) => i >= 3 && p.toLowerCase() === 'under');
-    const [key, name, level] = parts;
-    if (!key || !name || !level || (parts.length > 3 && underAt !== 3) || (underAt === 3 && parts.length < 5)) throw new InvalidInput(usage);
-    const parsed = {
-      key: journeyKey.safeParse(key),
-      name: journeyName.safeParse(name),
-      level: journeyLevel.safeParse(level.toLowerCase()),
-    };
-    if (!parsed.key.success) throw new InvalidInput(`key: expected ${describeIssue(parsed.key.error)}. ${usage}`);
-    if (!parsed.name.success) throw new InvalidInput(`name: expected ${describeIssue(parsed.name.error)}. ${usage}`);
-    if (!parsed.level.success) throw new InvalidInput(`level: expected lifecycle, journey or task, not “${level}”. ${usage}`);
-    const parent = underAt === 3 ? parts.slice(4).join(' ') : undefined;
-    return added(ctx, { key: parsed.key.data, name: parsed.name.data, level: parsed.level.data, parent });
+async function add(deps: JourneysCapabilityDeps, ctx: ChatContext, rest: string): Promise<Reply> {
+  requireRole(ctx.actor, 'admin', 'add journeys');
+  if (!rest) {
+    const { rows } = await loadTree(ctx.services.db, ctx.actor.orgId);
+    return { form: addJourneyForm(rows) };
   }
+  const usage = 'Usage: `journey add <key> "<name>" <lifecycle|journey|task> [under <parent>]`, e.g. `journey add welcome-gift "Receive welcome gift" task under onboarding`.';
+  const parts = words(rest);
+  const underAt = parts.findIndex((p, i) => i >= 3 && p.toLowerCase() === 'under');
+  const [key, name, level] = parts;
+  if (!key || !name || !level || (parts.length > 3 && underAt !== 3) || (underAt === 3 && parts.length < 5)) throw new InvalidInput(usage);
+  const parsed = {
+    key: journeyKey.safeParse(key),
+    name: journeyName.safeParse(name),
+    level: journeyLevel.safeParse(level.toLowerCase()),
+  };
+  if (!parsed.key.success) throw new InvalidInput(`key: expected ${describeIssue(parsed.key.error)}. ${usage}`);
+  if (!parsed.name.success) throw new InvalidInput(`name: expected ${describeIssue(parsed.name.error)}. ${usage}`);
+  if (!parsed.level.success) throw new InvalidInput(`level: expected lifecycle, journey or task, not “${level}”. ${usage}`);
+  const parent = underAt === 3 ? parts.slice(4).join(' ') : undefined;
+  return added(deps, ctx, { key: parsed.key.data, name: parsed.name.data, level: parsed.level.data, parent });
+}
 
-  async function added(ctx: ChatContext, input: Parameters<typeof addJourney>[2]): Promise<Reply> {
-    const journey = await addJourney({ db: ctx.services.db, clock: ctx.services.clock }, ctx.actor, input);
-    const reply = await show(ctx, journey.key, { journeyId: journey.id });
-    const card = reply.private;
-    return {
-      private: card
-        ? { ...card, blocks: [para(`Added ${journey.name}. It has no owner of its own yet: `, code(`journey owner ${journey.key} @person`)), ...card.blocks] }
-        : noticeCard('Journey added', para(`Added ${journey.name}.`)),
-    };
+async function added(deps: JourneysCapabilityDeps, ctx: ChatContext, input: Parameters<typeof addJourney>[2]): Promise<Reply> {
+  const journey = await addJourney({ db: ctx.services.db, clock: ctx.services.clock }, ctx.actor, input);
+  const reply = await show(deps, ctx, journey.key, { journeyId: journey.id });
+  const card = reply.private;
+  return {
+    private: card
+      ? { ...card, blocks: [para(`Added ${journey.name}. It has no owner of its own yet: `, code(`journey owner ${journey.key} @person`)), ...card.blocks] }
+      : noticeCard('Journey added', para(`Added ${journey.name}.`)),
+  };
+}
+
+async function move(ctx: ChatContext, rest: string): Promise<Reply> {
+  requireRole(ctx.actor, 'admin', 'move journeys');
+  const usage = 'Usage: `journey move <journey> under <parent>`, or `journey move <journey> to top`.';
+  // "under" wins over "to", which may well be part of a journey's name ("Back to school").
+  const textIn = rest.trim();
+  const lower = ` ${textIn.toLowerCase()} `;
+  const under = lower.lastIndexOf(' under ');
+  const [at, length] = under >= 0 ? [under, 7] : [lower.lastIndexOf(' to '), 4];
+  if (at <= 0) throw new InvalidInput(usage);
+  const unquote = (value: string) => value.trim().replace(/^["“]|["”]$/g, '');
+  const journeyTyped = unquote(textIn.slice(0, at - 1));
+  const target = unquote(textIn.slice(at - 1 + length));
+  if (!journeyTyped || !target) throw new InvalidInput(usage);
+  const toTop = /^(top|root|none)$/i.test(target);
+  const result = await moveJourney({ db: ctx.services.db, clock: ctx.services.clock }, ctx.actor, journeyTyped, toTop ? null : target);
+  const what = result.moved > 1 ? `${result.journey.name} and the ${result.moved - 1} journeys under it` : result.journey.name;
+  return { private: noticeCard('Journey moved', para(result.parent ? `Moved ${what} under ${result.parent.name}.` : `Moved ${what} to the top of the tree.`)) };
+}
+
+async function channel(ctx: ChatContext, rest: string): Promise<Reply> {
+  if (!rest) throw new InvalidInput('Usage: `journey channel <journey>`, typed in the channel to link.');
+  const { request } = ctx;
+  const journey = await setChannel({ db: ctx.services.db, clock: ctx.services.clock }, ctx.actor, rest, {
+    platform: request.platform,
+    installationId: request.installationId,
+    id: request.conversation.id,
+    kind: request.conversation.kind,
+    name: request.conversation.name,
+  });
+  return { private: noticeCard('Journey channel', para(`This conversation is now the channel of ${journey.name}.`)) };
+}
+
+async function delay(ctx: ChatContext, rest: string): Promise<Reply> {
+  const { db } = ctx.services;
+  if (!rest) {
+    const hours = await escalationDelayHours(db, ctx.actor.orgId);
+    return { private: noticeCard('Escalation delay', para(`An unacknowledged ping escalates after ${formatHours(hours)}. Admins change it with `), context(code('journey delay <hours>'))) };
   }
+  requireRole(ctx.actor, 'admin', 'change the escalation delay');
+  const parsed = delaySchema.safeParse(rest.replace(/\s*(h|hours?)$/i, ''));
+  if (!parsed.success) throw new InvalidInput(`The delay must be ${parsed.error.issues[0]?.message ?? 'a number of hours'}, e.g. \`journey delay 24\`. Nothing was changed.`);
+  await setEscalationDelayHours(db, ctx.actor.orgId, parsed.data);
+  return { private: noticeCard('Escalation delay', para(`New pings now escalate after ${formatHours(parsed.data)} without acknowledgement (pings already sent keep their time).`)) };
+}
 
-  async function move(ctx: ChatContext, rest: string): Promise<Reply> {
-    requireRole(ctx.actor, 'admin', 'move journeys');
-    const usage = 'Usage: `journey move <journey> under <parent>`, or `journey move <journey> to top`.';
-    // "under" wins over "to", which may well be part of a journey's name ("Back to school").
-    const textIn = rest.trim();
-    const lower = ` ${textIn.toLowerCase()} `;
-    const under = lower.lastIndexOf(' under ');
-    const [at, length] = under >= 0 ? [under, 7] : [lower.lastIndexOf(' to '), 4];
-    if (at <= 0) throw new InvalidInput(usage);
-    const unquote = (value: string) => value.trim().replace(/^["“]|["”]$/g, '');
-    const journeyTyped = unquote(textIn.slice(0, at - 1));
-    const target = unquote(textIn.slice(at - 1 + length));
-    if (!journeyTyped || !target) throw new InvalidInput(usage);
-    const toTop = /^(top|root|none)$/i.test(target);
-    const result = await moveJourney({ db: ctx.services.db, clock: ctx.services.clock }, ctx.actor, journeyTyped, toTop ? null : target);
-    const what = result.moved > 1 ? `${result.journey.name} and the ${result.moved - 1} journeys under it` : result.journey.name;
-    return { private: noticeCard('Journey moved', para(result.parent ? `Moved ${what} under ${result.parent.name}.` : `Moved ${what} to the top of the tree.`)) };
-  }
 
-  async function channel(ctx: ChatContext, rest: string): Promise<Reply> {
-    if (!rest) throw new InvalidInput('Usage: `journey channel <journey>`, typed in the channel to link.');
-    const { request } = ctx;
-    const journey = await setChannel({ db: ctx.services.db, clock: ctx.services.clock }, ctx.actor, rest, {
-      platform: request.platform,
-      installationId: request.installationId,
-      id: request.conversation.id,
-      kind: request.conversation.kind,
-      name: request.conversation.name,
-    });
-    return { private: noticeCard('Journey channel', para(`This conversation is now the channel of ${journey.name}.`)) };
-  }
-
-  async function delay(ctx: ChatContext, rest: string): Promise<Reply> {
-    const { db } = ctx.services;
-    if (!rest) {
-      const hours = await escalationDelayHours(db, ctx.actor.orgId);
-      return { private: noticeCard('Escalation delay', para(`An unacknowledged ping escalates after ${formatHours(hours)}. Admins change it with `), context(code('journey delay <hours>'))) };
-    }
-    requireRole(ctx.actor, 'admin', 'change the escalation delay');
-    const parsed = delaySchema.safeParse(rest.replace(/\s*(h|hours?)$/i, ''));
-    if (!parsed.success) throw new InvalidInput(`The delay must be ${parsed.error.issues[0]?.message ?? 'a number of hours'}, e.g. \`journey delay 24\`. Nothing was changed.`);
-    await setEscalationDelayHours(db, ctx.actor.orgId, parsed.data);
-    return { private: noticeCard('Escalation delay', para(`New pings now escalate after ${formatHours(parsed.data)} without acknowledgement (pings already sent keep their time).`)) };
-  }
-
+export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capability {
   return {
     name: 'journeys',
     commands: [
@@ -219,7 +220,7 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
             case 'deputy':
               return owner(ctx, rest, 'deputy');
             case 'add':
-              return add(ctx, rest);
+              return add(deps, ctx, rest);
             case 'move':
               return move(ctx, rest);
             case 'channel':
@@ -229,9 +230,9 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
             case 'help':
               return { private: noticeCard('journey', para(USAGE)) };
             case 'show':
-              return rest ? show(ctx, rest) : list(ctx);
+              return rest ? show(deps, ctx, rest) : list(ctx);
             default:
-              return show(ctx, args.trim());
+              return show(deps, ctx, args.trim());
           }
         },
       },
@@ -240,7 +241,7 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
       defineAction({
         action: JOURNEY_ACTIONS.show,
         schema: journeyPayload,
-        handle: (ctx, payload) => show(ctx, '', { journeyId: payload.journeyId }),
+        handle: (ctx, payload) => show(deps, ctx, '', { journeyId: payload.journeyId }),
       }),
       defineAction({
         action: JOURNEY_ACTIONS.add,
@@ -248,7 +249,7 @@ export function journeysCapability(deps: JourneysCapabilityDeps = {}): Capabilit
         async handle(ctx, _payload, values) {
           const parsed = addFormValues.safeParse({ ...values, parent: values.parent || undefined, description: values.description || undefined });
           if (!parsed.success) throw new InvalidInput(`${describeIssue(parsed.error)}. Nothing was changed.`);
-          return added(ctx, parsed.data);
+          return added(deps, ctx, parsed.data);
         },
       }),
     ],

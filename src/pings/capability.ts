@@ -36,82 +36,83 @@ export interface PingsCapability {
   journeyVerbs: Record<string, JourneyVerb>;
 }
 
+function afterCommit(deps: PingsCapabilityDeps, ctx: ChatContext, outboxIds: string[], ping?: { pingId: string; at: Date | null }): void {
+  if (outboxIds.length) ctx.services.kickDelivery(outboxIds);
+  if (ping?.at) deps.scheduleEscalation?.(ping.pingId, ping.at);
+}
+
+/** What changed and every ping about it: anyone in the organisation may read it, like the journey card (a ping's own words only those it involves). */
+async function history(ctx: ChatContext, typed: string, options: { journeyId?: string } = {}): Promise<Reply> {
+  if (!typed && !options.journeyId) throw new InvalidInput('Usage: `journey history <journey>`, e.g. `journey history onboarding`.');
+  const { db } = ctx.services;
+  const { rows } = await loadTree(db, ctx.actor.orgId);
+  const picked = pick(rows, typed, options.journeyId, JOURNEY_ACTIONS.history);
+  if ('card' in picked) return { private: picked.card };
+  const reader = { personId: ctx.actor.personId, isAdmin: ctx.actor.roles.has('admin') };
+  const view = await loadJourneyHistory(db, ctx.actor.orgId, picked.journey, rows, reader);
+  return { private: journeyHistoryCard(view, { closestFor: picked.closestFor }) };
+}
+
+async function mine(ctx: ChatContext): Promise<Reply> {
+  const { db } = ctx.services;
+  const { tree, rows } = await loadTree(db, ctx.actor.orgId);
+  const me = ctx.actor.personId;
+  const owned = rows.filter((r) => r.ownerPersonId === me || r.deputyPersonId === me).map((journey) => ({ journey, role: journey.ownerPersonId === me ? ('owner' as const) : ('deputy' as const) }));
+  const inherited = rows.filter((r) => {
+    const owner = tree.effectiveOwner(r.id);
+    return owner?.inherited && owner.personId === me;
+  });
+  const { withMe, sentByMe } = await pingsOf(db, ctx.actor);
+  const refs = await personRefs(db, [...withMe, ...sentByMe].flatMap((p) => [p.fromPersonId, p.holderPersonId]).filter((id): id is string => Boolean(id)));
+  return { private: mineCard({ owned, inherited, withMe, sentByMe, refs, timeZone: await orgTimeZone(db, ctx.actor.orgId) }) };
+}
+
+async function sendPing(deps: PingsCapabilityDeps, ctx: ChatContext, journeyId: string, message: string): Promise<Reply> {
+  const { db, clock } = ctx.services;
+  const result = await db.transaction().execute((trx) =>
+    createPing(trx, { orgId: ctx.actor.orgId, journeyId, fromPersonId: ctx.actor.personId, reason: 'manual', message, dedupeKey: `manual:${randomUUID()}`, now: clock.now() }),
+  );
+  afterCommit(deps, ctx, result.outboxIds, { pingId: result.pingId, at: result.escalateAt });
+  const view = await requireView(ctx, result.pingId);
+  const recipients = view.holder ? [view.holder.personId, ...(view.deputy ? [view.deputy.personId] : [])] : view.admins.map((a) => a.personId);
+  const reachable = new Set((await orgsRepo.identitiesOf(db, recipients)).map((i) => i.person_id));
+  const unreachable = await Promise.all(recipients.filter((id) => !reachable.has(id)).map((id) => personRef(db, id)));
+  return { private: pingSentCard(view, { unreachable }) };
+}
+
+async function ping(deps: PingsCapabilityDeps, ctx: ChatContext, rest: string): Promise<Reply> {
+  if (!rest) throw new InvalidInput('Usage: `journey ping <journey> <message>`, e.g. `journey ping onboarding Avoidable calls about the welcome gift doubled this week`.');
+  const { rows } = await loadTree(ctx.services.db, ctx.actor.orgId);
+  const { journey, rest: message } = splitJourney(rows, rest);
+  if (!message) throw new InvalidInput(`What should the owner of ${journey.name} know? Usage: \`journey ping ${journey.key} <message>\`. Nothing was sent.`);
+  return sendPing(deps, ctx, journey.id, message);
+}
+
+const pingAction = (deps: PingsCapabilityDeps, action: string, run: (deps: PingDeps, actor: Actor, pingId: string) => Promise<PingActionResult>): ActionHandler =>
+  defineAction({
+    action,
+    schema: pingPayload,
+    async handle(ctx, payload) {
+      const result = await run({ db: ctx.services.db, clock: ctx.services.clock }, ctx.actor, payload.pingId);
+      afterCommit(deps, ctx, result.outboxIds, { pingId: payload.pingId, at: result.nextDueAt });
+      const reply: Reply = { replace: pingCard(result.view, { live: canAct(result.view, ctx.actor) }) };
+      if (result.unchanged) reply.private = noticeCard('Ping', para(`${result.unchanged} Nothing was changed.`));
+      return reply;
+    },
+  });
+
+
 export function pingsCapability(deps: PingsCapabilityDeps = {}): PingsCapability {
-  const afterCommit = (ctx: ChatContext, outboxIds: string[], ping?: { pingId: string; at: Date | null }) => {
-    if (outboxIds.length) ctx.services.kickDelivery(outboxIds);
-    if (ping?.at) deps.scheduleEscalation?.(ping.pingId, ping.at);
-  };
-
-  /** What changed and every ping about it: anyone in the organisation may read it, like the journey card (a ping's own words only those it involves). */
-  async function history(ctx: ChatContext, typed: string, options: { journeyId?: string } = {}): Promise<Reply> {
-    if (!typed && !options.journeyId) throw new InvalidInput('Usage: `journey history <journey>`, e.g. `journey history onboarding`.');
-    const { db } = ctx.services;
-    const { rows } = await loadTree(db, ctx.actor.orgId);
-    const picked = pick(rows, typed, options.journeyId, JOURNEY_ACTIONS.history);
-    if ('card' in picked) return { private: picked.card };
-    const reader = { personId: ctx.actor.personId, isAdmin: ctx.actor.roles.has('admin') };
-    const view = await loadJourneyHistory(db, ctx.actor.orgId, picked.journey, rows, reader);
-    return { private: journeyHistoryCard(view, { closestFor: picked.closestFor }) };
-  }
-
-  async function mine(ctx: ChatContext): Promise<Reply> {
-    const { db } = ctx.services;
-    const { tree, rows } = await loadTree(db, ctx.actor.orgId);
-    const me = ctx.actor.personId;
-    const owned = rows.filter((r) => r.ownerPersonId === me || r.deputyPersonId === me).map((journey) => ({ journey, role: journey.ownerPersonId === me ? ('owner' as const) : ('deputy' as const) }));
-    const inherited = rows.filter((r) => {
-      const owner = tree.effectiveOwner(r.id);
-      return owner?.inherited && owner.personId === me;
-    });
-    const { withMe, sentByMe } = await pingsOf(db, ctx.actor);
-    const refs = await personRefs(db, [...withMe, ...sentByMe].flatMap((p) => [p.fromPersonId, p.holderPersonId]).filter((id): id is string => Boolean(id)));
-    return { private: mineCard({ owned, inherited, withMe, sentByMe, refs, timeZone: await orgTimeZone(db, ctx.actor.orgId) }) };
-  }
-
-  async function sendPing(ctx: ChatContext, journeyId: string, message: string): Promise<Reply> {
-    const { db, clock } = ctx.services;
-    const result = await db.transaction().execute((trx) =>
-      createPing(trx, { orgId: ctx.actor.orgId, journeyId, fromPersonId: ctx.actor.personId, reason: 'manual', message, dedupeKey: `manual:${randomUUID()}`, now: clock.now() }),
-    );
-    afterCommit(ctx, result.outboxIds, { pingId: result.pingId, at: result.escalateAt });
-    const view = await requireView(ctx, result.pingId);
-    const recipients = view.holder ? [view.holder.personId, ...(view.deputy ? [view.deputy.personId] : [])] : view.admins.map((a) => a.personId);
-    const reachable = new Set((await orgsRepo.identitiesOf(db, recipients)).map((i) => i.person_id));
-    const unreachable = await Promise.all(recipients.filter((id) => !reachable.has(id)).map((id) => personRef(db, id)));
-    return { private: pingSentCard(view, { unreachable }) };
-  }
-
-  async function ping(ctx: ChatContext, rest: string): Promise<Reply> {
-    if (!rest) throw new InvalidInput('Usage: `journey ping <journey> <message>`, e.g. `journey ping onboarding Avoidable calls about the welcome gift doubled this week`.');
-    const { rows } = await loadTree(ctx.services.db, ctx.actor.orgId);
-    const { journey, rest: message } = splitJourney(rows, rest);
-    if (!message) throw new InvalidInput(`What should the owner of ${journey.name} know? Usage: \`journey ping ${journey.key} <message>\`. Nothing was sent.`);
-    return sendPing(ctx, journey.id, message);
-  }
-
-  const pingAction = (action: string, run: (deps: PingDeps, actor: Actor, pingId: string) => Promise<PingActionResult>): ActionHandler =>
-    defineAction({
-      action,
-      schema: pingPayload,
-      async handle(ctx, payload) {
-        const result = await run({ db: ctx.services.db, clock: ctx.services.clock }, ctx.actor, payload.pingId);
-        afterCommit(ctx, result.outboxIds, { pingId: payload.pingId, at: result.nextDueAt });
-        const reply: Reply = { replace: pingCard(result.view, { live: canAct(result.view, ctx.actor) }) };
-        if (result.unchanged) reply.private = noticeCard('Ping', para(`${result.unchanged} Nothing was changed.`));
-        return reply;
-      },
-    });
-
   return {
-    journeyVerbs: { ping, mine: (ctx) => mine(ctx), history: (ctx, rest) => history(ctx, rest) },
+    journeyVerbs: { ping: (ctx, rest) => ping(deps, ctx, rest), mine: (ctx) => mine(ctx), history: (ctx, rest) => history(ctx, rest) },
     capability: {
       name: 'pings',
       commands: [],
       actions: [
-      pingAction(PING_ACTIONS.acknowledge, acknowledgePing),
-      pingAction(PING_ACTIONS.snooze, snoozePing),
-      pingAction(PING_ACTIONS.escalate, escalatePingNow),
-      pingAction(PING_ACTIONS.resolve, resolvePingByActor),
+      pingAction(deps, PING_ACTIONS.acknowledge, acknowledgePing),
+      pingAction(deps, PING_ACTIONS.snooze, snoozePing),
+      pingAction(deps, PING_ACTIONS.escalate, escalatePingNow),
+      pingAction(deps, PING_ACTIONS.resolve, resolvePingByActor),
       defineAction({
         action: PING_ACTIONS.show,
         schema: pingPayload,
@@ -144,7 +145,7 @@ export function pingsCapability(deps: PingsCapabilityDeps = {}): PingsCapability
           if (!parsed.success) throw new InvalidInput(`The ping needs ${parsed.error.issues[0]?.message ?? 'a message'}. Nothing was sent.`);
           const journey = await journeysRepo.journeyById(ctx.services.db, ctx.actor.orgId, payload.journeyId);
           if (!journey) throw new NotFound('That journey no longer exists. Nothing was sent.');
-          return sendPing(ctx, journey.id, parsed.data.message);
+          return sendPing(deps, ctx, journey.id, parsed.data.message);
         },
       }),
       ],

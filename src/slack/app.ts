@@ -144,9 +144,19 @@ export class SlackAdapter {
   }
 
   private registerListeners(): void {
+    this.registerCommands();
+    this.registerButtons();
+    this.registerForms();
+    this.registerEvents();
+    this.app.error(async (error) => {
+      this.options.log.error({ err: error }, 'Slack listener error');
+    });
+  }
+
+  /** Slash commands: answered in the acknowledgement when quick, through response_url otherwise. */
+  private registerCommands(): void {
     const { app, options } = this;
     const log = options.log;
-
     app.command(/.*/, async ({ command, ack, respond, client }) => {
       const request = slackTextRequest({
         teamId: command.team_id,
@@ -175,7 +185,12 @@ export class SlackAdapter {
       }
       await this.deliverReply(reply, { respond, channelId: command.channel_id });
     });
+  }
 
+  /** Button clicks: committed before they are acknowledged (answerBeforeAck). */
+  private registerButtons(): void {
+    const { app, options } = this;
+    const log = options.log;
     app.action(/.*/, async ({ body, action, ack, respond, client }) => {
       if (body.type !== 'block_actions' || action.type !== 'button' || ('url' in action && action.url)) {
         await ack();
@@ -201,7 +216,12 @@ export class SlackAdapter {
       }
       await this.deliverReply(reply, { respond, channelId });
     });
+  }
 
+  /** Modal submissions: committed before they are acknowledged, answered privately. */
+  private registerForms(): void {
+    const { app, options } = this;
+    const log = options.log;
     app.view(FORM_CALLBACK_ID, async ({ body, view, ack, client }) => {
       const metadata = modalMetadata.safeParse(safeJson(view.private_metadata));
       const values: Record<string, string> = {};
@@ -234,7 +254,11 @@ export class SlackAdapter {
           .catch((error: unknown) => log.warn({ err: error }, 'could not post a Slack form result'));
       }
     });
+  }
 
+  /** Mentions, direct messages and App Home. */
+  private registerEvents(): void {
+    const { app } = this;
     // "@Steward glossary nps" in a channel, or a direct message to the app, use the same grammar.
     app.event('app_mention', async ({ event, client, context }) => {
       const text = event.text.replace(new RegExp(`<@${context.botUserId ?? 'UNKNOWN'}>`, 'g'), '').trim();
@@ -262,10 +286,6 @@ export class SlackAdapter {
       );
       const card = reply.private ?? reply.public;
       if (card) await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: renderBlocks(card) } });
-    });
-
-    app.error(async (error) => {
-      log.error({ err: error }, 'Slack listener error');
     });
   }
 
