@@ -73,13 +73,10 @@ export class OrgDirectory {
     const key = `${platform}:${externalId}`;
     const cached = this.installationCache.get(key);
     if (cached && Date.now() - cached.at < 60_000) return cached.orgId;
-    let installation = await repo.findInstallation(this.db, platform, externalId);
-    if (!installation) {
-      const orgId = await this.admitInstallation(platform, externalId, group, options.quiet ?? false);
-      installation = { ...(await repo.upsertInstallation(this.db, orgId, platform, externalId, name ?? null)), platform, external_id: externalId, name: name ?? null };
-    }
-    this.installationCache.set(key, { orgId: installation.org_id, at: Date.now() });
-    return installation.org_id;
+    const installation = await repo.findInstallation(this.db, platform, externalId);
+    const orgId = installation?.org_id ?? (await this.admitInstallation(platform, externalId, name, group, options.quiet ?? false));
+    this.installationCache.set(key, { orgId, at: Date.now() });
+    return orgId;
   }
 
   /** Installations refused since start, by platform (for /metrics). */
@@ -90,17 +87,20 @@ export class OrgDirectory {
    * joins) the only organisation; after that, only one an admin linked or allowed. Anyone who can
    * reach the endpoint must not be able to read the organisation's glossary, journeys and KPIs.
    */
-  private async admitInstallation(platform: Platform, externalId: string, group: string | undefined, quiet: boolean): Promise<string> {
+  private async admitInstallation(platform: Platform, externalId: string, name: string | undefined, group: string | undefined, quiet: boolean): Promise<string> {
     const allowed = this.options.allowedInstallations ?? [];
     const listed = allowed.includes(`${platform}:${externalId}`) || (group !== undefined && allowed.includes(`${platform}-grid:${group}`));
+    // One transaction under the first-contact lock: two first requests of one workspace at once
+    // must both be admitted, and only the first installation may join an organisation unasked.
     const orgId = await this.db.transaction().execute(async (trx) => {
-      // Serialise concurrent first contacts so that exactly one organisation is created.
       await repo.lockFirstContact(trx);
+      const known = await repo.findInstallation(trx, platform, externalId);
+      if (known) return known.org_id;
       const existing = await repo.listOrganisations(trx);
-      if (existing.length === 0) return (await repo.createOrganisation(trx, this.options.defaultOrgName)).id;
       const only = existing.length === 1 ? existing[0] : undefined;
-      if (only && (listed || (await repo.countInstallations(trx)) === 0)) return only.id;
-      return undefined;
+      const joining = existing.length === 0 ? (await repo.createOrganisation(trx, this.options.defaultOrgName)).id : only && (listed || (await repo.countInstallations(trx)) === 0) ? only.id : undefined;
+      if (joining) await repo.upsertInstallation(trx, joining, platform, externalId, name ?? null);
+      return joining;
     });
     if (orgId) return orgId;
     if (quiet) throw new InstallationNotLinked(platform, externalId);
