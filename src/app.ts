@@ -15,7 +15,7 @@ import { InboundEvents } from './db/inbound-events.js';
 import { Deliverer } from './delivery/deliver.js';
 import { DeliveryQueue, deliveryJob, type OutboxSweep } from './delivery/jobs.js';
 import type { Notifier } from './delivery/notifier.js';
-import { outboxCounts } from './delivery/outbox.js';
+import { outboxCounts } from './delivery/outbox-repo.js';
 import { createGlossaryCapability, type LookupAnswer } from './glossary/capability.js';
 import { LookupLog } from './glossary/lookup-log.js';
 import { TermIndexes } from './glossary/matching/term-indexes.js';

@@ -1,13 +1,13 @@
 // Delivers one outbox row, at most once per row however often it is called, from however many
 // workers. A row is claimed under a lease; an attempt whose worker died (lease run out, outcome
 // unknown) is first checked with the platform before anything is posted again.
-import { sql } from 'kysely';
+import * as outbox from './outbox-repo.js';
 import type { Card } from '../chat/card.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { DeliveredRef, OutboxMessage, OutboxTarget, Platform } from '../db/foundation-tables.js';
 import * as orgsRepo from '../orgs/repo.js';
-import { SLOT_BOOKED, takeChannelSlot } from './channel-slots.js';
+import { SLOT_BOOKED, takeChannelSlot } from './channel-slots-repo.js';
 import { PermanentDeliveryError, RateLimitedError, type Destination, type Notifier } from './notifier.js';
 
 export interface DeliveryOptions {
@@ -58,28 +58,13 @@ export class Deliverer {
     const { db, clock } = this.options;
     const now = clock.now();
     const claim = await db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('outbox')
-        .selectAll()
-        .where('id', '=', outboxId)
-        .forUpdate()
-        .skipLocked()
-        .executeTakeFirst();
+      const row = await outbox.lockRow(trx, outboxId);
       if (!row) return { kind: 'busy' as const };
       if (row.status === 'delivered' || row.status === 'failed') return { kind: 'done' as const };
       if (row.status === 'sending' && row.lease_until && row.lease_until > now) return { kind: 'busy' as const };
       if (row.status === 'pending' && row.not_before > now) return { kind: 'not-due' as const, notBefore: row.not_before };
       const uncertain = row.status === 'sending';
-      await trx
-        .updateTable('outbox')
-        .set({
-          status: 'sending',
-          attempts: sql`attempts + 1`,
-          lease_until: new Date(now.getTime() + this.leaseMs),
-          attempt_started_at: uncertain && row.attempt_started_at ? row.attempt_started_at : now,
-        })
-        .where('id', '=', outboxId)
-        .execute();
+      await outbox.markSending(trx, outboxId, { leaseUntil: new Date(now.getTime() + this.leaseMs), attemptStartedAt: uncertain && row.attempt_started_at ? row.attempt_started_at : now });
       return { kind: 'claimed' as const, row, uncertain, since: uncertain && row.attempt_started_at ? row.attempt_started_at : now };
     });
     if (claim.kind === 'busy') return { status: 'busy' };
@@ -133,44 +118,24 @@ export class Deliverer {
   }
 
   private async markDelivered(outboxId: string, ref: DeliveredRef): Promise<void> {
-    await this.options.db
-      .updateTable('outbox')
-      .set({ status: 'delivered', delivered_ref: JSON.stringify(ref), delivered_at: this.options.clock.now(), lease_until: null, last_error: null })
-      .where('id', '=', outboxId)
-      .execute();
+    await outbox.markDelivered(this.options.db, outboxId, ref, this.options.clock.now());
   }
 
   /** Hands the row back, due again at `notBefore`; waiting for a channel's turn is not an attempt. */
   private async deferTo(outboxId: string, notBefore: Date, reason: string): Promise<void> {
-    await this.options.db
-      .updateTable('outbox')
-      .set({ status: 'pending', lease_until: null, attempt_started_at: null, not_before: notBefore, attempts: sql`greatest(attempts - 1, 0)`, last_error: reason })
-      .where('id', '=', outboxId)
-      .where('status', '=', 'sending')
-      .execute();
+    await outbox.handBack(this.options.db, outboxId, notBefore, reason);
   }
 
   private async recordFailure(outboxId: string, attempts: number, error: unknown): Promise<void> {
     const now = this.options.clock.now();
     const permanent = error instanceof PermanentDeliveryError || attempts >= this.maxAttempts;
     const notBefore = error instanceof RateLimitedError ? new Date(now.getTime() + error.retryAfterMs) : now;
-    await this.options.db
-      .updateTable('outbox')
-      .set({
-        status: permanent ? 'failed' : 'pending',
-        lease_until: null,
-        attempt_started_at: null,
-        not_before: notBefore,
-        last_error: (error instanceof Error ? error.message : String(error)).slice(0, 1000),
-      })
-      .where('id', '=', outboxId)
-      .where('status', '=', 'sending')
-      .execute();
+    await outbox.markAttemptFailed(this.options.db, outboxId, { permanent, notBefore, error: (error instanceof Error ? error.message : String(error)).slice(0, 1000) });
   }
 
   /** A message that updates or replies to another needs that one delivered first. */
   private async deliveredRefOf(outboxId: string): Promise<DeliveredRef> {
-    const original = await this.options.db.selectFrom('outbox').select(['status', 'delivered_ref']).where('id', '=', outboxId).executeTakeFirst();
+    const original = await outbox.deliveryOf(this.options.db, outboxId);
     if (!original) throw new PermanentDeliveryError(`the message it refers to (outbox ${outboxId}) does not exist`);
     if (original.status === 'failed') throw new PermanentDeliveryError(`the message it refers to (outbox ${outboxId}) could not be delivered`);
     if (!original.delivered_ref) throw new Error(`the message it refers to (outbox ${outboxId}) is not delivered yet`);
@@ -185,25 +150,13 @@ export class Deliverer {
       if (identity.platform === 'slack') {
         return { kind: 'user', platform: 'slack', installationId: identity.installation_external_id, userId: identity.external_user_id };
       }
-      const personal = await db
-        .selectFrom('conversations')
-        .select(['external_id', 'reference', 'installation_external_id'])
-        .where('person_id', '=', target.personId)
-        .where('platform', '=', 'teams')
-        .where('kind', '=', 'personal')
-        .orderBy('updated_at', 'desc')
-        .executeTakeFirst();
+      const personal = await orgsRepo.latestPersonalTeamsChat(db, target.personId);
       if (personal) {
         return { kind: 'conversation', platform: 'teams', installationId: personal.installation_external_id, conversationId: personal.external_id, reference: personal.reference };
       }
       return { kind: 'user', platform: 'teams', installationId: identity.installation_external_id, userId: identity.external_user_id };
     }
-    const conversation = await db
-      .selectFrom('conversations')
-      .select(['platform', 'external_id', 'reference', 'installation_external_id'])
-      .where('id', '=', target.conversationId)
-      .where('org_id', '=', orgId)
-      .executeTakeFirst();
+    const conversation = await orgsRepo.conversationInOrg(db, orgId, target.conversationId);
     if (!conversation) throw new PermanentDeliveryError('the conversation this message was meant for is no longer known to Steward');
     return {
       kind: 'conversation',

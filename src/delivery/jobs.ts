@@ -9,7 +9,7 @@ import { PeriodicSweep } from '../jobs/periodic.js';
 import type { Logger } from '../log.js';
 import type { Deliverer } from './deliver.js';
 import { PermanentDeliveryError, RateLimitedError } from './notifier.js';
-import { dueOutboxRows, type DueOutboxRow } from './outbox.js';
+import { dueOutboxRows, type DueOutboxRow } from './outbox-repo.js';
 
 export const DELIVERY_QUEUE = 'steward-delivery';
 

@@ -4,7 +4,7 @@ import type { Actor } from '../chat/actor.js';
 import type { Card } from '../chat/card.js';
 import { InvalidInput, NotFound } from '../chat/errors.js';
 import type { Db } from '../db/database.js';
-import { enqueueMessage } from '../delivery/outbox.js';
+import { enqueueMessage } from '../delivery/outbox-repo.js';
 import { personRef } from '../orgs/people.js';
 import * as orgsRepo from '../orgs/repo.js';
 import { outcomeCard, proposalCard, type ChangeLine, type ProposalView } from './change-cards.js';

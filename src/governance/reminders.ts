@@ -1,7 +1,7 @@
 // The nudge before a deadline: board members who have not voted on an open proposal get a direct
 // message once, when the deadline is within the organisation's reminder window (default 24 h).
 import type { Db } from '../db/database.js';
-import { enqueueMessage } from '../delivery/outbox.js';
+import { enqueueMessage } from '../delivery/outbox-repo.js';
 import { reminderCard } from './cards.js';
 import * as repo from './repo.js';
 import { readScheduleSettings } from './schedule.js';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { InvalidInput, NotFound, PermissionDenied } from '../chat/errors.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
-import { enqueueMessage } from '../delivery/outbox.js';
+import { enqueueMessage } from '../delivery/outbox-repo.js';
 import { upsertConversation } from '../orgs/conversations.js';
 import { personRefs } from '../orgs/people.js';
 import { hasRole, type Actor } from '../chat/actor.js';

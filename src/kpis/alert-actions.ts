@@ -4,7 +4,7 @@
 import { counted } from '../chat/words.js';
 import type { PersonRef } from '../chat/card.js';
 import { formatNumber } from '../charts/svg.js';
-import { enqueueMessage } from '../delivery/outbox.js';
+import { enqueueMessage } from '../delivery/outbox-repo.js';
 import { holderFor } from '../journeys/owners.js';
 import { createPing } from '../pings/service.js';
 import { resolvePing } from '../pings/transitions.js';

@@ -7,7 +7,7 @@
 // second run or a second worker sends nothing twice.
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
-import { enqueueMessage } from '../delivery/outbox.js';
+import { enqueueMessage } from '../delivery/outbox-repo.js';
 import type { Logger } from '../log.js';
 import * as orgsRepo from '../orgs/repo.js';
 import { alertContext, applyDecision, type NewPing } from './alert-actions.js';

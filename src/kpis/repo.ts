@@ -292,3 +292,8 @@ export async function upsertKpi(trx: Executor, orgId: string, key: string, value
 export async function markValuesEvaluated(db: Executor, kpiIds: string[]): Promise<void> {
   await db.updateTable('kpis').set({ alerts_evaluated_version: sql`values_version` }).where('id', 'in', kpiIds).execute();
 }
+
+/** The id of the organisation's KPI with this key (the ingest API's path). */
+export async function kpiIdByKey(db: Executor, orgId: string, key: string): Promise<{ id: string } | undefined> {
+  return db.selectFrom('kpis').select('id').where('org_id', '=', orgId).where('key', '=', key).executeTakeFirst();
+}

@@ -233,3 +233,19 @@ export async function upsertConversation(db: Executor, row: Insertable<Conversat
     .executeTakeFirstOrThrow();
   return inserted.id;
 }
+
+/** The person's most recent personal chat with Steward on Teams (its stored reference). */
+export async function latestPersonalTeamsChat(db: Executor, personId: string) {
+  return db
+    .selectFrom('conversations')
+    .select(['external_id', 'reference', 'installation_external_id'])
+    .where('person_id', '=', personId)
+    .where('platform', '=', 'teams')
+    .where('kind', '=', 'personal')
+    .orderBy('updated_at', 'desc')
+    .executeTakeFirst();
+}
+
+export async function conversationInOrg(db: Executor, orgId: string, conversationId: string) {
+  return db.selectFrom('conversations').select(['platform', 'external_id', 'reference', 'installation_external_id']).where('id', '=', conversationId).where('org_id', '=', orgId).executeTakeFirst();
+}

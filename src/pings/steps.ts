@@ -5,7 +5,7 @@ import { isOpen, loadPingView, type PingRow, type PingView } from './view.js';
 import type { Db } from '../db/database.js';
 import type { MessageRenderer } from '../delivery/deliver.js';
 import { PermanentDeliveryError } from '../delivery/notifier.js';
-import { enqueueMessage } from '../delivery/outbox.js';
+import { enqueueMessage } from '../delivery/outbox-repo.js';
 import type { RichText } from '../chat/card.js';
 import * as orgsRepo from '../orgs/repo.js';
 import type { Holder } from '../journeys/owners.js';

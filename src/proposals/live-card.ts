@@ -19,7 +19,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { MessageRenderer, RenderRequest } from '../delivery/deliver.js';
 import { RateLimitedError } from '../delivery/notifier.js';
-import { enqueueMessage } from '../delivery/outbox.js';
+import { enqueueMessage } from '../delivery/outbox-repo.js';
 import { placeholderCard, proposalCard } from './cards.js';
 import * as repo from './repo.js';
 import * as posts from './repo/posts.js';

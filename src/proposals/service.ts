@@ -4,7 +4,7 @@
 import { InvalidInput, NotFound, PermissionDenied } from '../chat/errors.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
-import { enqueueMessage } from '../delivery/outbox.js';
+import { enqueueMessage } from '../delivery/outbox-repo.js';
 import { accountableOwner, findJourneyExact } from '../journeys/owners.js';
 import { hasRole, requireRole, type Actor } from '../chat/actor.js';
 import type { Services } from '../services.js';

@@ -1,6 +1,7 @@
 // API tokens for the ingest API: created by an operator (`steward token create`), shown once, stored
 // only as a SHA-256 hash (the token is random and long, so a slow hash would add nothing), scoped to
 // one organisation, revocable. Verification is one indexed lookup by hash.
+import * as repo from './repo.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import { ERROR_CODES } from '../errors.js';
@@ -44,31 +45,17 @@ export async function createToken(
   if (name.length < 1 || name.length > 80) throw new TokenError('A token name has 1 to 80 characters.');
   const rate = options.requestsPerMinute ?? DEFAULT_REQUESTS_PER_MINUTE;
   if (!Number.isInteger(rate) || rate < 1 || rate > 1_000_000) throw new TokenError('The rate limit is a whole number of requests per minute, from 1 to 1000000.');
-  const clash = await db
-    .selectFrom('api_tokens')
-    .select('id')
-    .where('org_id', '=', options.orgId)
-    .where('name', '=', name)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+  const clash = await repo.activeTokenNamed(db, options.orgId, name);
   if (clash) throw new TokenError(`This organisation already has an active token named “${name}”; revoke it first or choose another name.`);
   const token = `${TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`;
   const prefix = token.slice(0, 12);
-  const row = await db
-    .insertInto('api_tokens')
-    .values({ org_id: options.orgId, name, token_hash: hashToken(token), prefix, requests_per_minute: rate, created_by: options.createdBy ?? null })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const row = await repo.insertToken(db, { org_id: options.orgId, name, token_hash: hashToken(token), prefix, requests_per_minute: rate, created_by: options.createdBy ?? null });
   return { id: row.id, name, token, prefix, requestsPerMinute: rate };
 }
 
 export async function verifyToken(db: Db, token: string): Promise<TokenCheck> {
   if (!TOKEN_SHAPE.test(token)) return { ok: false, reason: 'malformed' };
-  const row = await db
-    .selectFrom('api_tokens')
-    .select(['id', 'org_id', 'name', 'requests_per_minute', 'revoked_at'])
-    .where('token_hash', '=', hashToken(token))
-    .executeTakeFirst();
+  const row = await repo.tokenByHash(db, hashToken(token));
   if (!row) return { ok: false, reason: 'unknown' };
   if (row.revoked_at) return { ok: false, reason: 'revoked' };
   return { ok: true, token: { id: row.id, orgId: row.org_id, name: row.name, requestsPerMinute: row.requests_per_minute } };
@@ -76,35 +63,20 @@ export async function verifyToken(db: Db, token: string): Promise<TokenCheck> {
 
 /** Records use at most once a minute per token, so a busy ingest does not write on every request. */
 export async function touchToken(db: Db, tokenId: string, now: Date): Promise<void> {
-  await db
-    .updateTable('api_tokens')
-    .set({ last_used_at: now })
-    .where('id', '=', tokenId)
-    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', new Date(now.getTime() - 60_000))]))
-    .execute();
+  await repo.markUsed(db, tokenId, now, new Date(now.getTime() - 60_000));
 }
 
 /** Revokes the active token with this id, name or prefix; returns it, or undefined when none matched. */
 export async function revokeToken(db: Db, orgId: string, which: string, now: Date) {
-  const candidates = await db
-    .selectFrom('api_tokens')
-    .select(['id', 'name', 'prefix'])
-    .where('org_id', '=', orgId)
-    .where('revoked_at', 'is', null)
-    .execute();
+  const candidates = await repo.activeTokens(db, orgId);
   const matches = candidates.filter((t) => t.id === which || t.name === which || t.prefix === which);
   if (matches.length > 1) throw new TokenError(`“${which}” matches ${matches.length} tokens; give the token id instead.`);
   const match = matches[0];
   if (!match) return undefined;
-  await db.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', match.id).where('revoked_at', 'is', null).execute();
+  await repo.markRevoked(db, match.id, now);
   return match;
 }
 
 export async function listTokens(db: Db, orgId: string) {
-  return db
-    .selectFrom('api_tokens')
-    .select(['id', 'name', 'prefix', 'requests_per_minute', 'created_at', 'created_by', 'revoked_at', 'last_used_at'])
-    .where('org_id', '=', orgId)
-    .orderBy('created_at')
-    .execute();
+  return repo.tokensOf(db, orgId);
 }

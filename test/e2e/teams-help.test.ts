@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { para } from '../../src/chat/card.js';
-import { enqueueMessage } from '../../src/delivery/outbox.js';
+import { enqueueMessage } from '../../src/delivery/outbox-repo.js';
 import { postActivity, teamsMessage, type ConnectorCall } from '../support/fake-connector.js';
 import { postSlack, slashCommandBody } from '../support/slack.js';
 import { startTestSteward, type TestSteward } from '../support/steward.js';

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { para, type Card } from '../../src/chat/card.js';
 import { systemClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/database.js';
-import { enqueueMessage } from '../../src/delivery/outbox.js';
+import { enqueueMessage } from '../../src/delivery/outbox-repo.js';
 import { DeliveryQueue, deliveryJob } from '../../src/delivery/jobs.js';
 import { JobRegistry } from '../../src/jobs/registry.js';
 import { redisConnection } from '../../src/jobs/redis.js';

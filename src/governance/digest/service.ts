@@ -4,7 +4,7 @@
 import { requireRole, type Actor } from '../../chat/actor.js';
 import type { Card } from '../../chat/card.js';
 import type { Db } from '../../db/database.js';
-import { enqueueMessage } from '../../delivery/outbox.js';
+import { enqueueMessage } from '../../delivery/outbox-repo.js';
 import type { Services } from '../../services.js';
 import * as repo from '../repo.js';
 import { describeSlot, latestSlot, nextSlots, periodKey, readScheduleSettings } from '../schedule.js';

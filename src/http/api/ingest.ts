@@ -3,6 +3,7 @@
 // validated with zod and checked against the KPI before anything is written; one bad item and
 // nothing is stored, with a 400 that lists each problem as {index, field, problem}. Bodies are
 // limited in bytes (413 from the server) and in items (413 here); each token has a rate limit (429).
+import { kpiIdByKey } from '../../kpis/repo.js';
 import { counted } from '../../chat/words.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -111,7 +112,7 @@ export function ingestRoutes(options: IngestApiOptions): Route[] {
       const key = kpiKey.safeParse(safeDecode(single));
       if (!key.success) return refuse(res, 404, { error: `“${single}” is not a KPI key`, stored: 0 });
       keyFromPath = key.data;
-      const known = await options.db.selectFrom('kpis').select('id').where('org_id', '=', token.orgId).where('key', '=', keyFromPath).executeTakeFirst();
+      const known = await kpiIdByKey(options.db, token.orgId, keyFromPath);
       // Tokens are scoped to one organisation: a KPI outside it is not this token's to write, whoever owns it.
       if (!known) return refuse(res, 403, { error: `this token's organisation has no KPI “${keyFromPath}”; a token writes only its own organisation's KPIs`, stored: 0 });
     }

@@ -1,10 +1,14 @@
-// Writing to the outbox: always inside the transaction of the change that causes the message, so a
-// message exists exactly when its cause does. Delivery happens later, in src/jobs/delivery.ts.
+// The outbox's SQL. Writing: always inside the transaction of the change that causes the message, so
+// a message exists exactly when its cause does. Delivering (src/delivery/deliver.ts, run by the job
+// in src/delivery/jobs.ts): a row is leased, marked sent or failed, or handed back.
 import { sql, type Transaction } from 'kysely';
 import type { Card } from '../chat/card.js';
 import type { Db } from '../db/database.js';
 import type { MessageRender, OutboxTarget } from '../db/foundation-tables.js';
 import type { Database } from '../db/tables.js';
+import type { DeliveredRef } from '../db/foundation-tables.js';
+
+type Executor = Transaction<Database> | Db;
 
 export interface OutboxEntry {
   orgId: string;
@@ -76,4 +80,44 @@ export async function outboxCounts(db: Db) {
     .groupBy('status')
     .execute();
   return Object.fromEntries(rows.map((r) => [r.status, r.count]));
+}
+
+/** The row, locked for this transaction; undefined when another worker holds it. */
+export async function lockRow(trx: Executor, outboxId: string) {
+  return trx.selectFrom('outbox').selectAll().where('id', '=', outboxId).forUpdate().skipLocked().executeTakeFirst();
+}
+
+export async function markSending(trx: Executor, outboxId: string, lease: { leaseUntil: Date; attemptStartedAt: Date }): Promise<void> {
+  await trx
+    .updateTable('outbox')
+    .set({ status: 'sending', attempts: sql`attempts + 1`, lease_until: lease.leaseUntil, attempt_started_at: lease.attemptStartedAt })
+    .where('id', '=', outboxId)
+    .execute();
+}
+
+export async function markDelivered(db: Executor, outboxId: string, ref: DeliveredRef, now: Date): Promise<void> {
+  await db.updateTable('outbox').set({ status: 'delivered', delivered_ref: JSON.stringify(ref), delivered_at: now, lease_until: null, last_error: null }).where('id', '=', outboxId).execute();
+}
+
+/** Hands a row being sent back, due again at `notBefore`; waiting is not an attempt. */
+export async function handBack(db: Executor, outboxId: string, notBefore: Date, reason: string): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ status: 'pending', lease_until: null, attempt_started_at: null, not_before: notBefore, attempts: sql`greatest(attempts - 1, 0)`, last_error: reason })
+    .where('id', '=', outboxId)
+    .where('status', '=', 'sending')
+    .execute();
+}
+
+export async function markAttemptFailed(db: Executor, outboxId: string, failure: { permanent: boolean; notBefore: Date; error: string }): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ status: failure.permanent ? 'failed' : 'pending', lease_until: null, attempt_started_at: null, not_before: failure.notBefore, last_error: failure.error })
+    .where('id', '=', outboxId)
+    .where('status', '=', 'sending')
+    .execute();
+}
+
+export async function deliveryOf(db: Executor, outboxId: string) {
+  return db.selectFrom('outbox').select(['status', 'delivered_ref']).where('id', '=', outboxId).executeTakeFirst();
 }
