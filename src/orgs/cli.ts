@@ -5,7 +5,8 @@ import { roleChangeMessage, ROLE_LABELS } from '../chat/actor.js';
 import { CliError, orgOption, creating, resolveOrg, type CliContext } from '../cli-context.js';
 import type { Platform, Role } from '../db/foundation-tables.js';
 import * as orgsRepo from './repo.js';
-import { grantRole, personForEmail, revokeRole } from './service.js';
+import type { Db } from '../db/database.js';
+import { grantRole, personForEmail, personForTeamsUser, revokeRole } from './service.js';
 
 const ROLE_CHOICES: Record<string, Role> = { admin: 'admin', steward: 'glossary_steward', glossary_steward: 'glossary_steward', board: 'board' };
 
@@ -24,18 +25,31 @@ function registerRoleCommands(program: Command, cli: CliContext): void {
   const role = program.command('role').description('grant, revoke and list roles');
   role
     .command('grant')
-    .description('grant a role to the person with this e-mail (recorded even before they first use Steward)')
-    .requiredOption('--email <email>', 'the person\'s e-mail')
+    .description('grant a role to the person with this e-mail, or with this Teams user id (recorded even before they first use Steward)')
+    .option('--email <email>', 'the person\'s e-mail')
+    .option('--teams-user <id>', 'a Teams user\'s id (AAD object id), e.g. the Agents Playground\'s user')
+    .option('--tenant <id>', 'with --teams-user: the Teams tenant (default: the organisation\'s only one)')
     .addOption(roleOption())
     .addOption(orgOption())
-    .action(async (opts: { email: string; role: string; org?: string }) => {
+    .action(async (opts: { email?: string; teamsUser?: string; tenant?: string; role: string; org?: string }) => {
+      if (Boolean(opts.email) === Boolean(opts.teamsUser)) throw new CliError('Say who: --email <email> or --teams-user <id> (one of them).');
       await withDatabase(async (handle) => {
         const orgId = await resolveOrg(handle, opts.org, creating(cli));
         const roleName = roleNamed(opts.role);
-        if (!/^[^@\s]+@[^@\s]+$/.test(opts.email)) throw new CliError(`“${opts.email}” is not an e-mail address`);
-        const personId = await personForEmail(handle.db, orgId, opts.email);
+        let personId: string;
+        let who: string;
+        if (opts.teamsUser) {
+          const tenant = opts.tenant ?? (await onlyTeamsTenant(handle.db, orgId));
+          personId = await personForTeamsUser(handle.db, orgId, tenant, opts.teamsUser);
+          who = `Teams user ${opts.teamsUser}`;
+        } else {
+          const email = opts.email ?? '';
+          if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new CliError(`“${email}” is not an e-mail address`);
+          personId = await personForEmail(handle.db, orgId, email);
+          who = email;
+        }
         const changed = await grantRole(handle.db, personId, { orgId, role: roleName, byLabel: 'cli' });
-        out(roleChangeMessage(opts.email, roleName, 'grant', changed));
+        out(roleChangeMessage(who, roleName, 'grant', changed));
       });
     });
   role
@@ -107,4 +121,15 @@ function registerOrgCommands(program: Command, cli: CliContext): void {
 export function registerOrgsCommands(program: Command, cli: CliContext): void {
   registerRoleCommands(program, cli);
   registerOrgCommands(program, cli);
+}
+
+/** The organisation's only Teams tenant, for `--teams-user` without `--tenant`. */
+async function onlyTeamsTenant(db: Db, orgId: string): Promise<string> {
+  const tenants = await orgsRepo.installationsOf(db, orgId, 'teams');
+  if (tenants.length === 1 && tenants[0]) return tenants[0].external_id;
+  throw new CliError(
+    tenants.length === 0
+      ? 'This organisation has no Teams tenant yet: say which with --tenant (the Agents Playground\'s is 00000000-0000-0000-0000-0000000000001).'
+      : `This organisation has ${tenants.length} Teams tenants; say which with --tenant (${tenants.map((t) => t.external_id).join(', ')}).`,
+  );
 }

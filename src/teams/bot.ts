@@ -11,6 +11,7 @@ import {
   type Attachment,
 } from 'botbuilder';
 import { z } from 'zod';
+import type { EmailLookup } from '../chat/actor.js';
 import type { Card } from '../chat/card.js';
 import { ChatError } from '../chat/errors.js';
 import { ERROR_CODES } from '../errors.js';
@@ -75,6 +76,11 @@ export interface TeamsBotOptions {
   orgs: OrgDirectory;
   db: Db;
   log: Logger;
+  /**
+   * Requests are verified (Bot Framework credentials set). Without it nothing learnt from a request
+   * or its service URL (a member's e-mail) may link the sender to an existing person.
+   */
+  verified: boolean;
   /** Activities already taken, so a Bot Framework redelivery (same activity id) does nothing twice. */
   inboundEvents?: { claim(key: string): Promise<boolean>; release(key: string): Promise<void> };
 }
@@ -105,7 +111,8 @@ export class StewardTeamsBot extends TeamsActivityHandler {
     };
   }
 
-  private emailLookup(context: TurnContext) {
+  private emailLookup(context: TurnContext): EmailLookup | undefined {
+    if (!this.options.verified) return undefined;
     return async () => {
       const member = await withTimeout(TeamsInfo.getMember(context, context.activity.from.id), 1_500);
       return member?.email ?? member?.userPrincipalName ?? undefined;

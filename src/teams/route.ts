@@ -1,10 +1,50 @@
 // POST /api/messages: the Bot Framework endpoint. A body that is not a JSON activity is refused with
-// 400 here; the rest goes through the CloudAdapter (JWT check) to the bot.
+// 400 here; the rest goes through the CloudAdapter (JWT check) to the bot. Without Bot Framework
+// credentials nothing is verified, so only this machine may talk to it (the Agents Playground on a
+// developer's machine) and replies go only to a loopback service URL: an activity naming another
+// server must never make Steward fetch from it or send to it.
+import type { IncomingMessage } from 'node:http';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
 import { sendJson, type Route } from '../http/server.js';
+import type { Logger } from '../log.js';
 import { activityProblem, processTeamsRequest } from './adapter.js';
 
-export function teamsRoute(adapter: CloudAdapter, bot: { run(context: TurnContext): Promise<void> }): Route {
+/** 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return plain === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(plain);
+}
+
+/** A service URL on this machine: localhost, 127.x or [::1]. */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || isLoopbackAddress(host);
+  } catch {
+    return false;
+  }
+}
+
+export interface TeamsRouteOptions {
+  /** No Bot Framework credentials: requests are not verified, so only loopback is accepted. */
+  anonymous: boolean;
+  log: Logger;
+}
+
+/** Why an unverified request is refused, or undefined when it may go on. */
+function anonymousRefusal(req: IncomingMessage, activity: unknown): { status: number; error: string } | undefined {
+  if (!isLoopbackAddress(req.socket.remoteAddress)) {
+    return { status: 401, error: 'Teams requests are accepted from this machine only until MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD are set' };
+  }
+  const serviceUrl = typeof activity === 'object' && activity !== null && 'serviceUrl' in activity ? String(activity.serviceUrl) : '';
+  if (!isLoopbackUrl(serviceUrl)) {
+    return { status: 400, error: 'without MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, Steward replies only to a service URL on this machine' };
+  }
+  return undefined;
+}
+
+export function teamsRoute(adapter: CloudAdapter, bot: { run(context: TurnContext): Promise<void> }, options: TeamsRouteOptions): Route {
   return {
     method: 'POST',
     path: '/api/messages',
@@ -22,6 +62,12 @@ export function teamsRoute(adapter: CloudAdapter, bot: { run(context: TurnContex
       if (problem) {
         sendJson(res, 400, { error: problem });
         return '400';
+      }
+      const refusal = options.anonymous ? anonymousRefusal(req, activity) : undefined;
+      if (refusal) {
+        options.log.warn({ remoteAddress: req.socket.remoteAddress, reason: refusal.error }, 'refused an unauthenticated Teams request; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to accept Teams from elsewhere');
+        sendJson(res, refusal.status, { error: refusal.error });
+        return String(refusal.status);
       }
       const status = await processTeamsRequest(adapter, req, res, activity, (context) => bot.run(context));
       return String(status);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGlossaryCsv } from '../../src/glossary/csv.js';
 import { grantRole } from '../../src/orgs/service.js';
 import { postActivity, teamsMessage, type ConnectorCall } from '../support/fake-connector.js';
-import { startTestSteward, type TestSteward } from '../support/steward.js';
+import { linkTeamsMembers, startTestSteward, type TestSteward } from '../support/steward.js';
 import { waitUntil } from '../support/wait.js';
 
 /** Every object with this `type` anywhere in a card. */
@@ -106,6 +106,7 @@ describe('Teams: the glossary end to end', () => {
     expect((await importGlossaryCsv(t.database.db, orgId, csv, { by: 'test', now: new Date() })).problems).toEqual([]);
     t.connector.members.set(`29:${OFFICE}`, { email: 'cx-office@example.com', name: 'CX office', aadObjectId: OFFICE });
     t.connector.members.set(`29:${ANN}`, { email: 'ann@example.com', name: 'Ann Peeters', aadObjectId: ANN });
+    await linkTeamsMembers(t);
     // The CX office has a personal chat with Steward, so direct messages can reach it.
     await say(OFFICE, 'glossary stats');
   });

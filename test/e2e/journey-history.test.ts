@@ -13,7 +13,7 @@ import { formatWhen } from '../../src/journeys/settings.js';
 import { grantRole, personForEmail } from '../../src/orgs/service.js';
 import { postActivity, teamsMessage } from '../support/fake-connector.js';
 import { blockActionBody, postSlack, slashCommandBody } from '../support/slack.js';
-import { startTestSteward, type TestSteward } from '../support/steward.js';
+import { linkTeamsMembers, startTestSteward, type TestSteward } from '../support/steward.js';
 
 const DEMO = readFileSync(new URL('../../data/demo/journeys.csv', import.meta.url), 'utf8');
 const TIME_ZONE = 'Asia/Tokyo';
@@ -153,6 +153,7 @@ describe.each(['slack', 'teams'] as const)('%s: journey history', (platform) => 
     orgId = await t.steward.services.orgs.defaultOrganisation();
     await db.updateTable('organisations').set({ time_zone: TIME_ZONE }).where('id', '=', orgId).execute();
     for (const who of Object.keys(PEOPLE) as Who[]) await personForEmail(db, orgId, PEOPLE[who].email, PEOPLE[who].name);
+    if (platform === 'teams') await linkTeamsMembers(t);
     await grantRole(db, await personForEmail(db, orgId, PEOPLE.dana.email, PEOPLE.dana.name), { orgId, role: 'admin', byLabel: 'test' });
     expect((await importJourneys(db, orgId, DEMO, { now: clock.now(), byLabel: 'test' })).ok).toBe(true);
     // Everyone has talked to Steward once, so each is known on the platform and shows as a mention.

@@ -10,7 +10,7 @@ import { importJourneys } from '../../src/journeys/csv.js';
 import { grantRole, personForEmail } from '../../src/orgs/service.js';
 import { postActivity, teamsMessage } from '../support/fake-connector.js';
 import { blockActionBody, postSlack, slashCommandBody } from '../support/slack.js';
-import { startTestSteward, type TestSteward } from '../support/steward.js';
+import { linkTeamsMembers, startTestSteward, type TestSteward } from '../support/steward.js';
 
 const DEMO = readFileSync(new URL('../../data/demo/journeys.csv', import.meta.url), 'utf8');
 const HOUR = 3_600_000;
@@ -183,6 +183,7 @@ describe.each(['slack', 'teams'] as const)('%s: journey pings end to end', (plat
     const db = t.database.db;
     const orgId = await t.steward.services.orgs.defaultOrganisation();
     for (const who of Object.keys(PEOPLE) as Who[]) await personForEmail(db, orgId, PEOPLE[who].email, PEOPLE[who].name);
+    if (platform === 'teams') await linkTeamsMembers(t);
     await grantRole(db, await personForEmail(db, orgId, 'alma@example.com', 'Alma Admin'), { orgId, role: 'admin', byLabel: 'test' });
     expect((await importJourneys(db, orgId, DEMO, { now: clock.now(), byLabel: 'test' })).ok).toBe(true);
     // Owners who have talked to Steward once can be reached by direct message.

@@ -16,7 +16,7 @@ import { decodePng } from '../support/chart-png.js';
 import { waitForDrain } from '../support/drain.js';
 import { postActivity, teamsMessage, type ConnectorCall } from '../support/fake-connector.js';
 import { blockActionBody, postSlack, slashCommandBody } from '../support/slack.js';
-import { startTestSteward, TEST_REDIS_URL, type TestSteward } from '../support/steward.js';
+import { linkTeamsMembers, startTestSteward, TEST_REDIS_URL, type TestSteward } from '../support/steward.js';
 import { waitUntil } from '../support/wait.js';
 
 const NOW = new Date('2026-11-24T10:00:00Z');
@@ -295,6 +295,7 @@ describe('KPIs in Teams', () => {
   beforeAll(async () => {
     t = await startTestSteward({ clock: new ManualClock(NOW) });
     t.connector.members.set(`29:${ownerAad}`, { email: 'owen@example.com', name: 'Owen Owner', aadObjectId: ownerAad });
+    await linkTeamsMembers(t);
     await say('kpi', { userAad: ownerAad });
     seeded = await seed(t, 'owen@example.com');
   });

@@ -6,7 +6,7 @@ import { para } from '../../src/chat/card.js';
 import { enqueueMessage } from '../../src/delivery/outbox-repo.js';
 import { postActivity, teamsMessage, type ConnectorCall } from '../support/fake-connector.js';
 import { postSlack, slashCommandBody } from '../support/slack.js';
-import { startTestSteward, type TestSteward } from '../support/steward.js';
+import { linkTeamsMembers, startTestSteward, type TestSteward } from '../support/steward.js';
 import { waitUntil } from '../support/wait.js';
 
 interface Attachment {
@@ -105,6 +105,30 @@ describe('Teams: help and conversation references, anonymous (local) mode', () =
     expect(replies()).toHaveLength(2);
   });
 
+  it('without credentials, refuses an activity whose serviceUrl is not on this machine: nothing fetched or sent there, nothing stored', async () => {
+    const people = async () => (await t.database.db.selectFrom('people').select('id').execute()).length;
+    const before = { people: await people(), calls: t.connector.calls.length };
+    const forged = teamsMessage({ text: 'help', serviceUrl: 'http://attacker.example/', userAad: '00000000-0000-0000-0000-0000000000f1', conversationId: 'a:personal-forged' });
+    const response = await postActivity(t.url, forged);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('MICROSOFT_APP_ID');
+    expect(await people()).toBe(before.people);
+    expect(t.connector.calls.length).toBe(before.calls);
+  });
+
+  it('without credentials, learns nothing from the request: a sender whose roster e-mail is an admin’s is a person of their own', async () => {
+    const orgId = await t.steward.services.orgs.defaultOrganisation();
+    const { grantRole, personForEmail } = await import('../../src/orgs/service.js');
+    const admin = await personForEmail(t.database.db, orgId, 'boss@example.com', 'The Boss');
+    await grantRole(t.database.db, admin, { orgId, role: 'admin', byLabel: 'test' });
+    const aad = '00000000-0000-0000-0000-0000000000f2';
+    t.connector.members.set(`29:${aad}`, { email: 'boss@example.com', name: 'Not The Boss', aadObjectId: aad });
+    expect((await postActivity(t.url, teamsMessage({ text: 'help', serviceUrl: t.connector.url, userAad: aad, conversationId: `a:personal-${aad}` }))).status).toBe(200);
+    const linked = await t.database.db.selectFrom('identities').select('person_id').where('external_user_id', '=', aad).executeTakeFirstOrThrow();
+    expect(linked.person_id).not.toBe(admin);
+    expect(t.connector.calls.some((c) => c.path.includes('/members/'))).toBe(false);
+  });
+
   it('refuses what is not a Bot Framework activity with 400 naming what is missing, and answers and stores nothing', async () => {
     const people = async () => Number((await t.database.db.selectFrom('people').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const before = { people: await people(), calls: t.connector.calls.length };
@@ -155,6 +179,7 @@ describe('Teams: help and conversation references, anonymous (local) mode', () =
     await postSlack(t.url, slashCommandBody({ command: '/cx', text: 'help', user_id: 'UANN0001' }));
     const aad = '00000000-0000-0000-0000-0000000000c3';
     t.connector.members.set(`29:${aad}`, { email: 'ann@example.com', name: 'Ann Peeters', aadObjectId: aad });
+    await linkTeamsMembers(t);
     await postActivity(t.url, teamsMessage({ text: 'help', serviceUrl: t.connector.url, userAad: aad }));
     const identities = await t.database.db
       .selectFrom('identities as i')

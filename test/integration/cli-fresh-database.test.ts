@@ -54,6 +54,24 @@ describe('the CLI on a fresh database', () => {
     expect(await organisations()).toEqual([{ name: 'Acme' }]);
   });
 
+  it('role grant --teams-user gives the Agents Playground’s user a role by its Teams id, linking the tenant', async () => {
+    const aad = '00000000-0000-0000-0000-0000000000020';
+    const tenant = '00000000-0000-0000-0000-0000000000001';
+    const { lines, error } = await steward('role', 'grant', '--teams-user', aad, '--tenant', tenant, '--role', 'admin');
+    expect(error).toBeUndefined();
+    expect(lines.at(-1)).toBe(`Teams user ${aad} is now an admin.`);
+    const row = await t.db
+      .selectFrom('identities as i')
+      .innerJoin('roles as r', 'r.person_id', 'i.person_id')
+      .select(['r.role'])
+      .where('i.platform', '=', 'teams')
+      .where('i.installation_external_id', '=', tenant)
+      .where('i.external_user_id', '=', aad)
+      .executeTakeFirst();
+    expect(row?.role).toBe('admin');
+    expect((await steward('role', 'grant', '--role', 'admin')).error?.message).toContain('--email <email> or --teams-user <id>');
+  });
+
   it('a read-only command says there is nothing yet, and how it comes, without pointing at the demo data', async () => {
     const { error } = await steward('export', 'journeys');
     expect(error?.message).toContain('There is no organisation yet');

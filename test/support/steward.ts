@@ -79,3 +79,20 @@ export async function startTestSteward(options: TestStewardOptions = {}): Promis
     },
   };
 }
+
+/**
+ * Links each of the fake connector's members (by e-mail) to a Teams identity in the test tenant, as
+ * an admin would with `steward role grant --teams-user`: without Bot Framework credentials Steward
+ * learns nothing from a request (no e-mail lookup), so tests that need a Teams user to be a known
+ * person say so here.
+ */
+export async function linkTeamsMembers(t: TestSteward, tenantId = 'tenant-0001'): Promise<void> {
+  const { personForEmail } = await import('../../src/orgs/service.js');
+  const { addIdentity } = await import('../../src/orgs/repo.js');
+  const orgId = await t.steward.services.orgs.defaultOrganisation();
+  for (const member of t.connector.members.values()) {
+    if (!member.email || !member.aadObjectId) continue;
+    const personId = await personForEmail(t.database.db, orgId, member.email, member.name);
+    await addIdentity(t.database.db, personId, 'teams', tenantId, member.aadObjectId);
+  }
+}
