@@ -21,7 +21,8 @@ import { PING_ACTIONS, pingCard, pingSentCard } from './cards.js';
 import { journeyHistoryCard } from './history-card.js';
 import { loadJourneyHistory } from './history-view.js';
 import { mineCard, pingForm } from './mine-card.js';
-import { createPing, pingsOf } from './service.js';
+import { pingsOf } from './repo.js';
+import { createPing } from './service.js';
 import { acknowledgePing, escalatePingNow, resolvePingByActor, snoozePing, type PingActionResult, type PingDeps } from './transitions.js';
 import { isOpen, loadPingView, type PingView } from './view.js';
 

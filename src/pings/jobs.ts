@@ -8,7 +8,7 @@ import type { Db } from '../db/database.js';
 import { PeriodicSweep } from '../jobs/periodic.js';
 import { defineJob } from '../jobs/registry.js';
 import { processDuePing, type DueOutcome } from './transitions.js';
-import { duePingIds, recordPingDeliveries } from './service.js';
+import { duePingIds, recordPingDeliveries } from './repo.js';
 import type { Logger } from '../log.js';
 
 export const ESCALATION_QUEUE = 'steward-escalation';

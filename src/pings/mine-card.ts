@@ -7,7 +7,7 @@ import type { JourneyRow } from '../journeys/repo.js';
 import { formatWhen } from '../journeys/settings.js';
 import type { TreeJourney } from '../journeys/tree.js';
 import { PING_ACTIONS } from './cards.js';
-import type { OpenPing } from './service.js';
+import type { OpenPing } from './repo.js';
 
 export function mineCard(data: {
   owned: { journey: TreeJourney; role: 'owner' | 'deputy' }[];

@@ -10,13 +10,14 @@ import type { RichText } from '../chat/card.js';
 import * as orgsRepo from '../orgs/repo.js';
 import type { Holder } from '../journeys/owners.js';
 import { pingCard, senderNewsCard, type SenderNews } from './cards.js';
+import * as repo from './repo.js';
 import type { Executor } from '../journeys/repo.js';
-import type { PingEventKind, PingState } from '../journeys/tables.js';
+import type { PingEventKind } from '../journeys/tables.js';
 
 /** Who gets the messages of the current round: the holder and their deputy, or the admins. */
 export async function recipientsOf(db: Executor, ping: PingRow, holder?: Holder): Promise<string[]> {
   if (ping.holder_person_id) {
-    const deputy = holder?.deputyPersonId ?? (ping.holder_journey_id ? (await db.selectFrom('journeys').select('deputy_person_id').where('id', '=', ping.holder_journey_id).executeTakeFirst())?.deputy_person_id : null);
+    const deputy = holder?.deputyPersonId ?? (ping.holder_journey_id ? await repo.journeyDeputy(db, ping.holder_journey_id) : null);
     return [ping.holder_person_id, ...(deputy && deputy !== ping.holder_person_id ? [deputy] : [])];
   }
   return (await orgsRepo.peopleWithRole(db, ping.org_id, 'admin')).map((a) => a.id);
@@ -48,9 +49,9 @@ export async function sendRound(
     });
     if (!outboxId) continue;
     outboxIds.push(outboxId);
-    await trx.insertInto('ping_messages').values({ outbox_id: outboxId, ping_id: ping.id, person_id: personId, round: ping.version, level: ping.level }).execute();
+    await repo.insertPingMessage(trx, { outbox_id: outboxId, ping_id: ping.id, person_id: personId, round: ping.version, level: ping.level });
     if (options.eventKind) {
-      await trx.insertInto('ping_events').values({ ping_id: ping.id, kind: options.eventKind, level: ping.level, to_person_id: personId, outbox_id: outboxId, at: now }).execute();
+      await repo.insertPingEvent(trx, { ping_id: ping.id, kind: options.eventKind, level: ping.level, to_person_id: personId, outbox_id: outboxId, at: now });
     }
   }
   return outboxIds;
@@ -62,7 +63,7 @@ export async function sendRound(
  * the ping is closed). The clicker's own message is replaced by the click itself, so it is skipped.
  */
 export async function refreshMessages(trx: Executor, view: PingView, options: { liveRound: number | null; skipPersonId?: string | undefined }): Promise<string[]> {
-  const messages = await trx.selectFrom('ping_messages').select(['outbox_id', 'person_id', 'round']).where('ping_id', '=', view.ping.id).execute();
+  const messages = await repo.messagesOfPing(trx, view.ping.id);
   const outboxIds: string[] = [];
   for (const message of messages) {
     if (message.person_id === options.skipPersonId) continue;
@@ -81,11 +82,6 @@ export async function refreshMessages(trx: Executor, view: PingView, options: { 
   return outboxIds;
 }
 
-export async function latestRound(trx: Executor, pingId: string): Promise<number | null> {
-  const row = await trx.selectFrom('ping_messages').select((eb) => eb.fn.max('round').as('round')).where('ping_id', '=', pingId).executeTakeFirst();
-  return row?.round ?? null;
-}
-
 export async function tellSender(trx: Executor, view: PingView, news: SenderNews, actorPersonId: string | null): Promise<string[]> {
   const senderId = view.ping.from_person_id;
   if (!senderId || senderId === actorPersonId) return [];
@@ -98,50 +94,7 @@ export async function tellSender(trx: Executor, view: PingView, news: SenderNews
   return outboxId ? [outboxId] : [];
 }
 
-export type Change = {
-  state?: PingState;
-  holder_person_id?: string | null;
-  holder_journey_id?: string | null;
-  level?: number;
-  escalate_at?: Date | null;
-  snoozed_until?: Date | null;
-  exhausted_at?: Date | null;
-};
 
-/** The one way a ping changes: only if nobody changed it since it was read, and only from these states. */
-export async function transition(trx: Executor, ping: PingRow, from: PingState[], change: Change, now: Date): Promise<PingRow | undefined> {
-  return trx
-    .updateTable('pings')
-    .set({ ...change, version: ping.version + 1, updated_at: now })
-    .where('id', '=', ping.id)
-    .where('version', '=', ping.version)
-    .where('state', 'in', from)
-    .returningAll()
-    .executeTakeFirst();
-}
-
-export async function recordEvent(
-  trx: Executor,
-  ping: PingRow,
-  kind: PingEventKind,
-  at: Date,
-  extra: { actor?: string | null; to?: string | null; toJourney?: string | null; until?: Date | null; note?: string | null } = {},
-): Promise<void> {
-  await trx
-    .insertInto('ping_events')
-    .values({
-      ping_id: ping.id,
-      kind,
-      level: ping.level,
-      actor_person_id: extra.actor ?? null,
-      to_person_id: extra.to ?? null,
-      to_journey_id: extra.toJourney ?? null,
-      until: extra.until ?? null,
-      note: extra.note ?? null,
-      at,
-    })
-    .execute();
-}
 
 export const PING_MESSAGE_RENDERER = 'ping.message';
 
@@ -149,11 +102,11 @@ export const PING_MESSAGE_RENDERER = 'ping.message';
 export function pingMessageRenderer(db: Db): MessageRenderer {
   return async (request) => {
     const messageId = request.updateOfOutboxId ?? request.outboxId;
-    const message = await db.selectFrom('ping_messages').select(['ping_id', 'round']).where('outbox_id', '=', messageId).executeTakeFirst();
+    const message = await repo.pingMessageByOutbox(db, messageId);
     if (!message) throw new PermanentDeliveryError(`outbox ${messageId} is not a ping message`);
     const view = await loadPingView(db, message.ping_id);
     if (!view) throw new PermanentDeliveryError(`ping ${message.ping_id} no longer exists`);
-    const live = isOpen(view.ping) && message.round === (await latestRound(db, message.ping_id));
+    const live = isOpen(view.ping) && message.round === (await repo.latestRound(db, message.ping_id));
     return pingCard(view, { live });
   };
 }

@@ -8,8 +8,10 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { personRef } from '../orgs/people.js';
 import { hasRole, type Actor } from '../chat/actor.js';
-import { isOpen, nextInLine, pingRow, type PingRow, type PingView } from './view.js';
-import { latestRound, recipientsOf, recordEvent, refreshMessages, sendRound, tellSender, transition, viewOf } from './steps.js';
+import { isOpen, nextInLine, type PingRow, type PingView } from './view.js';
+import * as repo from './repo.js';
+import { latestRound, pingRow, recordEvent, transition } from './repo.js';
+import { recipientsOf, refreshMessages, sendRound, tellSender, viewOf } from './steps.js';
 import type { Executor } from '../journeys/repo.js';
 import { delayMs, escalationDelayHours, formatHours } from '../journeys/settings.js';
 
@@ -39,8 +41,7 @@ async function mayAct(db: Executor, actor: Actor, ping: PingRow): Promise<boolea
   if (hasRole(actor, 'admin')) return true;
   if (ping.holder_person_id === actor.personId) return true;
   if (!ping.holder_journey_id) return false;
-  const journey = await db.selectFrom('journeys').select('deputy_person_id').where('id', '=', ping.holder_journey_id).executeTakeFirst();
-  return journey?.deputy_person_id === actor.personId;
+  return (await repo.journeyDeputy(db, ping.holder_journey_id)) === actor.personId;
 }
 
 async function pingForActor(db: Executor, actor: Actor, pingId: string): Promise<PingRow> {

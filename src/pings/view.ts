@@ -7,6 +7,7 @@ import { personRefs } from '../orgs/people.js';
 import * as orgsRepo from '../orgs/repo.js';
 import { nextHolderAbove, type Holder } from '../journeys/owners.js';
 import type { Executor } from '../journeys/repo.js';
+import * as repo from './repo.js';
 import { delayFromSettings } from '../journeys/settings.js';
 import type { PingEventKind, PingsTable } from '../journeys/tables.js';
 
@@ -67,10 +68,6 @@ export interface PingView {
   people: Map<string, PersonRef>;
 }
 
-export async function pingRow(db: Executor, pingId: string): Promise<PingRow | undefined> {
-  return db.selectFrom('pings').selectAll().where('id', '=', pingId).executeTakeFirst();
-}
-
 export function isOpen(ping: PingRow): boolean {
   return ping.state === 'sent' || ping.state === 'snoozed';
 }
@@ -83,25 +80,11 @@ export async function nextInLine(db: Executor, ping: PingRow): Promise<Holder | 
 
 export async function loadPingView(db: Executor, pingId: string): Promise<PingView | undefined> {
   // One query for the ping with its journey, its holder's journey and the organisation's settings.
-  const row = await db
-    .selectFrom('pings as p')
-    .innerJoin('journeys as j', 'j.id', 'p.journey_id')
-    .innerJoin('organisations as o', 'o.id', 'p.org_id')
-    .leftJoin('journeys as hj', 'hj.id', 'p.holder_journey_id')
-    .selectAll('p')
-    .select(['j.key as journey_key', 'j.name as journey_name', 'hj.name as holder_journey_name', 'hj.deputy_person_id as holder_deputy_id', 'o.time_zone', 'o.settings'])
-    .where('p.id', '=', pingId)
-    .executeTakeFirst();
+  const row = await repo.pingWithJourney(db, pingId);
   if (!row) return undefined;
   const { journey_key, journey_name, holder_journey_name, holder_deputy_id, time_zone, settings, ...ping } = row;
   const [events, next, admins] = await Promise.all([
-    db
-      .selectFrom('ping_events as e')
-      .leftJoin('journeys as tj', 'tj.id', 'e.to_journey_id')
-      .select(['e.kind', 'e.level', 'e.at', 'e.actor_person_id', 'e.to_person_id', 'e.until', 'e.note', 'tj.name as to_journey_name'])
-      .where('e.ping_id', '=', ping.id)
-      .orderBy('e.id')
-      .execute(),
+    repo.pingEvents(db, ping.id),
     isOpen(ping) ? nextInLine(db, ping) : Promise.resolve(undefined),
     ping.holder_person_id ? Promise.resolve([]) : orgsRepo.peopleWithRole(db, ping.org_id, 'admin'),
   ]);

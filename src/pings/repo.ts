@@ -1,0 +1,267 @@
+// SQL of pings: the pings themselves, their messages (one per person and round) and their events
+// (the history). The state machine that decides what is written lives in transitions.ts and steps.ts.
+import type { Insertable } from 'kysely';
+import { hasRole, type Actor } from '../chat/actor.js';
+import type { Db } from '../db/database.js';
+import type { Executor } from '../journeys/repo.js';
+import type { PingEventKind, PingEventsTable, PingMessagesTable, PingsTable, PingState } from '../journeys/tables.js';
+import type { PingRow } from './view.js';
+
+export async function pingByDedupeKey(db: Executor, orgId: string, dedupeKey: string) {
+  return db.selectFrom('pings').select(['id', 'escalate_at']).where('org_id', '=', orgId).where('dedupe_key', '=', dedupeKey).executeTakeFirst();
+}
+
+/** Inserts the ping unless one with its dedupe key exists (then undefined: the first one stands). */
+export async function insertPing(db: Executor, row: Insertable<PingsTable>) {
+  return db.insertInto('pings').values(row).onConflict((oc) => oc.constraint('pings_org_dedupe_key').doNothing()).returningAll().executeTakeFirst();
+}
+
+/** Pings whose escalation or snooze end has come, oldest first: what the sweep looks at. */
+export async function duePingIds(db: Db, now: Date, limit = 500): Promise<string[]> {
+  const escalations = db
+    .selectFrom('pings')
+    .select(['id', 'escalate_at as due'])
+    .where('state', '=', 'sent')
+    .where('escalate_at', 'is not', null)
+    .where('escalate_at', '<=', now);
+  const snoozes = db.selectFrom('pings').select(['id', 'snoozed_until as due']).where('state', '=', 'snoozed').where('snoozed_until', '<=', now);
+  const rows = await escalations.unionAll(snoozes).orderBy('due').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Writes "delivered" (or "undelivered") into the history of ping messages the outbox has finished
+ * with. Run by the escalation sweep; the unique index makes two sweeps at once harmless.
+ */
+export async function recordPingDeliveries(db: Db, limit = 500): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const finished = await trx
+      .selectFrom('ping_messages as m')
+      .innerJoin('outbox as o', 'o.id', 'm.outbox_id')
+      .select(['m.outbox_id', 'm.ping_id', 'm.person_id', 'm.level', 'o.status', 'o.delivered_at', 'o.last_error', 'o.created_at'])
+      .where('m.delivery_recorded', '=', false)
+      .where('o.status', 'in', ['delivered', 'failed'])
+      .orderBy('m.outbox_id')
+      .limit(limit)
+      .forUpdate('m')
+      .skipLocked()
+      .execute();
+    if (finished.length === 0) return 0;
+    await trx
+      .updateTable('ping_messages')
+      .set({ delivery_recorded: true })
+      .where(
+        'outbox_id',
+        'in',
+        finished.map((f) => f.outbox_id),
+      )
+      .execute();
+    await trx
+      .insertInto('ping_events')
+      .values(
+        finished.map((f) => ({
+          ping_id: f.ping_id,
+          kind: f.status === 'delivered' ? ('delivered' as const) : ('undelivered' as const),
+          level: f.level,
+          to_person_id: f.person_id,
+          outbox_id: f.outbox_id,
+          note: f.status === 'failed' ? (f.last_error ?? 'delivery failed') : null,
+          at: f.delivered_at ?? f.created_at,
+        })),
+      )
+      .execute();
+    return finished.length;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading pings for lists and the digest
+
+export interface OpenPing {
+  pingId: string;
+  journeyId: string;
+  journeyName: string;
+  journeyKey: string;
+  message: string;
+  state: PingState;
+  holderPersonId: string | null;
+  fromPersonId: string | null;
+  createdAt: Date;
+  escalateAt: Date | null;
+  snoozedUntil: Date | null;
+  /** Reached the top without acknowledgement. */
+  exhaustedAt: Date | null;
+  level: number;
+}
+
+function openPingsQuery(db: Db, orgId: string) {
+  return db
+    .selectFrom('pings as p')
+    .innerJoin('journeys as j', 'j.id', 'p.journey_id')
+    .select([
+      'p.id',
+      'p.journey_id',
+      'j.name',
+      'j.key',
+      'p.message',
+      'p.state',
+      'p.holder_person_id',
+      'p.holder_journey_id',
+      'p.from_person_id',
+      'p.created_at',
+      'p.escalate_at',
+      'p.snoozed_until',
+      'p.exhausted_at',
+      'p.level',
+    ])
+    .where('p.org_id', '=', orgId)
+    .where('p.state', 'in', ['sent', 'snoozed'])
+    .orderBy('p.created_at');
+}
+
+type OpenRow = Awaited<ReturnType<ReturnType<typeof openPingsQuery>['execute']>>[number];
+
+function toOpenPing(r: OpenRow): OpenPing {
+  return {
+    pingId: r.id,
+    journeyId: r.journey_id,
+    journeyName: r.name,
+    journeyKey: r.key,
+    message: r.message,
+    state: r.state,
+    holderPersonId: r.holder_person_id,
+    fromPersonId: r.from_person_id,
+    createdAt: r.created_at,
+    escalateAt: r.escalate_at,
+    snoozedUntil: r.snoozed_until,
+    exhaustedAt: r.exhausted_at,
+    level: r.level,
+  };
+}
+
+/** Every unacknowledged ping of the organisation, oldest first (for the weekly digest). */
+export async function openPingsForDigest(db: Db, orgId: string): Promise<OpenPing[]> {
+  return (await openPingsQuery(db, orgId).execute()).map(toOpenPing);
+}
+
+/** Open pings a person must act on (as holder, deputy, or admin of an ownerless one), and those they sent. */
+export async function pingsOf(db: Db, actor: Actor): Promise<{ withMe: OpenPing[]; sentByMe: OpenPing[] }> {
+  const admin = hasRole(actor, 'admin');
+  const rows = await openPingsQuery(db, actor.orgId)
+    .leftJoin('journeys as hj', 'hj.id', 'p.holder_journey_id')
+    .where((eb) =>
+      eb.or([
+        eb('p.holder_person_id', '=', actor.personId),
+        eb('hj.deputy_person_id', '=', actor.personId),
+        eb('p.from_person_id', '=', actor.personId),
+        ...(admin ? [eb('p.holder_person_id', 'is', null)] : []),
+      ]),
+    )
+    .select('hj.deputy_person_id as holder_deputy')
+    .execute();
+  const withMe = rows.filter((r) => r.holder_person_id === actor.personId || r.holder_deputy === actor.personId || (admin && r.holder_person_id === null));
+  const sentByMe = rows.filter((r) => r.from_person_id === actor.personId && !withMe.includes(r));
+  return { withMe: withMe.map(toOpenPing), sentByMe: sentByMe.map(toOpenPing) };
+}
+
+
+export async function pingRow(db: Executor, pingId: string): Promise<PingRow | undefined> {
+  return db.selectFrom('pings').selectAll().where('id', '=', pingId).executeTakeFirst();
+}
+
+
+/** The ping with its journey, its holder's journey and the organisation's settings, in one query. */
+export async function pingWithJourney(db: Executor, pingId: string) {
+  return db
+    .selectFrom('pings as p')
+    .innerJoin('journeys as j', 'j.id', 'p.journey_id')
+    .innerJoin('organisations as o', 'o.id', 'p.org_id')
+    .leftJoin('journeys as hj', 'hj.id', 'p.holder_journey_id')
+    .selectAll('p')
+    .select(['j.key as journey_key', 'j.name as journey_name', 'hj.name as holder_journey_name', 'hj.deputy_person_id as holder_deputy_id', 'o.time_zone', 'o.settings'])
+    .where('p.id', '=', pingId)
+    .executeTakeFirst();
+}
+
+/** A ping's history, oldest first, with the names of the journeys it moved to. */
+export async function pingEvents(db: Executor, pingId: string) {
+  return db
+    .selectFrom('ping_events as e')
+    .leftJoin('journeys as tj', 'tj.id', 'e.to_journey_id')
+    .select(['e.kind', 'e.level', 'e.at', 'e.actor_person_id', 'e.to_person_id', 'e.until', 'e.note', 'tj.name as to_journey_name'])
+    .where('e.ping_id', '=', pingId)
+    .orderBy('e.id')
+    .execute();
+}
+
+/** The deputy of the journey that holds a ping, if it has one. */
+export async function journeyDeputy(db: Executor, journeyId: string): Promise<string | null> {
+  const journey = await db.selectFrom('journeys').select('deputy_person_id').where('id', '=', journeyId).executeTakeFirst();
+  return journey?.deputy_person_id ?? null;
+}
+
+export async function insertPingMessage(db: Executor, row: Insertable<PingMessagesTable>): Promise<void> {
+  await db.insertInto('ping_messages').values(row).execute();
+}
+
+export async function insertPingEvent(db: Executor, row: Insertable<PingEventsTable>): Promise<void> {
+  await db.insertInto('ping_events').values(row).execute();
+}
+
+export async function messagesOfPing(db: Executor, pingId: string) {
+  return db.selectFrom('ping_messages').select(['outbox_id', 'person_id', 'round']).where('ping_id', '=', pingId).execute();
+}
+
+export async function pingMessageByOutbox(db: Executor, outboxId: string) {
+  return db.selectFrom('ping_messages').select(['ping_id', 'round']).where('outbox_id', '=', outboxId).executeTakeFirst();
+}
+
+export async function latestRound(trx: Executor, pingId: string): Promise<number | null> {
+  const row = await trx.selectFrom('ping_messages').select((eb) => eb.fn.max('round').as('round')).where('ping_id', '=', pingId).executeTakeFirst();
+  return row?.round ?? null;
+}
+
+export type Change = {
+  state?: PingState;
+  holder_person_id?: string | null;
+  holder_journey_id?: string | null;
+  level?: number;
+  escalate_at?: Date | null;
+  snoozed_until?: Date | null;
+  exhausted_at?: Date | null;
+};
+
+/** The one way a ping changes: only if nobody changed it since it was read, and only from these states. */
+export async function transition(trx: Executor, ping: PingRow, from: PingState[], change: Change, now: Date): Promise<PingRow | undefined> {
+  return trx
+    .updateTable('pings')
+    .set({ ...change, version: ping.version + 1, updated_at: now })
+    .where('id', '=', ping.id)
+    .where('version', '=', ping.version)
+    .where('state', 'in', from)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function recordEvent(
+  trx: Executor,
+  ping: PingRow,
+  kind: PingEventKind,
+  at: Date,
+  extra: { actor?: string | null; to?: string | null; toJourney?: string | null; until?: Date | null; note?: string | null } = {},
+): Promise<void> {
+  await trx
+    .insertInto('ping_events')
+    .values({
+      ping_id: ping.id,
+      kind,
+      level: ping.level,
+      actor_person_id: extra.actor ?? null,
+      to_person_id: extra.to ?? null,
+      to_journey_id: extra.toJourney ?? null,
+      until: extra.until ?? null,
+      note: extra.note ?? null,
+      at,
+    })
+    .execute();
+}
