@@ -155,7 +155,7 @@ export async function importJourneys(db: Db, orgId: string, csvText: string, opt
   const emails = new Map<string, string | null>();
   const ownerIds = [...new Set(existing.map((j) => j.ownerPersonId).filter((id): id is string => Boolean(id)))];
   if (ownerIds.length) {
-    for (const p of await db.selectFrom('people').select(['id', 'email']).where('id', 'in', ownerIds).execute()) emails.set(p.id, p.email);
+    for (const p of await repo.peopleByIds(db, ownerIds)) emails.set(p.id, p.email);
   }
   for (const row of read.rows) {
     const journey = byKey.get(row.key);
@@ -167,7 +167,7 @@ export async function importJourneys(db: Db, orgId: string, csvText: string, opt
     }
   }
   const owners = [...new Set(read.rows.map((r) => r.owner).filter((e): e is string => Boolean(e)))];
-  const known = owners.length ? await db.selectFrom('people').select('email').where('org_id', '=', orgId).where('email', 'in', owners).execute() : [];
+  const known = owners.length ? await repo.peopleWithEmails(db, orgId, owners) : [];
   report.newPeople = owners.filter((e) => !known.some((k) => k.email === e));
   if (options.dryRun) {
     report.ok = true;
@@ -227,7 +227,7 @@ export async function exportJourneys(db: Db, orgId: string): Promise<{ csv: stri
   const tree = new JourneyTree(rows);
   const byId = new Map(rows.map((r) => [r.id, r]));
   const ownerIds = [...new Set(rows.map((r) => r.ownerPersonId).filter((id): id is string => Boolean(id)))];
-  const people = ownerIds.length ? await db.selectFrom('people').select(['id', 'email', 'display_name']).where('id', 'in', ownerIds).execute() : [];
+  const people = ownerIds.length ? await repo.peopleByIds(db, ownerIds) : [];
   const ownersWithoutEmail: string[] = [];
   const records = tree.walk().flatMap(({ journey }) => {
     const row = byId.get(journey.id);

@@ -1,6 +1,6 @@
 // SQL of the journey tree: loading an organisation's tree, changing journeys, their change log, and a
 // journey's history (its changes and its pings, step by step).
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
 import type { JourneyEventKind, JourneyLevel } from './tables.js';
@@ -209,4 +209,72 @@ export async function openPingCount(db: Executor, journeyId: string): Promise<nu
     .where('state', 'in', ['sent', 'snoozed'])
     .executeTakeFirst();
   return Number(row?.n ?? 0);
+}
+
+export interface ChainLink {
+  id: string;
+  key: string;
+  name: string;
+  ownerPersonId: string | null;
+  deputyPersonId: string | null;
+  /** 0 for the journey itself, 1 for its parent, … */
+  depth: number;
+}
+
+/** The journey and its ancestors, nearest first (bounded, like the tree's depth). */
+export async function ownerChain(db: Executor, journeyId: string): Promise<ChainLink[]> {
+  const result = await sql<{ id: string; key: string; name: string; owner_person_id: string | null; deputy_person_id: string | null; depth: number }>`
+    with recursive chain as (
+      select id, key, name, parent_id, owner_person_id, deputy_person_id, 0 as depth from journeys where id = ${journeyId}
+      union all
+      select j.id, j.key, j.name, j.parent_id, j.owner_person_id, j.deputy_person_id, chain.depth + 1
+      from journeys j join chain on j.id = chain.parent_id
+      where chain.depth < 32
+    )
+    select id, key, name, owner_person_id, deputy_person_id, depth from chain order by depth
+  `.execute(db);
+  return result.rows.map((r) => ({
+    id: r.id,
+    key: r.key,
+    name: r.name,
+    ownerPersonId: r.owner_person_id,
+    deputyPersonId: r.deputy_person_id,
+    depth: Number(r.depth),
+  }));
+}
+
+/** A journey by exact key or case-insensitive name, within one organisation. */
+export async function findJourneyExact(db: Db, orgId: string, keyOrName: string) {
+  const needle = keyOrName.trim().toLowerCase();
+  return db
+    .selectFrom('journeys')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where((eb) => eb.or([eb('key', '=', needle), eb(sql`lower(name)`, '=', needle)]))
+    .executeTakeFirst();
+}
+
+export async function orgSettings(db: Executor, orgId: string): Promise<unknown> {
+  return (await db.selectFrom('organisations').select('settings').where('id', '=', orgId).executeTakeFirst())?.settings;
+}
+
+/** Sets the escalation delay in the organisation's settings, merged: the other keys belong to other capabilities. */
+export async function mergeEscalationDelay(db: Executor, orgId: string, hours: number): Promise<void> {
+  await db
+    .updateTable('organisations')
+    .set({ settings: sql<string>`settings || jsonb_build_object('escalationDelayHours', ${hours}::float8)` })
+    .where('id', '=', orgId)
+    .execute();
+}
+
+export async function orgTimeZoneOf(db: Executor, orgId: string): Promise<string | undefined> {
+  return (await db.selectFrom('organisations').select('time_zone').where('id', '=', orgId).executeTakeFirst())?.time_zone;
+}
+
+export async function peopleByIds(db: Executor, ids: string[]) {
+  return db.selectFrom('people').select(['id', 'email', 'display_name']).where('id', 'in', ids).execute();
+}
+
+export async function peopleWithEmails(db: Executor, orgId: string, emails: string[]) {
+  return db.selectFrom('people').select('email').where('org_id', '=', orgId).where('email', 'in', emails).execute();
 }

@@ -1,8 +1,8 @@
 // Organisation settings the journeys capability reads: the escalation delay, stored in
 // organisations.settings under escalationDelayHours (other capabilities keep their own keys there).
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
+import * as repo from './repo.js';
 
 export const DEFAULT_ESCALATION_DELAY_HOURS = 24;
 
@@ -15,17 +15,11 @@ export function delayFromSettings(value: unknown): number {
 }
 
 export async function escalationDelayHours(db: Db, orgId: string): Promise<number> {
-  const row = await db.selectFrom('organisations').select('settings').where('id', '=', orgId).executeTakeFirst();
-  return delayFromSettings(row?.settings);
+  return delayFromSettings(await repo.orgSettings(db, orgId));
 }
 
 export async function setEscalationDelayHours(db: Db, orgId: string, hours: number): Promise<void> {
-  // Merge, never replace: the other keys belong to other capabilities.
-  await db
-    .updateTable('organisations')
-    .set({ settings: sql<string>`settings || jsonb_build_object('escalationDelayHours', ${hours}::float8)` })
-    .where('id', '=', orgId)
-    .execute();
+  await repo.mergeEscalationDelay(db, orgId, hours);
 }
 
 export function delayMs(hours: number): number {
@@ -39,8 +33,7 @@ export function formatHours(hours: number): string {
 }
 
 export async function orgTimeZone(db: Db, orgId: string): Promise<string> {
-  const row = await db.selectFrom('organisations').select('time_zone').where('id', '=', orgId).executeTakeFirst();
-  return row?.time_zone ?? 'UTC';
+  return (await repo.orgTimeZoneOf(db, orgId)) ?? 'UTC';
 }
 
 // Building an Intl.DateTimeFormat costs far more than using one: one per time zone, kept.

@@ -4,7 +4,8 @@
 import { hasRole, type Actor } from '../chat/actor.js';
 import type { Card, PersonRef } from '../chat/card.js';
 import { InvalidInput, NotFound, PermissionDenied } from '../chat/errors.js';
-import { findJourneyExact, holderFor } from '../journeys/owners.js';
+import { holderFor } from '../journeys/owners.js';
+import { findJourneyExact } from '../journeys/repo.js';
 import { personRef } from '../orgs/people.js';
 import type { Services } from '../services.js';
 import { alertContext, factsOf } from './alert-actions.js';
