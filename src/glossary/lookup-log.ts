@@ -4,22 +4,9 @@
 // second does not matter; a crash of the process loses at most the lookups of that quarter second
 // (never a term, a proposal or a vote: those are written before Steward answers).
 import type { Db } from '../db/database.js';
-import type { Platform } from '../db/foundation-tables.js';
 import type { Logger } from '../log.js';
-import { insertLookups } from './repo/stats.js';
-import type { LookupOutcome } from './tables.js';
+import { insertLookups, type LookupEntry } from './repo/stats.js';
 
-export interface LookupEntry {
-  orgId: string;
-  /** The query as typed (first 200 characters) and normalised. */
-  query: string;
-  queryNorm: string;
-  termId: string | null;
-  outcome: LookupOutcome;
-  personId: string | null;
-  platform: Platform;
-  at: Date;
-}
 
 export interface LookupLogOptions {
   /** How long a lookup waits to be written with others. */

@@ -1,5 +1,6 @@
 // The neutral messages of governance: the settings card and its form, the channel notices, the
 // schedule, and the reminder to vote. (The digest's own card is in digest/card.ts.)
+import type { ScheduleInfo } from './service.js';
 import { counted } from '../chat/words.js';
 import { actions, bold, code, context, fields, para, text, type Block, type Card, type Form, type RichText } from '../chat/card.js';
 import { truncate } from '../chat/limits.js';
@@ -122,14 +123,6 @@ export function noticeCard(title: string, message: string): Card {
   return { title, blocks: [para(message)], summary: message };
 }
 
-export interface ScheduleInfo {
-  enabled: boolean;
-  cron: string;
-  timeZone: string;
-  reminderHours: number;
-  next: Date[];
-  channels: number;
-}
 
 export function scheduleCard(info: ScheduleInfo): Card {
   return {

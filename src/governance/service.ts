@@ -12,8 +12,16 @@ import { grantRole, revokeRole } from '../orgs/service.js';
 import type { Services } from '../services.js';
 import * as repo from './repo.js';
 import { nextSlots, readScheduleSettings } from './schedule.js';
-import type { ScheduleInfo } from './cards.js';
 import { formPatch, governanceSettingsShape, readGovernanceSettings, scheduleChange, settingPatch, type GovernanceSettings, type SettingsPatch } from './schema.js';
+
+export interface ScheduleInfo {
+  enabled: boolean;
+  cron: string;
+  timeZone: string;
+  reminderHours: number;
+  next: Date[];
+  channels: number;
+}
 
 export type { SettingsPatch } from './schema.js';
 

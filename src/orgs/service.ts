@@ -8,7 +8,6 @@ import { requireRole, ROLES, type Actor, type EmailLookup } from '../chat/actor.
 import { ChatError, InvalidInput, NotFound } from '../chat/errors.js';
 import { ERROR_CODES } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Services } from '../services.js';
 import * as repo from './repo.js';
 
 /** How stale an identity's last_seen_at may get before a command refreshes it. */
@@ -226,7 +225,8 @@ export async function personForEmail(db: Db, orgId: string, email: string, displ
   return created.id;
 }
 
-export type OrgsDeps = Pick<Services, 'db'>;
+/** What the role use cases need (a Pick of src/services.ts's Services, written out: services.ts imports this module). */
+export type OrgsDeps = { db: Db };
 
 /** Who holds each role in the actor's organisation (anyone may ask). */
 export async function roleHolders(deps: OrgsDeps, actor: Actor): Promise<{ role: Role; names: string[] }[]> {

@@ -1,11 +1,12 @@
 // SQL of pings: the pings themselves, their messages (one per person and round) and their events
 // (the history). The state machine that decides what is written lives in transitions.ts and steps.ts.
-import type { Insertable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import { hasRole, type Actor } from '../chat/actor.js';
 import type { Db } from '../db/database.js';
 import type { Executor } from '../journeys/repo.js';
 import type { PingEventKind, PingEventsTable, PingMessagesTable, PingsTable, PingState } from '../journeys/tables.js';
-import type { PingRow } from './view.js';
+
+export type PingRow = Selectable<PingsTable>;
 
 export async function pingByDedupeKey(db: Executor, orgId: string, dedupeKey: string) {
   return db.selectFrom('pings').select(['id', 'escalate_at']).where('org_id', '=', orgId).where('dedupe_key', '=', dedupeKey).executeTakeFirst();

@@ -1,7 +1,8 @@
 // The steps every change of a ping is made of, inside the caller's transaction: the one conditional
 // UPDATE that decides (… WHERE version = read version AND state IN …), its history event, the direct
 // messages of a new round, in-place updates of earlier messages, and the note to the sender.
-import { isOpen, loadPingView, type PingRow, type PingView } from './view.js';
+import { isOpen, loadPingView, type PingView } from './view.js';
+import type { PingRow } from './repo.js';
 import type { Db } from '../db/database.js';
 import type { MessageRenderer } from '../delivery/deliver.js';
 import { PermanentDeliveryError } from '../delivery/notifier.js';

@@ -1,17 +1,17 @@
 // Reads a ping as cards show it: the row, its journey, who sent it, who holds it, who is next in
 // line, and its history with people resolved to mentions. Every card is rendered from this, so a
 // message always reflects the database, never what a button carried.
-import type { Selectable } from 'kysely';
 import type { PersonRef } from '../chat/card.js';
 import { personRefs } from '../orgs/people.js';
 import * as orgsRepo from '../orgs/repo.js';
 import { nextHolderAbove, type Holder } from '../journeys/owners.js';
 import type { Executor } from '../journeys/repo.js';
 import * as repo from './repo.js';
+import type { PingRow } from './repo.js';
 import { delayFromSettings } from '../journeys/settings.js';
-import type { PingEventKind, PingsTable } from '../journeys/tables.js';
+import type { PingEventKind } from '../journeys/tables.js';
 
-export type PingRow = Selectable<PingsTable>;
+
 
 export interface PingHistoryLine {
   kind: PingEventKind;

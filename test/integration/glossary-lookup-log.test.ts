@@ -2,7 +2,8 @@
 // it, and never blocked by a row that can no longer be written. On Postgres and on PGlite.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LookupLog, type LookupEntry } from '../../src/glossary/lookup-log.js';
+import { LookupLog } from '../../src/glossary/lookup-log.js';
+import type { LookupEntry } from '../../src/glossary/repo/stats.js';
 import { createLogger } from '../../src/log.js';
 import * as orgsRepo from '../../src/orgs/repo.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';

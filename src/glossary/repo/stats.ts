@@ -1,8 +1,20 @@
 // The lookup log and what the statistics read from it.
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
-import type { LookupEntry } from '../lookup-log.js';
-import type { TermStatus } from '../tables.js';
+import type { Platform } from '../../db/foundation-tables.js';
+import type { LookupOutcome, TermStatus } from '../tables.js';
+
+export interface LookupEntry {
+  orgId: string;
+  /** The query as typed (first 200 characters) and normalised. */
+  query: string;
+  queryNorm: string;
+  termId: string | null;
+  outcome: LookupOutcome;
+  personId: string | null;
+  platform: Platform;
+  at: Date;
+}
 
 export async function findLookup(db: Db, orgId: string, lookupId: number) {
   return db.selectFrom('glossary_lookups').select(['id', 'query', 'query_norm']).where('org_id', '=', orgId).where('id', '=', lookupId).executeTakeFirst();
