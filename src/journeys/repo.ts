@@ -1,9 +1,9 @@
 // SQL of the journey tree: loading an organisation's tree, changing journeys, their change log, and a
 // journey's history (its changes and its pings, step by step).
-import { sql, type Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
-import type { JourneyEventKind, JourneyLevel } from './tables.js';
+import type { JourneyEventKind, JourneyLevel, JourneysTable } from './tables.js';
 import type { TreeJourney } from './tree.js';
 
 export type Executor = Db | Transaction<Database>;
@@ -27,18 +27,8 @@ const columns = [
   'channel_conversation_id',
 ] as const;
 
-type Selected = {
-  id: string;
-  org_id: string;
-  key: string;
-  name: string;
-  level: JourneyLevel;
-  parent_id: string | null;
-  owner_person_id: string | null;
-  deputy_person_id: string | null;
-  description: string | null;
-  channel_conversation_id: string | null;
-};
+/** A journey row as the tree reads it (everything but its timestamps), from the table type. */
+type Selected = Omit<Selectable<JourneysTable>, 'created_at' | 'updated_at'>;
 
 function toRow(r: Selected): JourneyRow {
   return {
