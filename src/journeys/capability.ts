@@ -8,13 +8,11 @@ import { code, context, mention, para, text } from '../chat/card.js';
 import { InvalidInput } from '../chat/errors.js';
 import type { Reply } from '../chat/request.js';
 import { mentionedPerson, personRef, personRefs } from '../orgs/people.js';
-import { requireRole } from '../chat/actor.js';
 import { addJourneyForm, JOURNEY_ACTIONS, journeyCard, journeyCardSections, type JourneyCardSection, journeyListCard, noticeCard } from './cards.js';
 import { pick } from './pick.js';
-import * as repo from './repo.js';
 import { addFormPayload, addFormValues, describeIssue, escalationDelayHours as delaySchema, journeyKey, journeyLevel, journeyName, journeyPayload } from './schema.js';
-import { addJourney, loadTree, moveJourney, setChannel, setDeputy, setOwner } from './service.js';
-import { escalationDelayHours, formatHours, setEscalationDelayHours } from './settings.js';
+import { addJourney, addJourneyFormRows, changeEscalationDelay, journeyCardFacts, loadTree, moveJourney, setChannel, setDeputy, setOwner } from './service.js';
+import { escalationDelayHours, formatHours } from './settings.js';
 
 /** A subcommand of `journey` that another capability answers (pings: `ping`, `mine`, `history`). */
 export type JourneyVerb = (ctx: ChatContext, rest: string) => Promise<Reply>;
@@ -60,15 +58,13 @@ async function show(deps: JourneysCapabilityDeps, ctx: ChatContext, typed: strin
   if ('card' in picked) return { private: picked.card };
   const { journey, closestFor } = picked;
   const people = rows.flatMap((r) => [r.ownerPersonId, r.deputyPersonId]).filter((id): id is string => Boolean(id));
-  const [refs, channel, openPings, extra] = await Promise.all([
+  const [refs, { channelName, openPings }, extra] = await Promise.all([
     personRefs(db, people),
-    journey.channelConversationId ? repo.conversationName(db, journey.channelConversationId) : Promise.resolve(undefined),
-    repo.openPingCount(db, journey.id),
+    journeyCardFacts(db, journey),
     journeyCardSections(deps.cardSections ?? [], { db, orgId: ctx.actor.orgId, journeyId: journey.id, journeyKey: journey.key }, (name, error) =>
       ctx.services.log.warn({ err: error, section: name }, 'a journey card section failed'),
     ),
   ]);
-  const channelName = channel ? (channel.name ? `#${channel.name}` : channel.external_id) : undefined;
   return { private: journeyCard({ journey, tree, refs, channelName, openPings, extra, closestFor }) };
 }
 
@@ -110,11 +106,7 @@ async function owner(ctx: ChatContext, rest: string, role: 'owner' | 'deputy'): 
 }
 
 async function add(deps: JourneysCapabilityDeps, ctx: ChatContext, rest: string): Promise<Reply> {
-  requireRole(ctx.actor, 'admin', 'add journeys');
-  if (!rest) {
-    const { rows } = await loadTree(ctx.services.db, ctx.actor.orgId);
-    return { form: addJourneyForm(rows) };
-  }
+  if (!rest) return { form: addJourneyForm(await addJourneyFormRows(ctx.services, ctx.actor)) };
   const usage = 'Usage: `journey add <key> "<name>" <lifecycle|journey|task> [under <parent>]`, e.g. `journey add welcome-gift "Receive welcome gift" task under onboarding`.';
   const parts = words(rest);
   const underAt = parts.findIndex((p, i) => i >= 3 && p.toLowerCase() === 'under');
@@ -144,7 +136,6 @@ async function added(deps: JourneysCapabilityDeps, ctx: ChatContext, input: Para
 }
 
 async function move(ctx: ChatContext, rest: string): Promise<Reply> {
-  requireRole(ctx.actor, 'admin', 'move journeys');
   const usage = 'Usage: `journey move <journey> under <parent>`, or `journey move <journey> to top`.';
   // "under" wins over "to", which may well be part of a journey's name ("Back to school").
   const textIn = rest.trim();
@@ -181,10 +172,9 @@ async function delay(ctx: ChatContext, rest: string): Promise<Reply> {
     const hours = await escalationDelayHours(db, ctx.actor.orgId);
     return { private: noticeCard('Escalation delay', para(`An unacknowledged ping escalates after ${formatHours(hours)}. Admins change it with `), context(code('journey delay <hours>'))) };
   }
-  requireRole(ctx.actor, 'admin', 'change the escalation delay');
   const parsed = delaySchema.safeParse(rest.replace(/\s*(h|hours?)$/i, ''));
   if (!parsed.success) throw new InvalidInput(`The delay must be ${parsed.error.issues[0]?.message ?? 'a number of hours'}, e.g. \`journey delay 24\`. Nothing was changed.`);
-  await setEscalationDelayHours(db, ctx.actor.orgId, parsed.data);
+  await changeEscalationDelay(ctx.services, ctx.actor, parsed.data);
   return { private: noticeCard('Escalation delay', para(`New pings now escalate after ${formatHours(parsed.data)} without acknowledgement (pings already sent keep their time).`)) };
 }
 

@@ -12,6 +12,7 @@ import { hasRole, type Actor } from '../chat/actor.js';
 import { ownerChangedCard } from './cards.js';
 import { clearWinner, fold, matchJourneys } from './match.js';
 import * as repo from './repo.js';
+import { setEscalationDelayHours } from './settings.js';
 import type { JourneyRow } from './repo.js';
 import type { JourneyLevel } from './tables.js';
 import { JourneyTree, levelProblem } from './tree.js';
@@ -233,4 +234,25 @@ export async function setChannel(
 export function ensureJourney(journey: JourneyRow | undefined): JourneyRow {
   if (!journey) throw new NotFound('That journey no longer exists. Nothing was changed.');
   return journey;
+}
+
+/** The rows the add-journey form offers as parents; admins only, like adding itself. */
+export async function addJourneyFormRows(deps: Pick<JourneyDeps, 'db'>, actor: Actor): Promise<JourneyRow[]> {
+  requireAdmin(actor, 'add journeys');
+  return (await loadTree(deps.db, actor.orgId)).rows;
+}
+
+/** Sets how long a ping waits for an acknowledgement before it escalates (admins). */
+export async function changeEscalationDelay(deps: Pick<JourneyDeps, 'db'>, actor: Actor, hours: number): Promise<void> {
+  requireAdmin(actor, 'change the escalation delay');
+  await setEscalationDelayHours(deps.db, actor.orgId, hours);
+}
+
+/** What the journey card shows besides the tree: its channel's name and how many pings are open. */
+export async function journeyCardFacts(db: Db, journey: JourneyRow): Promise<{ channelName: string | undefined; openPings: number }> {
+  const [channel, openPings] = await Promise.all([
+    journey.channelConversationId ? repo.conversationName(db, journey.channelConversationId) : Promise.resolve(undefined),
+    repo.openPingCount(db, journey.id),
+  ]);
+  return { channelName: channel ? (channel.name ? `#${channel.name}` : channel.external_id) : undefined, openPings };
 }

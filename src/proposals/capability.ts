@@ -6,12 +6,11 @@ import { defineAction, type Capability, type ChatContext } from '../chat/capabil
 import { errorCard } from '../chat/cards.js';
 import { ChatError, InvalidInput } from '../chat/errors.js';
 import type { Reply } from '../chat/request.js';
-import { hasRole } from '../chat/actor.js';
 import { loadGovernanceSettings } from '../governance/service.js';
-import { commentForm, followUpCard, listCard, noticeCard, proposalForm, showCard, submittedCard, voteConfirmationCard, voteConfirmationText, type ListEntry } from './cards.js';
+import { commentForm, followUpCard, listCard, noticeCard, proposalForm, showCard, submittedCard, voteConfirmationCard, voteConfirmationText } from './cards.js';
 import { localTime } from '../chat/time-text.js';
-import * as repo from './repo.js';
-import { CHOICE_LABELS, commentPayload, parseProposalNumber, progressPayload, PROPOSAL_USAGE, proposalFormSchema, submitPayload, voteValues, votePayload } from './schema.js';
+import { journeyChoices, proposalDetails, proposalList } from './reads.js';
+import { commentPayload, parseProposalNumber, progressPayload, PROPOSAL_USAGE, proposalFormSchema, submitPayload, voteValues, votePayload } from './schema.js';
 import {
   advanceProposal,
   ballotForComment,
@@ -39,42 +38,16 @@ function problems(error: z.ZodError): string {
 const numberArg = parseProposalNumber;
 
 async function newForm(ctx: ChatContext): Promise<Reply> {
-  const journeys = await repo.journeysByName(ctx.services.db, ctx.actor.orgId, MAX_JOURNEY_OPTIONS + 1);
-  const options = journeys.length > MAX_JOURNEY_OPTIONS ? 'text' : journeys.map((j) => ({ label: `${j.name} (${j.key})`, value: j.id }));
-  return { form: proposalForm({ key: randomUUID(), journeys: options }) };
+  return { form: proposalForm({ key: randomUUID(), journeys: await journeyChoices(ctx.services, ctx.actor, MAX_JOURNEY_OPTIONS) }) };
 }
 
 async function list(ctx: ChatContext): Promise<Reply> {
-  const { db } = ctx.services;
-  const orgId = ctx.actor.orgId;
-  const [open, following, settings] = await Promise.all([
-    repo.proposalsWithStatus(db, orgId, ['open'], 25),
-    repo.proposalsWithStatus(db, orgId, ['approved', 'in_progress'], 10),
-    loadGovernanceSettings(db, orgId),
-  ]);
-  const ids = open.map((p) => p.id);
-  const [tallies, mine] = await Promise.all([repo.talliesOf(db, ids), repo.choicesOf(db, ctx.actor.personId, ids)]);
-  const entry = (p: (typeof open)[number]): ListEntry => ({
-    id: p.id,
-    number: p.number,
-    title: p.title,
-    status: p.status,
-    deadline: p.deadline,
-    tally: tallies.get(p.id) ?? { approve: 0, reject: 0, abstain: 0 },
-    ...(mine.has(p.id) ? { myChoice: mine.get(p.id)! } : {}),
-  });
-  return { private: listCard(open.map(entry), following.map(entry), { timeZone: settings.timeZone, boardMember: hasRole(ctx.actor, 'board') }) };
+  const view = await proposalList(ctx.services, ctx.actor);
+  return { private: listCard(view.open, view.following, { timeZone: view.timeZone, boardMember: view.boardMember }) };
 }
 
 async function show(ctx: ChatContext, number: number): Promise<Reply> {
-  const { db } = ctx.services;
-  const proposal = await proposalForActor(db, ctx.actor, number);
-  const view = await loadProposalView(db, proposal.id);
-  if (!view) throw new InvalidInput(`There is no proposal #${number}.`);
-  const anonymous = proposal.rule?.anonymous ?? false;
-  const ballots = anonymous ? ('anonymous' as const) : (await repo.namedBallots(db, proposal.id)).map((b) => ({ name: b.display_name, choice: b.choice, comment: b.comment }));
-  const mine = hasRole(ctx.actor, 'board') ? await repo.ballotOf(db, proposal.id, ctx.actor.personId) : undefined;
-  const note = mine && proposal.status === 'open' ? `Your vote: ${CHOICE_LABELS[mine.choice]}` : undefined;
+  const { view, ballots, note } = await proposalDetails(ctx.services, ctx.actor, number);
   return { private: showCard(view, ballots, note ? { note } : {}) };
 }
 
