@@ -1,5 +1,6 @@
 // The journey tree as CSV (key,name,level,parent,owner,description; owner an e-mail): import is
 // all-or-nothing with a report per row, export writes the same format back, so a file round-trips.
+import { cleanCsvText, fromSpreadsheet, spreadsheetSafe } from '../csv/spreadsheet-safety.js';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
@@ -45,12 +46,12 @@ interface ParsedRow extends CsvRow {
 function readRows(csvText: string): { rows: ParsedRow[]; errors: RowProblem[]; count: number; brokenKeys?: Set<string> } {
   let raw: unknown;
   try {
-    raw = parse(csvText, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true });
+    raw = parse(cleanCsvText(csvText), { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true });
   } catch (error) {
     const line = z.object({ lines: z.number() }).safeParse(error);
     return { rows: [], count: 0, errors: [{ line: line.success ? line.data.lines : 1, message: `the file is not valid CSV: ${error instanceof Error ? error.message : String(error)}` }] };
   }
-  const table = records.parse(raw);
+  const table = records.parse(raw).map((entry) => ({ ...entry, record: entry.record.map(fromSpreadsheet) }));
   const [first, ...body] = table;
   const header = first?.record;
   if (!header) return { rows: [], count: 0, errors: [{ line: 1, message: `the file is empty; expected the header ${CSV_HEADER.join(',')}` }] };
@@ -234,7 +235,7 @@ export async function exportJourneys(db: Db, orgId: string): Promise<{ csv: stri
     if (!row) return [];
     const owner = row.ownerPersonId ? people.find((p) => p.id === row.ownerPersonId) : undefined;
     if (owner && !owner.email) ownersWithoutEmail.push(`${row.key}: ${owner.display_name}`);
-    return [[row.key, row.name, row.level, row.parentId ? (byId.get(row.parentId)?.key ?? '') : '', owner?.email ?? '', row.description ?? '']];
+    return [[row.key, row.name, row.level, row.parentId ? (byId.get(row.parentId)?.key ?? '') : '', owner?.email ?? '', row.description ?? ''].map(spreadsheetSafe)];
   });
   return { csv: stringify([[...CSV_HEADER], ...records]), ownersWithoutEmail };
 }

@@ -45,6 +45,20 @@ describe('text hygiene at every edge', () => {
     expect(exported).toContain('"\'=HYPERLINK(""https://example.com"")[2J"');
   });
 
+  it('the journeys export neutralises formula cells, and imports back to the same text', async () => {
+    const { importJourneys, exportJourneys } = await import('../../src/journeys/csv.js');
+    const csv = 'key,name,level,parent,owner,description\nformula-test,"=HYPERLINK(""https://example.com"")",lifecycle,,,@SUM(A1) and \u001b[2Jmore\n';
+    const imported = await importJourneys(t.database.db, orgId, csv, { dryRun: false, now: new Date(), byLabel: "test" });
+    expect(imported.errors).toEqual([]);
+    const { csv: exported } = await exportJourneys(t.database.db, orgId);
+    const line = exported.split('\n').find((l) => l.startsWith('formula-test')) ?? '';
+    expect(line).toContain(`"'=HYPERLINK(""https://example.com"")"`);
+    expect(line).toContain("'@SUM(A1) and [2Jmore");
+    expect(exported).not.toMatch(UNSAFE);
+    const again = await importJourneys(t.database.db, orgId, exported, { dryRun: true, now: new Date(), byLabel: 'test' });
+    expect(again.unchanged).toContain('formula-test');
+  });
+
   it('the ingest API stores a clean source', async () => {
     const { readFileSync } = await import('node:fs');
     const { importJourneys } = await import('../../src/journeys/csv.js');
