@@ -296,7 +296,7 @@ function connectTeams({ config, log, runHttp }: Start, router: ChatRouter, servi
     log.warn('Teams runs WITHOUT authentication (no MICROSOFT_APP_ID): fine for local use and the Agents Playground, never for production');
   }
   const bot = new StewardTeamsBot({ router, orgs: services.orgs, db: services.db, log, verified: !config.teamsAnonymous, inboundEvents: new InboundEvents(services.db) });
-  return { notifier, routes: [teamsRoute(adapter, bot, { anonymous: config.teamsAnonymous, log })] };
+  return { notifier, routes: [teamsRoute(adapter, bot, { anonymous: config.teamsAnonymous, serviceUrlHosts: config.TEAMS_SERVICE_URL_HOSTS, log })] };
 }
 
 // Delivery timing (leases, Retry-After, channel slots) is wall-clock plumbing, not business time:

@@ -79,6 +79,14 @@ export const configSchema = z
       z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
     ),
     TEAMS_ALLOW_ANONYMOUS: booleanFlag,
+    // Hosts (or host suffixes) of the Bot Framework service URLs Steward replies to, with credentials.
+    TEAMS_SERVICE_URL_HOSTS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .default('smba.trafficmanager.net,botframework.com,botframework.azure.us,teams.microsoft.com,teams.microsoft.us,infra.gcc.teams.microsoft.com')
+        .transform((list) => list.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean)),
+    ),
     // On unless turned off: an operator who suspects a stale answer can have every lookup read the database.
     REMEMBER_ANSWERS: flag(true),
     STEWARD_ORG_NAME: z.preprocess(emptyToUndefined, z.string().max(120, 'at most 120 characters').default('My organisation')),

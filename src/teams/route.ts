@@ -26,9 +26,22 @@ export function isLoopbackUrl(url: string): boolean {
   }
 }
 
+/** A service URL on one of these hosts (or a subdomain of one), over HTTPS. */
+export function serviceUrlAllowed(url: string, hosts: readonly string[]): boolean {
+  try {
+    const parsed = new URL(url);
+    const host = parsed.hostname.toLowerCase();
+    return parsed.protocol === 'https:' && hosts.some((allowed) => host === allowed || host.endsWith(`.${allowed}`));
+  } catch {
+    return false;
+  }
+}
+
 export interface TeamsRouteOptions {
   /** No Bot Framework credentials: requests are not verified, so only loopback is accepted. */
   anonymous: boolean;
+  /** With credentials: the Bot Framework hosts replies may go to (TEAMS_SERVICE_URL_HOSTS). */
+  serviceUrlHosts: readonly string[];
   log: Logger;
 }
 
@@ -69,7 +82,15 @@ export function teamsRoute(adapter: CloudAdapter, bot: { run(context: TurnContex
         sendJson(res, refusal.status, { error: refusal.error });
         return String(refusal.status);
       }
-      const status = await processTeamsRequest(adapter, req, res, activity, (context) => bot.run(context));
+      // Verified requests still reply only to a known Bot Framework host: defence in depth should a
+      // token ever be valid for a service URL it was not issued with.
+      const status = await processTeamsRequest(adapter, req, res, activity, async (context) => {
+        if (!options.anonymous && !serviceUrlAllowed(context.activity.serviceUrl, options.serviceUrlHosts)) {
+          options.log.warn({ serviceUrl: context.activity.serviceUrl }, 'ignored a Teams activity whose service URL is not a Bot Framework host (TEAMS_SERVICE_URL_HOSTS)');
+          return;
+        }
+        await bot.run(context);
+      });
       return String(status);
     },
   };
