@@ -146,14 +146,20 @@ function mayHandOver(actor: Actor, tree: JourneyTree, journey: JourneyRow): bool
   return hasRole(actor, 'admin') || tree.effectiveOwner(journey.id)?.personId === actor.personId;
 }
 
+/** The journey whose owner or deputy the actor names, read in the transaction; admins or whoever is accountable now. */
+async function journeyToHandOver(trx: repo.Executor, actor: Actor, journeyTyped: string, role: 'owner' | 'deputy'): Promise<{ tree: JourneyTree; journey: JourneyRow }> {
+  const { tree, rows } = await loadTree(trx, actor.orgId);
+  const journey = requireJourney(rows, journeyTyped);
+  if (!mayHandOver(actor, tree, journey)) {
+    throw new PermissionDenied(`Only admins or the current owner of ${journey.name} can name its ${role}. Nothing was changed.`);
+  }
+  return { tree, journey };
+}
+
 export async function setOwner(deps: JourneyDeps, actor: Actor, journeyTyped: string, newOwner: { personId: string } | null): Promise<{ journey: JourneyRow; outboxIds: string[]; changed: boolean }> {
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
-    const { tree, rows } = await loadTree(trx, actor.orgId);
-    const journey = requireJourney(rows, journeyTyped);
-    if (!mayHandOver(actor, tree, journey)) {
-      throw new PermissionDenied(`Only admins or the current owner of ${journey.name} can name its owner. Nothing was changed.`);
-    }
+    const { tree, journey } = await journeyToHandOver(trx, actor, journeyTyped, 'owner');
     const personId = newOwner?.personId ?? null;
     if (journey.ownerPersonId === personId) return { journey, outboxIds: [], changed: false };
     const deputyClash = personId !== null && journey.deputyPersonId === personId;
@@ -190,11 +196,7 @@ export async function setOwner(deps: JourneyDeps, actor: Actor, journeyTyped: st
 export async function setDeputy(deps: JourneyDeps, actor: Actor, journeyTyped: string, deputy: { personId: string } | null): Promise<{ journey: JourneyRow; changed: boolean }> {
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
-    const { tree, rows } = await loadTree(trx, actor.orgId);
-    const journey = requireJourney(rows, journeyTyped);
-    if (!mayHandOver(actor, tree, journey)) {
-      throw new PermissionDenied(`Only admins or the current owner of ${journey.name} can name its deputy. Nothing was changed.`);
-    }
+    const { journey } = await journeyToHandOver(trx, actor, journeyTyped, 'deputy');
     const personId = deputy?.personId ?? null;
     if (personId && personId === journey.ownerPersonId) throw new InvalidInput('The owner cannot be their own deputy. Nothing was changed.');
     if (journey.deputyPersonId === personId) return { journey, changed: false };
