@@ -23,6 +23,14 @@ function serviceUrlOf(activity: unknown): string {
   return typeof activity === 'object' && activity !== null && 'serviceUrl' in activity ? String(activity.serviceUrl) : '';
 }
 
+/**
+ * A request relayed by a proxy on this machine comes from loopback but not from this machine: a
+ * reverse proxy in front of an anonymous Steward must not open it to the world.
+ */
+function isProxied(req: IncomingMessage): boolean {
+  return ['forwarded', 'x-forwarded-for', 'x-real-ip'].some((name) => req.headers[name] !== undefined);
+}
+
 interface Refusal {
   status: number;
   error: string;
@@ -35,7 +43,7 @@ function refusalOf(req: IncomingMessage, activity: unknown, options: TeamsRouteO
   const serviceUrl = serviceUrlOf(activity);
   if (options.anonymous) {
     const log = 'refused an unauthenticated Teams request; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to accept Teams from elsewhere';
-    if (!isLoopbackAddress(req.socket.remoteAddress)) {
+    if (!isLoopbackAddress(req.socket.remoteAddress) || isProxied(req)) {
       return { status: 401, error: 'Teams requests are accepted from this machine only until MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD are set', log };
     }
     if (!isLoopbackUrl(serviceUrl)) {

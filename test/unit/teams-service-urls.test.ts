@@ -73,7 +73,7 @@ describe('the Bot Framework service URLs allowed with credentials', () => {
 });
 
 /** Posts one activity to the route as if from `remoteAddress`; the adapter must never be reached. */
-async function post(options: { anonymous: boolean; remoteAddress: string; serviceUrl: string }) {
+async function post(options: { anonymous: boolean; remoteAddress: string; serviceUrl: string; headers?: Record<string, string> }) {
   const lines: string[] = [];
   const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
   let adapterCalls = 0;
@@ -92,7 +92,7 @@ async function post(options: { anonymous: boolean; remoteAddress: string; servic
       return res;
     },
   };
-  const req = { socket: { remoteAddress: options.remoteAddress }, headers: {}, method: 'POST' } as unknown as IncomingMessage;
+  const req = { socket: { remoteAddress: options.remoteAddress }, headers: options.headers ?? {}, method: 'POST' } as unknown as IncomingMessage;
   const activity = {
     type: 'message',
     serviceUrl: options.serviceUrl,
@@ -115,6 +115,15 @@ describe('the Teams route refuses before anything is learnt or sent', () => {
       expect(answer.body).toContain('MICROSOFT_APP_ID');
       expect(answer.lines.join('')).toMatch(/MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD/);
     }
+  });
+
+  it('without credentials, a request relayed by a proxy on this machine is not from this machine', async () => {
+    for (const headers of [{ 'x-forwarded-for': '203.0.113.9' }, { forwarded: 'for=203.0.113.9' }, { 'x-real-ip': '203.0.113.9' }] as Record<string, string>[]) {
+      const answer = await post({ anonymous: true, remoteAddress: '127.0.0.1', serviceUrl: 'http://127.0.0.1:56150/', headers });
+      expect(answer.status, JSON.stringify(headers)).toBe(401);
+      expect(answer.adapterCalls).toBe(0);
+    }
+    expect((await post({ anonymous: true, remoteAddress: '127.0.0.1', serviceUrl: 'http://127.0.0.1:56150/' })).adapterCalls).toBe(1);
   });
 
   it('without credentials, a local caller naming another service URL gets 400', async () => {
