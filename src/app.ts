@@ -56,6 +56,7 @@ import { createCloudAdapter } from './teams/adapter.js';
 import { StewardTeamsBot } from './teams/bot.js';
 import { TeamsNotifier } from './teams/notifier.js';
 import { teamsRoute } from './teams/route.js';
+import { serviceUrlPolicy } from './teams/service-urls.js';
 
 export interface StewardOptions {
   config: Config;
@@ -290,7 +291,8 @@ function connectSlack({ config, log, runHttp }: Start, router: ChatRouter, servi
 function connectTeams({ config, log, runHttp }: Start, router: ChatRouter, services: Services): { notifier: Notifier; routes: Route[] } {
   const credentials = { appId: config.MICROSOFT_APP_ID, appPassword: config.MICROSOFT_APP_PASSWORD, appTenantId: config.MICROSOFT_APP_TENANT_ID, appType: config.MICROSOFT_APP_TYPE };
   const adapter = createCloudAdapter(credentials, log);
-  const notifier = new TeamsNotifier({ adapter, appId: config.MICROSOFT_APP_ID ?? '', serviceUrlFor: (tenantId) => latestTeamsServiceUrl(services.db, tenantId) });
+  const serviceUrlAllowed = serviceUrlPolicy({ anonymous: config.teamsAnonymous, hosts: config.TEAMS_SERVICE_URL_HOSTS });
+  const notifier = new TeamsNotifier({ adapter, appId: config.MICROSOFT_APP_ID ?? '', serviceUrlFor: (tenantId) => latestTeamsServiceUrl(services.db, tenantId), serviceUrlAllowed });
   if (!runHttp) return { notifier, routes: [] };
   if (config.teamsAnonymous) {
     log.warn('Teams runs WITHOUT authentication (no MICROSOFT_APP_ID): fine for local use and the Agents Playground, never for production');

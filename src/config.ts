@@ -30,6 +30,13 @@ const flag = (fallback: boolean) =>
 
 const booleanFlag = flag(false);
 
+/**
+ * The Bot Framework's service URL hosts (and their subdomains), from Microsoft's Teams documentation:
+ * the public cloud's smba.trafficmanager.net, GCC's smba.infra.gcc.teams.microsoft.com, GCC High's
+ * and DoD's smba.infra.{gov,dod}.teams.microsoft.us, and the Bot Framework's own channels.
+ */
+export const DEFAULT_TEAMS_SERVICE_URL_HOSTS = ['smba.trafficmanager.net', 'botframework.com', 'botframework.azure.us', 'teams.microsoft.com', 'teams.microsoft.us'];
+
 export const configSchema = z
   .object({
     NODE_ENV: z.preprocess(
@@ -79,13 +86,18 @@ export const configSchema = z
       z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
     ),
     TEAMS_ALLOW_ANONYMOUS: booleanFlag,
-    // Hosts (or host suffixes) of the Bot Framework service URLs Steward replies to, with credentials.
+    // With credentials, the hosts an activity's serviceUrl may name; Steward sends nothing elsewhere.
     TEAMS_SERVICE_URL_HOSTS: z.preprocess(
       emptyToUndefined,
       z
         .string()
-        .default('smba.trafficmanager.net,botframework.com,botframework.azure.us,teams.microsoft.com,teams.microsoft.us,infra.gcc.teams.microsoft.com')
-        .transform((list) => list.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean)),
+        .optional()
+        .transform((list) => (list === undefined ? DEFAULT_TEAMS_SERVICE_URL_HOSTS : list.split(',').map((item) => item.trim().toLowerCase().replace(/^\*?\./, '')).filter(Boolean)))
+        .pipe(
+          z
+            .array(z.string())
+            .refine((hosts) => hosts.length > 0 && hosts.every((host) => /^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(host)), 'a comma-separated list of host names, e.g. smba.trafficmanager.net,botframework.com'),
+        ),
     ),
     // On unless turned off: an operator who suspects a stale answer can have every lookup read the database.
     REMEMBER_ANSWERS: flag(true),

@@ -26,28 +26,17 @@ function registerRoleCommands(program: Command, cli: CliContext): void {
   role
     .command('grant')
     .description('grant a role to the person with this e-mail, or with this Teams user id (recorded even before they first use Steward)')
-    .option('--email <email>', 'the person\'s e-mail')
+    .option('--email <email>', 'the person\'s e-mail; with --teams-user, links that Teams user to this person')
     .option('--teams-user <id>', 'a Teams user\'s id (AAD object id), e.g. the Agents Playground\'s user')
     .option('--tenant <id>', 'with --teams-user: the Teams tenant (default: the organisation\'s only one)')
     .addOption(roleOption())
     .addOption(orgOption())
-    .action(async (opts: { email?: string; teamsUser?: string; tenant?: string; role: string; org?: string }) => {
-      if (Boolean(opts.email) === Boolean(opts.teamsUser)) throw new CliError('Say who: --email <email> or --teams-user <id> (one of them).');
+    .action(async (opts: GranteeOptions & { role: string; org?: string }) => {
+      if (!opts.email && !opts.teamsUser) throw new CliError('Say who: --email <email> or --teams-user <id> (or both, to link that Teams user to that person).');
       await withDatabase(async (handle) => {
         const orgId = await resolveOrg(handle, opts.org, creating(cli));
         const roleName = roleNamed(opts.role);
-        let personId: string;
-        let who: string;
-        if (opts.teamsUser) {
-          const tenant = opts.tenant ?? (await onlyTeamsTenant(handle.db, orgId));
-          personId = await personForTeamsUser(handle.db, orgId, tenant, opts.teamsUser);
-          who = `Teams user ${opts.teamsUser}`;
-        } else {
-          const email = opts.email ?? '';
-          if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new CliError(`“${email}” is not an e-mail address`);
-          personId = await personForEmail(handle.db, orgId, email);
-          who = email;
-        }
+        const { personId, who } = await grantee(handle.db, orgId, opts);
         const changed = await grantRole(handle.db, personId, { orgId, role: roleName, byLabel: 'cli' });
         out(roleChangeMessage(who, roleName, 'grant', changed));
       });
@@ -121,6 +110,21 @@ function registerOrgCommands(program: Command, cli: CliContext): void {
 export function registerOrgsCommands(program: Command, cli: CliContext): void {
   registerRoleCommands(program, cli);
   registerOrgCommands(program, cli);
+}
+
+interface GranteeOptions {
+  email?: string;
+  teamsUser?: string;
+  tenant?: string;
+}
+
+/** The person `role grant` names: by e-mail, by Teams id, or both (the Teams user joins that person). */
+async function grantee(db: Db, orgId: string, opts: GranteeOptions): Promise<{ personId: string; who: string }> {
+  if (opts.email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(opts.email)) throw new CliError(`“${opts.email}” is not an e-mail address`);
+  if (!opts.teamsUser) return { personId: await personForEmail(db, orgId, opts.email ?? ''), who: opts.email ?? '' };
+  const tenant = opts.tenant ?? (await onlyTeamsTenant(db, orgId));
+  const personId = await personForTeamsUser(db, orgId, tenant, opts.teamsUser, { email: opts.email });
+  return { personId, who: opts.email ?? `Teams user ${opts.teamsUser}` };
 }
 
 /** The organisation's only Teams tenant, for `--teams-user` without `--tenant`. */

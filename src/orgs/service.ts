@@ -253,18 +253,29 @@ export async function changeRole(
 /**
  * The person with this Teams identity (tenant, AAD object id), recorded now when unknown: how an
  * admin gives a role to a Teams user Steward cannot link by e-mail (an unverified local client
- * such as the Agents Playground, or a user whose e-mail differs). Links the tenant to the
- * organisation when it is not linked yet, as `org link-installation` would.
+ * such as the Agents Playground, or a user whose e-mail differs). With `email`, an unknown identity
+ * joins the person with that e-mail (created if needed). Links the tenant to the organisation when
+ * it is not linked yet, as `org link-installation` would.
  */
-export async function personForTeamsUser(db: Db, orgId: string, tenantId: string, userId: string, displayName?: string): Promise<string> {
+export async function personForTeamsUser(
+  db: Db,
+  orgId: string,
+  tenantId: string,
+  userId: string,
+  who: { email?: string | undefined; displayName?: string | undefined } = {},
+): Promise<string> {
   return db.transaction().execute(async (trx) => {
     const installation = await repo.findInstallation(trx, 'teams', tenantId);
     if (installation && installation.org_id !== orgId) throw new InvalidInput(`The Teams tenant ${tenantId} belongs to another organisation.`);
     if (!installation) await repo.upsertInstallation(trx, orgId, 'teams', tenantId, null);
     const known = await repo.findPersonByIdentity(trx, 'teams', tenantId, userId);
-    if (known) return known.id;
-    const person = await repo.createPerson(trx, orgId, displayName ?? `Teams user ${userId.slice(0, 8)}`, null);
-    await repo.addIdentity(trx, person.id, 'teams', tenantId, userId);
-    return person.id;
+    const byEmail = who.email ? await personForEmail(trx, orgId, who.email, who.displayName) : undefined;
+    if (known) {
+      if (byEmail && byEmail !== known.id) throw new InvalidInput(`Teams user ${userId} is already ${known.display_name}, not the person with e-mail ${who.email}.`);
+      return known.id;
+    }
+    const personId = byEmail ?? (await repo.createPerson(trx, orgId, who.displayName ?? `Teams user ${userId.slice(0, 8)}`, null)).id;
+    await repo.addIdentity(trx, personId, 'teams', tenantId, userId);
+    return personId;
   });
 }

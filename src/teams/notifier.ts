@@ -11,6 +11,11 @@ export interface TeamsNotifierOptions {
   appId: string;
   /** A Bot Connector service URL for a tenant (from any conversation stored for it). */
   serviceUrlFor(tenantId: string): Promise<string | undefined>;
+  /**
+   * Whether Steward may send to this service URL now (see service-urls.ts): a reference stored
+   * before the rules were this strict, or under other credentials, is not used.
+   */
+  serviceUrlAllowed(url: string): boolean;
 }
 
 const referenceSchema = z
@@ -57,11 +62,13 @@ export class TeamsNotifier implements Notifier {
     if (destination.kind === 'conversation') {
       const reference = referenceSchema.safeParse(destination.reference);
       if (!reference.success) throw new PermanentDeliveryError('no Teams conversation reference is stored for this conversation');
+      this.requireAllowed(reference.data.serviceUrl);
       return reference.data;
     }
     // No personal chat stored yet: open one, which works when Steward is installed for the person.
     const serviceUrl = await this.options.serviceUrlFor(destination.installationId);
     if (!serviceUrl) throw new PermanentDeliveryError('Steward has no Teams conversation in this tenant yet, so it cannot reach the person');
+    this.requireAllowed(serviceUrl);
     let created: Partial<ConversationReference> | undefined;
     await this.options.adapter.createConversationAsync(
       this.options.appId,
@@ -75,6 +82,12 @@ export class TeamsNotifier implements Notifier {
     );
     if (!created) throw new Error('Teams did not return the new conversation');
     return created;
+  }
+
+  private requireAllowed(serviceUrl: string): void {
+    if (!this.options.serviceUrlAllowed(serviceUrl)) {
+      throw new PermanentDeliveryError('the stored Teams service URL is not one Steward sends to (a loopback one without credentials, else TEAMS_SERVICE_URL_HOSTS)');
+    }
   }
 
   async post(destination: Destination, card: Card, options: PostOptions): Promise<DeliveredRef> {

@@ -1,58 +1,62 @@
 // POST /api/messages: the Bot Framework endpoint. A body that is not a JSON activity is refused with
 // 400 here; the rest goes through the CloudAdapter (JWT check) to the bot. Without Bot Framework
 // credentials nothing is verified, so only this machine may talk to it (the Agents Playground on a
-// developer's machine) and replies go only to a loopback service URL: an activity naming another
-// server must never make Steward fetch from it or send to it.
+// developer's machine) and replies go only to a loopback service URL; with credentials, only to the
+// Bot Framework's hosts. An activity naming another server never makes Steward fetch from it or send
+// to it.
 import type { IncomingMessage } from 'node:http';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
 import { sendJson, type Route } from '../http/server.js';
 import type { Logger } from '../log.js';
 import { activityProblem, processTeamsRequest } from './adapter.js';
-
-/** 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
-export function isLoopbackAddress(address: string | undefined): boolean {
-  if (!address) return false;
-  const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return plain === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(plain);
-}
-
-/** A service URL on this machine: localhost, 127.x or [::1]. */
-export function isLoopbackUrl(url: string): boolean {
-  try {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    return host === 'localhost' || isLoopbackAddress(host);
-  } catch {
-    return false;
-  }
-}
-
-/** A service URL on one of these hosts (or a subdomain of one), over HTTPS. */
-export function serviceUrlAllowed(url: string, hosts: readonly string[]): boolean {
-  try {
-    const parsed = new URL(url);
-    const host = parsed.hostname.toLowerCase();
-    return parsed.protocol === 'https:' && hosts.some((allowed) => host === allowed || host.endsWith(`.${allowed}`));
-  } catch {
-    return false;
-  }
-}
+import { isAllowedServiceUrl, isLoopbackAddress, isLoopbackUrl } from './service-urls.js';
 
 export interface TeamsRouteOptions {
   /** No Bot Framework credentials: requests are not verified, so only loopback is accepted. */
   anonymous: boolean;
-  /** With credentials: the Bot Framework hosts replies may go to (TEAMS_SERVICE_URL_HOSTS). */
+  /** With credentials: the hosts (and their subdomains) an activity's serviceUrl may name. */
   serviceUrlHosts: readonly string[];
   log: Logger;
 }
 
-/** Why an unverified request is refused, or undefined when it may go on. */
-function anonymousRefusal(req: IncomingMessage, activity: unknown): { status: number; error: string } | undefined {
-  if (!isLoopbackAddress(req.socket.remoteAddress)) {
-    return { status: 401, error: 'Teams requests are accepted from this machine only until MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD are set' };
+function serviceUrlOf(activity: unknown): string {
+  return typeof activity === 'object' && activity !== null && 'serviceUrl' in activity ? String(activity.serviceUrl) : '';
+}
+
+/**
+ * A request relayed by a proxy on this machine comes from loopback but not from this machine: a
+ * reverse proxy in front of an anonymous Steward must not open it to the world.
+ */
+function isProxied(req: IncomingMessage): boolean {
+  return ['forwarded', 'x-forwarded-for', 'x-real-ip'].some((name) => req.headers[name] !== undefined);
+}
+
+interface Refusal {
+  status: number;
+  error: string;
+  /** The log line, naming the variables that change the answer. */
+  log: string;
+}
+
+/** Why a request is refused before anything is learnt from it or sent anywhere, or undefined. */
+function refusalOf(req: IncomingMessage, activity: unknown, options: TeamsRouteOptions): Refusal | undefined {
+  const serviceUrl = serviceUrlOf(activity);
+  if (options.anonymous) {
+    const log = 'refused an unauthenticated Teams request; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to accept Teams from elsewhere';
+    if (!isLoopbackAddress(req.socket.remoteAddress) || isProxied(req)) {
+      return { status: 401, error: 'Teams requests are accepted from this machine only until MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD are set', log };
+    }
+    if (!isLoopbackUrl(serviceUrl)) {
+      return { status: 400, error: 'without MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, Steward replies only to a service URL on this machine', log };
+    }
+    return undefined;
   }
-  const serviceUrl = typeof activity === 'object' && activity !== null && 'serviceUrl' in activity ? String(activity.serviceUrl) : '';
-  if (!isLoopbackUrl(serviceUrl)) {
-    return { status: 400, error: 'without MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, Steward replies only to a service URL on this machine' };
+  if (!isAllowedServiceUrl(serviceUrl, options.serviceUrlHosts)) {
+    return {
+      status: 400,
+      error: `the serviceUrl host ${hostLabel(serviceUrl)} is not a Bot Framework host Steward sends to (TEAMS_SERVICE_URL_HOSTS)`,
+      log: 'refused a Teams activity whose serviceUrl is not an allowed Bot Framework host; TEAMS_SERVICE_URL_HOSTS lists the allowed hosts',
+    };
   }
   return undefined;
 }
@@ -76,22 +80,23 @@ export function teamsRoute(adapter: CloudAdapter, bot: { run(context: TurnContex
         sendJson(res, 400, { error: problem });
         return '400';
       }
-      const refusal = options.anonymous ? anonymousRefusal(req, activity) : undefined;
+      const refusal = refusalOf(req, activity, options);
       if (refusal) {
-        options.log.warn({ remoteAddress: req.socket.remoteAddress, reason: refusal.error }, 'refused an unauthenticated Teams request; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to accept Teams from elsewhere');
+        options.log.warn({ remoteAddress: req.socket.remoteAddress, serviceHost: hostLabel(serviceUrlOf(activity)), reason: refusal.error }, refusal.log);
         sendJson(res, refusal.status, { error: refusal.error });
         return String(refusal.status);
       }
-      // Verified requests still reply only to a known Bot Framework host: defence in depth should a
-      // token ever be valid for a service URL it was not issued with.
-      const status = await processTeamsRequest(adapter, req, res, activity, async (context) => {
-        if (!options.anonymous && !serviceUrlAllowed(context.activity.serviceUrl, options.serviceUrlHosts)) {
-          options.log.warn({ serviceUrl: context.activity.serviceUrl }, 'ignored a Teams activity whose service URL is not a Bot Framework host (TEAMS_SERVICE_URL_HOSTS)');
-          return;
-        }
-        await bot.run(context);
-      });
+      const status = await processTeamsRequest(adapter, req, res, activity, (context) => bot.run(context));
       return String(status);
     },
   };
+}
+
+/** The host of a URL for a log line or an answer, without its path or query. */
+function hostLabel(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'unknown';
+  }
 }

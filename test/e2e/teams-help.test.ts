@@ -1,10 +1,12 @@
 // Teams end to end: Bot Framework activities posted to /api/messages exactly as Teams sends them; the
 // replies and proactive messages arrive at a fake Bot Connector at the activity's serviceUrl.
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { para } from '../../src/chat/card.js';
 import { enqueueMessage } from '../../src/delivery/outbox-repo.js';
-import { postActivity, teamsMessage, type ConnectorCall } from '../support/fake-connector.js';
+import { FakeConnector, postActivity, teamsMessage, type ConnectorCall } from '../support/fake-connector.js';
 import { postSlack, slashCommandBody } from '../support/slack.js';
 import { linkTeamsMembers, startTestSteward, type TestSteward } from '../support/steward.js';
 import { waitUntil } from '../support/wait.js';
@@ -42,6 +44,24 @@ function botAdded(options: { serviceUrl: string; conversationId: string; kind: '
       ...(options.teamId ? { team: { id: options.teamId, name: 'CX governance' }, eventType: 'teamMemberAdded' } : {}),
     },
   };
+}
+
+/** An IPv4 address of this machine that is not loopback, when it has one. */
+const OTHER_ADDRESS = Object.values(networkInterfaces())
+  .flat()
+  .find((item) => item?.family === 'IPv4' && !item.internal)?.address;
+
+/** Posts an activity to Steward from `localAddress`, so Steward sees a caller that is not loopback. */
+async function postFrom(localAddress: string, port: string, activity: Record<string, unknown>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: localAddress, port, localAddress, path: '/api/messages', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(activity));
+  });
 }
 
 describe('Teams: help and conversation references, anonymous (local) mode', () => {
@@ -114,6 +134,44 @@ describe('Teams: help and conversation references, anonymous (local) mode', () =
     expect(await response.text()).toContain('MICROSOFT_APP_ID');
     expect(await people()).toBe(before.people);
     expect(t.connector.calls.length).toBe(before.calls);
+  });
+
+  it.skipIf(!OTHER_ADDRESS)('without credentials, a forged serviceUrl naming an admin’s e-mail: refused, nothing fetched from or sent to it, nobody linked', async () => {
+    // A second connector, on this machine's non-loopback address, whose roster says the sender is the admin.
+    const attacker = await new FakeConnector().start(OTHER_ADDRESS);
+    try {
+      const db = t.database.db;
+      const orgId = await t.steward.services.orgs.defaultOrganisation();
+      const { grantRole, personForEmail } = await import('../../src/orgs/service.js');
+      const admin = await personForEmail(db, orgId, 'chief@example.com', 'The Chief');
+      await grantRole(db, admin, { orgId, role: 'admin', byLabel: 'test' });
+      const aad = '00000000-0000-0000-0000-0000000000f3';
+      attacker.members.set(`29:${aad}`, { email: 'chief@example.com', name: 'The Chief', aadObjectId: aad });
+      const before = { people: (await db.selectFrom('people').select('id').execute()).length, calls: t.connector.calls.length };
+
+      const response = await postActivity(t.url, teamsMessage({ text: 'role grant admin <@x>', serviceUrl: attacker.url, userAad: aad, conversationId: `a:personal-${aad}` }));
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('MICROSOFT_APP_PASSWORD');
+      expect(attacker.calls).toEqual([]);
+      expect(t.connector.calls.length).toBe(before.calls);
+      expect(await db.selectFrom('identities').select('person_id').where('external_user_id', '=', aad).execute()).toEqual([]);
+      expect(await db.selectFrom('identities').select('id').where('person_id', '=', admin).execute()).toEqual([]);
+      expect((await db.selectFrom('people').select('id').execute()).length).toBe(before.people);
+    } finally {
+      await attacker.close();
+    }
+  });
+
+  it.skipIf(!OTHER_ADDRESS)('without credentials, refuses a caller that is not on this machine with 401 naming the variables to set', async () => {
+    const before = { conversations: (await t.database.db.selectFrom('conversations').select('id').execute()).length, calls: t.connector.calls.length };
+    const port = new URL(t.url).port;
+    const aad = '00000000-0000-0000-0000-0000000000f4';
+    const answer = await postFrom(OTHER_ADDRESS!, port, teamsMessage({ text: 'help', serviceUrl: t.connector.url, userAad: aad, conversationId: `a:personal-${aad}` }));
+    expect(answer.status).toBe(401);
+    expect(answer.body).toContain('MICROSOFT_APP_ID');
+    expect(t.connector.calls.length).toBe(before.calls);
+    expect((await t.database.db.selectFrom('conversations').select('id').execute()).length).toBe(before.conversations);
+    expect(await t.database.db.selectFrom('identities').select('id').where('external_user_id', '=', aad).execute()).toEqual([]);
   });
 
   it('without credentials, learns nothing from the request: a sender whose roster e-mail is an admin’s is a person of their own', async () => {
@@ -216,6 +274,8 @@ describe('Teams: help and conversation references, anonymous (local) mode', () =
   });
 });
 
+const CREDENTIALS = { MICROSOFT_APP_ID: '11111111-2222-3333-4444-555555555555', MICROSOFT_APP_PASSWORD: 'app-password-not-a-real-one' };
+
 describe('Teams: with app credentials configured', () => {
   let t: TestSteward | undefined;
   afterEach(async () => {
@@ -224,7 +284,8 @@ describe('Teams: with app credentials configured', () => {
   });
 
   it('refuses a request without a valid bearer token with 401 and stores nothing', async () => {
-    t = await startTestSteward({ env: { MICROSOFT_APP_ID: '11111111-2222-3333-4444-555555555555', MICROSOFT_APP_PASSWORD: 'app-password-not-a-real-one' } });
+    // The fake connector stands for the Bot Framework here, so its host is an allowed service URL host.
+    t = await startTestSteward({ env: { ...CREDENTIALS, TEAMS_SERVICE_URL_HOSTS: '127.0.0.1' } });
     const db = t.database.db;
     const count = async (table: 'conversations' | 'people' | 'organisations') =>
       Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
@@ -239,6 +300,23 @@ describe('Teams: with app credentials configured', () => {
     expect(await count('conversations')).toBe(0);
     expect(await count('people')).toBe(0);
     expect(await count('organisations')).toBe(0);
+    expect(t.connector.calls).toHaveLength(0);
+  });
+
+  it('refuses an activity whose serviceUrl is not a Bot Framework host with 400, before any token check: nothing stored, nothing sent there', async () => {
+    t = await startTestSteward({ env: CREDENTIALS });
+    const db = t.database.db;
+    // The default hosts: the fake connector on 127.0.0.1 is not one of them, signed or not.
+    for (const headers of [{}, { authorization: 'Bearer not-a-jwt' }] as Record<string, string>[]) {
+      const response = await postActivity(t.url, teamsMessage({ text: 'help', serviceUrl: t.connector.url }), headers);
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('TEAMS_SERVICE_URL_HOSTS');
+    }
+    const lookalike = await postActivity(t.url, teamsMessage({ text: 'help', serviceUrl: 'https://smba.trafficmanager.net.attacker.example/emea/' }));
+    expect(lookalike.status).toBe(400);
+    // An allowed host goes on to the token check.
+    expect((await postActivity(t.url, teamsMessage({ text: 'help', serviceUrl: 'https://smba.trafficmanager.net/emea/' }))).status).toBe(401);
+    expect(Number((await db.selectFrom('people').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
     expect(t.connector.calls).toHaveLength(0);
   });
 });

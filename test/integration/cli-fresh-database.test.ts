@@ -72,6 +72,24 @@ describe('the CLI on a fresh database', () => {
     expect((await steward('role', 'grant', '--role', 'admin')).error?.message).toContain('--email <email> or --teams-user <id>');
   });
 
+  it('role grant --teams-user with --email links that Teams user to the person with the e-mail, and refuses a Teams user who is someone else', async () => {
+    const tenant = '00000000-0000-0000-0000-0000000000001';
+    const aad = '00000000-0000-0000-0000-0000000000031';
+    const { lines, error } = await steward('role', 'grant', '--teams-user', aad, '--tenant', tenant, '--email', 'dana@example.com', '--role', 'board');
+    expect(error).toBeUndefined();
+    expect(lines.at(-1)).toBe('dana@example.com is now a board member.');
+    const linked = await t.db
+      .selectFrom('identities as i')
+      .innerJoin('people as p', 'p.id', 'i.person_id')
+      .select(['p.email'])
+      .where('i.platform', '=', 'teams')
+      .where('i.external_user_id', '=', aad)
+      .executeTakeFirst();
+    expect(linked?.email).toBe('dana@example.com');
+    const other = await steward('role', 'grant', '--teams-user', aad, '--tenant', tenant, '--email', 'erik@example.com', '--role', 'board');
+    expect(other.error?.message).toContain('already');
+  });
+
   it('a read-only command says there is nothing yet, and how it comes, without pointing at the demo data', async () => {
     const { error } = await steward('export', 'journeys');
     expect(error?.message).toContain('There is no organisation yet');

@@ -24,10 +24,11 @@ export class FakeConnector {
   private seq = 0;
   url = '';
 
-  async start(): Promise<this> {
+  /** Listens on `host` (an IPv4 address): loopback unless a test needs a connector elsewhere. */
+  async start(host = '127.0.0.1'): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    await new Promise<void>((resolve) => this.server!.listen(0, host, resolve));
+    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}/`;
     return this;
   }
 

@@ -81,18 +81,19 @@ export async function startTestSteward(options: TestStewardOptions = {}): Promis
 }
 
 /**
- * Links each of the fake connector's members (by e-mail) to a Teams identity in the test tenant, as
- * an admin would with `steward role grant --teams-user`: without Bot Framework credentials Steward
- * learns nothing from a request (no e-mail lookup), so tests that need a Teams user to be a known
- * person say so here.
+ * Links each of the fake connector's members to the person with its e-mail, by Teams identity in the
+ * test tenant, as an admin would with `steward role grant --teams-user <id> --email <e-mail>` (the
+ * same service function): without Bot Framework credentials Steward learns nothing from a request
+ * (no e-mail lookup), so tests that need a Teams user to be a known person say so here. A member
+ * already known by its Teams identity is left as it is.
  */
 export async function linkTeamsMembers(t: TestSteward, tenantId = 'tenant-0001'): Promise<void> {
-  const { personForEmail } = await import('../../src/orgs/service.js');
-  const { addIdentity } = await import('../../src/orgs/repo.js');
+  const { personForTeamsUser } = await import('../../src/orgs/service.js');
+  const { findPersonByIdentity } = await import('../../src/orgs/repo.js');
   const orgId = await t.steward.services.orgs.defaultOrganisation();
   for (const member of t.connector.members.values()) {
     if (!member.email || !member.aadObjectId) continue;
-    const personId = await personForEmail(t.database.db, orgId, member.email, member.name);
-    await addIdentity(t.database.db, personId, 'teams', tenantId, member.aadObjectId);
+    if (await findPersonByIdentity(t.database.db, 'teams', tenantId, member.aadObjectId)) continue;
+    await personForTeamsUser(t.database.db, orgId, tenantId, member.aadObjectId, { email: member.email, displayName: member.name });
   }
 }
