@@ -44,7 +44,7 @@ export function createCliContext(program: Command, config: Config, out: (line: s
         await handle.close();
       }
     },
-    imports: group('import', 'load data from CSV files (all-or-nothing, with a report per row)'),
+    imports: group('import', 'load data from CSV files (all-or-nothing, with a report per row), in this order: journeys, then kpis, then kpi-values; the glossary any time'),
     exports: group('export', 'write data as CSV to standard output'),
   };
 }
@@ -105,4 +105,34 @@ export function readInput(file: string): string {
 
 export function notImported(file: string, what = 'lines'): string {
   return `${file} was not imported; fix the ${what} above and run it again`;
+}
+
+/** What an import says and whether it stored anything (all or nothing). */
+export interface ImportOutcome {
+  lines: string[];
+  ok: boolean;
+}
+
+/**
+ * `steward import <name> <file> [--dry-run] [--org]`: every import reads the file, finds (or on a
+ * fresh database creates) the organisation, prints its report and fails when nothing was imported.
+ */
+export function addImportCommand(
+  cli: CliContext,
+  spec: { name: string; description: string; problemsAre?: string; run(db: DatabaseHandle['db'], orgId: string, text: string, dryRun: boolean): Promise<ImportOutcome> },
+): void {
+  cli.imports
+    .command(`${spec.name} <file>`)
+    .description(spec.description)
+    .option('--dry-run', 'check the file and report what would change; change nothing')
+    .addOption(orgOption('organisation id or name (default: the only one, created on an empty database)'))
+    .action(async (file: string, opts: { dryRun?: boolean; org?: string }) => {
+      const text = readInput(file);
+      await cli.withDatabase(async (handle) => {
+        const orgId = await organisationToImportInto(handle, cli, opts);
+        const outcome = await spec.run(handle.db, orgId, text, opts.dryRun ?? false);
+        for (const line of outcome.lines) cli.out(line);
+        if (!outcome.ok) throw new CliError(notImported(file, spec.problemsAre));
+      });
+    });
 }

@@ -1,23 +1,18 @@
 // `steward import glossary FILE` and `steward export glossary`: the glossary as CSV.
-import { CliError, notImported, organisationToImportInto, orgOption, readInput, resolveOrg, type CliContext } from '../cli-context.js';
+import { addImportCommand, orgOption, resolveOrg, type CliContext } from '../cli-context.js';
 import { describeReport, exportGlossaryCsv, importGlossaryCsv } from './csv.js';
 
 export function registerGlossaryCommands(cli: CliContext): void {
   const { out, withDatabase } = cli;
-  cli.imports
-    .command('glossary <file>')
-    .description('import glossary terms (CSV header term,aliases,definition,notes,steward,status; aliases ;-separated; steward an e-mail)')
-    .option('--dry-run', 'check the file and report what would change; change nothing')
-    .addOption(orgOption('organisation id or name (default: the only one, created on an empty database)'))
-    .action(async (file: string, opts: { dryRun?: boolean; org?: string }) => {
-      const text = readInput(file);
-      await withDatabase(async (handle) => {
-        const orgId = await organisationToImportInto(handle, cli, opts);
-        const report = await importGlossaryCsv(handle.db, orgId, text, { dryRun: opts.dryRun ?? false, by: 'import', now: new Date() });
-        for (const line of describeReport(report)) out(line);
-        if (report.problems.length) throw new CliError(notImported(file, 'rows'));
-      });
-    });
+  addImportCommand(cli, {
+    name: 'glossary',
+    description: 'import glossary terms (CSV header term,aliases,definition,notes,steward,status; aliases ;-separated; steward an e-mail)',
+    problemsAre: 'rows',
+    async run(db, orgId, text, dryRun) {
+      const report = await importGlossaryCsv(db, orgId, text, { dryRun, by: 'import', now: new Date() });
+      return { lines: describeReport(report), ok: report.problems.length === 0 };
+    },
+  });
   cli.exports
     .command('glossary')
     .description('the glossary as CSV, in the format `import glossary` reads (formula-like cells neutralised)')
