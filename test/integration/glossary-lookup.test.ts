@@ -297,7 +297,6 @@ const WORDS_IN_COMMON: [query: string, shares: string][] = [
   ['self service data', 'Self-service rate'],
   ['successful customer survey', 'Successful customer journey'],
   ['average handling team', 'Average Handling Time'],
-  ['customer experience measurement', 'Customer Experience Management'],
   ['customer experience management team', 'Customer Experience Management'],
   ['net promoter score survey', 'Net Promoter Score'],
 ];
