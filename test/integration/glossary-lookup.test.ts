@@ -2,7 +2,7 @@
 // memory (src/glossary/term-index.ts): at least 150 queries of the kinds people really type (typos,
 // swapped letters, word order, acronyms, aliases, accents, hyphens, plurals, Dutch/English mixes),
 // top-1 accuracy of at least 95 %, never a confident answer for something the glossary does not
-// define, and the same answer either way.
+// define nor for a term that shares only some of a query's words, and the same answer either way.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGlossaryCsv } from '../../src/glossary/csv.js';
@@ -235,6 +235,17 @@ const MATCHING_QUERIES: Record<string, [query: string, expected: string][]> = {
     ['Voice of de Customer', 'Voice of the Customer'],
     ['Mijn Account', 'MyAccount'],
   ],
+  // Some of a term's words and nothing else: answered with the term.
+  sharedWords: [
+    ['experience management', 'Customer Experience Management'],
+    ['contact resolution', 'First Contact Resolution'],
+    ['data platform', 'Customer Data Platform'],
+    ['level agreement', 'Service Level Agreement'],
+    ['online funnel', 'Online service funnel'],
+    ['closed loop', 'Closed-loop feedback'],
+    ['net score', 'Net Promoter Score'],
+    ['selfservce rate', 'Self-service rate'],
+  ],
 };
 
 /** Things the demo glossary does not define: no confident answer may come back for these. */
@@ -264,6 +275,30 @@ const NON_MATCHING_QUERIES: string[] = [
   'employee of the month',
   'customer birthday',
   'net revenue',
+];
+
+/**
+ * Queries sharing words with a term while also saying something it does not (a word that matches
+ * nothing in its name or aliases): the term is offered as a candidate, never given as the answer.
+ */
+const WORDS_IN_COMMON: [query: string, shares: string][] = [
+  ['supplier management', 'Customer Experience Management'],
+  ['risk management', 'Customer Experience Management'],
+  ['customer banana', 'Customer journey'],
+  ['effort tracking', 'Customer Effort Score'],
+  ['onboarding survey', 'Welcome journey'],
+  ['conversion data', 'Online conversion rate'],
+  ['satisfaction form', 'Customer Satisfaction Score'],
+  ['recontact data', 'Repeat contact rate'],
+  ['customer satisfaction survey', 'Customer Satisfaction Score'],
+  ['customer satisfaction report', 'Customer Satisfaction Score'],
+  ['online conversion strategy', 'Online conversion rate'],
+  ['repeat contact data', 'Repeat contact rate'],
+  ['self service data', 'Self-service rate'],
+  ['successful customer survey', 'Successful customer journey'],
+  ['average handling team', 'Average Handling Time'],
+  ['customer experience management team', 'Customer Experience Management'],
+  ['net promoter score survey', 'Net Promoter Score'],
 ];
 
 const CASES = Object.entries(MATCHING_QUERIES).flatMap(([group, rows]) => rows.map(([query, expected]) => ({ group, query, expected })));
@@ -335,6 +370,25 @@ describe.each(VARIANTS)('glossary lookup quality on $kind, matched in $matching 
     expect(confident).toEqual([]);
   });
 
+  it('offers a term that shares only some of the query\'s words as a candidate, never as the answer', async () => {
+    const wrong: string[] = [];
+    for (const [query, shares] of WORDS_IN_COMMON) {
+      const { decision } = await rankQuery(query);
+      if (decision.kind === 'confident') wrong.push(`“${query}” → answered ${decision.term.name}`);
+      else if (!(decision.kind === 'candidates' && decision.candidates.some((c) => c.name === shares))) wrong.push(`“${query}” → ${shares} not offered`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('answers confidently when the query\'s words are some of the term\'s words and nothing else', async () => {
+    const unsure: string[] = [];
+    for (const [query, expected] of MATCHING_QUERIES.sharedWords!) {
+      const { decision } = await rankQuery(query);
+      if (decision.kind !== 'confident' || decision.term.name !== expected) unsure.push(`“${query}” → ${decision.kind === 'confident' ? decision.term.name : decision.kind}`);
+    }
+    expect(unsure).toEqual([]);
+  });
+
   it('ranks deterministically: the same query gives the same order every time', async () => {
     const orders = await Promise.all(['customer', 'rate', 'score', 'journey'].map(async (q) => (await rankQuery(q)).ranked.map((r) => r.termId).join(',')));
     const again = await Promise.all(['customer', 'rate', 'score', 'journey'].map(async (q) => (await rankQuery(q)).ranked.map((r) => r.termId).join(',')));
@@ -361,7 +415,7 @@ describe.each(DATABASE_KINDS)('glossary lookups matched in memory and in %s', (k
     const shown = (r: Awaited<ReturnType<typeof rank>>) =>
       r.decision.kind === 'confident' ? `= ${r.decision.term.name}` : r.decision.kind === 'candidates' ? r.decision.candidates.map((c) => `${c.name}: ${c.summary}`).join(' | ') : 'none';
     const differ: string[] = [];
-    for (const query of [...CASES.map((c) => c.query), ...NON_MATCHING_QUERIES]) {
+    for (const query of [...CASES.map((c) => c.query), ...NON_MATCHING_QUERIES, ...WORDS_IN_COMMON.map(([q]) => q)]) {
       const fromDatabase = shown(await rank(database.db, orgId, prepare(query)));
       const fromMemory = shown(await rank(database.db, orgId, prepare(query), { index }));
       if (fromDatabase !== fromMemory) differ.push(`“${query}”: ${fromDatabase} ≠ ${fromMemory}`);

@@ -18,6 +18,8 @@ interface MatchRow {
   text_rank: number | null;
   /** The start of the term's definition, for lists of candidates. */
   summary: string | null;
+  /** The term's words (its name's and aliases'), which the confidence rule compares with the query's. */
+  words: string | null;
 }
 
 function toCandidates(rows: MatchRow[]): Candidate[] {
@@ -28,6 +30,7 @@ function toCandidates(rows: MatchRow[]): Candidate[] {
     text: r.text,
     kind: r.kind,
     summary: r.summary ?? '',
+    ...(r.words !== null ? { words: r.words } : {}),
     ...(r.text_rank !== null ? { textRank: Number(r.text_rank) } : {}),
   }));
 }
@@ -52,22 +55,22 @@ export interface ExactMatches extends MissContext {
 export async function exactMatches(db: Db, orgId: string, query: PreparedQuery, words: string[], tokens: string[]): Promise<ExactMatches> {
   const result = await sql<MatchRow & { extra: Record<string, unknown> | null }>`${sql.raw(PLAN_ONCE)}
     with exact as (
-      select t.id as term_id, t.name, t.status, t.name_norm as text, 'name' as kind, left(t.definition, 200) as summary
+      select t.id as term_id, t.name, t.status, t.name_norm as text, 'name' as kind, left(t.definition, 200) as summary, t.words
       from glossary_terms t
       where t.org_id = ${orgId} and (t.name_norm = ${query.norm} or t.name_key = ${query.key})
       union all
-      select t.id, t.name, t.status, a.alias_norm, 'alias', left(t.definition, 200)
+      select t.id, t.name, t.status, a.alias_norm, 'alias', left(t.definition, 200), t.words
       from glossary_aliases a join glossary_terms t on t.id = a.term_id
       where a.org_id = ${orgId} and a.alias_norm = ${query.norm}
     )
-    select term_id, name, status, text, kind, null::real as text_rank, summary, null::json as extra from exact
+    select term_id, name, status, text, kind, null::real as text_rank, summary, words, null::json as extra from exact
     union all
-    select null, null, null, w.word, 'word', null::real, null, null::json
+    select null, null, null, w.word, 'word', null::real, null, null, null::json
     from unnest(${words}::text[]) as u(word)
     -- offset 0 keeps this a lookup per word (primary key), whatever the statistics say.
     cross join lateral (select v.word from glossary_words v where v.org_id = ${orgId} and v.word = u.word offset 0) w
     union all
-    select null, u.token, null, near.word, 'near', null::real, null, null::json
+    select null, u.token, null, near.word, 'near', null::real, null, null, null::json
     from unnest(${tokens}::text[]) as u(token)
     cross join lateral (
       select v.word from glossary_words v
@@ -79,7 +82,7 @@ export async function exactMatches(db: Db, orgId: string, query: PreparedQuery, 
     ) near
     union all
     -- The card of the likeliest answer, read now: most lookups are answered by this one round trip.
-    select null, null, null, null, 'card', null::real, null, (select row_to_json(c) from (${termCardSelect(orgId, sql`best.term_id`)}) c)
+    select null, null, null, null, 'card', null::real, null, null, (select row_to_json(c) from (${termCardSelect(orgId, sql`best.term_id`)}) c)
     from (select term_id from exact order by kind = 'name' desc, term_id limit 1) best
     union all
     ${missContext(orgId, query.norm)}
@@ -104,9 +107,9 @@ export interface MissContext {
 /** Rows of kinds 'org' and 'pending' in a statement of MatchRow shape (see missContextOf). */
 function missContext(orgId: string, norm: string) {
   return sql`
-    select null, o.time_zone, null, null, 'org', null::real, null, null::json from organisations o where o.id = ${orgId}
+    select null, o.time_zone, null, null, 'org', null::real, null, null, null::json from organisations o where o.id = ${orgId}
     union all
-    select null, p.name, null, null, 'pending', null::real, null, json_build_object('proposedBy', by.display_name, 'createdAt', p.created_at)
+    select null, p.name, null, null, 'pending', null::real, null, null, json_build_object('proposedBy', by.display_name, 'createdAt', p.created_at)
     from glossary_proposals p join people by on by.id = p.proposed_by_person_id
     where p.org_id = ${orgId} and p.kind = 'new' and p.status = 'pending' and p.name_norm = ${norm} and p.name is not null`;
 }
@@ -178,7 +181,7 @@ export async function fuzzyMatches(db: Db, orgId: string, query: PreparedQuery, 
     ), shared as (
       select id, rank, size from strict union all select id, rank, size from loose
     ), last_pass as (${lastPass(orgId, query)})
-    select t.id as term_id, t.name, t.status, x.text, x.kind, null::real as text_rank, left(t.definition, 200) as summary, null::json as extra
+    select t.id as term_id, t.name, t.status, x.text, x.kind, null::real as text_rank, left(t.definition, 200) as summary, t.words, null::json as extra
     from shared
     join glossary_terms t on t.id = shared.id
     cross join lateral (
@@ -187,10 +190,10 @@ export async function fuzzyMatches(db: Db, orgId: string, query: PreparedQuery, 
       select a.alias_norm, 'alias' from glossary_aliases a where a.term_id = t.id
     ) x
     union all
-    select f.term_id, t.name, t.status, f.text, 'similar:' || f.kind, f.text_rank, left(t.definition, 200), null::json
+    select f.term_id, t.name, t.status, f.text, 'similar:' || f.kind, f.text_rank, left(t.definition, 200), t.words, null::json
     from last_pass f join glossary_terms t on t.id = f.term_id
     union all
-    select null, null, null, null, 'card', null::real, null, (select row_to_json(c) from (${termCardSelect(orgId, sql`best.id`)}) c)
+    select null, null, null, null, 'card', null::real, null, null, (select row_to_json(c) from (${termCardSelect(orgId, sql`best.id`)}) c)
     from (select id from shared order by rank desc, size, id limit 1) best
   `.execute(db);
   const rows = result.rows;
@@ -246,11 +249,11 @@ export async function lookupDetails(
 ): Promise<MissContext & { similar: Candidate[]; summaries: Map<string, string> }> {
   const result = await sql<MatchRow & { extra: unknown }>`${sql.raw(PLAN_ONCE)}
     with last_pass as (${lastPass(orgId, query)})
-    select f.term_id, t.name, t.status, f.text, f.kind, f.text_rank, left(t.definition, 200) as summary, null::json as extra
+    select f.term_id, t.name, t.status, f.text, f.kind, f.text_rank, left(t.definition, 200) as summary, t.words, null::json as extra
     from last_pass f join glossary_terms t on t.id = f.term_id
     where ${wanted.lastPass}
     union all
-    select t.id, t.name, t.status, null, 'summary', null::real, left(t.definition, 200), null::json
+    select t.id, t.name, t.status, null, 'summary', null::real, left(t.definition, 200), null, null::json
     from glossary_terms t where t.org_id = ${orgId} and t.id = any(${wanted.summariesOf}::uuid[])
     union all
     ${missContext(orgId, query.norm)}

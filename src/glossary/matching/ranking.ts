@@ -66,6 +66,18 @@ export function editSimilarity(a: string, b: string): number {
 /** Below this a word is no match at all. */
 const WORD_MATCH = 0.6;
 
+/**
+ * The words of a query of several words that match no word of a term (its name's and aliases', or
+ * two neighbouring ones written together: "selfservce rate"). A query with such a word says
+ * something the term does not ("customer satisfaction survey", "onboarding survey"): however close
+ * the whole text, the term is then a candidate, never the answer.
+ */
+export function wordsNotInTerm(query: PreparedQuery, termWords: string[]): string[] {
+  if (query.tokens.length < 2) return [];
+  const words = [...termWords, ...termWords.slice(1).map((word, i) => `${termWords[i]}${word}`)];
+  return query.tokens.filter((token) => !words.some((word) => wordSimilarity(token, word) > 0));
+}
+
 function wordSimilarity(queryWord: string, candidateWord: string): number {
   if (queryWord === candidateWord) return 1;
   // A clear beginning of a longer word ("conv" for "conversion") counts, but less than the word.
@@ -121,6 +133,8 @@ export interface Candidate {
   textRank?: number;
   /** The start of the term's definition, shown when the term is offered as a candidate. */
   summary: string;
+  /** The term's words, those of its name and aliases (glossary_terms.words); without them, the text's own. */
+  words?: string;
 }
 
 export interface RankedTerm {
@@ -133,6 +147,8 @@ export interface RankedTerm {
   kind: Candidate['kind'];
   textRank: number;
   summary: string;
+  /** Whether every word of the query matches a word of the term (see wordsNotInTerm); needed for a confident fuzzy answer. */
+  allWordsMatch: boolean;
 }
 
 const STATUS_ORDER: Record<TermStatus, number> = { approved: 0, proposed: 1, deprecated: 2 };
@@ -154,6 +170,7 @@ export function rankCandidates(query: PreparedQuery, candidates: Candidate[]): R
         kind: candidate.kind,
         textRank: rank,
         summary: candidate.summary,
+        allWordsMatch: wordsNotInTerm(query, candidate.words?.split(' ') ?? matchTokens(candidate.text)).length === 0,
       });
     }
   }
@@ -172,13 +189,16 @@ export type Decision =
   | { kind: 'candidates'; candidates: RankedTerm[] }
   | { kind: 'none' };
 
-/** Answer with the top term only when it is good enough and clearly ahead of the next one. */
+/**
+ * Answer with the top term only when it is good enough and clearly ahead of the next one, and, short
+ * of equality, when the query says nothing the term does not.
+ */
 export function decide(ranked: RankedTerm[], maxCandidates = 5): Decision {
   const shown = ranked.filter((r) => r.score >= SHOWN);
   const [top, second] = shown;
   if (!top) return { kind: 'none' };
   const clearLead = !second || top.score - second.score >= MARGIN;
   if (top.score >= EXACT && (!second || second.score < top.score)) return { kind: 'confident', term: top, others: shown.slice(1, maxCandidates) };
-  if (top.score >= CONFIDENT && clearLead) return { kind: 'confident', term: top, others: shown.slice(1, maxCandidates) };
+  if (top.score >= CONFIDENT && clearLead && top.allWordsMatch) return { kind: 'confident', term: top, others: shown.slice(1, maxCandidates) };
   return { kind: 'candidates', candidates: shown.slice(0, maxCandidates) };
 }

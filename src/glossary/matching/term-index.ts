@@ -16,8 +16,8 @@ interface IndexedTerm {
   norm: string;
   status: TermStatus;
   aliases: string[];
-  /** Length of the term's words (the SQL's tie-break: fewer words first). */
-  size: number;
+  /** The term's words, those of its name and aliases (its `words` column): what the confidence rule compares with the query's. */
+  words: string;
 }
 
 /** What the exact pass finds (as lookup-repo.ts exactMatches, without the card, time zone and pending proposal). */
@@ -73,7 +73,7 @@ export class TermIndex {
     for (const t of terms) {
       const i = this.terms.length;
       position.set(t.id, i);
-      this.terms.push({ id: t.id, name: t.name, norm: t.name_norm, status: t.status, aliases: [], size: t.words.length });
+      this.terms.push({ id: t.id, name: t.name, norm: t.name_norm, status: t.status, aliases: [], words: t.words });
       add(this.byNorm, t.name_norm, i);
       add(this.byKey, t.name_key, i);
       // The column holds each word once (publish.ts termWords).
@@ -127,14 +127,14 @@ export class TermIndex {
   /**
    * Terms sharing words with the query, as repo.sharedWordsQuery reads it: every group of
    * alternatives of a one- or two-word reading, all groups but one of a longer one; only when none
-   * does, any group of a short reading. Those matching most groups first, then the fewest words,
+   * does, any group of a short reading. Those matching most groups first, then the shortest words,
    * then by id; each with its name and aliases.
    */
   sharedWordMatches(readings: string[][][], limit = 12): Candidate[] {
     const strict = this.matching(readings, false);
     const found = strict.length > 0 ? strict : this.matching(readings, true);
     const before = (a: { term: number; groups: number }, b: { term: number; groups: number }) =>
-      b.groups - a.groups || this.terms[a.term]!.size - this.terms[b.term]!.size || a.term - b.term;
+      b.groups - a.groups || this.terms[a.term]!.words.length - this.terms[b.term]!.words.length || a.term - b.term;
     // The best `limit` of what may be thousands (a common word alone): kept in order as they come.
     const best: { term: number; groups: number }[] = [];
     for (const match of found) {
@@ -184,7 +184,7 @@ export class TermIndex {
   private candidate(i: number, text: string, kind: 'name' | 'alias'): Candidate {
     const t = this.terms[i]!;
     // The definition's start is read from the database only for the terms a reply shows.
-    return { termId: t.id, name: t.name, status: t.status, text, kind, summary: '' };
+    return { termId: t.id, name: t.name, status: t.status, text, kind, summary: '', words: t.words };
   }
 }
 
