@@ -23,6 +23,7 @@ export interface ActionPayload {
 }
 
 export interface Button {
+  /** What the button does, in a few words: the long name belongs in the card. */
   label: string;
   payload: ActionPayload;
   style?: 'primary' | 'danger';
