@@ -86,6 +86,17 @@ function button(b: Button, index: number) {
     value: truncate(JSON.stringify(b.payload), LIMITS.slackButtonValue),
     ...(b.style ? { style: b.style } : {}),
     ...(url ? { url } : {}),
+    ...(b.confirm
+      ? {
+          confirm: {
+            title: { type: 'plain_text' as const, text: truncate(b.confirm.title, 100) },
+            text: { type: 'plain_text' as const, text: truncate(b.confirm.text, 300) },
+            confirm: { type: 'plain_text' as const, text: truncate(b.confirm.confirm, 30) },
+            deny: { type: 'plain_text' as const, text: truncate(b.confirm.deny, 30) },
+            ...(b.style === 'danger' ? { style: 'danger' as const } : {}),
+          },
+        }
+      : {}),
   };
 }
 

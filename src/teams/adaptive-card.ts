@@ -64,7 +64,23 @@ function execute(button: Button, label: string): Record<string, unknown> {
 function action(button: Button): Record<string, unknown> {
   const url = button.url ? safeUrl(button.url) : undefined;
   if (url) return { type: 'Action.OpenUrl', title: buttonTitle(button.label), url };
-  return execute(button, button.label);
+  if (!button.confirm) return execute(button, button.label);
+  // Action.Execute has no confirm dialog: the button opens a small card under it that asks, and
+  // only its button acts (a second click closes it again, changing nothing).
+  const { confirm } = button;
+  return {
+    type: 'Action.ShowCard',
+    title: buttonTitle(button.label),
+    ...(button.style === 'danger' ? { style: 'destructive' } : {}),
+    card: {
+      type: 'AdaptiveCard',
+      body: [
+        { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: literal(truncate(confirm.title, 200)), weight: 'Bolder' }] },
+        { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: literal(truncate(confirm.text, 1000)) }], spacing: 'Small' },
+      ],
+      actions: [execute(button, confirm.confirm)],
+    },
+  };
 }
 
 /** Buttons in sets Teams shows side by side; a set wider than the card would cut the last ones off. */

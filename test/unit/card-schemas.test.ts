@@ -574,7 +574,23 @@ describe('the rules themselves', () => {
   });
 });
 
-describe('a deprecated term', () => {
+describe('buttons that need a second thought', () => {
+  const escalate = () => pings.pingCard(pingView(), { live: true });
+
+  it('Escalate asks for confirmation on Slack (a confirm dialog)', () => {
+    const blocks = renderBlocks(escalate()) as { type: string; elements?: { action_id?: string; confirm?: unknown }[] }[];
+    const button = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id?.startsWith('ping.escalate'));
+    expect(button?.confirm).toMatchObject({ title: { type: 'plain_text' }, confirm: { type: 'plain_text' }, deny: { type: 'plain_text' }, style: 'danger' });
+  });
+
+  it('Escalate asks for confirmation on Teams (a card that opens with the confirming button)', () => {
+    const card = renderAdaptiveCard(escalate());
+    const sets = card.body.filter((b) => b.type === 'ActionSet') as { actions: { type: string; title: string; card?: { actions?: { type: string; verb?: string }[] } }[] }[];
+    const show = sets.flatMap((s) => s.actions).find((a) => a.title === 'Escalate');
+    expect(show?.type).toBe('Action.ShowCard');
+    expect(JSON.stringify(show?.card)).toContain('"verb":"ping.escalate"');
+  });
+
   it('a deprecated term’s card opens its replacement', () => {
     const card = glossary.termCard(deprecated, { mode: 'private' });
     const buttons = card.blocks.flatMap((b) => (b.kind === 'actions' ? b.buttons : []));
