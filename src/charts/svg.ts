@@ -17,9 +17,14 @@ export interface ChartSpec {
   panels: ChartPanel[];
 }
 
+// A card shows the image about 450–550 pixels wide (Teams, Slack), so the 800-pixel drawing is cut
+// to about 60 %: every text is drawn at 18 px or more to read as 11 px or more in the client.
 export const CHART_WIDTH = 800;
-const PANEL_HEIGHT = 230;
-const MARGIN = { left: 64, right: 72, top: 44, bottom: 34 };
+const PANEL_HEIGHT = 300;
+const MARGIN = { left: 84, right: 128, top: 84, bottom: 48 };
+const FONT_SIZE = { title: 28, note: 19, axis: 20, value: 20, latest: 26 } as const;
+/** Period labels under the axis, at most; every label at card width would overlap. */
+const MAX_PERIOD_LABELS = 6;
 const COLOURS = {
   line: '#1d4ed8',
   target: '#15803d',
@@ -43,10 +48,13 @@ export function formatNumber(value: number): string {
   return NUMBER.format(Number(value.toFixed(2)));
 }
 
-/** Round axis steps (1, 2, 2.5, 5 × 10^n) covering [min, max] in about four steps. */
+// Axis labels sit in a narrow margin: 4.8M rather than 4,800,000.
+const COMPACT = new Intl.NumberFormat('en-GB', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** Round axis steps (1, 2, 2.5, 5 × 10^n) covering [min, max] in about three steps: few lines, large labels. */
 function niceTicks(min: number, max: number): number[] {
   const span = max - min || Math.abs(max) || 1;
-  const rough = span / 4;
+  const rough = span / 3;
   const magnitude = 10 ** Math.floor(Math.log10(rough));
   const step = ([1, 2, 2.5, 5, 10].find((m) => m * magnitude >= rough) ?? 10) * magnitude;
   const ticks: number[] = [];
@@ -113,18 +121,41 @@ function valuesSvg(panel: ChartPanel, f: Frame, parts: string[]): void {
   });
   if (run.length) segments.push(run);
   for (const s of segments) {
-    if (s.length > 1) parts.push(`<polyline points="${s.join(' ')}" fill="none" stroke="${COLOURS.line}" stroke-width="2.5" stroke-linejoin="round"/>`);
+    if (s.length > 1) parts.push(`<polyline points="${s.join(' ')}" fill="none" stroke="${COLOURS.line}" stroke-width="4" stroke-linejoin="round"/>`);
   }
   panel.points.forEach((p, i) => {
-    if (p.value !== null) parts.push(`<circle cx="${x(i).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="3.5" fill="${COLOURS.line}"/>`);
+    if (p.value !== null) parts.push(`<circle cx="${x(i).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="6" fill="${COLOURS.line}"/>`);
   });
-  const lastIndex = panel.points.map((p) => p.value !== null).lastIndexOf(true);
-  const last = panel.points[lastIndex];
-  if (last && last.value !== null) {
+  // Value labels where the eye goes: the latest value, and the highest and lowest before it.
+  const known = panel.points.flatMap((p, i) => (p.value === null ? [] : [{ i, value: p.value }]));
+  const last = known.at(-1);
+  if (!last) return;
+  const earlier = known.slice(0, -1);
+  const labelled = new Map<number, number>();
+  const highest = earlier.reduce<(typeof known)[number] | undefined>((best, p) => (!best || p.value > best.value ? p : best), undefined);
+  const lowest = earlier.reduce<(typeof known)[number] | undefined>((best, p) => (!best || p.value < best.value ? p : best), undefined);
+  for (const p of [highest, lowest]) if (p && p.value !== last.value && Math.abs(x(p.i) - x(last.i)) > 90) labelled.set(p.i, p.value);
+  for (const [i, value] of labelled) {
+    const above = value === highest?.value;
+    // A label at the left edge starts at its point, so it stays clear of the axis labels.
+    const edge = x(i) - f.x0 < 40;
     parts.push(
-      `<text x="${x(lastIndex).toFixed(1)}" y="${(y(last.value) - 10).toFixed(1)}" font-size="13" font-weight="600" text-anchor="end" fill="${COLOURS.line}">${escapeXml(formatNumber(last.value))}</text>`,
+      `<text x="${(edge ? x(i) - 6 : x(i)).toFixed(1)}" y="${(y(value) + (above ? -14 : 30)).toFixed(1)}" font-size="${FONT_SIZE.value}" text-anchor="${edge ? 'start' : 'middle'}" fill="${COLOURS.line}">${escapeXml(formatNumber(value))}</text>`,
     );
   }
+  const latest = escapeXml(formatNumber(last.value));
+  // Right of the latest point where it fits (about 16 px a character), else above it.
+  const fits = x(last.i) + 12 + latest.length * 16 <= CHART_WIDTH - 4;
+  parts.push(
+    fits
+      ? `<text x="${(x(last.i) + 12).toFixed(1)}" y="${y(last.value).toFixed(1)}" dy="9" font-size="${FONT_SIZE.latest}" font-weight="600" fill="${COLOURS.line}">${latest}</text>`
+      : `<text x="${x(last.i).toFixed(1)}" y="${(y(last.value) - 16).toFixed(1)}" font-size="${FONT_SIZE.latest}" font-weight="600" text-anchor="end" fill="${COLOURS.line}">${latest}</text>`,
+  );
+}
+
+/** About 48 characters of the title fit on one line at its size; the card says the whole name. */
+function truncateTitle(title: string): string {
+  return title.length > 48 ? `${title.slice(0, 47).trimEnd()}…` : title;
 }
 
 function panelSvg(panel: ChartPanel, top: number): string {
@@ -137,28 +168,34 @@ function panelSvg(panel: ChartPanel, top: number): string {
   for (const tick of f.ticks) {
     const ty = y(tick).toFixed(1);
     parts.push(`<line x1="${x0}" y1="${ty}" x2="${x0 + width}" y2="${ty}" stroke="${COLOURS.grid}" stroke-width="1"/>`);
-    parts.push(`<text x="${x0 - 8}" y="${ty}" dy="4" font-size="12" text-anchor="end" fill="${COLOURS.muted}">${escapeXml(formatNumber(tick))}</text>`);
+    parts.push(`<text x="${x0 - 12}" y="${ty}" dy="7" font-size="${FONT_SIZE.axis}" text-anchor="end" fill="${COLOURS.muted}">${escapeXml(Math.abs(tick) >= 10_000 ? COMPACT.format(tick) : formatNumber(tick))}</text>`);
   }
 
   const ty = y(panel.target).toFixed(1);
-  parts.push(`<line x1="${x0}" y1="${ty}" x2="${x0 + width}" y2="${ty}" stroke="${COLOURS.target}" stroke-width="2" stroke-dasharray="6 4"/>`);
-  parts.push(`<text x="${x0 + width + 6}" y="${ty}" dy="4" font-size="12" fill="${COLOURS.target}">target ${escapeXml(formatNumber(panel.target))}</text>`);
+  parts.push(`<line x1="${x0}" y1="${ty}" x2="${x0 + width}" y2="${ty}" stroke="${COLOURS.target}" stroke-width="3" stroke-dasharray="10 6"/>`);
   valuesSvg(panel, f, parts);
+  // The target's label right of the plot, moved off the latest value's label when they would touch.
+  const last = [...panel.points].reverse().find((p) => p.value !== null);
+  const clash = last?.value != null && Math.abs(y(last.value) - y(panel.target)) < 30;
+  const targetY = y(panel.target) + (clash ? (y(last.value ?? 0) < y(panel.target) ? 30 : -30) : 0);
+  parts.push(`<text x="${x0 + width + 12}" y="${targetY.toFixed(1)}" dy="7" font-size="${FONT_SIZE.note}" fill="${COLOURS.target}">target ${escapeXml(formatNumber(panel.target))}</text>`);
 
-  const every = panel.points.length > 12 ? Math.ceil(panel.points.length / 12) : 1;
+  const every = Math.max(1, Math.ceil(panel.points.length / MAX_PERIOD_LABELS));
+  const lastLabel = panel.points.length - 1;
   panel.points.forEach((p, i) => {
-    if (i % every !== 0 && i !== panel.points.length - 1) return;
-    parts.push(`<text x="${f.x(i).toFixed(1)}" y="${y0 + height + 20}" font-size="11" text-anchor="middle" fill="${COLOURS.muted}">${escapeXml(p.label)}</text>`);
+    // Counted back from the latest period, which always has its label.
+    if ((lastLabel - i) % every !== 0) return;
+    parts.push(`<text x="${f.x(i).toFixed(1)}" y="${y0 + height + 32}" font-size="${FONT_SIZE.axis}" text-anchor="middle" fill="${COLOURS.muted}">${escapeXml(p.label)}</text>`);
   });
 
   const unit = panel.unit ? ` (${panel.unit})` : '';
   const better = panel.direction === 'higher' ? 'higher is better' : 'lower is better';
   parts.unshift(
-    `<text x="${x0}" y="${top + 24}" font-size="16" font-weight="600" fill="${COLOURS.text}">${escapeXml(panel.title + unit)}</text>`,
-    `<text x="${CHART_WIDTH - 16}" y="${top + 24}" font-size="12" text-anchor="end" fill="${COLOURS.muted}">${better}</text>`,
+    `<text x="16" y="${top + 36}" font-size="${FONT_SIZE.title}" font-weight="600" fill="${COLOURS.text}">${escapeXml(truncateTitle(panel.title + unit))}</text>`,
+    `<text x="16" y="${top + 66}" font-size="${FONT_SIZE.note}" fill="${COLOURS.muted}">${better} · shaded: at risk, breached</text>`,
   );
   if (values.length === 0) {
-    parts.push(`<text x="${x0 + width / 2}" y="${y0 + height / 2}" font-size="14" text-anchor="middle" fill="${COLOURS.muted}">no values yet</text>`);
+    parts.push(`<text x="${x0 + width / 2}" y="${y0 + height / 2}" font-size="${FONT_SIZE.axis}" text-anchor="middle" fill="${COLOURS.muted}">no values yet</text>`);
   }
   return parts.join('');
 }

@@ -22,12 +22,25 @@ export interface ActionPayload {
   [key: string]: string | number | boolean;
 }
 
+/** A second question before a button acts: for what cannot be taken back (an escalation). */
+export interface Confirm {
+  title: string;
+  text: string;
+  /** The label of the button that goes ahead, e.g. "Escalate". */
+  confirm: string;
+  /** The label of the button that changes nothing, e.g. "Cancel". */
+  deny: string;
+}
+
 export interface Button {
+  /** What the button does, in a few words: the long name belongs in the card. */
   label: string;
   payload: ActionPayload;
   style?: 'primary' | 'danger';
   /** Opens a URL instead of calling back. */
   url?: string;
+  /** Asks before acting (Slack: a confirm dialog; Teams: a card that opens with the confirming button). */
+  confirm?: Confirm;
 }
 
 export type Input =

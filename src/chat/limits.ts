@@ -2,17 +2,23 @@
 export const LIMITS = {
   /** Slack: 50 blocks per message. We keep room for a "more not shown" line. */
   slackBlocks: 48,
+  /** Slack refuses a message whose blocks are much over 40,000 characters of JSON in all. */
+  slackMessageChars: 38_000,
   slackHeader: 150,
   slackSectionText: 3000,
   slackField: 2000,
   slackFields: 10,
   slackButtonText: 75,
+  /** A button wider than this is cut off at Teams' card width; labels say what the button does. */
+  buttonLabel: 40,
   slackButtonValue: 2000,
   slackActionsPerBlock: 25,
   slackContextElements: 10,
   slackModalTitle: 24,
   /** Teams accepts about 28 KB per message; stay clearly below it. */
   teamsCardBytes: 24_000,
+  /** Teams shows this many actions of a set side by side; more go in a second set below. */
+  teamsActionsPerSet: 6,
 } as const;
 
 /** Cuts text to `max` characters, ending with an ellipsis when it was cut. */

@@ -111,7 +111,8 @@ export function journeySnapshotCard(snapshot: JourneySnapshot, options: { shared
   });
   if (views.length > shown.length) blocks.push(context(`${views.length - shown.length} more KPIs: ${views.slice(shown.length).map((v) => v.kpi.key).join(', ')}`));
   blocks.push(...chartBlocks(snapshot.chart));
-  const buttons: Button[] = shown.map((view) => ({ label: `${view.kpi.name} in detail`, payload: { action: 'kpi.show', kpiId: view.kpi.id } }));
+  // A button says what it does; the KPI's name is in its heading above, its key is what `kpi` takes.
+  const buttons: Button[] = shown.map((view) => ({ label: `Details: ${view.kpi.key}`, payload: { action: 'kpi.show', kpiId: view.kpi.id } }));
   if (!options.shared) buttons.unshift({ label: 'Share in channel', payload: { action: 'kpi.share', kind: 'journey', id: journey.id } });
   if (views.length > 0) blocks.push(actions(...buttons.slice(0, 5)));
   return {

@@ -103,7 +103,20 @@ export function pingButtons(view: PingView): Button[] {
   if (!isOpen(ping)) return [];
   const buttons: Button[] = [{ label: 'Acknowledge', payload: { action: PING_ACTIONS.acknowledge, pingId }, style: 'primary' }];
   if (ping.state === 'sent' && !ping.exhausted_at) buttons.push({ label: 'Snooze 1 day', payload: { action: PING_ACTIONS.snooze, pingId } });
-  if (view.next) buttons.push({ label: 'Escalate', payload: { action: PING_ACTIONS.escalate, pingId }, style: 'danger' });
+  if (view.next) {
+    buttons.push({
+      label: 'Escalate',
+      payload: { action: PING_ACTIONS.escalate, pingId },
+      style: 'danger',
+      // An escalation cannot be taken back: it reaches the next owner at once.
+      confirm: {
+        title: 'Escalate this ping?',
+        text: truncate(`It goes to ${view.next.ref.name} (owner of ${view.next.journeyName}) now, and cannot be taken back.`, 300),
+        confirm: 'Escalate',
+        deny: 'Cancel',
+      },
+    });
+  }
   return buttons;
 }
 

@@ -1,7 +1,7 @@
 // Renders a neutral Card as Block Kit. User text goes into rich_text runs or plain_text, which Slack
 // shows literally; where mrkdwn is unavoidable (fields, context) it is escaped so nothing typed by a
 // user can mention, link or format.
-import type { Block as SlackBlock, KnownBlock, ModalView, RichTextElement, RichTextSection } from '@slack/types';
+import type { Block as SlackBlock, KnownBlock, ModalView, RichTextElement, RichTextList, RichTextSection } from '@slack/types';
 import type { Button, Card, Form, Inline, Input, RichText } from '../chat/card.js';
 
 import { LIMITS, safeUrl, truncate } from '../chat/limits.js';
@@ -27,9 +27,12 @@ function inlineToMrkdwn(run: Inline): string {
   }
   const escaped = escapeMrkdwn(run.text);
   if (!escaped.trim()) return escaped;
-  if (run.code) return `\`${escaped}\``;
-  if (run.bold) return `*${escaped}*`;
-  if (run.italic) return `_${escaped}_`;
+  // Slack formats `*bold*` only when no space sits just inside the marks (`*Owner: *` shows its
+  // asterisks), so a run's outer spaces go outside them.
+  const [, lead = '', core = '', trail = ''] = /^(\s*)([\s\S]*?)(\s*)$/.exec(escaped) ?? [];
+  if (run.code) return `${lead}\`${core}\`${trail}`;
+  if (run.bold) return `${lead}*${core}*${trail}`;
+  if (run.italic) return `${lead}_${core}_${trail}`;
   return escaped;
 }
 
@@ -67,19 +70,33 @@ function boundRuns(rich: RichText, max: number): RichText {
   return out;
 }
 
+/** Slack rejects a text element without text: empty runs are left out. */
+const hasText = (run: Inline) => run.kind === 'mention' || run.text.length > 0;
+
 function richSection(rich: RichText): RichTextSection {
-  return { type: 'rich_text_section', elements: boundRuns(rich, LIMITS.slackSectionText).map(inlineToRichText) };
+  return { type: 'rich_text_section', elements: boundRuns(rich.filter(hasText), LIMITS.slackSectionText).map(inlineToRichText) };
 }
 
 function button(b: Button, index: number) {
   const url = b.url ? safeUrl(b.url) : undefined;
   return {
     type: 'button' as const,
-    text: { type: 'plain_text' as const, text: truncate(b.label, LIMITS.slackButtonText), emoji: false },
+    text: { type: 'plain_text' as const, text: truncate(b.label, LIMITS.buttonLabel), emoji: false },
     action_id: `${b.payload.action}:${index}`,
     value: truncate(JSON.stringify(b.payload), LIMITS.slackButtonValue),
     ...(b.style ? { style: b.style } : {}),
     ...(url ? { url } : {}),
+    ...(b.confirm
+      ? {
+          confirm: {
+            title: { type: 'plain_text' as const, text: truncate(b.confirm.title, 100) },
+            text: { type: 'plain_text' as const, text: truncate(b.confirm.text, 300) },
+            confirm: { type: 'plain_text' as const, text: truncate(b.confirm.confirm, 30) },
+            deny: { type: 'plain_text' as const, text: truncate(b.confirm.deny, 30) },
+            ...(b.style === 'danger' ? { style: 'danger' as const } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -89,15 +106,23 @@ export function renderBlocks(card: Card): AnyBlock[] {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: richToMrkdwn(card.subtitle, LIMITS.slackSectionText) }] });
   }
   let buttonIndex = 0;
+  // The bullet lists, so that a message too large can shorten them item by item.
+  const lists = new Map<AnyBlock, RichTextList>();
   for (const block of card.blocks) {
     switch (block.kind) {
       case 'text':
-        blocks.push({ type: 'rich_text', elements: [richSection(block.text)] });
+        if (block.text.some(hasText)) blocks.push({ type: 'rich_text', elements: [richSection(block.text)] });
         break;
-      case 'list':
-        if (block.items.length === 0) break;
-        blocks.push({ type: 'rich_text', elements: [{ type: 'rich_text_list', style: 'bullet', elements: block.items.slice(0, 100).map(richSection) }] });
+      case 'list': {
+        const items = block.items.filter((item) => item.some(hasText)).slice(0, 100);
+        if (items.length) {
+          const list: RichTextList = { type: 'rich_text_list', style: 'bullet', elements: items.map(richSection) };
+          const listBlock: AnyBlock = { type: 'rich_text', elements: [list] };
+          lists.set(listBlock, list);
+          blocks.push(listBlock);
+        }
         break;
+      }
       case 'fields':
         for (let i = 0; i < block.fields.length; i += LIMITS.slackFields) {
           blocks.push({
@@ -115,7 +140,7 @@ export function renderBlocks(card: Card): AnyBlock[] {
         break;
       }
       case 'context':
-        blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: richToMrkdwn(block.text, LIMITS.slackSectionText) }] });
+        if (block.text.some(hasText)) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: richToMrkdwn(block.text, LIMITS.slackSectionText) }] });
         break;
       case 'divider':
         blocks.push({ type: 'divider' });
@@ -127,6 +152,11 @@ export function renderBlocks(card: Card): AnyBlock[] {
         break;
     }
   }
+  return withinSize(withinCount(blocks), lists);
+}
+
+/** At most 50 blocks: the last content blocks give way, the buttons stay. */
+function withinCount(blocks: AnyBlock[]): AnyBlock[] {
   if (blocks.length > LIMITS.slackBlocks) {
     const hidden = blocks.length - (LIMITS.slackBlocks - 1);
     // Keep the buttons: they are what the reader acts on.
@@ -135,6 +165,30 @@ export function renderBlocks(card: Card): AnyBlock[] {
     return [...kept, { type: 'context', elements: [{ type: 'plain_text', text: `… ${hidden} more not shown`, emoji: false }] }, ...actionBlocks];
   }
   return blocks;
+}
+
+const moreNotShown = (hidden: number): AnyBlock => ({ type: 'context', elements: [{ type: 'plain_text', text: `… ${hidden} more not shown`, emoji: false }] });
+
+/**
+ * Slack refuses a message whose blocks carry too much text in all (about 40,000 characters), even
+ * when each block is within its own limit: the last list items and content blocks give way, with a
+ * line saying how many, and the header and the buttons stay.
+ */
+function withinSize(blocks: AnyBlock[], lists: Map<AnyBlock, RichTextList>): AnyBlock[] {
+  const size = (list: AnyBlock[]) => JSON.stringify(list).length;
+  if (size(blocks) <= LIMITS.slackMessageChars) return blocks;
+  const actions = blocks.filter((b) => b.type === 'actions');
+  const content = blocks.filter((b) => b.type !== 'actions');
+  let hidden = 0;
+  const fits = () => size([...content, moreNotShown(hidden), ...actions]) <= LIMITS.slackMessageChars;
+  while (content.length > 1 && !fits()) {
+    const last = content[content.length - 1]!;
+    const list = lists.get(last);
+    if (list && list.elements.length > 1) list.elements.pop();
+    else content.pop();
+    hidden++;
+  }
+  return [...content, moreNotShown(hidden), ...actions];
 }
 
 /** The notification text of a message; Slack parses it as mrkdwn, so it is escaped too. */

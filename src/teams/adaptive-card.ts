@@ -39,23 +39,58 @@ function textRun(run: Inline, max: number): Record<string, unknown> {
   };
 }
 
+/** An empty run draws nothing and some clients refuse it: left out. */
+const hasText = (run: Inline) => run.kind === 'mention' || run.text.length > 0;
+
 function richTextBlock(rich: RichText, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { type: 'RichTextBlock', inlines: rich.map((run) => textRun(run, 3000)), ...extra };
+  return { type: 'RichTextBlock', inlines: rich.filter(hasText).map((run) => textRun(run, 3000)), ...extra };
 }
 
-function action(button: Button): Record<string, unknown> {
-  const url = button.url ? safeUrl(button.url) : undefined;
-  if (url) return { type: 'Action.OpenUrl', title: literal(truncate(button.label, 80)), url };
+const buttonTitle = (label: string) => literal(truncate(label, LIMITS.buttonLabel));
+
+function execute(button: Button, label: string): Record<string, unknown> {
   const style = button.style === 'danger' ? 'destructive' : button.style === 'primary' ? 'positive' : undefined;
   // Universal Actions refresh the card in place; older clients fall back to a plain submit.
   return {
     type: 'Action.Execute',
-    title: literal(truncate(button.label, 80)),
+    title: buttonTitle(label),
     verb: button.payload.action,
     data: button.payload,
     ...(style ? { style } : {}),
-    fallback: { type: 'Action.Submit', title: literal(truncate(button.label, 80)), data: button.payload },
+    fallback: { type: 'Action.Submit', title: buttonTitle(label), data: button.payload },
   };
+}
+
+function action(button: Button): Record<string, unknown> {
+  const url = button.url ? safeUrl(button.url) : undefined;
+  if (url) return { type: 'Action.OpenUrl', title: buttonTitle(button.label), url };
+  if (!button.confirm) return execute(button, button.label);
+  // Action.Execute has no confirm dialog: the button opens a small card under it that asks, and
+  // only its button acts (a second click closes it again, changing nothing).
+  const { confirm } = button;
+  return {
+    type: 'Action.ShowCard',
+    title: buttonTitle(button.label),
+    ...(button.style === 'danger' ? { style: 'destructive' } : {}),
+    card: {
+      type: 'AdaptiveCard',
+      body: [
+        { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: literal(truncate(confirm.title, 200)), weight: 'Bolder' }] },
+        { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: literal(truncate(confirm.text, 1000)) }], spacing: 'Small' },
+      ],
+      actions: [execute(button, confirm.confirm)],
+    },
+  };
+}
+
+/** Buttons in sets Teams shows side by side; a set wider than the card would cut the last ones off. */
+function actionSets(buttons: Button[]): Record<string, unknown>[] {
+  const sets: Record<string, unknown>[] = [];
+  const shown = buttons.slice(0, 20);
+  for (let i = 0; i < shown.length; i += LIMITS.teamsActionsPerSet) {
+    sets.push({ type: 'ActionSet', actions: shown.slice(i, i + LIMITS.teamsActionsPerSet).map(action), ...(i ? { spacing: 'Small' } : {}) });
+  }
+  return sets;
 }
 
 function cardBody(card: Card): Record<string, unknown>[] {
@@ -66,10 +101,10 @@ function cardBody(card: Card): Record<string, unknown>[] {
   for (const block of card.blocks) {
     switch (block.kind) {
       case 'text':
-        body.push(richTextBlock(block.text));
+        if (block.text.some(hasText)) body.push(richTextBlock(block.text));
         break;
       case 'list':
-        for (const item of block.items.slice(0, 100)) body.push(richTextBlock([{ kind: 'text', text: '• ' }, ...item], { spacing: 'Small' }));
+        for (const item of block.items.filter((i) => i.some(hasText)).slice(0, 100)) body.push(richTextBlock([{ kind: 'text', text: '• ' }, ...item], { spacing: 'Small' }));
         break;
       case 'fields':
         body.push({
@@ -83,13 +118,13 @@ function cardBody(card: Card): Record<string, unknown>[] {
         break;
       }
       case 'context':
-        body.push({ type: 'RichTextBlock', inlines: block.text.map((run) => ({ ...textRun(run, 3000), isSubtle: true, size: 'Small' })) });
+        if (block.text.some(hasText)) body.push({ type: 'RichTextBlock', inlines: block.text.filter(hasText).map((run) => ({ ...textRun(run, 3000), isSubtle: true, size: 'Small' })) });
         break;
       case 'divider':
         body.push({ type: 'Container', separator: true, spacing: 'Medium', items: [] });
         break;
       case 'actions':
-        body.push({ type: 'ActionSet', actions: block.buttons.slice(0, 20).map(action) });
+        body.push(...actionSets(block.buttons));
         break;
     }
   }

@@ -30,15 +30,27 @@ function spec(last: number): ChartSpec {
 describe('chart rendering', () => {
   it('renders a valid PNG, 800 wide, one panel high per KPI', async () => {
     const one = decodePng(await svgToPng(chartSvg(spec(27.5))));
-    expect(one).toEqual({ width: 800, height: 230 });
+    expect(one).toEqual({ width: 800, height: 300 });
     const two = decodePng(await svgToPng(chartSvg({ panels: [...spec(1).panels, ...spec(2).panels] })));
-    expect(two.height).toBe(460);
+    expect(two.height).toBe(600);
   });
 
   it('escapes what a KPI name contains, so the SVG stays well-formed', () => {
-    const svg = chartSvg(spec(1));
+    const [panel] = spec(1).panels;
+    const svg = chartSvg({ panels: [{ ...panel!, title: 'NPS <script>' }] });
     expect(svg).toContain('&lt;script&gt;');
     expect(svg).not.toContain('<script>');
+  });
+
+  it('stays legible at card width (about 60 % of its size): large text, few labels, the values named', () => {
+    const svg = chartSvg(spec(27.5));
+    const sizes = [...svg.matchAll(/font-size="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(18);
+    const periodLabels = [...svg.matchAll(/>W\d+</g)];
+    expect(periodLabels.length).toBeLessThanOrEqual(6);
+    expect(svg).toContain('>W12<');
+    expect(svg).toContain('>27.5<');
+    expect(svg).toContain('>target 15<');
   });
 
   it('draws a gap for a missing period instead of a line through it', () => {

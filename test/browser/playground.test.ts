@@ -1,0 +1,230 @@
+// Steward in Microsoft's own Teams client: the Microsoft 365 Agents Playground, started headless
+// against an in-process Steward with the demo data, driven in Debian's Chromium. Every command in
+// help and every button on the cards they produce is sent or clicked once, in a personal chat and in
+// a channel with an @mention; after each step the client must still show the conversation, no page
+// error may have been raised ("Saga error" is how the Playground's client reports a reply it cannot
+// handle, and it blanks the screen), and the expected text must be visible. A screenshot per step is
+// written to test/browser/screenshots/ (git-ignored) for a person to look at.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addIdentity } from '../../src/orgs/repo.js';
+import { grantRole, personForEmail } from '../../src/orgs/service.js';
+import { seedDemo } from '../../src/seed/demo.js';
+import { startTestSteward, type TestSteward } from '../support/steward.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const PLAYGROUND_CLI = fileURLToPath(new URL('../../node_modules/@microsoft/m365agentsplayground/cli.js', import.meta.url));
+const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+// The Playground's own tenant and user (Alex Wilber), as the README names them.
+const TENANT = '00000000-0000-0000-0000-0000000000001';
+const ALEX = '00000000-0000-0000-0000-0000000000020';
+const STEP_TIMEOUT = 30_000;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** What the page raised: uncaught errors and console errors that are not a blocked network fetch. */
+interface PageTrouble {
+  errors: string[];
+}
+
+class Client {
+  readonly trouble: PageTrouble = { errors: [] };
+  private step = 0;
+
+  constructor(readonly page: Page) {
+    page.on('pageerror', (error) => this.trouble.errors.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() !== 'error') return;
+      const text = message.text();
+      // The Playground fetches fonts, telemetry and animations from Microsoft's CDN; there is no network here.
+      if (/Failed to load resource|Failed to load worklet|net::ERR_|status of 404/.test(text)) return;
+      this.trouble.errors.push(`console error: ${text.slice(0, 300)}`);
+    });
+  }
+
+  private get editor() {
+    return this.page.locator('[data-lexical-editor="true"]');
+  }
+
+  private cards() {
+    return this.page.locator('.ac-adaptiveCard');
+  }
+
+  /** Runs one step and checks what a person would see; fails with the step's name. */
+  async check(name: string, act: () => Promise<void>, expected: string | RegExp): Promise<void> {
+    const errorsBefore = this.trouble.errors.length;
+    const file = join(SCREENSHOTS, `${String(++this.step).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+    try {
+      await act();
+      await this.page.getByText(expected).last().waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+      await this.page.waitForTimeout(300);
+      await this.page.screenshot({ path: file });
+      // Still the conversation: the composer and the messages are there (a Saga error blanks both).
+      await this.editor.first().waitFor({ state: 'visible', timeout: 5_000 });
+      expect(await this.cards().count()).toBeGreaterThan(0);
+      expect(this.trouble.errors.slice(errorsBefore)).toEqual([]);
+    } catch (error) {
+      await this.page.screenshot({ path: file }).catch(() => undefined);
+      throw new Error(`step “${name}” failed (screenshot ${file}): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  async say(text: string, expected: string | RegExp, name = text): Promise<void> {
+    await this.check(
+      `say ${name}`,
+      async () => {
+        await this.editor.click();
+        await this.editor.fill(text);
+        await this.page.keyboard.press('Enter');
+      },
+      expected,
+    );
+  }
+
+  /** Clicks the button on the newest card that has it. */
+  async click(label: string, expected: string | RegExp, name = label): Promise<void> {
+    await this.check(`click ${name}`, () => this.page.getByRole('button', { name: label, exact: true }).last().click(), expected);
+  }
+
+  /** A channel post that @mentions the bot: the mention is picked from the client's suggestions, as a person would. */
+  async post(text: string, expected: string | RegExp, name = text): Promise<void> {
+    await this.check(
+      `post ${name}`,
+      async () => {
+        await this.editor.first().click();
+        await this.page.keyboard.type('@Test', { delay: 50 });
+        await this.page.getByText('Test Bot', { exact: true }).last().click({ timeout: 10_000 });
+        await this.page.keyboard.type(` ${text}`);
+        await this.page.getByRole('button', { name: 'Post', exact: true }).click();
+      },
+      expected,
+    );
+  }
+
+  async open(conversation: string): Promise<void> {
+    await this.page.getByText(conversation, { exact: true }).first().click();
+    await this.editor.first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+  }
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams client, headless Chromium)', () => {
+  let t: TestSteward;
+  let playground: ChildProcess;
+  let browser: Browser;
+  let client: Client;
+
+  beforeAll(async () => {
+    rmSync(SCREENSHOTS, { recursive: true, force: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    // A fixed port, so that chart links (PUBLIC_URL) point at this Steward and the client loads them.
+    const stewardPort = await freePort();
+    t = await startTestSteward({ env: { STEWARD_ALLOWED_INSTALLATIONS: `teams:${TENANT}`, PORT: String(stewardPort), PUBLIC_URL: `http://127.0.0.1:${stewardPort}` } });
+    const { orgId } = await seedDemo(t.database.db, { orgName: 'Acme' });
+    // Alex Wilber is an admin and a board member, as the README's quick start makes them.
+    const alex = await personForEmail(t.database.db, orgId, 'alex.wilber@example.com', 'Alex Wilber');
+    await addIdentity(t.database.db, alex, 'teams', TENANT, ALEX);
+    for (const role of ['admin', 'board', 'glossary_steward'] as const) await grantRole(t.database.db, alex, { orgId, role, byLabel: 'browser test' });
+
+    const port = await freePort();
+    playground = spawn(process.execPath, [PLAYGROUND_CLI, '-e', `${t.url}/api/messages`, '-c', 'msteams', '-p', String(port), '--dt'], {
+      env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', TEAMSAPPTESTER_LOGFILE: join(SCREENSHOTS, 'playground.log') },
+      stdio: 'ignore',
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    client = new Client(page);
+    // The Playground listens a moment after it starts; its page says when Steward answered the install.
+    for (let tries = 0; ; tries++) {
+      try {
+        await page.goto(`http://127.0.0.1:${port}`, { timeout: 10_000 });
+        break;
+      } catch (error) {
+        if (tries > 30) throw error;
+        await page.waitForTimeout(1_000);
+      }
+    }
+    await page.getByText('installationUpdate').first().waitFor({ timeout: 60_000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (playground && playground.exitCode === null) {
+      const exited = new Promise((resolve) => playground.once('exit', resolve));
+      playground.kill('SIGKILL');
+      await exited;
+    }
+    await t?.close();
+  });
+
+  it('personal chat: every command in help, and the buttons of the cards they bring', async () => {
+    const c = client;
+    await c.open('Personal Chat');
+    await c.say('help', 'Steward help');
+
+    // Glossary: a term, its buttons, the History regression (the client used to blank), then another command.
+    await c.say('glossary nps', 'Net Promoter Score');
+    await c.click('History', 'History of Net Promoter Score');
+    await c.say('journey list', 'Customer lifecycle', 'another command after History');
+    await c.say('glossary nps', 'Net Promoter Score', 'glossary nps again');
+    await c.click('Share in channel', /Net Promoter Score|channel/);
+    await c.click('Suggest an edit', /Edit term|Suggest an edit/);
+    await c.click('Open Net Promoter Score', 'Net Promoter Score', 'Open from history');
+    await c.say('glossary customer satisfaction', /Customer Satisfaction Score/);
+    await c.say('glossary zebra crossing', /not in the glossary|No exact match/);
+    await c.click('Propose this term', /Propose a term/);
+    await c.say('glossary search promoter', /Glossary search/);
+    await c.say('glossary recent', 'Recently changed terms');
+    await c.say('glossary stats', 'Glossary stats');
+    await c.say('glossary history nps', 'History of Net Promoter Score', 'glossary history');
+
+    // Journeys, pings and their buttons.
+    await c.say('journey onboarding', 'Welcome journey');
+    await c.click('Ping the owner', 'Ping the owner');
+    await c.say('journey mine', 'Journeys you own');
+    await c.say('journey history onboarding', 'History of Welcome journey');
+
+    // KPIs.
+    await c.say('kpi onboarding', /KPIs · Welcome journey/);
+    await c.click('Details: nps-onboarding', /KPI · Onboarding NPS/);
+    // The chart is an image the client loads from Steward: it must arrive, not show its alt text.
+    const chart = c.page.locator('img[alt^="Chart of"]').last();
+    await expect.poll(() => chart.evaluate((img) => ('naturalWidth' in img && typeof img.naturalWidth === 'number' ? img.naturalWidth : 0)), { timeout: STEP_TIMEOUT }).toBeGreaterThan(0);
+    await chart.scrollIntoViewIfNeeded();
+    await c.page.screenshot({ path: join(SCREENSHOTS, '21b-kpi-chart-at-card-width.png') });
+    await c.click('Share in channel', /Onboarding NPS|channel/, 'Share KPI in channel');
+    await c.say('kpi', /^KPIs$/);
+
+    // Proposals and governance.
+    await c.say('proposal list', 'Open proposals');
+    await c.say('proposal new', 'New proposal');
+    await c.say('settings', 'Governance settings');
+    await c.click('Change settings', 'Governance settings', 'Change settings');
+    await c.say('governance', /Governance channels|governance/);
+    await c.say('schedule', 'Governance schedule');
+    await c.say('digest preview', /Preview: Governance digest/);
+    await c.say('role list', 'Roles');
+    await c.say('glosary nps', 'Unknown command', 'an unknown command');
+  }, 170_000);
+
+  it('a channel: Steward answers an @mention', async () => {
+    const c = client;
+    await c.page.getByText('General', { exact: true }).first().click();
+    await c.post('help', 'Steward help', 'channel @mention help');
+    await c.post('glossary nps', 'Net Promoter Score', 'channel @mention glossary');
+    await c.click('History', 'History of Net Promoter Score', 'channel History');
+  }, 90_000);
+});
