@@ -128,7 +128,7 @@ describe('KPIs in Slack', () => {
     const chart = await fetchChart(t, image?.image_url ?? '');
     expect(chart.status).toBe(200);
     expect(chart.headers.get('content-type')).toBe('image/png');
-    expect(decodePng(Buffer.from(await chart.arrayBuffer()))).toEqual({ width: 800, height: 460 });
+    expect(decodePng(Buffer.from(await chart.arrayBuffer()))).toEqual({ width: 800, height: 600 });
   });
 
   it('answers the same /kpi again from memory, and shows a value sent meanwhile at the next ask', async () => {
@@ -157,7 +157,7 @@ describe('KPIs in Slack', () => {
     expect(rendered).toContain('2026-09-28 16.4 · 2026-10-12 17.2');
     const image = body.blocks.find((b) => b.type === 'image');
     const chart = await fetchChart(t, image?.image_url ?? '');
-    expect(decodePng(Buffer.from(await chart.arrayBuffer()))).toEqual({ width: 800, height: 230 });
+    expect(decodePng(Buffer.from(await chart.arrayBuffer()))).toEqual({ width: 800, height: 300 });
   });
 
   it('refuses a tampered chart link with 404', async () => {
@@ -312,7 +312,7 @@ describe('KPIs in Teams', () => {
     expect(card).toContain('🟠 at risk');
     const chart = await fetchChart(t, imageUrlOf(reply));
     expect(chart.status).toBe(200);
-    expect(decodePng(Buffer.from(await chart.arrayBuffer()))).toEqual({ width: 800, height: 460 });
+    expect(decodePng(Buffer.from(await chart.arrayBuffer()))).toEqual({ width: 800, height: 600 });
   });
 
   it('pings the owner once when a breach lasts 3 weeks, posts in the channel, and updates the channel message on recovery', async () => {
