@@ -3,10 +3,10 @@
 // `journey` (`ping`, `mine`, `history`), given to the journeys capability, which imports nothing of
 // this folder; its buttons are its own.
 import { randomUUID } from 'node:crypto';
-import { hasRole, type Actor } from '../chat/actor.js';
+import type { Actor } from '../chat/actor.js';
 import { defineAction, type ActionHandler, type Capability, type ChatContext } from '../chat/capability.js';
 import { para } from '../chat/card.js';
-import { InvalidInput, NotFound, PermissionDenied } from '../chat/errors.js';
+import { InvalidInput, NotFound } from '../chat/errors.js';
 import type { Reply } from '../chat/request.js';
 import type { JourneyVerb } from '../journeys/capability.js';
 import { JOURNEY_ACTIONS, noticeCard } from '../journeys/cards.js';
@@ -22,9 +22,8 @@ import { journeyHistoryCard } from './history-card.js';
 import { loadJourneyHistory } from './history-view.js';
 import { mineCard, pingForm } from './mine-card.js';
 import { pingsOf } from './repo.js';
-import { createPing } from './service.js';
+import { createPing, mayActOn, openPing, pingViewFor } from './service.js';
 import { acknowledgePing, escalatePingNow, resolvePingByActor, snoozePing, type PingActionResult, type PingDeps } from './transitions.js';
-import { isOpen, loadPingView, type PingView } from './view.js';
 
 export interface PingsCapabilityDeps {
   /** Schedules the escalation job for a ping (BullMQ delayed job); the sweep covers a lost one. */
@@ -74,7 +73,7 @@ async function sendPing(deps: PingsCapabilityDeps, ctx: ChatContext, journeyId: 
     createPing(trx, { orgId: ctx.actor.orgId, journeyId, fromPersonId: ctx.actor.personId, reason: 'manual', message, dedupeKey: `manual:${randomUUID()}`, now: clock.now() }),
   );
   afterCommit(deps, ctx, result.outboxIds, { pingId: result.pingId, at: result.escalateAt });
-  const view = await requireView(ctx, result.pingId);
+  const view = await pingViewFor(ctx.services.db, ctx.actor, result.pingId);
   const recipients = view.holder ? [view.holder.personId, ...(view.deputy ? [view.deputy.personId] : [])] : view.admins.map((a) => a.personId);
   const reachable = new Set((await orgsRepo.identitiesOf(db, recipients)).map((i) => i.person_id));
   const unreachable = await Promise.all(recipients.filter((id) => !reachable.has(id)).map((id) => personRef(db, id)));
@@ -96,7 +95,7 @@ const pingAction = (deps: PingsCapabilityDeps, action: string, run: (deps: PingD
     async handle(ctx, payload) {
       const result = await run({ db: ctx.services.db, clock: ctx.services.clock }, ctx.actor, payload.pingId);
       afterCommit(deps, ctx, result.outboxIds, { pingId: payload.pingId, at: result.nextDueAt });
-      const reply: Reply = { replace: pingCard(result.view, { live: canAct(result.view, ctx.actor) }) };
+      const reply: Reply = { replace: pingCard(result.view, { live: mayActOn(result.view, ctx.actor) }) };
       if (result.unchanged) reply.private = noticeCard('Ping', para(`${result.unchanged} Nothing was changed.`));
       return reply;
     },
@@ -118,10 +117,8 @@ export function pingsCapability(deps: PingsCapabilityDeps = {}): PingsCapability
         action: PING_ACTIONS.show,
         schema: pingPayload,
         async handle(ctx, payload) {
-          const view = await requireView(ctx, payload.pingId);
-          const involved = canAct(view, ctx.actor) || view.ping.from_person_id === ctx.actor.personId;
-          if (!involved) throw new PermissionDenied('Only the people a ping is with, its sender and admins can open it.');
-          return { private: pingCard(view, { live: canAct(view, ctx.actor) }) };
+          const { view, live } = await openPing(ctx.services.db, ctx.actor, payload.pingId);
+          return { private: pingCard(view, { live }) };
         },
       }),
       defineAction({
@@ -152,18 +149,4 @@ export function pingsCapability(deps: PingsCapabilityDeps = {}): PingsCapability
       ],
     },
   };
-}
-
-/** May this person act on the ping's buttons right now (the holder, the deputy, an admin)? */
-function canAct(view: PingView, actor: Actor): boolean {
-  const holderSide = hasRole(actor, 'admin') || view.holder?.personId === actor.personId || view.deputy?.personId === actor.personId;
-  if (isOpen(view.ping)) return holderSide;
-  // An acknowledged ping can still be marked resolved, by them or by the person who sent it.
-  return view.ping.state === 'acknowledged' && (holderSide || view.ping.from_person_id === actor.personId);
-}
-
-async function requireView(ctx: ChatContext, pingId: string): Promise<PingView> {
-  const view = await loadPingView(ctx.services.db, pingId);
-  if (!view || view.ping.org_id !== ctx.actor.orgId) throw new NotFound('That ping no longer exists.');
-  return view;
 }

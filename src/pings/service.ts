@@ -20,7 +20,9 @@
 // when an acknowledgement and an escalation race, exactly one of them changes the row, and only that
 // one writes its history event and its messages (in the same transaction). The buttons and the
 // escalation worker's steps live in transitions.ts, the pieces they share in steps.ts, the SQL in repo.ts.
-import { InvalidInput, NotFound } from '../chat/errors.js';
+import { InvalidInput, NotFound, PermissionDenied } from '../chat/errors.js';
+import { hasRole, type Actor } from '../chat/actor.js';
+import { isOpen, loadPingView, type PingView } from './view.js';
 import { holderFor } from '../journeys/owners.js';
 import * as repo from './repo.js';
 import { recipientsOf, sendRound, viewOf } from './steps.js';
@@ -87,3 +89,26 @@ export async function createPing(trx: Executor, input: CreatePingInput): Promise
 }
 
 
+
+/** May this person act on the ping's buttons right now (the holder, the deputy, an admin)? */
+export function mayActOn(view: PingView, actor: Actor): boolean {
+  const holderSide = hasRole(actor, 'admin') || view.holder?.personId === actor.personId || view.deputy?.personId === actor.personId;
+  if (isOpen(view.ping)) return holderSide;
+  // An acknowledged ping can still be marked resolved, by them or by the person who sent it.
+  return view.ping.state === 'acknowledged' && (holderSide || view.ping.from_person_id === actor.personId);
+}
+
+/** The ping as its card shows it, if it is of the actor's organisation. */
+export async function pingViewFor(db: Executor, actor: Actor, pingId: string): Promise<PingView> {
+  const view = await loadPingView(db, pingId);
+  if (!view || view.ping.org_id !== actor.orgId) throw new NotFound('That ping no longer exists.');
+  return view;
+}
+
+/** Opening a ping's card: only the people it is with, its sender and admins. */
+export async function openPing(db: Executor, actor: Actor, pingId: string): Promise<{ view: PingView; live: boolean }> {
+  const view = await pingViewFor(db, actor, pingId);
+  const live = mayActOn(view, actor);
+  if (!live && view.ping.from_person_id !== actor.personId) throw new PermissionDenied('Only the people a ping is with, its sender and admins can open it.');
+  return { view, live };
+}
