@@ -11,6 +11,7 @@ import * as changeNotices from './0007_change_notices.js';
 import * as changeNoticeTables from './0008_change_notice_tables.js';
 import * as rememberedTables from './0009_remembered_tables.js';
 import * as inboundEvents from './0010_inbound_events.js';
+import * as reach from './0011_reach.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0008_change_notice_tables': changeNoticeTables,
   '0009_remembered_tables': rememberedTables,
   '0010_inbound_events': inboundEvents,
+  '0011_reach': reach,
 };

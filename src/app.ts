@@ -41,9 +41,10 @@ import { KpiAlertQueue, kpiAlertJob } from './kpis/jobs.js';
 import { createLogger, type Logger } from './log.js';
 import { orgsCapability } from './orgs/capability.js';
 import { latestTeamsServiceUrl } from './orgs/repo.js';
+import { rememberTeamsChat } from './orgs/conversations.js';
 import { OrgDirectory } from './orgs/service.js';
 import { pingsCapability } from './pings/capability.js';
-import { EscalationQueue, escalationJob } from './pings/jobs.js';
+import { EscalationQueue, escalationJob, pingUndeliverable } from './pings/jobs.js';
 import { proposalsCapability } from './proposals/capability.js';
 import { ProposalDeadlineQueue, proposalDeadlineJob } from './proposals/jobs.js';
 import { PROPOSAL_CARD_RENDERER, proposalCardRenderer } from './proposals/live-card.js';
@@ -52,6 +53,10 @@ import { seedDemoIfEmpty } from './seed/demo.js';
 import type { Services } from './services.js';
 import { SlackAdapter } from './slack/app.js';
 import { SlackNotifier } from './slack/notifier.js';
+import { SlackWebDirectory } from './slack/directory.js';
+import { Reach, type SlackDirectory, type TeamsRosters } from './reach/resolver.js';
+import type { Platform } from './db/foundation-tables.js';
+import { TeamsRosterReader } from './teams/roster.js';
 import { createCloudAdapter } from './teams/adapter.js';
 import { StewardTeamsBot } from './teams/bot.js';
 import { TeamsNotifier } from './teams/notifier.js';
@@ -116,7 +121,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const memory = await rememberAnswers(start, database);
   const router = buildRouter(start, services, memory, queues);
   const platforms = connectPlatforms(start, router, services);
-  const deliverer = buildDeliverer(start, database, platforms.notifiers);
+  const deliverer = buildDeliverer(start, database, platforms, services);
   const metrics = watchMetrics(database, redis, queues, memory, services);
   const routes = start.runHttp ? [...platforms.routes, ...dataRoutes(start, database, redis, queues, memory), ...healthRoutes({ database, redisHealth: redis.health, metrics })] : [];
   const sweep = startJobs(start, redis.jobs, { services, deliverer, queues });
@@ -257,6 +262,8 @@ function buildRouter({ options }: Start, services: Services, memory: Memory, que
 interface Platforms {
   slack?: SlackAdapter | undefined;
   notifiers: Partial<Record<'slack' | 'teams', Notifier>>;
+  /** How the delivery worker finds people known only by e-mail (src/reach/). */
+  directories: { slack?: SlackDirectory | undefined; teams: TeamsRosters };
   /** The chat endpoints, when this process runs the HTTP side. */
   routes: Route[];
 }
@@ -264,10 +271,15 @@ interface Platforms {
 function connectPlatforms(start: Start, router: ChatRouter, services: Services): Platforms {
   const slack = connectSlack(start, router, services);
   const teams = connectTeams(start, router, services);
-  return { slack: slack?.adapter, notifiers: { ...(slack ? { slack: slack.notifier } : {}), teams: teams.notifier }, routes: [...(slack?.routes ?? []), ...teams.routes] };
+  return {
+    slack: slack?.adapter,
+    notifiers: { ...(slack ? { slack: slack.notifier } : {}), teams: teams.notifier },
+    directories: { slack: slack?.directory, teams: teams.rosters },
+    routes: [...(slack?.routes ?? []), ...teams.routes],
+  };
 }
 
-function connectSlack({ config, log, runHttp }: Start, router: ChatRouter, services: Services): { adapter: SlackAdapter; notifier: Notifier; routes: Route[] } | undefined {
+function connectSlack({ config, log, runHttp }: Start, router: ChatRouter, services: Services): { adapter: SlackAdapter; notifier: Notifier; directory: SlackDirectory; routes: Route[] } | undefined {
   if (!config.slackEnabled || !config.SLACK_SIGNING_SECRET || !config.SLACK_BOT_TOKEN) {
     if (runHttp) log.info('Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn on /slack/events (and SLACK_APP_TOKEN for Socket Mode)');
     return undefined;
@@ -282,32 +294,56 @@ function connectSlack({ config, log, runHttp }: Start, router: ChatRouter, servi
     inboundEvents: new InboundEvents(services.db),
   });
   const notifier = new SlackNotifier({ botToken: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL });
+  const directory = new SlackWebDirectory({ botToken: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL });
   const receiver = adapter.receiver;
   const routes: Route[] =
     runHttp && !adapter.socketMode ? [{ method: 'POST', path: '/slack/events', name: 'slack', handler: (req, res, body) => receiver.handle(req, res, body), maxBodyBytes: 1_000_000 }] : [];
-  return { adapter, notifier, routes };
+  return { adapter, notifier, directory, routes };
 }
 
-function connectTeams({ config, log, runHttp }: Start, router: ChatRouter, services: Services): { notifier: Notifier; routes: Route[] } {
+function connectTeams({ config, log, runHttp, clock }: Start, router: ChatRouter, services: Services): { notifier: Notifier; rosters: TeamsRosters; routes: Route[] } {
   const credentials = { appId: config.MICROSOFT_APP_ID, appPassword: config.MICROSOFT_APP_PASSWORD, appTenantId: config.MICROSOFT_APP_TENANT_ID, appType: config.MICROSOFT_APP_TYPE };
   const adapter = createCloudAdapter(credentials, log);
   const serviceUrlAllowed = serviceUrlPolicy({ anonymous: config.teamsAnonymous, hosts: config.TEAMS_SERVICE_URL_HOSTS });
-  const notifier = new TeamsNotifier({ adapter, appId: config.MICROSOFT_APP_ID ?? '', serviceUrlFor: (tenantId) => latestTeamsServiceUrl(services.db, tenantId), serviceUrlAllowed });
-  if (!runHttp) return { notifier, routes: [] };
+  const appId = config.MICROSOFT_APP_ID ?? '';
+  const notifier = new TeamsNotifier({
+    adapter,
+    appId,
+    serviceUrlFor: (tenantId) => latestTeamsServiceUrl(services.db, tenantId),
+    serviceUrlAllowed,
+    rememberPersonalChat: rememberTeamsChat(services.db),
+  });
+  const rosters = new TeamsRosterReader({ adapter, appId, db: services.db, clock: systemClock, log, serviceUrlAllowed });
+  if (!runHttp) return { notifier, rosters, routes: [] };
   if (config.teamsAnonymous) {
     log.warn('Teams runs WITHOUT authentication (no MICROSOFT_APP_ID): fine for local use and the Agents Playground, never for production');
   }
-  const bot = new StewardTeamsBot({ router, orgs: services.orgs, db: services.db, log, verified: !config.teamsAnonymous, inboundEvents: new InboundEvents(services.db) });
-  return { notifier, routes: [teamsRoute(adapter, bot, { anonymous: config.teamsAnonymous, serviceUrlHosts: config.TEAMS_SERVICE_URL_HOSTS, log })] };
+  const bot = new StewardTeamsBot({
+    router,
+    orgs: services.orgs,
+    db: services.db,
+    log,
+    verified: !config.teamsAnonymous,
+    inboundEvents: new InboundEvents(services.db),
+    rosters: { serviceUrlAllowed, now: () => clock.now() },
+  });
+  return { notifier, rosters, routes: [teamsRoute(adapter, bot, { anonymous: config.teamsAnonymous, serviceUrlHosts: config.TEAMS_SERVICE_URL_HOSTS, log })] };
 }
 
 // Delivery timing (leases, Retry-After, channel slots) is wall-clock plumbing, not business time:
 // it always runs on the system clock, also when tests move the business clock.
-function buildDeliverer({ options }: Start, database: DatabaseHandle, notifiers: Platforms['notifiers']): Deliverer {
+// People known only by e-mail are found by the deliverer (src/reach/), never on a request.
+function buildDeliverer({ options, clock }: Start, database: DatabaseHandle, platforms: Platforms, services: Services): Deliverer {
+  const { notifiers, directories } = platforms;
+  const people = new Reach({ db: database.db, clock: systemClock, platforms: Object.keys(notifiers) as Platform[], slack: directories.slack, teams: directories.teams });
   return new Deliverer({
     db: database.db,
     clock: systemClock,
     notifiers,
+    people,
+    // Passing a ping on is business time (its history, its next escalation), like the escalation job.
+    onUndeliverable: [pingUndeliverable({ db: database.db, clock })],
+    kick: (ids) => services.kickDelivery(ids),
     renderers: { [PROPOSAL_CARD_RENDERER]: proposalCardRenderer(database.db), [PING_MESSAGE_RENDERER]: pingMessageRenderer(database.db) },
     ...(options.deliveryLeaseMs ? { leaseMs: options.deliveryLeaseMs } : {}),
   });

@@ -30,6 +30,10 @@ export interface PeopleTable {
   display_name: string;
   email: string | null;
   created_at: Generated<Date>;
+  /** Direct messages go here when the person is reachable on both platforms (`me prefer …`). */
+  preferred_platform: Platform | null;
+  /** When Steward first wrote to them (or they first used it); null until then. See src/reach/welcome.ts. */
+  welcomed_at: Date | null;
 }
 
 export interface IdentitiesTable {

@@ -6,5 +6,6 @@ import type { GovernanceTables } from '../governance/tables.js';
 import type { KpiTables } from '../kpis/tables.js';
 import type { ProposalTables } from '../proposals/tables.js';
 import type { TokenTables } from '../tokens/tables.js';
+import type { ReachTables } from '../reach/tables.js';
 
-export type Database = FoundationTables & GlossaryTables & JourneyTables & GovernanceTables & KpiTables & ProposalTables & TokenTables;
+export type Database = FoundationTables & GlossaryTables & JourneyTables & GovernanceTables & KpiTables & ProposalTables & TokenTables & ReachTables;

@@ -10,8 +10,18 @@ export const CHANNEL_INTERVAL_MS = 1_000;
 /** Written into an outbox row's last_error while it waits for the slot booked for it. */
 export const SLOT_BOOKED = 'waiting for its booked turn in the channel (one message per second)';
 
-/** Takes the channel's send slot if it is free at `now`; otherwise books the next free one and says when it is. */
-export async function takeChannelSlot(db: Db, channelKey: string, now: Date, intervalMs = CHANNEL_INTERVAL_MS): Promise<{ granted: true } | { granted: false; retryAt: Date }> {
+/**
+ * Takes the channel's send slot if it is free at `now`; otherwise books the next free one and says when
+ * it is. With `burst`, that many calls may go at once after a quiet spell before the pace applies (a
+ * generic cell rate: the next free moment may lag `burst` intervals behind now), as Slack's API tiers allow.
+ */
+export async function takeChannelSlot(
+  db: Db,
+  channelKey: string,
+  now: Date,
+  pace: { intervalMs?: number; burst?: number; /** False: a refusal books nothing, the caller just tries again later. */ book?: boolean } = {},
+): Promise<{ granted: true } | { granted: false; retryAt: Date }> {
+  const { intervalMs = CHANNEL_INTERVAL_MS, burst = 0, book = true } = pace;
   return db.transaction().execute(async (trx) => {
     await trx
       .insertInto('channel_send_slots')
@@ -20,6 +30,7 @@ export async function takeChannelSlot(db: Db, channelKey: string, now: Date, int
       .execute();
     const row = await trx.selectFrom('channel_send_slots').select('next_at').where('channel_key', '=', channelKey).forUpdate().executeTakeFirstOrThrow();
     if (row.next_at > now) {
+      if (!book) return { granted: false as const, retryAt: row.next_at };
       await trx
         .updateTable('channel_send_slots')
         .set({ next_at: sql`${row.next_at}::timestamptz + ${`${intervalMs} milliseconds`}::interval` })
@@ -27,9 +38,11 @@ export async function takeChannelSlot(db: Db, channelKey: string, now: Date, int
         .execute();
       return { granted: false as const, retryAt: row.next_at };
     }
+    const earliest = new Date(now.getTime() - burst * intervalMs);
+    const from = row.next_at > earliest ? row.next_at : earliest;
     await trx
       .updateTable('channel_send_slots')
-      .set({ next_at: sql`${now}::timestamptz + ${`${intervalMs} milliseconds`}::interval` })
+      .set({ next_at: sql`${from}::timestamptz + ${`${intervalMs} milliseconds`}::interval` })
       .where('channel_key', '=', channelKey)
       .execute();
     return { granted: true as const };

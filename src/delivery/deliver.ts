@@ -2,7 +2,7 @@
 // workers. A row is claimed under a lease; an attempt whose worker died (lease run out, outcome
 // unknown) is first checked with the platform before anything is posted again.
 import * as outbox from './outbox-repo.js';
-import type { Card } from '../chat/card.js';
+import type { Block, Card } from '../chat/card.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { DeliveredRef, OutboxMessage, OutboxTarget, Platform } from '../db/foundation-tables.js';
@@ -20,7 +20,34 @@ export interface DeliveryOptions {
   maxAttempts?: number;
   /** Cards drawn from the database at delivery time, by renderer name (see OutboxMessage.render). */
   renderers?: Record<string, MessageRenderer>;
+  /** Where a direct message to a person goes (src/reach/resolver.ts), and their welcome. */
+  people: PeopleReach;
+  /** Called when a direct message cannot reach its person, to send it someone else's way (a ping's fallback). */
+  onUndeliverable?: UndeliverableHandler[];
+  /** Hands new outbox rows (written by onUndeliverable) to the delivery queue. */
+  kick?: (outboxIds: string[]) => void;
 }
+
+/** The port through which the deliverer finds people (src/reach/). */
+export interface PeopleReach {
+  destinationFor(personId: string): Promise<{ destination: Destination; welcome: boolean }>;
+  /** A platform refused a message to this person: remembered for `people check` and the digest. */
+  refused(personId: string, platform: Platform, reason: string): Promise<void>;
+  /** The lines a person's first message from Steward starts with. */
+  welcome(personId: string): Promise<Block[]>;
+  welcomed(personId: string): Promise<void>;
+}
+
+export interface Undeliverable {
+  outboxId: string;
+  orgId: string;
+  personId: string;
+  /** Why, in words for the person who is told: "no Slack account with …". */
+  reason: string;
+}
+
+/** Returns the outbox rows it wrote (to be kicked); [] when the message is not its kind. */
+export type UndeliverableHandler = (undeliverable: Undeliverable) => Promise<string[]>;
 
 export interface RenderRequest {
   outboxId: string;
@@ -72,12 +99,16 @@ export class Deliverer {
     if (claim.kind === 'not-due') return { status: 'not-due', notBefore: claim.notBefore };
 
     const { row } = claim;
+    const message: OutboxMessage = row.message;
+    let destination: Destination | undefined;
     try {
-      const destination = await this.destinationFor(row.org_id, row.target);
+      const reached = await this.destinationFor(row.org_id, row.target);
+      destination = reached.destination;
       const notifier = this.options.notifiers[destination.platform];
       if (!notifier) throw new PermanentDeliveryError(`${destination.platform} is not configured on this Steward`);
-      const message: OutboxMessage = row.message;
-      const card = message.render ? await this.render(outboxId, row.org_id, message) : (message.card as Card);
+      const drawn = message.render ? await this.render(outboxId, row.org_id, message) : (message.card as Card);
+      const welcome = reached.welcome && row.target.kind === 'person' && !message.updateOfOutboxId && !message.threadOfOutboxId;
+      const card = welcome && row.target.kind === 'person' ? withWelcome(drawn, await this.options.people.welcome(row.target.personId)) : drawn;
       if (claim.uncertain) {
         const found = await notifier.findPosted(destination, outboxId, new Date(claim.since.getTime() - 5_000));
         if (found) {
@@ -103,11 +134,23 @@ export class Deliverer {
         ref = await notifier.post(destination, card, { outboxId, ...(thread ? { thread } : {}) });
       }
       await this.markDelivered(outboxId, ref);
+      if (welcome && row.target.kind === 'person') await this.options.people.welcomed(row.target.personId);
       return { status: 'delivered', ref, reconciled: false };
     } catch (error) {
-      await this.recordFailure(outboxId, row.attempts + 1, error);
+      const permanent = await this.recordFailure(outboxId, row.attempts + 1, error);
+      if (permanent && row.target.kind === 'person' && !message.updateOfOutboxId) {
+        await this.cannotReach({ outboxId, orgId: row.org_id, personId: row.target.personId, reason: reasonOf(error) }, destination, error);
+      }
       throw error;
     }
+  }
+
+  /** Remembers why a person could not be reached and lets the message's owner send it another way. */
+  private async cannotReach(undeliverable: Undeliverable, destination: Destination | undefined, error: unknown): Promise<void> {
+    if (destination && error instanceof PermanentDeliveryError) await this.options.people.refused(undeliverable.personId, destination.platform, undeliverable.reason);
+    const written: string[] = [];
+    for (const handler of this.options.onUndeliverable ?? []) written.push(...(await handler(undeliverable)));
+    if (written.length > 0) this.options.kick?.(written);
   }
 
   private async render(outboxId: string, orgId: string, message: OutboxMessage): Promise<Card> {
@@ -126,11 +169,13 @@ export class Deliverer {
     await outbox.handBack(this.options.db, outboxId, notBefore, reason);
   }
 
-  private async recordFailure(outboxId: string, attempts: number, error: unknown): Promise<void> {
+  /** Records a failed attempt; true when it was the last (the row is failed for good). */
+  private async recordFailure(outboxId: string, attempts: number, error: unknown): Promise<boolean> {
     const now = this.options.clock.now();
-    const permanent = error instanceof PermanentDeliveryError || attempts >= this.maxAttempts;
+    const permanent = error instanceof PermanentDeliveryError || (attempts >= this.maxAttempts && !(error instanceof RateLimitedError));
     const notBefore = error instanceof RateLimitedError ? new Date(now.getTime() + error.retryAfterMs) : now;
-    await outbox.markAttemptFailed(this.options.db, outboxId, { permanent, notBefore, error: (error instanceof Error ? error.message : String(error)).slice(0, 1000) });
+    await outbox.markAttemptFailed(this.options.db, outboxId, { permanent, notBefore, error: reasonOf(error).slice(0, 1000) });
+    return permanent;
   }
 
   /** A message that updates or replies to another needs that one delivered first. */
@@ -142,28 +187,28 @@ export class Deliverer {
     return original.delivered_ref;
   }
 
-  async destinationFor(orgId: string, target: OutboxTarget): Promise<Destination> {
-    const { db } = this.options;
-    if (target.kind === 'person') {
-      const identity = await orgsRepo.preferredIdentity(db, target.personId);
-      if (!identity) throw new PermanentDeliveryError('this person has not used Steward on Slack or Teams yet, so there is no way to reach them');
-      if (identity.platform === 'slack') {
-        return { kind: 'user', platform: 'slack', installationId: identity.installation_external_id, userId: identity.external_user_id };
-      }
-      const personal = await orgsRepo.latestPersonalTeamsChat(db, target.personId);
-      if (personal) {
-        return { kind: 'conversation', platform: 'teams', installationId: personal.installation_external_id, conversationId: personal.external_id, reference: personal.reference };
-      }
-      return { kind: 'user', platform: 'teams', installationId: identity.installation_external_id, userId: identity.external_user_id };
-    }
-    const conversation = await orgsRepo.conversationInOrg(db, orgId, target.conversationId);
+  private async destinationFor(orgId: string, target: OutboxTarget): Promise<{ destination: Destination; welcome: boolean }> {
+    if (target.kind === 'person') return this.options.people.destinationFor(target.personId);
+    const conversation = await orgsRepo.conversationInOrg(this.options.db, orgId, target.conversationId);
     if (!conversation) throw new PermanentDeliveryError('the conversation this message was meant for is no longer known to Steward');
     return {
-      kind: 'conversation',
-      platform: conversation.platform,
-      installationId: conversation.installation_external_id,
-      conversationId: conversation.external_id,
-      reference: conversation.reference,
+      destination: {
+        kind: 'conversation',
+        platform: conversation.platform,
+        installationId: conversation.installation_external_id,
+        conversationId: conversation.external_id,
+        reference: conversation.reference,
+      },
+      welcome: false,
     };
   }
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The welcome first, then the message, under the message's own title. */
+function withWelcome(card: Card, welcome: Block[]): Card {
+  return welcome.length ? { ...card, blocks: [...welcome, { kind: 'divider' }, ...card.blocks] } : card;
 }

@@ -4,7 +4,17 @@ import type { DeliveredRef, Platform } from '../db/foundation-tables.js';
 import { ERROR_CODES } from '../errors.js';
 
 export type Destination =
-  | { kind: 'user'; platform: Platform; installationId: string; userId: string }
+  | {
+      kind: 'user';
+      platform: Platform;
+      installationId: string;
+      /** Slack user id; on Teams the member id (29:…) from a roster, else the AAD object id. */
+      userId: string;
+      /** Teams: the person, whose new 1:1 chat is remembered for the next message. */
+      personId?: string;
+      /** Teams: where to create the 1:1 chat (the roster's service URL). */
+      serviceUrl?: string;
+    }
   | {
       kind: 'conversation';
       platform: Platform;

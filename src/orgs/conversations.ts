@@ -28,3 +28,12 @@ export async function upsertConversation(db: Db, record: ConversationRecord): Pr
     reference: record.reference ? JSON.stringify(record.reference) : null,
   });
 }
+
+/** A 1:1 Teams chat Steward created with a person (src/teams/notifier.ts): the next message goes straight there. */
+export function rememberTeamsChat(db: Db): (personId: string, tenantId: string, reference: { conversation?: { id: string } | undefined }) => Promise<void> {
+  return async (personId, tenantId, reference) => {
+    const orgId = await repo.orgOfPerson(db, personId);
+    if (!orgId || !reference.conversation?.id) return;
+    await upsertConversation(db, { orgId, platform: 'teams', installationExternalId: tenantId, externalId: reference.conversation.id, kind: 'personal', personId, reference: reference as Record<string, unknown> });
+  };
+}

@@ -87,6 +87,21 @@ export async function addIdentity(db: Executor, personId: string, platform: Plat
     .execute();
 }
 
+/** The name a Teams roster gives this member, when a request did not carry one. */
+export async function teamsRosterName(db: Executor, tenantId: string, aadObjectId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('teams_roster').select('name').where('tenant_id', '=', tenantId).where('aad_object_id', '=', aadObjectId).executeTakeFirst();
+  return row?.name ?? undefined;
+}
+
+/** The person has met Steward (used it, or was welcomed by it). */
+export async function markMet(db: Executor, personId: string): Promise<void> {
+  await db.updateTable('people').set({ welcomed_at: sql`now()` }).where('id', '=', personId).where('welcomed_at', 'is', null).execute();
+}
+
+export async function orgOfPerson(db: Executor, personId: string): Promise<string | undefined> {
+  return (await db.selectFrom('people').select('org_id').where('id', '=', personId).executeTakeFirst())?.org_id;
+}
+
 export async function touchIdentities(db: Executor, identityIds: string[]) {
   if (identityIds.length === 0) return;
   await db.updateTable('identities').set({ last_seen_at: sql`now()` }).where('id', 'in', identityIds).execute();

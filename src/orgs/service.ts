@@ -153,8 +153,11 @@ export class OrgDirectory {
       const email = (user.email ?? (await lookupEmail?.(request).catch(() => undefined)))?.toLowerCase();
       await this.db.transaction().execute(async (trx) => {
         const known = email ? await repo.findPersonByEmail(trx, orgId, email) : undefined;
-        const personId = known?.id ?? (await repo.createPerson(trx, orgId, user.name ?? user.id, email ?? null)).id;
+        const rosterName = !user.name && platform === 'teams' ? await repo.teamsRosterName(trx, installationId, user.id) : undefined;
+        const personId = known?.id ?? (await repo.createPerson(trx, orgId, user.name ?? rosterName ?? user.id, email ?? null)).id;
         await repo.addIdentity(trx, personId, platform, installationId, user.id);
+        // They found Steward themselves: their first message from it needs no welcome.
+        await repo.markMet(trx, personId);
       });
       person = await repo.findPersonByIdentity(this.db, platform, installationId, user.id);
       if (!person) throw new Error('identity vanished right after it was created');

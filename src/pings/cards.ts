@@ -194,7 +194,9 @@ export type SenderNews =
   | { kind: 'snoozed'; by: PersonRef; until: Date }
   | { kind: 'escalated'; to: PersonRef; toJourney: string; by?: PersonRef | undefined; from?: PersonRef | undefined }
   | { kind: 'exhausted'; last?: PersonRef | undefined }
-  | { kind: 'resolved'; by?: PersonRef | undefined; note?: string | undefined };
+  | { kind: 'resolved'; by?: PersonRef | undefined; note?: string | undefined }
+  /** The person it was with cannot be reached; `instead` have it now (the deputy, the next owner up, the admins). */
+  | { kind: 'unreachable'; who: PersonRef; reason: string; instead: PersonRef[]; insteadAs: string };
 
 /** A direct message to the person who pinged: what happened to their ping. */
 export function senderNewsCard(view: PingView, news: SenderNews): Card {
@@ -229,6 +231,14 @@ export function senderNewsCard(view: PingView, news: SenderNews): Card {
         text(`Your ping about ${journey.name} was not acknowledged`),
         ...(news.last ? [text(' by '), mention(news.last)] : []),
         text(` within ${delay}, and there is nobody above to escalate to. It will be listed in the weekly governance digest.`),
+      ];
+      break;
+    case 'unreachable':
+      line = [
+        text(`Your ping about ${journey.name} could not reach `),
+        mention(news.who),
+        text(` (${news.reason}). `),
+        ...(news.instead.length ? [text('It went to '), ...people(news.instead), text(` (${news.insteadAs}) instead.`)] : [text('Nobody else could be reached either; it will be listed in the weekly governance digest.')]),
       ];
       break;
     case 'resolved':

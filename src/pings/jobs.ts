@@ -7,8 +7,9 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { PeriodicSweep } from '../jobs/periodic.js';
 import { defineJob } from '../jobs/registry.js';
-import { processDuePing, type DueOutcome } from './transitions.js';
-import { duePingIds, recordPingDeliveries } from './repo.js';
+import type { UndeliverableHandler } from '../delivery/deliver.js';
+import { passOnUnreachable, processDuePing, type DueOutcome, type PingDeps } from './transitions.js';
+import { duePingIds, pingMessageByOutbox, recordPingDeliveries } from './repo.js';
 import type { Logger } from '../log.js';
 
 export const ESCALATION_QUEUE = 'steward-escalation';
@@ -103,4 +104,13 @@ export class EscalationSweep extends PeriodicSweep<number> {
     await Promise.all(lanes);
     return ids.length;
   }
+}
+
+/** For the deliverer: a ping message that cannot reach its person passes the ping on (passOnUnreachable). */
+export function pingUndeliverable(deps: PingDeps): UndeliverableHandler {
+  return async ({ outboxId, personId, reason }) => {
+    const message = await pingMessageByOutbox(deps.db, outboxId);
+    if (!message) return [];
+    return passOnUnreachable(deps, { pingId: message.ping_id, round: message.round, personId, reason });
+  };
 }

@@ -217,6 +217,17 @@ export async function pingMessageByOutbox(db: Executor, outboxId: string) {
   return db.selectFrom('ping_messages').select(['ping_id', 'round']).where('outbox_id', '=', outboxId).executeTakeFirst();
 }
 
+/** Who the messages of one round went to, and whether each was delivered, failed, or is still on its way. */
+export async function roundDeliveries(db: Executor, pingId: string, round: number) {
+  return db
+    .selectFrom('ping_messages as m')
+    .innerJoin('outbox as o', 'o.id', 'm.outbox_id')
+    .select(['m.person_id', 'o.status'])
+    .where('m.ping_id', '=', pingId)
+    .where('m.round', '=', round)
+    .execute();
+}
+
 export async function latestRound(trx: Executor, pingId: string): Promise<number | null> {
   const row = await trx.selectFrom('ping_messages').select((eb) => eb.fn.max('round').as('round')).where('ping_id', '=', pingId).executeTakeFirst();
   return row?.round ?? null;

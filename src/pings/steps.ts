@@ -86,9 +86,11 @@ export async function refreshMessages(trx: Executor, view: PingView, options: { 
 export async function tellSender(trx: Executor, view: PingView, news: SenderNews, actorPersonId: string | null): Promise<string[]> {
   const senderId = view.ping.from_person_id;
   if (!senderId || senderId === actorPersonId) return [];
+  // News of an unreachable person may come on top of the round's own news, once per person.
+  const about = news.kind === 'unreachable' ? `:unreachable:${news.who.name}` : '';
   const outboxId = await enqueueMessage(trx, {
     orgId: view.ping.org_id,
-    dedupeKey: `ping:${view.ping.id}:v${view.ping.version}:sender`,
+    dedupeKey: `ping:${view.ping.id}:v${view.ping.version}:sender${about}`,
     target: { kind: 'person', personId: senderId },
     card: senderNewsCard(view, news),
   });

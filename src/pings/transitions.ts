@@ -2,13 +2,14 @@
 // buttons, and what the escalation worker does when a ping is due (escalate one level up, stop at the
 // top, or end a snooze with a reminder). Each is one transaction around one conditional UPDATE, so an
 // acknowledgement and an escalation racing each other produce exactly one outcome.
-import { mention, text, type RichText } from '../chat/card.js';
+import { mention, text, type PersonRef, type RichText } from '../chat/card.js';
 import { InvalidInput, NotFound, PermissionDenied } from '../chat/errors.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { personRef } from '../orgs/people.js';
 import { hasRole, type Actor } from '../chat/actor.js';
 import { isOpen, nextInLine, type PingView } from './view.js';
+import * as orgsRepo from '../orgs/repo.js';
 import type { PingRow } from './repo.js';
 import * as repo from './repo.js';
 import { latestRound, pingRow, recordEvent, transition } from './repo.js';
@@ -170,7 +171,13 @@ export type DueOutcome =
   | { outcome: 'not-due'; outboxIds: []; nextDueAt: Date | null }
   | { outcome: 'gone'; outboxIds: []; nextDueAt: null };
 
-async function escalate(trx: Executor, ping: PingRow, now: Date, by: Actor | null): Promise<Exclude<DueOutcome, { outcome: 'not-due' | 'gone' }>> {
+/** Why a ping moves on before its time: the person it was with cannot be reached. */
+interface Unreachable {
+  who: PersonRef;
+  reason: string;
+}
+
+async function escalate(trx: Executor, ping: PingRow, now: Date, by: Actor | null, because?: Unreachable): Promise<Exclude<DueOutcome, { outcome: 'not-due' | 'gone' }>> {
   const target = await nextInLine(trx, ping);
   const delayHours = await escalationDelayHours(trx, ping.org_id);
   if (!target) {
@@ -202,12 +209,14 @@ async function escalate(trx: Executor, ping: PingRow, now: Date, by: Actor | nul
     now,
   );
   if (!after) return { outcome: 'raced', outboxIds: [], nextDueAt: null };
-  await recordEvent(trx, after, 'escalated', now, { actor: by?.personId ?? null, to: target.personId, toJourney: target.journeyId });
+  await recordEvent(trx, after, 'escalated', now, { actor: by?.personId ?? null, to: target.personId, toJourney: target.journeyId, ...(because ? { note: `${because.who.name} cannot be reached: ${because.reason}` } : {}) });
   const view = await viewOf(trx, after.id);
   const byRef = by ? await personRef(trx, by.personId) : undefined;
   // The previous holder was sent the ping earlier, so the history already names them.
   const previousRef = previousHolder ? (view.people.get(previousHolder) ?? (await personRef(trx, previousHolder))) : undefined;
-  const intro: RichText = byRef
+  const intro: RichText = because
+    ? [text('Sent to you because '), mention(because.who), text(` cannot be reached (${because.reason}).`)]
+    : byRef
     ? [mention(byRef), text(' escalated this ping to you.')]
     : [text(`Escalated to you: not acknowledged within ${formatHours(delayHours)}`), ...(previousRef ? [text(' by '), mention(previousRef)] : []), text('.')];
   const outboxIds = [
@@ -216,7 +225,9 @@ async function escalate(trx: Executor, ping: PingRow, now: Date, by: Actor | nul
     ...(await tellSender(
       trx,
       view,
-      { kind: 'escalated', to: view.holder?.ref ?? { name: 'the next owner' }, toJourney: target.journeyName, by: byRef, from: previousRef },
+      because
+        ? { kind: 'unreachable', ...because, instead: view.holder ? [view.holder.ref] : [], insteadAs: `owner of ${target.journeyName}` }
+        : { kind: 'escalated', to: view.holder?.ref ?? { name: 'the next owner' }, toJourney: target.journeyName, by: byRef, from: previousRef },
       by?.personId ?? null,
     )),
   ];
@@ -249,3 +260,40 @@ export async function processDuePing(deps: PingDeps, pingId: string): Promise<Du
   });
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// When the person a ping is with cannot be reached (src/reach/: no Slack account with their e-mail,
+// not in any Teams roster, a platform refused)
+
+/**
+ * Passes the ping on at once instead of letting it wait unseen for its escalation: while the deputy
+ * (or the holder) of the round may still get it, the sender is told who has it; when nobody of the
+ * round can be reached, to the next owner up the tree, or at the top to the admins. Called by the
+ * delivery worker for a ping message that failed for good; returns the outbox rows to kick.
+ */
+export async function passOnUnreachable(deps: PingDeps, input: { pingId: string; round: number; personId: string; reason: string }): Promise<string[]> {
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (trx) => {
+    const ping = await pingRow(trx, input.pingId);
+    if (!ping || !isOpen(ping) || ping.version !== input.round) return [];
+    const because = { who: await personRef(trx, input.personId), reason: input.reason };
+    const deliveries = await repo.roundDeliveries(trx, ping.id, ping.version);
+    const others = deliveries.filter((d) => d.person_id !== input.personId && d.status !== 'failed');
+    const view = await viewOf(trx, ping.id);
+    if (others.length > 0) {
+      // Someone else of this round (the deputy, another admin) may still see it.
+      if (input.personId !== ping.holder_person_id) return [];
+      const instead = await Promise.all(others.map((d) => personRef(trx, d.person_id)));
+      return tellSender(trx, view, { kind: 'unreachable', ...because, instead, insteadAs: 'deputy' }, null);
+    }
+    if (await nextInLine(trx, ping)) return (await escalate(trx, ping, now, null, because)).outboxIds;
+    const tried = new Set(deliveries.map((d) => d.person_id));
+    const admins = (await orgsRepo.peopleWithRole(trx, ping.org_id, 'admin')).filter((a) => !tried.has(a.id));
+    const intro: RichText = [text('Sent to you, an admin, because '), mention(because.who), text(` cannot be reached (${because.reason}) and nobody above them owns the journey.`)];
+    const adminRefs = await Promise.all(admins.map((a) => personRef(trx, a.id)));
+    return [
+      ...(await sendRound(trx, view, admins.map((a) => a.id), now, { eventKind: 'sent', intro })),
+      ...(await tellSender(trx, view, { kind: 'unreachable', ...because, instead: adminRefs, insteadAs: 'the admins' }, null)),
+    ];
+  });
+}

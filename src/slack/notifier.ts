@@ -27,18 +27,23 @@ const PERMANENT_ERRORS = new Set([
   'msg_too_long',
 ]);
 
+/** A Web API client for outbound work: it never retries or sleeps (the delivery job does). */
+export function outboundClient(options: { botToken: string; apiUrl?: string | undefined }): WebClient {
+  return new WebClient(options.botToken, {
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/` } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 15_000,
+    logLevel: LogLevel.ERROR,
+  });
+}
+
 export class SlackNotifier implements Notifier {
   readonly platform = 'slack' as const;
   private readonly client: WebClient;
 
   constructor(options: { botToken: string; apiUrl?: string | undefined }) {
-    this.client = new WebClient(options.botToken, {
-      ...(options.apiUrl ? { slackApiUrl: options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/` } : {}),
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-      timeout: 15_000,
-      logLevel: LogLevel.ERROR,
-    });
+    this.client = outboundClient(options);
   }
 
   async post(destination: Destination, card: Card, options: PostOptions): Promise<DeliveredRef> {
@@ -94,7 +99,7 @@ const slackError = z.object({
   data: z.object({ error: z.string().optional() }).loose().optional(),
 });
 
-function translateError(error: unknown): Error {
+export function translateError(error: unknown): Error {
   const parsed = slackError.safeParse(error);
   if (parsed.success) {
     const coded = parsed.data;

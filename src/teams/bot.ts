@@ -22,6 +22,7 @@ import type { Logger } from '../log.js';
 import { upsertConversation } from '../orgs/conversations.js';
 import type { OrgDirectory } from '../orgs/service.js';
 import { withTimeout } from '../with-timeout.js';
+import { readRoster, recordRoster } from './roster.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, renderAdaptiveCard, renderFormCard, type AdaptiveCard } from './adaptive-card.js';
 
 export function cardAttachment(card: AdaptiveCard): Attachment {
@@ -83,6 +84,11 @@ export interface TeamsBotOptions {
   verified: boolean;
   /** Activities already taken, so a Bot Framework redelivery (same activity id) does nothing twice. */
   inboundEvents?: { claim(key: string): Promise<boolean>; release(key: string): Promise<void> };
+  /**
+   * Read the roster when Steward is added to a team or group chat or its members change, from service
+   * URLs Steward sends to (src/teams/service-urls.ts), so people imported by e-mail can be reached.
+   */
+  rosters?: { serviceUrlAllowed(url: string): boolean; now(): Date };
 }
 
 export class StewardTeamsBot extends TeamsActivityHandler {
@@ -94,10 +100,12 @@ export class StewardTeamsBot extends TeamsActivityHandler {
     });
     this.onConversationUpdate(async (context, next) => {
       await this.remember(context);
+      await this.readRoster(context);
       await next();
     });
     this.onInstallationUpdate(async (context, next) => {
       await this.remember(context);
+      await this.readRoster(context);
       await next();
     });
   }
@@ -144,6 +152,19 @@ export class StewardTeamsBot extends TeamsActivityHandler {
       // A tenant nobody linked is refused where its message is answered; nothing of it is stored.
       if (error instanceof ChatError && error.code === ERROR_CODES.installationNotLinked) return;
       this.options.log.warn({ err: error }, 'could not store the Teams conversation reference');
+    }
+  }
+
+  /** The members of a team or group chat Steward was just added to (or whose members changed). */
+  private async readRoster(context: TurnContext): Promise<void> {
+    const { rosters, db, log } = this.options;
+    const activity = context.activity;
+    if (!rosters || conversationKind(activity) === 'personal' || !rosters.serviceUrlAllowed(activity.serviceUrl)) return;
+    try {
+      const members = await withTimeout(readRoster(context), 10_000);
+      if (members) await recordRoster(db, tenantOf(activity), activity.serviceUrl, members, rosters.now());
+    } catch (error) {
+      log.warn({ err: error }, 'could not read the Teams roster; it is read again when someone cannot be found');
     }
   }
 

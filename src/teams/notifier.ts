@@ -5,6 +5,7 @@ import type { Card } from '../chat/card.js';
 import type { DeliveredRef } from '../db/foundation-tables.js';
 import { PermanentDeliveryError, RateLimitedError, type Destination, type Notifier, type PostOptions } from '../delivery/notifier.js';
 import { cardActivity } from './bot.js';
+import { referenceSchema } from './reference.js';
 
 export interface TeamsNotifierOptions {
   adapter: CloudAdapter;
@@ -16,17 +17,10 @@ export interface TeamsNotifierOptions {
    * before the rules were this strict, or under other credentials, is not used.
    */
   serviceUrlAllowed(url: string): boolean;
+  /** Keeps a 1:1 chat Steward created with a person, so the next message goes straight there. */
+  rememberPersonalChat?(personId: string, tenantId: string, reference: Partial<ConversationReference>): Promise<void>;
 }
 
-const referenceSchema = z
-  .object({
-    serviceUrl: z.string(),
-    channelId: z.string().default('msteams'),
-    conversation: z
-      .object({ id: z.string(), isGroup: z.boolean().default(false), conversationType: z.string().default('personal'), name: z.string().default('') })
-      .loose(),
-  })
-  .loose();
 
 const connectorError = z.object({
   statusCode: z.number(),
@@ -65,22 +59,32 @@ export class TeamsNotifier implements Notifier {
       this.requireAllowed(reference.data.serviceUrl);
       return reference.data;
     }
-    // No personal chat stored yet: open one, which works when Steward is installed for the person.
-    const serviceUrl = await this.options.serviceUrlFor(destination.installationId);
+    // No personal chat stored yet: open one, which works when Steward is installed for the person
+    // (personally, or in a team they belong to).
+    const serviceUrl = destination.serviceUrl ?? (await this.options.serviceUrlFor(destination.installationId));
     if (!serviceUrl) throw new PermanentDeliveryError('Steward has no Teams conversation in this tenant yet, so it cannot reach the person');
     this.requireAllowed(serviceUrl);
     let created: Partial<ConversationReference> | undefined;
-    await this.options.adapter.createConversationAsync(
-      this.options.appId,
-      'msteams',
-      serviceUrl,
-      'https://api.botframework.com',
-      { isGroup: false, bot: { id: this.options.appId, name: 'Steward' }, members: [{ id: destination.userId, name: '' }], tenantId: destination.installationId, channelData: { tenant: { id: destination.installationId } } },
-      async (context) => {
-        created = { conversation: context.activity.conversation, serviceUrl, channelId: 'msteams' };
-      },
-    );
+    try {
+      await this.options.adapter.createConversationAsync(
+        this.options.appId,
+        'msteams',
+        serviceUrl,
+        'https://api.botframework.com',
+        { isGroup: false, bot: { id: this.options.appId, name: 'Steward' }, members: [{ id: destination.userId, name: '' }], tenantId: destination.installationId, channelData: { tenant: { id: destination.installationId } } },
+        async (context) => {
+          created = { conversation: context.activity.conversation, serviceUrl, channelId: 'msteams' };
+        },
+      );
+    } catch (error) {
+      const refused = connectorError.safeParse(error);
+      if (refused.success && [400, 403, 404].includes(refused.data.statusCode)) {
+        throw new PermanentDeliveryError(`Teams would not open a chat with them (HTTP ${refused.data.statusCode}): Steward is not installed for them, nor in a team they belong to`);
+      }
+      throw error;
+    }
     if (!created) throw new Error('Teams did not return the new conversation');
+    if (destination.personId) await this.options.rememberPersonalChat?.(destination.personId, destination.installationId, created);
     return created;
   }
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { plainText, type Card } from '../../src/chat/card.js';
 import { ManualClock } from '../../src/clock.js';
 import type { DeliveredRef } from '../../src/db/foundation-tables.js';
+import { Reach } from '../../src/reach/resolver.js';
 import { Deliverer } from '../../src/delivery/deliver.js';
 import { RateLimitedError, type Notifier } from '../../src/delivery/notifier.js';
 import { MIN_UPDATE_GAP_MS, PROPOSAL_CARD_RENDERER, proposalCardRenderer } from '../../src/proposals/live-card.js';
@@ -65,7 +66,7 @@ describe.each(DATABASE_KINDS)('live proposal card on %s', (kind) => {
     wall = new ManualClock(new Date('2027-03-29T08:00:00.200Z'));
     deps = { wallClock: wall };
     notifier = new RecordingNotifier();
-    deliverer = new Deliverer({ db: database.db, clock: wall, notifiers: { slack: notifier }, renderers: { [PROPOSAL_CARD_RENDERER]: proposalCardRenderer(database.db, wall) } });
+    deliverer = new Deliverer({ db: database.db, clock: wall, notifiers: { slack: notifier }, people: new Reach({ db: database.db, clock: wall, platforms: ['slack'] }), renderers: { [PROPOSAL_CARD_RENDERER]: proposalCardRenderer(database.db, wall) } });
     const proposer = await addPerson(f, 'Paula Proposer');
     board = await Promise.all(['Ada', 'Bo', 'Cy', 'Di'].map((name) => addPerson(f, name, ['board'])));
     await addGovernanceChannel(f);

@@ -1,0 +1,213 @@
+// SQL for reaching people: remembered outcomes, Teams rosters, and who Steward must be able to reach.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Platform } from '../db/foundation-tables.js';
+
+export type Executor = Db;
+
+export async function personToReach(db: Executor, personId: string) {
+  return db.selectFrom('people').select(['id', 'org_id', 'display_name', 'email', 'preferred_platform', 'welcomed_at']).where('id', '=', personId).executeTakeFirst();
+}
+
+export async function identitiesOfPerson(db: Executor, personId: string) {
+  return db
+    .selectFrom('identities')
+    .select(['platform', 'installation_external_id', 'external_user_id', 'last_seen_at'])
+    .where('person_id', '=', personId)
+    .orderBy('last_seen_at', 'desc')
+    .execute();
+}
+
+/** The organisation's Slack workspaces or Teams tenants. */
+export async function installationIds(db: Executor, orgId: string, platform: Platform): Promise<string[]> {
+  const rows = await db.selectFrom('installations').select('external_id').where('org_id', '=', orgId).where('platform', '=', platform).orderBy('created_at').execute();
+  return rows.map((r) => r.external_id);
+}
+
+/** How many people of the organisation Steward knows on each platform: where the company uses it most. */
+export async function identityCounts(db: Executor, orgId: string): Promise<Record<Platform, number>> {
+  const rows = await db
+    .selectFrom('identities as i')
+    .innerJoin('people as p', 'p.id', 'i.person_id')
+    .select(['i.platform', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('p.org_id', '=', orgId)
+    .groupBy('i.platform')
+    .execute();
+  const counts: Record<Platform, number> = { slack: 0, teams: 0 };
+  for (const row of rows) counts[row.platform] = Number(row.n);
+  return counts;
+}
+
+export async function reachCheck(db: Executor, personId: string, platform: Platform) {
+  return db.selectFrom('reach_checks').select(['reachable', 'reason', 'checked_at']).where('person_id', '=', personId).where('platform', '=', platform).executeTakeFirst();
+}
+
+export async function reachChecksOf(db: Executor, personIds: string[]) {
+  if (personIds.length === 0) return [];
+  return db.selectFrom('reach_checks').select(['person_id', 'platform', 'reachable', 'reason', 'checked_at']).where('person_id', 'in', personIds).execute();
+}
+
+export async function recordReachCheck(db: Executor, personId: string, platform: Platform, outcome: { reachable: boolean; reason: string | null }, now: Date): Promise<void> {
+  await db
+    .insertInto('reach_checks')
+    .values({ person_id: personId, platform, reachable: outcome.reachable, reason: outcome.reason, checked_at: now })
+    .onConflict((oc) => oc.columns(['person_id', 'platform']).doUpdateSet({ reachable: outcome.reachable, reason: outcome.reason, checked_at: now }))
+    .execute();
+}
+
+/**
+ * Claims asking a platform about this person: false when another worker claimed it less than
+ * `claimMs` ago and has not answered yet (its answer will serve this message too).
+ */
+export async function claimLookup(db: Executor, personId: string, platform: Platform, now: Date, claimMs: number): Promise<boolean> {
+  const since = new Date(now.getTime() - claimMs);
+  const row = await db
+    .insertInto('reach_checks')
+    .values({ person_id: personId, platform, reachable: false, reason: null, checked_at: now })
+    .onConflict((oc) =>
+      oc
+        .columns(['person_id', 'platform'])
+        .doUpdateSet({ reachable: false, reason: null, checked_at: now })
+        .where((eb) => eb.not(eb.and([eb('reach_checks.reachable', '=', false), eb('reach_checks.reason', 'is', null), eb('reach_checks.checked_at', '>', since)]))),
+    )
+    .returning('person_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export interface RosterMember {
+  aadObjectId: string;
+  memberId: string;
+  name: string | null;
+  email: string | null;
+  userPrincipalName: string | null;
+}
+
+export async function recordRoster(db: Executor, tenantId: string, serviceUrl: string, members: RosterMember[], now: Date): Promise<void> {
+  if (members.length === 0) return;
+  await db
+    .insertInto('teams_roster')
+    .values(
+      members.map((m) => ({
+        tenant_id: tenantId,
+        aad_object_id: m.aadObjectId,
+        member_id: m.memberId,
+        name: m.name,
+        email: m.email?.toLowerCase() ?? null,
+        user_principal_name: m.userPrincipalName?.toLowerCase() ?? null,
+        service_url: serviceUrl,
+        seen_at: now,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'aad_object_id']).doUpdateSet((eb) => ({
+        member_id: eb.ref('excluded.member_id'),
+        name: eb.ref('excluded.name'),
+        email: eb.ref('excluded.email'),
+        user_principal_name: eb.ref('excluded.user_principal_name'),
+        service_url: eb.ref('excluded.service_url'),
+        seen_at: eb.ref('excluded.seen_at'),
+      })),
+    )
+    .execute();
+}
+
+/** The roster member with this e-mail (or user principal name) in one of these tenants. */
+export async function rosterMemberByEmail(db: Executor, tenantIds: string[], email: string) {
+  if (tenantIds.length === 0) return undefined;
+  const lower = email.toLowerCase();
+  return db
+    .selectFrom('teams_roster')
+    .select(['tenant_id', 'aad_object_id', 'member_id', 'name', 'service_url'])
+    .where('tenant_id', 'in', tenantIds)
+    .where((eb) => eb.or([eb(sql`lower(email)`, '=', lower), eb(sql`lower(user_principal_name)`, '=', lower)]))
+    .orderBy('seen_at', 'desc')
+    .executeTakeFirst();
+}
+
+export async function rosterMember(db: Executor, tenantId: string, aadObjectId: string) {
+  return db.selectFrom('teams_roster').select(['member_id', 'name', 'service_url']).where('tenant_id', '=', tenantId).where('aad_object_id', '=', aadObjectId).executeTakeFirst();
+}
+
+/** When a roster of this tenant was last read; undefined when never. */
+export async function rosterReadAt(db: Executor, tenantId: string): Promise<Date | undefined> {
+  const row = await db.selectFrom('teams_roster').select((eb) => eb.fn.max('seen_at').as('at')).where('tenant_id', '=', tenantId).executeTakeFirst();
+  return row?.at ? new Date(row.at as unknown as string) : undefined;
+}
+
+/** Team and group conversations stored for a tenant, whose rosters can be read again. */
+export async function sharedTeamsConversations(db: Executor, tenantId: string) {
+  return db
+    .selectFrom('conversations')
+    .select(['id', 'external_id', 'reference'])
+    .where('platform', '=', 'teams')
+    .where('installation_external_id', '=', tenantId)
+    .where('kind', 'in', ['channel', 'group'])
+    .where('reference', 'is not', null)
+    .orderBy('updated_at', 'desc')
+    .limit(20)
+    .execute();
+}
+
+/**
+ * People of these Teams ids whose name Steward does not know (it is their id or their e-mail), to be
+ * named from the roster: others are shown by name, never by a GUID.
+ */
+export async function nameFromRoster(db: Executor, tenantId: string): Promise<number> {
+  const result = await sql`
+    update people p set display_name = r.name
+    from identities i join teams_roster r on r.tenant_id = i.installation_external_id and r.aad_object_id = i.external_user_id
+    where i.person_id = p.id and i.platform = 'teams' and i.installation_external_id = ${tenantId}
+      and r.name is not null and r.name <> '' and p.display_name <> r.name
+      and (p.display_name = i.external_user_id or p.display_name = p.email or p.display_name = split_part(p.email, '@', 1)
+           or p.display_name ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
+  `.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+export async function markWelcomed(db: Executor, personId: string, now: Date): Promise<void> {
+  await db.updateTable('people').set({ welcomed_at: now }).where('id', '=', personId).where('welcomed_at', 'is', null).execute();
+}
+
+export async function setPreferredPlatform(db: Executor, personId: string, platform: Platform | null): Promise<void> {
+  await db.updateTable('people').set({ preferred_platform: platform }).where('id', '=', personId).execute();
+}
+
+/** Everyone Steward must be able to reach: owners, deputies, glossary stewards (of terms or by role), board and admins. */
+export async function accountablePeople(db: Executor, orgId: string) {
+  const rows = await sql<{ id: string; display_name: string; email: string | null; why: string }>`
+    select p.id, p.display_name, p.email, string_agg(distinct w.why, ', ' order by w.why) as why
+    from people p
+    join (
+      select owner_person_id as person_id, 'journey owner' as why from journeys where org_id = ${orgId} and owner_person_id is not null
+      union all select deputy_person_id, 'deputy' from journeys where org_id = ${orgId} and deputy_person_id is not null
+      union all select steward_person_id, 'term steward' from glossary_terms where org_id = ${orgId} and steward_person_id is not null
+      union all select r.person_id, case r.role when 'glossary_steward' then 'glossary steward' else r.role end from roles r join people rp on rp.id = r.person_id where rp.org_id = ${orgId}
+    ) w on w.person_id = p.id
+    where p.org_id = ${orgId}
+    group by p.id, p.display_name, p.email
+    order by p.display_name
+  `.execute(db);
+  return rows.rows;
+}
+
+/** What a person is accountable for, for their welcome. */
+export async function accountabilityOf(db: Executor, personId: string) {
+  const journeys = await db
+    .selectFrom('journeys')
+    .select(['name', 'owner_person_id'])
+    .where((eb) => eb.or([eb('owner_person_id', '=', personId), eb('deputy_person_id', '=', personId)]))
+    .orderBy('name')
+    .execute();
+  const terms = await db.selectFrom('glossary_terms').select((eb) => eb.fn.countAll<string>().as('n')).where('steward_person_id', '=', personId).executeTakeFirstOrThrow();
+  const roles = await db.selectFrom('roles').select('role').where('person_id', '=', personId).orderBy('role').execute();
+  const person = await db.selectFrom('people as p').innerJoin('organisations as o', 'o.id', 'p.org_id').select(['p.display_name', 'o.name as org_name']).where('p.id', '=', personId).executeTakeFirst();
+  return {
+    name: person?.display_name ?? 'there',
+    orgName: person?.org_name ?? 'your organisation',
+    owned: journeys.filter((j) => j.owner_person_id === personId).map((j) => j.name),
+    deputyOf: journeys.filter((j) => j.owner_person_id !== personId).map((j) => j.name),
+    stewardedTerms: Number(terms.n),
+    roles: roles.map((r) => r.role),
+  };
+}
