@@ -40,6 +40,7 @@ import { kpisUsingTerm, type KpiTermLink } from './kpis/glossary-section.js';
 import { KpiAlertQueue, kpiAlertJob } from './kpis/jobs.js';
 import { createLogger, type Logger } from './log.js';
 import { orgsCapability } from './orgs/capability.js';
+import { reachCapability } from './reach/capability.js';
 import { latestTeamsServiceUrl } from './orgs/repo.js';
 import { rememberTeamsChat } from './orgs/conversations.js';
 import { OrgDirectory } from './orgs/service.js';
@@ -247,6 +248,7 @@ function buildRouter({ options }: Start, services: Services, memory: Memory, que
   const pings = pingsCapability({ scheduleEscalation: (pingId, at) => queues.escalations.schedule(pingId, at) });
   const capabilities: Capability[] = [
     orgsCapability,
+    reachCapability,
     createGlossaryCapability({ lookupLog: memory.lookupLog, answers: memory.answers, termIndexes: memory.termIndexes, termSections: [kpisUsingTerm(memory.kpiLinks)] }),
     governanceCapability,
     journeysCapability({ cardSections: [kpiJourneySection(services.clock), ...(options.journeyCardSections ?? [])], verbs: pings.journeyVerbs }),

@@ -14,6 +14,8 @@ import { registerOrgsCommands } from './orgs/cli.js';
 import { registerProposalCommands } from './proposals/cli.js';
 import { registerSeedCommands } from './seed/cli.js';
 import { registerTokenCommands } from './tokens/cli.js';
+import { registerPeopleCommands } from './reach/cli.js';
+import { SlackWebDirectory } from './slack/directory.js';
 
 function registerServiceCommands(program: Command, config: Config, out: (line: string) => void): void {
   program
@@ -47,6 +49,9 @@ export function buildCli(config: Config, out: (line: string) => void = console.l
   // The order here is the order `steward --help` lists them in.
   registerServiceCommands(program, config, out);
   registerOrgsCommands(program, cli);
+  registerPeopleCommands(program, cli, () =>
+    config.SLACK_BOT_TOKEN ? new SlackWebDirectory({ botToken: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL }) : undefined,
+  );
   program.addCommand(cli.imports);
   program.addCommand(cli.exports);
   registerJourneyCommands(cli);

@@ -1,5 +1,6 @@
 // Proposals: what someone who may not edit a term asks for, and the steward's decision on it. The
 // approvers are asked by direct message (through the outbox, in the same transaction).
+import { mayBeReachable } from '../reach/repo.js';
 import type { Actor } from '../chat/actor.js';
 import type { Card } from '../chat/card.js';
 import { InvalidInput, NotFound } from '../chat/errors.js';
@@ -23,7 +24,8 @@ export type ChangeResult =
 
 /**
  * Who is asked to approve: the term's steward, else the glossary stewards, else the admins. A group
- * nobody in which has used Steward yet (so no message can reach them) passes the question on.
+ * nobody in which can be reached (never met, and no e-mail, or found on no platform) passes the
+ * question on; people known only by e-mail are looked up when the request is delivered.
  */
 async function approversFor(db: Db, orgId: string, stewardPersonId: string | null, proposerId: string) {
   const groups: { id: string; display_name: string }[][] = [];
@@ -34,7 +36,7 @@ async function approversFor(db: Db, orgId: string, stewardPersonId: string | nul
     groups.push((await orgsRepo.peopleWithRole(db, orgId, role)).filter((p) => p.id !== proposerId));
   }
   const candidates = groups.filter((g) => g.length > 0);
-  const reachable = new Set((await orgsRepo.identitiesOf(db, candidates.flat().map((p) => p.id))).map((i) => i.person_id));
+  const reachable = await mayBeReachable(db, candidates.flat().map((p) => p.id));
   return candidates.find((g) => g.some((p) => reachable.has(p.id))) ?? candidates[0] ?? [];
 }
 

@@ -15,19 +15,20 @@ import * as journeysRepo from '../journeys/repo.js';
 import { journeyPayload, pingFormValues, pingPayload } from '../journeys/schema.js';
 import { loadTree, splitJourney } from '../journeys/service.js';
 import { orgTimeZone } from '../journeys/settings.js';
-import { personRef, personRefs } from '../orgs/people.js';
-import * as orgsRepo from '../orgs/repo.js';
+import { personRefs } from '../orgs/people.js';
 import { PING_ACTIONS, pingCard, pingSentCard } from './cards.js';
 import { journeyHistoryCard } from './history-card.js';
 import { loadJourneyHistory } from './history-view.js';
 import { mineCard, pingForm } from './mine-card.js';
 import { pingsOf } from './repo.js';
-import { createPing, mayActOn, openPing, pingViewFor } from './service.js';
+import { createPing, firstOutcome, mayActOn, openPing, pingViewFor } from './service.js';
 import { acknowledgePing, escalatePingNow, resolvePingByActor, snoozePing, type PingActionResult, type PingDeps } from './transitions.js';
 
 export interface PingsCapabilityDeps {
   /** Schedules the escalation job for a ping (BullMQ delayed job); the sweep covers a lost one. */
   scheduleEscalation?: (pingId: string, at: Date) => void;
+  /** How long a new ping's confirmation waits to say whether it reached its people (default 1.5 s). */
+  waitForOutcomeMs?: number;
 }
 
 export interface PingsCapability {
@@ -73,11 +74,18 @@ async function sendPing(deps: PingsCapabilityDeps, ctx: ChatContext, journeyId: 
     createPing(trx, { orgId: ctx.actor.orgId, journeyId, fromPersonId: ctx.actor.personId, reason: 'manual', message, dedupeKey: `manual:${randomUUID()}`, now: clock.now() }),
   );
   afterCommit(deps, ctx, result.outboxIds, { pingId: result.pingId, at: result.escalateAt });
+  const outcome = await firstOutcome(db, result.pingId, deps.waitForOutcomeMs ?? 1_500);
+  // Read after the wait: a holder who cannot be reached has passed the ping on by now.
   const view = await pingViewFor(ctx.services.db, ctx.actor, result.pingId);
-  const recipients = view.holder ? [view.holder.personId, ...(view.deputy ? [view.deputy.personId] : [])] : view.admins.map((a) => a.personId);
-  const reachable = new Set((await orgsRepo.identitiesOf(db, recipients)).map((i) => i.person_id));
-  const unreachable = await Promise.all(recipients.filter((id) => !reachable.has(id)).map((id) => personRef(db, id)));
-  return { private: pingSentCard(view, { unreachable }) };
+  const refs = await personRefs(db, [...outcome.delivered.map((d) => d.personId), ...outcome.failed.map((f) => f.personId), ...outcome.pending]);
+  const ref = (id: string) => refs.get(id) ?? { name: 'someone' };
+  return {
+    private: pingSentCard(view, {
+      delivered: outcome.delivered.map((d) => ({ person: ref(d.personId), platform: d.platform })),
+      failed: outcome.failed.map((f) => ({ person: ref(f.personId), reason: f.reason })),
+      pending: outcome.pending.map(ref),
+    }),
+  };
 }
 
 async function ping(deps: PingsCapabilityDeps, ctx: ChatContext, rest: string): Promise<Reply> {

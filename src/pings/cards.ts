@@ -1,5 +1,6 @@
 // The messages of a ping: the direct message with Acknowledge / Snooze 1 day / Escalate, what the
 // sender is told at each step, and the confirmation the sender sees right away.
+import { counted } from '../chat/words.js';
 import { actions, bold, code, context, fields, italic, mention, para, text, type Block, type Button, type Card, type Inline, type PersonRef, type RichText } from '../chat/card.js';
 import { truncate } from '../chat/limits.js';
 import { isOpen, type PingHistoryLine, type PingView } from './view.js';
@@ -151,7 +152,33 @@ export function pingCard(view: PingView, options: { live: boolean; intro?: RichT
 }
 
 /** What the person who pinged sees at once. */
-export function pingSentCard(view: PingView, notes: { unreachable: PersonRef[] }): Card {
+export interface SendNotes {
+  delivered: { person: PersonRef; platform: 'slack' | 'teams' }[];
+  failed: { person: PersonRef; reason: string }[];
+  /** Not known yet (looked up by e-mail, waiting for the platform). */
+  pending: PersonRef[];
+}
+
+const PLATFORM_NAMES = { slack: 'Slack', teams: 'Teams' } as const;
+
+/** What became of each message, as far as it is known a moment after sending. */
+function outcomeBlocks(notes: SendNotes): Block[] {
+  const blocks: Block[] = [];
+  for (const platform of ['slack', 'teams'] as const) {
+    const reached = notes.delivered.filter((d) => d.platform === platform).map((d) => d.person);
+    if (reached.length) blocks.push(context(text('Delivered to '), ...people(reached), text(` on ${PLATFORM_NAMES[platform]}.`)));
+  }
+  for (const failed of notes.failed.slice(0, 3)) {
+    blocks.push(context(text('Could not reach '), mention(failed.person), text(`: ${truncate(failed.reason, 200)}. It goes to the next person in line instead; you will be told who.`)));
+  }
+  if (notes.failed.length > 3) blocks.push(context(`${counted(notes.failed.length - 3, 'other person', 'other people')} could not be reached either.`));
+  if (notes.pending.length) {
+    blocks.push(context(text('On its way to '), ...people(notes.pending), text(' (people Steward has not met yet are looked up by e-mail first). If they cannot be reached, the ping goes to the next person in line and you are told.')));
+  }
+  return blocks;
+}
+
+export function pingSentCard(view: PingView, notes: SendNotes): Card {
   const { journey, ping } = view;
   const blocks: Block[] = [];
   const delay = formatHours(view.delayHours);
@@ -182,9 +209,7 @@ export function pingSentCard(view: PingView, notes: { unreachable: PersonRef[] }
   } else {
     blocks.push(para(`${journey.name} has no owner anywhere up the tree and the organisation has no admin, so nobody could be pinged. The ping is recorded and will be listed in the weekly digest.`));
   }
-  if (notes.unreachable.length) {
-    blocks.push(context(...people(notes.unreachable), text(' has not used Steward on Slack or Teams yet, so the message may not reach them; it escalates as usual if nobody acknowledges.')));
-  }
+  blocks.push(...outcomeBlocks(notes));
   blocks.push(context(`Your message: “${truncate(ping.message, 300)}”`));
   return { title: `Pinged: ${journey.name}`, blocks, summary: `Ping about ${journey.name} sent` };
 }
@@ -237,7 +262,7 @@ export function senderNewsCard(view: PingView, news: SenderNews): Card {
       line = [
         text(`Your ping about ${journey.name} could not reach `),
         mention(news.who),
-        text(` (${news.reason}). `),
+        text(` (${truncate(news.reason, 200)}). `),
         ...(news.instead.length ? [text('It went to '), ...people(news.instead), text(` (${news.insteadAs}) instead.`)] : [text('Nobody else could be reached either; it will be listed in the weekly governance digest.')]),
       ];
       break;

@@ -228,6 +228,17 @@ export async function roundDeliveries(db: Executor, pingId: string, round: numbe
     .execute();
 }
 
+/** Every message of a ping sent to a person (not updates), with where its delivery stands. */
+export async function messageOutcomes(db: Executor, pingId: string) {
+  return db
+    .selectFrom('ping_messages as m')
+    .innerJoin('outbox as o', 'o.id', 'm.outbox_id')
+    .select(['m.person_id', 'm.round', 'o.status', 'o.last_error', 'o.delivered_ref'])
+    .where('m.ping_id', '=', pingId)
+    .orderBy('m.round')
+    .execute();
+}
+
 export async function latestRound(trx: Executor, pingId: string): Promise<number | null> {
   const row = await trx.selectFrom('ping_messages').select((eb) => eb.fn.max('round').as('round')).where('ping_id', '=', pingId).executeTakeFirst();
   return row?.round ?? null;

@@ -112,3 +112,30 @@ export async function openPing(db: Executor, actor: Actor, pingId: string): Prom
   if (!live && view.ping.from_person_id !== actor.personId) throw new PermissionDenied('Only the people a ping is with, its sender and admins can open it.');
   return { view, live };
 }
+
+export interface FirstOutcome {
+  delivered: { personId: string; platform: 'slack' | 'teams' }[];
+  failed: { personId: string; reason: string }[];
+  /** Still on their way (being looked up by e-mail, waiting for the platform). */
+  pending: string[];
+}
+
+/**
+ * Where a new ping's messages stand, waiting up to `waitMs` for the delivery worker to know (it finds
+ * people known only by e-mail first): the sender is told what is known, not what is hoped.
+ */
+export async function firstOutcome(db: Executor, pingId: string, waitMs: number): Promise<FirstOutcome> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const rows = await repo.messageOutcomes(db, pingId);
+    const settled = rows.every((r) => r.status === 'delivered' || r.status === 'failed');
+    if (settled || Date.now() >= until) {
+      return {
+        delivered: rows.flatMap((r) => (r.status === 'delivered' && r.delivered_ref ? [{ personId: r.person_id, platform: r.delivered_ref.platform }] : [])),
+        failed: rows.flatMap((r) => (r.status === 'failed' ? [{ personId: r.person_id, reason: r.last_error ?? 'the platform refused the message' }] : [])),
+        pending: rows.filter((r) => r.status !== 'delivered' && r.status !== 'failed').map((r) => r.person_id),
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -18,6 +18,11 @@ export async function identitiesOfPerson(db: Executor, personId: string) {
     .execute();
 }
 
+export async function identityPlatformsOf(db: Executor, personIds: string[]) {
+  if (personIds.length === 0) return [];
+  return db.selectFrom('identities').select(['person_id', 'platform']).where('person_id', 'in', personIds).execute();
+}
+
 /** The organisation's Slack workspaces or Teams tenants. */
 export async function installationIds(db: Executor, orgId: string, platform: Platform): Promise<string[]> {
   const rows = await db.selectFrom('installations').select('external_id').where('org_id', '=', orgId).where('platform', '=', platform).orderBy('created_at').execute();
@@ -210,4 +215,27 @@ export async function accountabilityOf(db: Executor, personId: string) {
     stewardedTerms: Number(terms.n),
     roles: roles.map((r) => r.role),
   };
+}
+
+/**
+ * Of these people, those a message may reach: Steward has met them, or it has their e-mail and has
+ * not yet found that it cannot reach them anywhere (the delivery worker looks them up).
+ */
+export async function mayBeReachable(db: Executor, personIds: string[]): Promise<Set<string>> {
+  if (personIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('people as p')
+    .select('p.id')
+    .where('p.id', 'in', personIds)
+    .where((eb) =>
+      eb.or([
+        eb.exists(eb.selectFrom('identities as i').select('i.id').whereRef('i.person_id', '=', 'p.id')),
+        eb.and([
+          eb('p.email', 'is not', null),
+          eb.not(eb.exists(eb.selectFrom('reach_checks as c').select('c.person_id').whereRef('c.person_id', '=', 'p.id').where('c.reachable', '=', false).where('c.reason', 'is not', null))),
+        ]),
+      ]),
+    )
+    .execute();
+  return new Set(rows.map((r) => r.id));
 }

@@ -19,7 +19,12 @@ async function read(req: IncomingMessage): Promise<string> {
 
 export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
+  /** Member id (29:…) → member: the roster every conversation has, and what getMember answers. */
   readonly members = new Map<string, { email?: string; name?: string; aadObjectId?: string }>();
+  /** Members a 1:1 conversation cannot be created with (Steward not installed for them): answered 403. */
+  readonly notInstalledFor = new Set<string>();
+  /** Page size of the paged roster, small so that paging is exercised. */
+  rosterPageSize = 2;
   private server: Server | undefined;
   private seq = 0;
   url = '';
@@ -63,7 +68,21 @@ export class FakeConnector {
     this.calls.push(call);
     const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     if (req.method === 'POST' && path === '/v3/conversations') {
+      const member = (body.members as { id?: string }[] | undefined)?.[0]?.id ?? '';
+      if (this.notInstalledFor.has(member)) {
+        json(403, { error: { code: 'Forbidden', message: 'The bot is not part of the conversation roster.' } });
+        return;
+      }
       json(200, { id: `a:new-conversation-${++this.seq}`, activityId: `act-${this.seq}` });
+      return;
+    }
+    if (req.method === 'GET' && /^\/v3\/conversations\/[^/]+\/pagedmembers$/.test(path)) {
+      const all = [...this.members].map(([id, m]) => ({ id, name: m.name ?? 'Member', email: m.email, userPrincipalName: m.email, aadObjectId: m.aadObjectId, tenantId: 'tenant-0001' }));
+      const query = new URL(req.url ?? '', 'http://x').searchParams;
+      const from = Number(query.get('continuationToken') ?? 0);
+      const size = Number(query.get('pageSize') ?? this.rosterPageSize);
+      const end = from + Math.min(size, this.rosterPageSize);
+      json(200, { members: all.slice(from, end), ...(end < all.length ? { continuationToken: String(end) } : {}) });
       return;
     }
     if (match?.[2] === 'members' && match[3]) {

@@ -51,7 +51,10 @@ async function read(req: IncomingMessage): Promise<string> {
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
   readonly responses: ResponseUrlCall[] = [];
+  /** Slack user id → e-mail: users.info answers with it, users.lookupByEmail finds the user by it. */
   readonly emails = new Map<string, string>();
+  /** Users whose account is deactivated (users.lookupByEmail answers them with deleted: true). */
+  readonly deactivated = new Set<string>();
   private readonly channels = new Map<string, StoredMessage[]>();
   private readonly queued = new Map<string, Behaviour[]>();
   private server: Server | undefined;
@@ -195,6 +198,12 @@ export class FakeSlack {
         const id = String(args.user);
         const email = this.emails.get(id);
         return { ok: true, user: { id, name: id.toLowerCase(), profile: { ...(email ? { email } : {}), real_name: id } } };
+      }
+      case 'users.lookupByEmail': {
+        const wanted = String(args.email ?? '').toLowerCase();
+        const id = [...this.emails].find(([, email]) => email.toLowerCase() === wanted)?.[0];
+        if (!id) return { ok: false, error: 'users_not_found' };
+        return { ok: true, user: { id, team_id: 'T0001', name: id.toLowerCase(), real_name: `Slack ${id}`, deleted: this.deactivated.has(id), profile: { email: wanted } } };
       }
       case 'views.open':
         return { ok: true, view: { id: `V${++this.seq}` } };

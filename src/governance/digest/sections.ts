@@ -1,5 +1,6 @@
 // The digest's sections, in the order the digest shows them. Each reads its own capability's tables
 // for one organisation and the week before the digest's slot.
+import { checkPeople, unreachableEverywhere } from '../../reach/check.js';
 import { counted } from '../../chat/words.js';
 import { bold, code, mention, text, type Inline, type RichText } from '../../chat/card.js';
 import { localTime } from '../../chat/time-text.js';
@@ -144,6 +145,23 @@ export const missingTerms: DigestSectionSource = async (db, window) => {
   };
 };
 
+/**
+ * Owners, deputies, stewards, board members and admins Steward tried and failed to reach on every
+ * platform the organisation uses (no Slack account with their e-mail, in no Teams roster): until
+ * someone fixes their e-mail or installs the app where they are, their pings go to someone else.
+ */
+export const peopleNotReached: DigestSectionSource = async (db, window) => {
+  const people = unreachableEverywhere(await checkPeople(db, window.orgId));
+  return {
+    title: 'People Steward cannot reach',
+    items: people.map((p): RichText => {
+      const reasons = [...new Set(Object.values(p.platforms).flatMap((r) => (r?.status === 'unreachable' ? [r.reason] : [])))];
+      return [text(`${p.name} (${p.why}) — ${reasons.join('; ')}`)];
+    }),
+    moreCommand: 'steward people check',
+  };
+};
+
 export const DIGEST_SECTIONS: DigestSectionSource[] = [
   openVotes,
   decisionsMade,
@@ -151,6 +169,7 @@ export const DIGEST_SECTIONS: DigestSectionSource[] = [
   kpisOffTarget,
   unacknowledgedPings,
   journeysWithoutOwnOwner,
+  peopleNotReached,
   termsDueForReview,
   missingTerms,
 ];
