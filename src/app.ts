@@ -79,6 +79,8 @@ export interface StewardOptions {
   /** Delivery lease; tests shorten it. */
   deliveryLeaseMs?: number;
   sweepIntervalMs?: number;
+  /** How long a ping's confirmation waits to say whether it reached its people (default 1.5 s; tests that time pings set 0). */
+  pingOutcomeWaitMs?: number;
   /** Sections for the journey card besides the KPIs' (tests add their own). */
   journeyCardSections?: JourneyCardSection[];
 }
@@ -245,7 +247,10 @@ async function rememberAnswers({ config, clock, log, runHttp }: Start, database:
 }
 
 function buildRouter({ options }: Start, services: Services, memory: Memory, queues: Queues): ChatRouter {
-  const pings = pingsCapability({ scheduleEscalation: (pingId, at) => queues.escalations.schedule(pingId, at) });
+  const pings = pingsCapability({
+    scheduleEscalation: (pingId, at) => queues.escalations.schedule(pingId, at),
+    ...(options.pingOutcomeWaitMs !== undefined ? { waitForOutcomeMs: options.pingOutcomeWaitMs } : {}),
+  });
   const capabilities: Capability[] = [
     orgsCapability,
     reachCapability,

@@ -190,10 +190,13 @@ export class Reach implements PeopleReach {
     }
     const team = found.teamId && teams.includes(found.teamId) ? found.teamId : teams[0]!;
     await orgsRepo.addIdentity(db, person.id, 'slack', team, found.userId);
+    await repo.nameIfUnknown(db, person.id, found.name, found.userId);
     await repo.recordReachCheck(db, person.id, 'slack', { reachable: true, reason: null }, now);
     if (!options.openDm) return { kind: 'user', platform: 'slack', installationId: team, userId: found.userId };
-    const channel = await slack.openDm(found.userId);
-    return { kind: 'conversation', platform: 'slack', installationId: team, conversationId: channel, reference: null };
+    // Opens the DM (a bot may not post to a user it never talked to before it is open); messages then
+    // go to the user id, which Slack delivers into that DM, as for everyone Steward knows.
+    await slack.openDm(found.userId);
+    return { kind: 'user', platform: 'slack', installationId: team, userId: found.userId };
   }
 
   private async findOnTeams(person: { id: string; org_id: string }, email: string): Promise<Destination | string> {
@@ -211,6 +214,7 @@ export class Reach implements PeopleReach {
       return reason;
     }
     await orgsRepo.addIdentity(db, person.id, 'teams', member.tenant_id, member.aad_object_id);
+    await repo.nameIfUnknown(db, person.id, member.name, member.aad_object_id);
     await repo.recordReachCheck(db, person.id, 'teams', { reachable: true, reason: null }, clock.now());
     return { kind: 'user', platform: 'teams', installationId: member.tenant_id, userId: member.member_id, personId: person.id, serviceUrl: member.service_url };
   }

@@ -140,8 +140,11 @@ describe('Slack: journey commands', () => {
     expect(await say('UANN', 'onboarding')).toContain('#cx-general');
   });
 
-  it('warns the sender when the owner has never used Steward, so the message may not reach them', async () => {
-    expect(await say('UANN', 'ping orientation Prices on the website are wrong')).toContain('has not used Steward on Slack or Teams yet');
+  it('tells the sender what became of a ping to an owner Steward has never met (looked up by e-mail; here Slack has no such account)', async () => {
+    const answer = await say('UANN', 'ping orientation Prices on the website are wrong');
+    expect(answer).not.toContain('has not used Steward');
+    // Known within the confirmation's wait on a quiet machine; on a loaded one it is still on its way.
+    expect(answer).toMatch(/Could not reach .*no Slack account with head-of-sales@example.com|On its way to /);
   });
 
   it('explains what it needs when a ping has no message or no journey', async () => {

@@ -28,7 +28,8 @@ describe('ping races: acknowledge vs escalation, two worker processes', () => {
   beforeAll(async () => {
     clock = new ManualClock(new Date());
     // The HTTP side only: every job runs in the two worker processes.
-    t = await startTestSteward({ clock, workers: false });
+    // The confirmations do not wait for delivery: the pings must all be sent before they fall due.
+    t = await startTestSteward({ clock, workers: false, extra: { pingOutcomeWaitMs: 0 } });
     const db = t.database.db;
     const orgId = await t.steward.services.orgs.defaultOrganisation();
     await personForEmail(db, orgId, 'head-of-onboarding@example.com', 'Olga Owner');
@@ -70,7 +71,11 @@ describe('ping races: acknowledge vs escalation, two worker processes', () => {
     clock.set(new Date());
     const pings = await db.selectFrom('pings').select(['id', 'message', 'escalate_at']).where('message', 'in', messages).execute();
     expect(pings).toHaveLength(PINGS);
-    for (const ping of pings) expect(ping.escalate_at?.getTime()).toBe(dueAt);
+    for (const ping of pings) {
+      const events = await db.selectFrom('ping_events').select(['kind', 'note', 'to_person_id']).where('ping_id', '=', ping.id).execute();
+      const outbox = await db.selectFrom('outbox').select(['status', 'last_error', 'target']).where('dedupe_key', 'like', `ping:${ping.id}:%`).execute();
+      expect(ping.escalate_at?.getTime(), JSON.stringify({ events, outbox })).toBe(dueAt);
+    }
     // Two jobs per ping at the due time: both worker processes escalate the same ping at once.
     for (const ping of pings) {
       for (const copy of ['a', 'b']) {
