@@ -11,10 +11,8 @@ import { AnswerCache } from './db/answer-cache.js';
 import type { ChangeNotices } from './db/change-notices.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import { InboundEvents } from './db/inbound-events.js';
 import { Deliverer } from './delivery/deliver.js';
 import { DeliveryQueue, deliveryJob, type OutboxSweep } from './delivery/jobs.js';
-import type { Notifier } from './delivery/notifier.js';
 import { outboxCounts } from './delivery/outbox-repo.js';
 import { createGlossaryCapability, type LookupAnswer } from './glossary/capability.js';
 import { LookupLog } from './glossary/lookup-log.js';
@@ -41,8 +39,6 @@ import { KpiAlertQueue, kpiAlertJob } from './kpis/jobs.js';
 import { createLogger, type Logger } from './log.js';
 import { orgsCapability } from './orgs/capability.js';
 import { reachCapability } from './reach/capability.js';
-import { latestTeamsServiceUrl } from './orgs/repo.js';
-import { rememberTeamsChat } from './orgs/conversations.js';
 import { OrgDirectory } from './orgs/service.js';
 import { pingsCapability } from './pings/capability.js';
 import { EscalationQueue, escalationJob, pingUndeliverable } from './pings/jobs.js';
@@ -52,17 +48,9 @@ import { PROPOSAL_CARD_RENDERER, proposalCardRenderer } from './proposals/live-c
 import { postOpenProposals } from './proposals/service.js';
 import { seedDemoIfEmpty } from './seed/demo.js';
 import type { Services } from './services.js';
-import { SlackAdapter } from './slack/app.js';
-import { SlackNotifier } from './slack/notifier.js';
-import { SlackWebDirectory } from './slack/directory.js';
-import { Reach, type SlackDirectory, type TeamsRosters } from './reach/resolver.js';
+import { Reach } from './reach/resolver.js';
+import { connectPlatforms, type Platforms } from './platforms.js';
 import type { Platform } from './db/foundation-tables.js';
-import { TeamsRosterReader } from './teams/roster.js';
-import { createCloudAdapter } from './teams/adapter.js';
-import { StewardTeamsBot } from './teams/bot.js';
-import { TeamsNotifier } from './teams/notifier.js';
-import { teamsRoute } from './teams/route.js';
-import { serviceUrlPolicy } from './teams/service-urls.js';
 
 export interface StewardOptions {
   config: Config;
@@ -266,76 +254,6 @@ function buildRouter({ options }: Start, services: Services, memory: Memory, que
   return router;
 }
 
-interface Platforms {
-  slack?: SlackAdapter | undefined;
-  notifiers: Partial<Record<'slack' | 'teams', Notifier>>;
-  /** How the delivery worker finds people known only by e-mail (src/reach/). */
-  directories: { slack?: SlackDirectory | undefined; teams: TeamsRosters };
-  /** The chat endpoints, when this process runs the HTTP side. */
-  routes: Route[];
-}
-
-function connectPlatforms(start: Start, router: ChatRouter, services: Services): Platforms {
-  const slack = connectSlack(start, router, services);
-  const teams = connectTeams(start, router, services);
-  return {
-    slack: slack?.adapter,
-    notifiers: { ...(slack ? { slack: slack.notifier } : {}), teams: teams.notifier },
-    directories: { slack: slack?.directory, teams: teams.rosters },
-    routes: [...(slack?.routes ?? []), ...teams.routes],
-  };
-}
-
-function connectSlack({ config, log, runHttp }: Start, router: ChatRouter, services: Services): { adapter: SlackAdapter; notifier: Notifier; directory: SlackDirectory; routes: Route[] } | undefined {
-  if (!config.slackEnabled || !config.SLACK_SIGNING_SECRET || !config.SLACK_BOT_TOKEN) {
-    if (runHttp) log.info('Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn on /slack/events (and SLACK_APP_TOKEN for Socket Mode)');
-    return undefined;
-  }
-  const adapter = new SlackAdapter({
-    signingSecret: config.SLACK_SIGNING_SECRET,
-    botToken: config.SLACK_BOT_TOKEN,
-    apiUrl: config.SLACK_API_URL,
-    appToken: config.SLACK_APP_TOKEN,
-    router,
-    log,
-    inboundEvents: new InboundEvents(services.db),
-  });
-  const notifier = new SlackNotifier({ botToken: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL });
-  const directory = new SlackWebDirectory({ botToken: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL });
-  const receiver = adapter.receiver;
-  const routes: Route[] =
-    runHttp && !adapter.socketMode ? [{ method: 'POST', path: '/slack/events', name: 'slack', handler: (req, res, body) => receiver.handle(req, res, body), maxBodyBytes: 1_000_000 }] : [];
-  return { adapter, notifier, directory, routes };
-}
-
-function connectTeams({ config, log, runHttp, clock }: Start, router: ChatRouter, services: Services): { notifier: Notifier; rosters: TeamsRosters; routes: Route[] } {
-  const credentials = { appId: config.MICROSOFT_APP_ID, appPassword: config.MICROSOFT_APP_PASSWORD, appTenantId: config.MICROSOFT_APP_TENANT_ID, appType: config.MICROSOFT_APP_TYPE };
-  const adapter = createCloudAdapter(credentials, log);
-  const serviceUrlAllowed = serviceUrlPolicy({ anonymous: config.teamsAnonymous, hosts: config.TEAMS_SERVICE_URL_HOSTS });
-  const appId = config.MICROSOFT_APP_ID ?? '';
-  const notifier = new TeamsNotifier({
-    adapter,
-    appId,
-    serviceUrlFor: (tenantId) => latestTeamsServiceUrl(services.db, tenantId),
-    serviceUrlAllowed,
-    rememberPersonalChat: rememberTeamsChat(services.db),
-  });
-  const rosters = new TeamsRosterReader({ adapter, appId, db: services.db, clock: systemClock, log, serviceUrlAllowed });
-  if (!runHttp) return { notifier, rosters, routes: [] };
-  if (config.teamsAnonymous) {
-    log.warn('Teams runs WITHOUT authentication (no MICROSOFT_APP_ID): fine for local use and the Agents Playground, never for production');
-  }
-  const bot = new StewardTeamsBot({
-    router,
-    orgs: services.orgs,
-    db: services.db,
-    log,
-    verified: !config.teamsAnonymous,
-    inboundEvents: new InboundEvents(services.db),
-    rosters: { serviceUrlAllowed, now: () => clock.now() },
-  });
-  return { notifier, rosters, routes: [teamsRoute(adapter, bot, { anonymous: config.teamsAnonymous, serviceUrlHosts: config.TEAMS_SERVICE_URL_HOSTS, log })] };
-}
 
 // Delivery timing (leases, Retry-After, channel slots) is wall-clock plumbing, not business time:
 // it always runs on the system clock, also when tests move the business clock.
