@@ -23,6 +23,8 @@ export class FakeConnector {
   readonly members = new Map<string, { email?: string; name?: string; aadObjectId?: string }>();
   /** Members a 1:1 conversation cannot be created with (Steward not installed for them): answered 403. */
   readonly notInstalledFor = new Set<string>();
+  /** 1:1 conversations Steward created proactively, with the member each was created with. */
+  readonly created: { conversationId: string; memberId: string }[] = [];
   /** Page size of the paged roster, small so that paging is exercised. */
   rosterPageSize = 2;
   private server: Server | undefined;
@@ -40,6 +42,12 @@ export class FakeConnector {
   /** Activities sent into conversations (replies and proactive messages), oldest first. */
   sent(): ConnectorCall[] {
     return this.calls.filter((c) => c.method === 'POST' && c.path.includes('/activities'));
+  }
+
+  /** What Steward posted into the 1:1 conversations it created with this member. */
+  sentToMember(memberId: string): ConnectorCall[] {
+    const ids = new Set(this.created.filter((c) => c.memberId === memberId).map((c) => c.conversationId));
+    return this.sent().filter((c) => ids.has(c.conversationId));
   }
 
   updates(): ConnectorCall[] {
@@ -73,7 +81,9 @@ export class FakeConnector {
         json(403, { error: { code: 'Forbidden', message: 'The bot is not part of the conversation roster.' } });
         return;
       }
-      json(200, { id: `a:new-conversation-${++this.seq}`, activityId: `act-${this.seq}` });
+      const id = `a:new-conversation-${++this.seq}`;
+      this.created.push({ conversationId: id, memberId: member });
+      json(200, { id, activityId: `act-${this.seq}` });
       return;
     }
     if (req.method === 'GET' && /^\/v3\/conversations\/[^/]+\/pagedmembers$/.test(path)) {
