@@ -49,6 +49,7 @@ import { postOpenProposals } from './proposals/service.js';
 import { seedDemoIfEmpty } from './seed/demo.js';
 import type { Services } from './services.js';
 import { Reach } from './reach/resolver.js';
+import { ReachSweep } from './reach/jobs.js';
 import { connectPlatforms, type Platforms } from './platforms.js';
 import type { Platform } from './db/foundation-tables.js';
 
@@ -67,6 +68,8 @@ export interface StewardOptions {
   /** Delivery lease; tests shorten it. */
   deliveryLeaseMs?: number;
   sweepIntervalMs?: number;
+  /** How often the reach sweep looks up accountable people Steward has never met (default 60 s; 0: never). */
+  reachSweepIntervalMs?: number;
   /** How long a ping's confirmation waits to say whether it reached its people (default 1.5 s; tests that time pings set 0). */
   pingOutcomeWaitMs?: number;
   /** Sections for the journey card besides the KPIs' (tests add their own). */
@@ -112,14 +115,17 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const memory = await rememberAnswers(start, database);
   const router = buildRouter(start, services, memory, queues);
   const platforms = connectPlatforms(start, router, services);
-  const deliverer = buildDeliverer(start, database, platforms, services);
+  const reach = findPeople(database, platforms);
+  const deliverer = buildDeliverer(start, database, platforms, reach, services);
   const metrics = watchMetrics(database, redis, queues, memory, services);
   const routes = start.runHttp ? [...platforms.routes, ...dataRoutes(start, database, redis, queues, memory), ...healthRoutes({ database, redisHealth: redis.health, metrics })] : [];
   const sweep = startJobs(start, redis.jobs, { services, deliverer, queues });
+  const reachSweep = startReachSweep(start, database, reach);
   await platforms.slack?.start();
   const http = start.runHttp ? await listen(start, routes, metrics, Boolean(platforms.slack)) : undefined;
 
   const closers = [
+    () => reachSweep?.stop(),
     () => http?.close(),
     () => platforms.slack?.stop(),
     // After the HTTP side stopped answering, so no lookup comes in after the last write.
@@ -257,14 +263,11 @@ function buildRouter({ options }: Start, services: Services, memory: Memory, que
 
 // Delivery timing (leases, Retry-After, channel slots) is wall-clock plumbing, not business time:
 // it always runs on the system clock, also when tests move the business clock.
-// People known only by e-mail are found by the deliverer (src/reach/), never on a request.
-function buildDeliverer({ options, clock }: Start, database: DatabaseHandle, platforms: Platforms, services: Services): Deliverer {
-  const { notifiers, directories } = platforms;
-  const people = new Reach({ db: database.db, clock: systemClock, platforms: Object.keys(notifiers) as Platform[], slack: directories.slack, teams: directories.teams });
+function buildDeliverer({ options, clock }: Start, database: DatabaseHandle, platforms: Platforms, people: Reach, services: Services): Deliverer {
   return new Deliverer({
     db: database.db,
     clock: systemClock,
-    notifiers,
+    notifiers: platforms.notifiers,
     people,
     // Passing a ping on is business time (its history, its next escalation), like the escalation job.
     onUndeliverable: [pingUndeliverable({ db: database.db, clock })],
@@ -272,6 +275,19 @@ function buildDeliverer({ options, clock }: Start, database: DatabaseHandle, pla
     renderers: { [PROPOSAL_CARD_RENDERER]: proposalCardRenderer(database.db), [PING_MESSAGE_RENDERER]: pingMessageRenderer(database.db) },
     ...(options.deliveryLeaseMs ? { leaseMs: options.deliveryLeaseMs } : {}),
   });
+}
+
+// People known only by e-mail are found by the deliverer and the reach sweep (src/reach/), never on a request.
+function findPeople(database: DatabaseHandle, { notifiers, directories }: Platforms): Reach {
+  return new Reach({ db: database.db, clock: systemClock, platforms: Object.keys(notifiers) as Platform[], slack: directories.slack, teams: directories.teams });
+}
+
+function startReachSweep({ options, log, runWorkers }: Start, database: DatabaseHandle, reach: Reach): ReachSweep | undefined {
+  const intervalMs = options.reachSweepIntervalMs ?? 60_000;
+  if (!runWorkers || intervalMs <= 0) return undefined;
+  const sweep = new ReachSweep({ db: database.db, reach, clock: systemClock, log, intervalMs });
+  sweep.start();
+  return sweep;
 }
 
 type RedisParts = ReturnType<typeof connectRedis>;

@@ -249,3 +249,23 @@ export async function mayBeReachable(db: Executor, personIds: string[]): Promise
     .execute();
   return new Set(rows.map((r) => r.id));
 }
+
+/**
+ * Accountable people (owners, deputies, term stewards, role holders) of any organisation whom Steward
+ * has never met and has not tried to find since `checkedBefore`: the reach sweep looks them up ahead of
+ * their first message, so a first escalation needs no lookup and `people check` and the digest are current.
+ */
+export async function peopleToLookUp(db: Executor, checkedBefore: Date, limit: number): Promise<string[]> {
+  const rows = await sql<{ id: string }>`
+    select p.id from people p
+    where p.email is not null
+      and not exists (select 1 from identities i where i.person_id = p.id)
+      and not exists (select 1 from reach_checks c where c.person_id = p.id and c.checked_at >= ${checkedBefore})
+      and (exists (select 1 from journeys j where j.owner_person_id = p.id or j.deputy_person_id = p.id)
+           or exists (select 1 from glossary_terms g where g.steward_person_id = p.id)
+           or exists (select 1 from roles r where r.person_id = p.id))
+    order by p.created_at
+    limit ${limit}
+  `.execute(db);
+  return rows.rows.map((r) => r.id);
+}

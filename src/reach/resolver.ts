@@ -109,8 +109,11 @@ export class Reach implements PeopleReach {
     await repo.recordReachCheck(this.options.db, personId, platform, { reachable: false, reason }, this.options.clock.now());
   }
 
-  /** Checks one person on every platform the organisation uses, as a message would (for `people check`). */
-  async check(personId: string): Promise<Record<Platform, { reachable: boolean; reason: string | null } | undefined>> {
+  /**
+   * Checks one person on every platform the organisation uses, as a message would (for `people check`
+   * and the reach sweep). When Slack's pace is used up, says so per platform, or throws (`whenPaced`).
+   */
+  async check(personId: string, options: { whenPaced: 'note' | 'throw' } = { whenPaced: 'note' }): Promise<Record<Platform, { reachable: boolean; reason: string | null } | undefined>> {
     const person = await repo.personToReach(this.options.db, personId);
     const out: Record<Platform, { reachable: boolean; reason: string | null } | undefined> = { slack: undefined, teams: undefined };
     if (!person) return out;
@@ -124,7 +127,8 @@ export class Reach implements PeopleReach {
         const found = await this.find(person, platform, { openDm: false });
         out[platform] = typeof found === 'object' ? { reachable: true, reason: null } : { reachable: false, reason: found };
       } catch (error) {
-        out[platform] = { reachable: false, reason: error instanceof RateLimitedError ? 'not checked: Slack asked Steward to slow down; run it again in a minute' : String(error) };
+        if (!(error instanceof RateLimitedError) || options.whenPaced === 'throw') throw error;
+        out[platform] = { reachable: false, reason: 'not checked: Slack asked Steward to slow down; run it again in a minute' };
       }
     }
     return out;

@@ -74,4 +74,29 @@ describe('steward people check', () => {
     await steward('people', 'check');
     expect(slack.callsOf('users.lookupByEmail')).toHaveLength(2);
   });
+
+  it('the reach sweep looks imported people up ahead of their first message, a few at a time, within Slack\'s pace', async () => {
+    const { ReachSweep } = await import('../../src/reach/jobs.js');
+    const { Reach } = await import('../../src/reach/resolver.js');
+    const { SlackWebDirectory } = await import('../../src/slack/directory.js');
+    const { systemClock } = await import('../../src/clock.js');
+    const { createLogger } = await import('../../src/log.js');
+    for (let i = 0; i < 6; i++) {
+      const email = `owner${i}@example.com`;
+      const id = await personForEmail(t.db, orgId, email, `owner${i}`);
+      await grantRole(t.db, id, { orgId, role: 'glossary_steward', byLabel: 'test' });
+      if (i % 2 === 0) slack.emails.set(`UOWNER${i}`, email);
+    }
+    const before = slack.callsOf('users.lookupByEmail').length;
+    // A pace of one lookup a minute with a burst of 2: the first pass may ask Slack 3 times, then stops.
+    const reach = new Reach({ db: t.db, clock: systemClock, platforms: ['slack', 'teams'], slack: new SlackWebDirectory({ botToken: 'xoxb-test-token', apiUrl: slack.apiUrl }), lookupIntervalMs: 60_000, lookupBurst: 2 });
+    const sweep = new ReachSweep({ db: t.db, reach, clock: systemClock, log: createLogger('silent'), intervalMs: 60_000 });
+    await t.db.deleteFrom('channel_send_slots').execute();
+    await sweep.runOnce();
+    expect(slack.callsOf('users.lookupByEmail').length - before).toBe(3);
+    const found = await t.db.selectFrom('identities as i').innerJoin('people as p', 'p.id', 'i.person_id').select('p.email').where('p.email', 'like', 'owner%').execute();
+    expect(found.map((f) => f.email).sort()).toEqual(['owner0@example.com', 'owner2@example.com']);
+    const missed = await t.db.selectFrom('reach_checks as c').innerJoin('people as p', 'p.id', 'c.person_id').select(['p.email', 'c.reason']).where('c.platform', '=', 'slack').where('p.email', '=', 'owner1@example.com').execute();
+    expect(missed).toEqual([{ email: 'owner1@example.com', reason: 'no Slack account with owner1@example.com' }]);
+  });
 });
