@@ -5,7 +5,12 @@
 // Each pinged journey has its own parent (and parent owner) and its own sender, as in a real tree;
 // Steward sends at most one message per second to any one Slack channel (a DM is a channel), so the
 // floor is (pings per recipient) seconds: with fewer parents than journeys, pass [parents] to see it.
-// Run: npx tsx bench/pings.ts [pings] [journeys] [parents]
+// With --by-email the parent owners (who receive the escalations) are known only by e-mail and have
+// never been looked up (the reach sweep is off): each is found at escalation time with
+// users.lookupByEmail (paced at Slack's Tier 3: about 50 a minute after a burst of 20), and the number
+// of lookups is printed. With --by-email --checked the reach sweep ran before they fell due, as it
+// does in the background after an import.
+// Run: npx tsx bench/pings.ts [pings] [journeys] [parents] [--by-email [--checked]]
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
@@ -23,9 +28,12 @@ import { TEST_REDIS_URL } from '../test/support/steward.js';
 import { startWorkerProcess, type WorkerProcess } from '../test/support/worker-process.js';
 import { cpuMsOf } from './lib/server-process.js';
 
-const PINGS = Number(process.argv[2] ?? 2_000);
-const JOURNEYS = Number(process.argv[3] ?? 200);
-const PARENTS = Number(process.argv[4] ?? JOURNEYS);
+const numbers = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const BY_EMAIL = process.argv.includes('--by-email');
+const CHECKED = BY_EMAIL && process.argv.includes('--checked');
+const PINGS = Number(numbers[0] ?? 2_000);
+const JOURNEYS = Number(numbers[1] ?? 200);
+const PARENTS = Number(numbers[2] ?? JOURNEYS);
 const TIMEOUT_MS = 120_000;
 const TEAM = 'T0BENCH01';
 
@@ -42,12 +50,17 @@ async function main(): Promise<void> {
   const jobs = new JobRegistry({ connections: { producer: redis }, prefix: queuePrefix, log: createLogger('silent') });
   const escalations = new EscalationQueue(jobs.queue(escalationJob), { clock: systemClock, log: createLogger('silent') });
   try {
-    console.log(`bench/pings: ${PINGS} pings across ${JOURNEYS} journeys (under ${PARENTS} parent journeys), two worker processes`);
+    console.log(
+      `bench/pings: ${PINGS} pings across ${JOURNEYS} journeys (under ${PARENTS} parent journeys), two worker processes${BY_EMAIL ? `; parent owners known only by e-mail${CHECKED ? ', looked up by the reach sweep before they fell due' : ', first contact at escalation time'}` : ''}`,
+    );
     const setupStarted = Date.now();
     const { id: orgId } = await orgsRepo.createOrganisation(db, 'Bench');
-    const person = async (name: string, slackUser: string) => {
-      const { id } = await orgsRepo.createPerson(db, orgId, name, `${slackUser.toLowerCase()}@bench.example.com`);
-      await orgsRepo.addIdentity(db, id, 'slack', TEAM, slackUser);
+    await orgsRepo.upsertInstallation(db, orgId, 'slack', TEAM, 'bench');
+    const person = async (name: string, slackUser: string, options: { byEmail?: boolean } = {}) => {
+      const email = `${slackUser.toLowerCase()}@bench.example.com`;
+      const { id } = await orgsRepo.createPerson(db, orgId, name, email);
+      if (options.byEmail) slack.emails.set(slackUser, email);
+      else await orgsRepo.addIdentity(db, id, 'slack', TEAM, slackUser);
       return id;
     };
     const rootOwner = await person('Root owner', 'UROOT');
@@ -58,7 +71,7 @@ async function main(): Promise<void> {
     const parents: string[] = [];
     for (let p = 0; p < PARENTS; p++) {
       const user = `UPARENT${p}`;
-      const owner = await person(`Parent owner ${p}`, user);
+      const owner = await person(`Parent owner ${p}`, user, { byEmail: BY_EMAIL });
       const { id } = await db.insertInto('journeys').values({ org_id: orgId, key: `parent-${p}`, name: `Parent ${p}`, level: 'journey', parent_id: rootId, owner_person_id: owner }).returning('id').executeTakeFirstOrThrow();
       parents.push(id);
       parentOwners.set(id, user);
@@ -98,8 +111,17 @@ async function main(): Promise<void> {
       SLACK_API_URL: slack.apiUrl,
       STEWARD_SECRET: 'bench-secret-0123456789abcdef',
       LOG_LEVEL: 'silent',
+      // The reach sweep only where the benchmark asks for it: otherwise first contact is at escalation time.
+      STEWARD_TEST_REACH_SWEEP_MS: CHECKED ? '1000' : '0',
     };
     workers.push(...(await Promise.all([0, 1].map(() => startWorkerProcess({ env, queuePrefix, leaseMs: 60_000, sweepIntervalMs: 5_000 })))));
+    if (CHECKED) {
+      const checkStarted = Date.now();
+      const unchecked = async () => (await sql<{ n: number }>`select count(*)::int as n from people p where p.org_id = ${orgId} and not exists (select 1 from identities i where i.person_id = p.id)`.execute(db)).rows[0]?.n ?? 0;
+      while ((await unchecked()) > 0 && Date.now() - checkStarted < 15 * 60_000) await new Promise((resolve) => setTimeout(resolve, 1_000));
+      console.log(`  the reach sweep found all ${PARENTS} parent owners in ${seconds(Date.now() - checkStarted)} (${slack.callsOf('users.lookupByEmail').length} lookups)`);
+    }
+    const lookupsBefore = slack.callsOf('users.lookupByEmail').length;
 
     // Everything escalates at one moment, a few seconds from now; one delayed job per ping.
     const due = new Date(Date.now() + 3_000);
@@ -144,6 +166,11 @@ async function main(): Promise<void> {
     console.log(`  first delivered ${seconds(firstArrival - due.getTime())} after due; all delivered ${seconds(elapsed)} after due (target ≤ 30 s: ${elapsed <= 30_000 ? 'met' : 'MISSED'})`);
     console.log(`  throughput: ${(arrivals.size / Math.max(0.001, (lastArrival - firstArrival) / 1000)).toFixed(0)} escalations delivered per second`);
     console.log(`  duplicates: ${duplicates} (must be 0); misses: ${misses} (must be 0); escalation events recorded: ${escalatedEvents.n} (must be ${PINGS})`);
+    if (BY_EMAIL) {
+      const lookups = slack.callsOf('users.lookupByEmail').length - lookupsBefore;
+      const opened = slack.callsOf('conversations.open').length;
+      console.log(`  e-mail lookups during the escalations: ${lookups} (for ${PARENTS} parent owners; Slack's Tier 3 allows about 50 a minute), conversations.open: ${opened}`);
+    }
     console.log(`  Slack calls: ${slack.callsOf('chat.postMessage').length} chat.postMessage (escalated DMs + the senders' notes), ${slack.callsOf('chat.update').length} chat.update (the first owners' messages)`);
     const steps = await db
       .selectFrom('ping_events as e')

@@ -177,7 +177,8 @@ export class Reach implements PeopleReach {
     const remembered = await repo.reachCheck(db, person.id, 'slack');
     if (remembered && !remembered.reachable && remembered.reason && remembered.checked_at.getTime() > now.getTime() - (this.options.recheckAfterMs ?? DAY_MS)) return remembered.reason;
     // Another worker asking Slack about this person right now: its answer serves this message too.
-    if (!(await repo.claimLookup(db, person.id, 'slack', now, LOOKUP_CLAIM_MS))) throw new RateLimitedError(500);
+    // It may itself be waiting for Slack's pace, so come back in a second or two rather than at once.
+    if (!(await repo.claimLookup(db, person.id, 'slack', now, LOOKUP_CLAIM_MS))) throw new RateLimitedError(1_500 + Math.floor(Math.random() * 1_000));
     const slot = await takeChannelSlot(db, SLACK_LOOKUP_KEY, now, { intervalMs: this.options.lookupIntervalMs ?? 1_200, burst: this.options.lookupBurst ?? 20, book: false });
     if (!slot.granted) {
       await repo.recordReachCheck(db, person.id, 'slack', { reachable: false, reason: null }, new Date(0));
