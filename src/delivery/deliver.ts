@@ -30,12 +30,15 @@ export interface DeliveryOptions {
 
 /** The port through which the deliverer finds people (src/reach/). */
 export interface PeopleReach {
-  destinationFor(personId: string): Promise<{ destination: Destination; welcome: boolean }>;
+  /** With `onPlatform`, only there (an update of a message posted there). */
+  destinationFor(personId: string, onPlatform?: Platform): Promise<{ destination: Destination; welcome: boolean }>;
   /** A platform refused a message to this person: remembered for `people check` and the digest. */
   refused(personId: string, platform: Platform, reason: string): Promise<void>;
   /** The lines a person's first message from Steward starts with. */
   welcome(personId: string): Promise<Block[]>;
   welcomed(personId: string): Promise<void>;
+  /** A message reached this person there: forget an earlier refusal. */
+  reached(personId: string, platform: Platform): Promise<void>;
 }
 
 export interface Undeliverable {
@@ -102,7 +105,9 @@ export class Deliverer {
     const message: OutboxMessage = row.message;
     let destination: Destination | undefined;
     try {
-      const reached = await this.destinationFor(row.org_id, row.target);
+      // An update goes where the message it replaces is, whatever the person prefers now.
+      const original = message.updateOfOutboxId ? await this.deliveredRefOf(message.updateOfOutboxId) : undefined;
+      const reached = await this.destinationFor(row.org_id, row.target, original?.platform);
       destination = reached.destination;
       const notifier = this.options.notifiers[destination.platform];
       if (!notifier) throw new PermanentDeliveryError(`${destination.platform} is not configured on this Steward`);
@@ -126,15 +131,18 @@ export class Deliverer {
         }
       }
       let ref: DeliveredRef;
-      if (message.updateOfOutboxId) {
-        ref = await this.deliveredRefOf(message.updateOfOutboxId);
+      if (original) {
+        ref = original;
         await notifier.update(ref, card, destination);
       } else {
         const thread = message.threadOfOutboxId ? await this.deliveredRefOf(message.threadOfOutboxId) : undefined;
         ref = await notifier.post(destination, card, { outboxId, ...(thread ? { thread } : {}) });
       }
       await this.markDelivered(outboxId, ref);
-      if (welcome && row.target.kind === 'person') await this.options.people.welcomed(row.target.personId);
+      if (row.target.kind === 'person' && !original) {
+        if (welcome) await this.options.people.welcomed(row.target.personId);
+        await this.options.people.reached(row.target.personId, destination.platform);
+      }
       return { status: 'delivered', ref, reconciled: false };
     } catch (error) {
       const permanent = await this.recordFailure(outboxId, row.attempts + 1, error);
@@ -187,8 +195,8 @@ export class Deliverer {
     return original.delivered_ref;
   }
 
-  private async destinationFor(orgId: string, target: OutboxTarget): Promise<{ destination: Destination; welcome: boolean }> {
-    if (target.kind === 'person') return this.options.people.destinationFor(target.personId);
+  private async destinationFor(orgId: string, target: OutboxTarget, onPlatform?: Platform): Promise<{ destination: Destination; welcome: boolean }> {
+    if (target.kind === 'person') return this.options.people.destinationFor(target.personId, onPlatform);
     const conversation = await orgsRepo.conversationInOrg(this.options.db, orgId, target.conversationId);
     if (!conversation) throw new PermanentDeliveryError('the conversation this message was meant for is no longer known to Steward');
     return {

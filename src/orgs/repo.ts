@@ -93,6 +93,20 @@ export async function teamsRosterName(db: Executor, tenantId: string, aadObjectI
   return row?.name ?? undefined;
 }
 
+/**
+ * Gives a person the name a platform knows them by, when Steward had none of its own for them (an
+ * import that gave only an e-mail names a person after it; a request without a name, by their id).
+ */
+export async function nameIfUnknown(db: Executor, personId: string, name: string | null | undefined, platformUserId: string): Promise<void> {
+  if (!name?.trim()) return;
+  await sql`
+    update people p set display_name = ${name.trim()}
+    where p.id = ${personId} and p.display_name <> ${name.trim()}
+      and (p.display_name = ${platformUserId} or p.display_name = p.email or p.display_name = split_part(p.email, '@', 1)
+           or p.display_name ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
+  `.execute(db);
+}
+
 /** The person has met Steward (used it, or was welcomed by it). */
 export async function markMet(db: Executor, personId: string): Promise<void> {
   await db.updateTable('people').set({ welcomed_at: sql`now()` }).where('id', '=', personId).where('welcomed_at', 'is', null).execute();

@@ -161,6 +161,10 @@ export class OrgDirectory {
       });
       person = await repo.findPersonByIdentity(this.db, platform, installationId, user.id);
       if (!person) throw new Error('identity vanished right after it was created');
+    } else if (user.name && person.display_name === user.id) {
+      // Known until now only by their id (first seen without a name): named as the platform names them.
+      await repo.nameIfUnknown(this.db, person.id, user.name, user.id);
+      person = { ...person, display_name: user.name };
     } else if (Date.now() - person.last_seen_at.getTime() > LAST_SEEN_RESOLUTION_MS) {
       // "Which platform did they use last" only needs minute resolution, not a write per command.
       this.noteSeen(person.identity_id);

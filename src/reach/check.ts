@@ -32,7 +32,7 @@ export async function checkPeople(db: Db, orgId: string, reach?: Reach): Promise
   const people = await repo.accountablePeople(db, orgId);
   const ids = people.map((p) => p.id);
   if (reach) for (const id of ids) await reach.check(id);
-  const known = new Set((await repo.identityPlatformsOf(db, ids)).map((i) => `${i.person_id}:${i.platform}`));
+  const known = new Map((await repo.identityPlatformsOf(db, ids)).map((i) => [`${i.person_id}:${i.platform}`, i.created_at]));
   const checks = new Map((await repo.reachChecksOf(db, ids)).map((c) => [`${c.person_id}:${c.platform}`, c]));
   return {
     platforms,
@@ -45,8 +45,11 @@ export async function checkPeople(db: Db, orgId: string, reach?: Reach): Promise
         platforms.map((platform): [Platform, Reachability] => {
           const key = `${p.id}:${platform}`;
           const check = checks.get(key);
-          if (known.has(key)) return [platform, { status: 'reachable' }];
-          if (check && !check.reachable && check.reason) return [platform, { status: 'unreachable', reason: check.reason }];
+          const knownSince = known.get(key);
+          // Known there, unless the platform refused a message to them since (Teams: not installed for them).
+          const refused = check && !check.reachable && check.reason ? check.reason : undefined;
+          if (knownSince && !(refused && check && check.checked_at > knownSince)) return [platform, { status: 'reachable' }];
+          if (refused) return [platform, { status: 'unreachable', reason: refused }];
           if (!p.email) return [platform, { status: 'unreachable', reason: 'no e-mail address is recorded for them, and they have not used Steward' }];
           return [platform, { status: 'not-checked' }];
         }),

@@ -20,7 +20,7 @@ export async function identitiesOfPerson(db: Executor, personId: string) {
 
 export async function identityPlatformsOf(db: Executor, personIds: string[]) {
   if (personIds.length === 0) return [];
-  return db.selectFrom('identities').select(['person_id', 'platform']).where('person_id', 'in', personIds).execute();
+  return db.selectFrom('identities').select(['person_id', 'platform', 'created_at']).where('person_id', 'in', personIds).execute();
 }
 
 /** The organisation's Slack workspaces or Teams tenants. */
@@ -78,6 +78,11 @@ export async function claimLookup(db: Executor, personId: string, platform: Plat
     .returning('person_id')
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** A message reached the person there: an earlier "cannot reach" no longer holds. */
+export async function clearRefusal(db: Executor, personId: string, platform: Platform): Promise<void> {
+  await db.updateTable('reach_checks').set({ reachable: true, reason: null }).where('person_id', '=', personId).where('platform', '=', platform).where('reachable', '=', false).execute();
 }
 
 export interface RosterMember {
@@ -168,20 +173,6 @@ export async function nameFromRoster(db: Executor, tenantId: string): Promise<nu
            or p.display_name ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
   `.execute(db);
   return Number(result.numAffectedRows ?? 0);
-}
-
-/**
- * Gives a person the name a platform knows them by, when Steward had none of its own for them (an
- * import that gave only an e-mail names a person after it; a request without a name, by their id).
- */
-export async function nameIfUnknown(db: Executor, personId: string, name: string | null | undefined, platformUserId: string): Promise<void> {
-  if (!name?.trim()) return;
-  await sql`
-    update people p set display_name = ${name.trim()}
-    where p.id = ${personId} and p.display_name <> ${name.trim()}
-      and (p.display_name = ${platformUserId} or p.display_name = p.email or p.display_name = split_part(p.email, '@', 1)
-           or p.display_name ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
-  `.execute(db);
 }
 
 export async function setPreferredPlatform(db: Executor, personId: string, platform: Platform | null): Promise<void> {

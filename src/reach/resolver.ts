@@ -71,12 +71,17 @@ export class Reach implements PeopleReach {
 
   constructor(private readonly options: ReachOptions) {}
 
-  async destinationFor(personId: string): Promise<Reached> {
+  async destinationFor(personId: string, onPlatform?: Platform): Promise<Reached> {
     const { db } = this.options;
     const person = await repo.personToReach(db, personId);
     if (!person) throw new PermanentDeliveryError('this person no longer exists');
     const welcome = person.welcomed_at === null;
     const identities = (await repo.identitiesOfPerson(db, personId)).filter((i) => this.options.platforms.includes(i.platform));
+    if (onPlatform) {
+      const there = identities.find((i) => i.platform === onPlatform);
+      if (!there) throw new PermanentDeliveryError(`they are no longer known on ${onPlatform === 'slack' ? 'Slack' : 'Teams'}, where the message to update is`);
+      return { destination: await this.destinationOfIdentity(personId, there), welcome: false };
+    }
     const preferred = person.preferred_platform;
     if (preferred && this.options.platforms.includes(preferred) && !identities.some((i) => i.platform === preferred)) {
       // They chose a platform Steward has not met them on yet: find them there, else where they are known.
@@ -98,6 +103,10 @@ export class Reach implements PeopleReach {
 
   async welcome(personId: string): Promise<Block[]> {
     return welcomeBlocks(this.options.db, personId);
+  }
+
+  async reached(personId: string, platform: Platform): Promise<void> {
+    await repo.clearRefusal(this.options.db, personId, platform);
   }
 
   async welcomed(personId: string): Promise<void> {
@@ -195,7 +204,7 @@ export class Reach implements PeopleReach {
     }
     const team = found.teamId && teams.includes(found.teamId) ? found.teamId : teams[0]!;
     await orgsRepo.addIdentity(db, person.id, 'slack', team, found.userId);
-    await repo.nameIfUnknown(db, person.id, found.name, found.userId);
+    await orgsRepo.nameIfUnknown(db, person.id, found.name, found.userId);
     await repo.recordReachCheck(db, person.id, 'slack', { reachable: true, reason: null }, now);
     if (!options.openDm) return { kind: 'user', platform: 'slack', installationId: team, userId: found.userId };
     // Opens the DM (a bot may not post to a user it never talked to before it is open); messages then
@@ -219,7 +228,7 @@ export class Reach implements PeopleReach {
       return reason;
     }
     await orgsRepo.addIdentity(db, person.id, 'teams', member.tenant_id, member.aad_object_id);
-    await repo.nameIfUnknown(db, person.id, member.name, member.aad_object_id);
+    await orgsRepo.nameIfUnknown(db, person.id, member.name, member.aad_object_id);
     await repo.recordReachCheck(db, person.id, 'teams', { reachable: true, reason: null }, clock.now());
     return { kind: 'user', platform: 'teams', installationId: member.tenant_id, userId: member.member_id, personId: person.id, serviceUrl: member.service_url };
   }
