@@ -68,6 +68,8 @@ export interface StewardOptions {
   /** Delivery lease; tests shorten it. */
   deliveryLeaseMs?: number;
   sweepIntervalMs?: number;
+  /** How long a serving process keeps a stored click to itself before another may take it (default 30 s; tests shorten it). */
+  clickLeaseMs?: number;
   /** How often the reach sweep looks up accountable people Steward has never met (default 60 s; 0: never). */
   reachSweepIntervalMs?: number;
   /** How long a ping's confirmation waits to say whether it reached its people (default 1.5 s; tests that time pings set 0). */
@@ -122,12 +124,15 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const sweep = startJobs(start, redis.jobs, { services, deliverer, queues });
   const reachSweep = startReachSweep(start, database, reach);
   await platforms.slack?.start();
+  platforms.inbox?.start();
   const http = start.runHttp ? await listen(start, routes, metrics, Boolean(platforms.slack)) : undefined;
 
   const closers = [
     () => reachSweep?.stop(),
     () => http?.close(),
     () => platforms.slack?.stop(),
+    // Clicks stored but not yet handled stay in the inbox for the next serving process.
+    () => platforms.inbox?.close(),
     // After the HTTP side stopped answering, so no lookup comes in after the last write.
     () => memory.lookupLog.close(),
     () => memory.changeNotices.close(),

@@ -2,6 +2,7 @@
 // with its notifier for outbound messages, its directory of people (src/reach/ finds people known only
 // by e-mail through it) and, when this process serves HTTP, its endpoint.
 import { systemClock, type Clock } from './clock.js';
+import { ClickInbox } from './chat/inbox.js';
 import type { ChatRouter } from './chat/router.js';
 import type { Config } from './config.js';
 import { InboundEvents } from './db/inbound-events.js';
@@ -28,6 +29,7 @@ export interface PlatformStart {
   log: Logger;
   clock: Clock;
   runHttp: boolean;
+  options: { clickLeaseMs?: number | undefined };
 }
 
 export interface Platforms {
@@ -37,6 +39,8 @@ export interface Platforms {
   directories: { slack?: SlackDirectory | undefined; teams: TeamsRosters };
   /** The chat endpoints, when this process runs the HTTP side. */
   routes: Route[];
+  /** Slack clicks acknowledged once stored (src/chat/inbox.ts), when this process serves Slack over HTTP. */
+  inbox?: ClickInbox | undefined;
 }
 
 export function connectPlatforms(start: PlatformStart, router: ChatRouter, services: Services): Platforms {
@@ -44,18 +48,21 @@ export function connectPlatforms(start: PlatformStart, router: ChatRouter, servi
   const teams = connectTeams(start, router, services);
   return {
     slack: slack?.adapter,
+    inbox: slack?.inbox,
     notifiers: { ...(slack ? { slack: slack.notifier } : {}), teams: teams.notifier },
     directories: { slack: slack?.directory, teams: teams.rosters },
     routes: [...(slack?.routes ?? []), ...teams.routes],
   };
 }
 
-function connectSlack({ config, log, runHttp }: PlatformStart, router: ChatRouter, services: Services): { adapter: SlackAdapter; notifier: Notifier; directory: SlackDirectory; routes: Route[] } | undefined {
+function connectSlack({ config, log, runHttp, clock, options }: PlatformStart, router: ChatRouter, services: Services): { adapter: SlackAdapter; notifier: Notifier; directory: SlackDirectory; routes: Route[]; inbox?: ClickInbox | undefined } | undefined {
   if (!config.slackEnabled || !config.SLACK_SIGNING_SECRET || !config.SLACK_BOT_TOKEN) {
     if (runHttp) log.info('Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn on /slack/events (and SLACK_APP_TOKEN for Socket Mode)');
     return undefined;
   }
+  const inbox = runHttp ? new ClickInbox({ db: services.db, clock, log, ...(options.clickLeaseMs ? { leaseMs: options.clickLeaseMs } : {}) }) : undefined;
   const adapter = new SlackAdapter({
+    inbox,
     signingSecret: config.SLACK_SIGNING_SECRET,
     botToken: config.SLACK_BOT_TOKEN,
     apiUrl: config.SLACK_API_URL,
@@ -69,7 +76,7 @@ function connectSlack({ config, log, runHttp }: PlatformStart, router: ChatRoute
   const receiver = adapter.receiver;
   const routes: Route[] =
     runHttp && !adapter.socketMode ? [{ method: 'POST', path: '/slack/events', name: 'slack', handler: (req, res, body) => receiver.handle(req, res, body), maxBodyBytes: 1_000_000 }] : [];
-  return { adapter, notifier, directory, routes };
+  return { adapter, notifier, directory, routes, inbox };
 }
 
 function connectTeams({ config, log, runHttp, clock }: PlatformStart, router: ChatRouter, services: Services): { notifier: Notifier; rosters: TeamsRosters; routes: Route[] } {

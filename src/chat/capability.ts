@@ -30,11 +30,19 @@ export interface ActionSpec<S extends z.ZodType> {
   action: string;
   /** Validates the rest of the payload before the handler sees it. */
   schema: S;
+  /**
+   * True when running the handler again with the same click changes nothing more and a later click
+   * of the same person wins (a vote). Such clicks go through the click inbox (src/chat/inbox.ts): on
+   * Slack they are acknowledged once stored and handled just after, also after a crash. A handler that
+   * returns a form, or whose second run would do something twice, must leave this unset.
+   */
+  replaySafe?: boolean;
   handle(ctx: ChatContext, payload: z.infer<S>, values: Record<string, string>): Promise<Reply>;
 }
 
 export interface ActionHandler {
   action: string;
+  replaySafe?: boolean;
   run(ctx: ChatContext, payload: unknown, values: Record<string, string>): Promise<Reply>;
 }
 
@@ -42,6 +50,7 @@ export interface ActionHandler {
 export function defineAction<S extends z.ZodType>(spec: ActionSpec<S>): ActionHandler {
   return {
     action: spec.action,
+    ...(spec.replaySafe ? { replaySafe: true } : {}),
     async run(ctx, payload, values) {
       const parsed = spec.schema.safeParse(payload);
       if (!parsed.success) {

@@ -33,6 +33,11 @@ export interface ChatRequest {
   input: ChatInput;
   /** People mentioned in the text, which the adapter wrote as `<@id>` tokens. */
   mentions: ChatUser[];
+  /**
+   * When a click stored in the click inbox (src/chat/inbox.ts) arrived: a handler that may run after a
+   * later click of the same person (a vote) counts from this time, so the later click wins.
+   */
+  receivedAt?: Date | undefined;
 }
 
 /** What the chat core answers. Every part is optional; an adapter renders the parts it gets. */

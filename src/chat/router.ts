@@ -37,6 +37,12 @@ export class ChatRouter {
     }
   }
 
+  /** Whether a click with this payload may be acknowledged once stored and handled after (ActionSpec.replaySafe). */
+  isReplaySafe(payload: unknown): boolean {
+    const envelope = actionEnvelope.safeParse(payload);
+    return envelope.success && this.actions.get(envelope.data.action)?.replaySafe === true;
+  }
+
   listCommands(): Command[] {
     return [...this.commands.values()];
   }

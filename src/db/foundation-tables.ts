@@ -145,6 +145,17 @@ export interface InboundEventsTable {
   received_at: Generated<Date>;
 }
 
+/** Clicks acknowledged before they were handled, until they are (src/chat/inbox.ts). */
+export interface ClickInboxTable {
+  id: string;
+  platform: Platform;
+  request: unknown;
+  reply_to: unknown;
+  received_at: Date;
+  claimed_until: Date;
+  attempts: Generated<number>;
+}
+
 export interface FoundationTables {
   organisations: OrganisationsTable;
   installations: InstallationsTable;
@@ -155,4 +166,5 @@ export interface FoundationTables {
   conversations: ConversationsTable;
   outbox: OutboxTable;
   inbound_events: InboundEventsTable;
+  click_inbox: ClickInboxTable;
 }

@@ -139,12 +139,14 @@ export function proposalsCapability(ports: ProposalPorts): Capability {
       defineAction({
         action: 'proposal.vote',
         schema: votePayload,
+        // The same click twice changes nothing; of two clicks the later wins (castVote's clickedAt).
+        replaySafe: true,
         handle: (ctx, payload, values) => refusedOnCard(ctx, payload.p, async () => {
           const typed = voteValues.safeParse(values);
           if (!typed.success) throw new InvalidInput(`${problems(typed.error)}. Your vote was not counted.`);
           const choice = payload.c ?? typed.data.choice;
           if (!choice) throw new InvalidInput('Choose Approve, Reject or Abstain. Your vote was not counted.');
-          const vote = await castVote(depsOf(ctx), ctx.actor, payload.p, choice, typed.data.comment);
+          const vote = await castVote(depsOf(ctx), ctx.actor, payload.p, choice, typed.data.comment, ctx.request.receivedAt);
           const message = voteConfirmationText(vote);
           return {
             private: voteConfirmationCard(message, { comment: vote.comment, anonymous: vote.anonymous }),

@@ -168,8 +168,9 @@ export function submittedCard(view: ProposalView, opened: boolean, reason?: stri
   return { title: proposalTitle(proposal.number, proposal.title), blocks, summary: opened ? `Proposal #${proposal.number} is posted for the board's vote.` : `Proposal #${proposal.number} is saved as a draft.` };
 }
 
-export function voteConfirmationText(vote: { number: number; choice: Choice; previous: Choice | null; deadline: Date; timeZone: string }): string {
+export function voteConfirmationText(vote: { number: number; choice: Choice; previous: Choice | null; deadline: Date; timeZone: string; superseded?: boolean }): string {
   const until = `you can change it until ${localTime(vote.deadline, vote.timeZone)}`;
+  if (vote.superseded) return `A later click of yours on #${vote.number} was counted first, so your vote stays ${CHOICE_LABELS[vote.choice]}; ${until}.`;
   if (vote.previous && vote.previous !== vote.choice) return `You changed your vote on #${vote.number} from ${CHOICE_LABELS[vote.previous]} to ${CHOICE_LABELS[vote.choice]}; ${until}.`;
   return `You voted ${CHOICE_LABELS[vote.choice]} on #${vote.number}; ${until}.`;
 }

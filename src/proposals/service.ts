@@ -162,37 +162,42 @@ export interface VoteResult {
   /** The organisation's, for showing the deadline. */
   timeZone: string;
   anonymous: boolean;
+  /** A later click of this member was counted first: `choice` is that later vote, and this click changed nothing. */
+  superseded?: boolean;
 }
 
 /**
  * A board member's vote: the ballot (one per member, a unique key) and its log entry in one
- * transaction. Checked here, whatever the button looked like: membership, status, deadline.
+ * transaction, then the card refresh through the outbox. `clickedAt` is when the click arrived (the
+ * click inbox handles clicks just after acknowledging them, and again after a crash): the vote counts
+ * from then, a later click of the same member wins, and the same click twice changes nothing.
  */
-export async function castVote(deps: ProposalDeps, actor: Actor, proposalId: string, choice: Choice, comment?: string): Promise<VoteResult> {
+export async function castVote(deps: ProposalDeps, actor: Actor, proposalId: string, choice: Choice, comment?: string, clickedAt?: Date): Promise<VoteResult> {
   const { db, clock } = deps;
   requireRole(actor, 'board', 'vote on proposals');
-  const now = clock.now();
+  const at = clickedAt ?? clock.now();
   const result = await db.transaction().execute(async (trx) => {
     const proposal = await ballots.proposalForVote(trx, proposalId);
     if (!proposal || proposal.org_id !== actor.orgId) throw new NotFound('That proposal does not exist (any more). Nothing was changed.');
     if (proposal.status !== 'open' || !proposal.deadline) {
       throw new InvalidInput(`Voting on proposal #${proposal.number} is closed (${proposal.status.replace('_', ' ')}). Your vote was not counted.`);
     }
-    if (!votingOpen(proposal.deadline, now)) {
+    if (!votingOpen(proposal.deadline, at)) {
       throw new InvalidInput(`Voting on proposal #${proposal.number} closed at its deadline. Your vote was not counted.`);
     }
-    const ballot = { proposal_id: proposalId, person_id: actor.personId, choice, comment: comment ?? null, at: now };
-    let previous: Choice | null = null;
-    let kept = comment ?? null;
+    const vote = { number: proposal.number, choice, previous: null as Choice | null, comment: comment ?? null, deadline: proposal.deadline, timeZone: proposal.time_zone, anonymous: proposal.rule?.anonymous ?? false };
+    const ballot = { proposal_id: proposalId, person_id: actor.personId, choice, comment: comment ?? null, at };
     if (!(await ballots.insertFirstBallot(trx, ballot))) {
       const current = await ballots.lockBallot(trx, proposalId, actor.personId);
-      previous = current.choice;
+      if (current.updated_at > at) return { outboxIds: [], vote: { ...vote, choice: current.choice, comment: current.comment, superseded: true } };
       // A comment belongs to the choice it was written for: kept on a repeat, dropped on a change.
-      kept = comment ?? (current.choice === choice ? current.comment : null);
-      await ballots.changeBallot(trx, { ...ballot, comment: kept, previous, logComment: comment ?? null });
+      const kept = comment ?? (current.choice === choice ? current.comment : null);
+      vote.previous = current.choice;
+      vote.comment = kept;
+      if (current.choice === choice && current.comment === kept) return { outboxIds: [], vote };
+      await ballots.changeBallot(trx, { ...ballot, comment: kept, previous: current.choice, logComment: comment ?? null });
     }
-    const outboxIds = await queueCardRefresh(trx, cardRef(proposal), deps.wallClock);
-    return { outboxIds, vote: { number: proposal.number, choice, previous, comment: kept, deadline: proposal.deadline, timeZone: proposal.time_zone, anonymous: proposal.rule?.anonymous ?? false } };
+    return { outboxIds: await queueCardRefresh(trx, cardRef(proposal), deps.wallClock), vote };
   });
   afterCommit(deps, result.outboxIds);
   return result.vote;

@@ -4,11 +4,13 @@ import { App, LogLevel, SocketModeReceiver, type AuthorizeResult, type Receiver,
 import { WebClient } from '@slack/web-api';
 import type { Card } from '../chat/card.js';
 import type { ChatRouter } from '../chat/router.js';
+import type { ClickInbox } from '../chat/inbox.js';
 import type { ChatRequest, Reply } from '../chat/request.js';
 import type { Logger } from '../log.js';
 import { FORM_CALLBACK_ID, fallbackText, renderBlocks, renderModal } from './blocks.js';
 import { SerializedJson, SlackHttpReceiver, type SlackReceiverOptions } from './receiver.js';
 import { conversationKind, commandText, slackTextRequest } from './request.js';
+import { respondThrough, slackReplyTo } from './response-url.js';
 import { z } from 'zod';
 import { withTimeout } from '../with-timeout.js';
 
@@ -23,6 +25,8 @@ export interface SlackAdapterOptions {
   answerWithinMs?: number;
   /** Events already taken, so Slack's retries of an event do nothing twice (HTTP receiver). */
   inboundEvents?: SlackReceiverOptions['inboundEvents'];
+  /** Clicks safe to handle again (votes) are stored here and acknowledged before they are handled. */
+  inbox?: ClickInbox | undefined;
 }
 
 /** Resolves the bot's own identity once, off the request path, and keeps trying until Slack answers. */
@@ -107,6 +111,13 @@ export class SlackAdapter {
       logLevel: LogLevel.ERROR,
     });
     this.registerListeners();
+    options.inbox?.register('slack', {
+      answer: (request) => this.answer(request),
+      deliver: async (replyTo, reply) => {
+        const to = slackReplyTo.parse(replyTo);
+        await this.deliverReply(reply, { respond: respondThrough(to.responseUrl), channelId: to.channelId });
+      },
+    });
   }
 
   readonly socketMode: boolean;
@@ -136,6 +147,24 @@ export class SlackAdapter {
     await withTimeout(pending, this.options.answerWithinMs ?? 2_000);
     await ack();
     return pending;
+  }
+
+  /**
+   * A click safe to handle again goes through the click inbox: stored (one insert shared with the
+   * clicks beside it), acknowledged, then handled and answered through its response_url. False when
+   * it must be handled before its acknowledgement instead (or the inbox could not store it).
+   */
+  private async storeInInbox(request: ChatRequest, responseUrl: string | undefined, channelId: string, ack: () => Promise<void>): Promise<boolean> {
+    const inbox = this.options.inbox;
+    if (!inbox || !responseUrl || request.input.kind !== 'action' || !this.options.router.isReplaySafe(request.input.payload)) return false;
+    const stored = await inbox.store('slack', request, { responseUrl, channelId }).catch((error: unknown) => {
+      this.options.log.warn({ err: error }, 'click inbox: could not store a click; handling it before its acknowledgement instead');
+      return undefined;
+    });
+    if (!stored) return false;
+    await ack();
+    inbox.handle(stored);
+    return true;
   }
 
   async lookupEmail(userId: string): Promise<string | undefined> {
@@ -208,6 +237,7 @@ export class SlackAdapter {
         input: { kind: 'action', payload: parsed.success ? parsed.data : undefined, values: {} },
         mentions: [],
       };
+      if (await this.storeInInbox(request, body.response_url, channelId, ack)) return;
       const reply = await this.answerBeforeAck(request, ack);
       if (reply.form) {
         await client.views.open({ trigger_id: body.trigger_id, view: renderModal(reply.form, { channelId }) }).catch((error: unknown) => {

@@ -91,6 +91,7 @@ async function runWorker(): Promise<void> {
     workers: process.env.STEWARD_TEST_WORKERS !== 'false',
     queuePrefix: process.env.STEWARD_TEST_QUEUE_PREFIX ?? 'steward-test',
     deliveryLeaseMs: Number(process.env.STEWARD_TEST_LEASE_MS ?? 2_000),
+    clickLeaseMs: Number(process.env.STEWARD_TEST_LEASE_MS ?? 2_000),
     sweepIntervalMs: Number(process.env.STEWARD_TEST_SWEEP_MS ?? 250),
     ...(process.env.STEWARD_TEST_REACH_SWEEP_MS ? { reachSweepIntervalMs: Number(process.env.STEWARD_TEST_REACH_SWEEP_MS) } : {}),
   });

@@ -51,7 +51,7 @@ export async function insertFirstBallot(trx: Db, ballot: BallotInput): Promise<b
 export async function lockBallot(trx: Db, proposalId: string, personId: string) {
   return trx
     .selectFrom('proposal_ballots')
-    .select(['choice', 'comment'])
+    .select(['choice', 'comment', 'updated_at'])
     .where('proposal_id', '=', proposalId)
     .where('person_id', '=', personId)
     .forUpdate()
