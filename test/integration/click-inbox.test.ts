@@ -22,7 +22,7 @@ const click = (user: string): ChatRequest => ({
 });
 
 /** A platform that records what it was asked and sent, and answers as `answerWith` says. */
-function recordingPlatform(answerWith: (request: ChatRequest) => Reply = () => ({ private: { title: 'Vote recorded', blocks: [] } })) {
+function recordingPlatform(answerWith: (request: ChatRequest) => Reply = () => ({ private: { title: 'Vote recorded', blocks: [], summary: 'Vote recorded' } })) {
   const answered: ChatRequest[] = [];
   const delivered: { replyTo: unknown; reply: Reply }[] = [];
   const platform: InboxPlatform = {
@@ -80,8 +80,8 @@ describe.each(DATABASE_KINDS)('click inbox on %s', (kind) => {
   it('keeps a click whose database went away, and answers it once the lease ran out and the database is back', async () => {
     const inbox = open({ leaseMs: 300 });
     let databaseAway = true;
-    const unavailable: Reply = { private: { title: 'Try again', blocks: [] }, refusal: { code: ERROR_CODES.databaseUnavailable, message: 'away' } };
-    const { platform, answered, delivered } = recordingPlatform(() => (databaseAway ? unavailable : { private: { title: 'Vote recorded', blocks: [] } }));
+    const unavailable: Reply = { private: { title: 'Try again', blocks: [], summary: 'Try again' }, refusal: { code: ERROR_CODES.databaseUnavailable, message: 'away' } };
+    const { platform, answered, delivered } = recordingPlatform(() => (databaseAway ? unavailable : { private: { title: 'Vote recorded', blocks: [], summary: 'Vote recorded' } }));
     inbox.register('slack', platform);
     inbox.handle(await inbox.store('slack', click('U2'), { responseUrl: 'http://127.0.0.1/r/2', channelId: 'C0001' }));
     await waitUntil('the first try', () => answered.length === 1);
