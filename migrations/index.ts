@@ -13,6 +13,7 @@ import * as rememberedTables from './0009_remembered_tables.js';
 import * as inboundEvents from './0010_inbound_events.js';
 import * as reach from './0011_reach.js';
 import * as clickInbox from './0012_click_inbox.js';
+import * as glossaryWatch from './0015_glossary_watch.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0010_inbound_events': inboundEvents,
   '0011_reach': reach,
   '0012_click_inbox': clickInbox,
+  '0015_glossary_watch': glossaryWatch,
 };

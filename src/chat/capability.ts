@@ -61,9 +61,20 @@ export function defineAction<S extends z.ZodType>(spec: ActionSpec<S>): ActionHa
   };
 }
 
+/**
+ * Hears messages that were not meant for Steward (a watched channel's messages). Called for every
+ * such message, so it must cost next to nothing when it has nothing to say; `actor` resolves who
+ * wrote it only when it is needed. What it answers is seen by the author alone.
+ */
+export interface Listener {
+  name: string;
+  hear(request: ChatRequest, services: Services, actor: () => Promise<Actor>): Promise<Reply | undefined>;
+}
+
 export interface Capability {
   name: string;
   commands: Command[];
   actions: ActionHandler[];
+  listeners?: Listener[];
 }
 

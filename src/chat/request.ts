@@ -1,6 +1,6 @@
 // What a platform adapter hands the chat core: who asked, where, and what they typed or clicked.
 import type { Platform } from '../db/foundation-tables.js';
-import type { Card, Form } from './card.js';
+import type { ActionPayload, Card, Form } from './card.js';
 
 export interface ChatUser {
   /** Slack user id, or Teams AAD object id. */
@@ -50,6 +50,11 @@ export interface Reply {
   replace?: Card;
   /** Opens a form (Slack modal; Teams card with inputs). */
   form?: Form;
+  /**
+   * Results to pick from, for a search box that is not a conversation (the Teams compose extension):
+   * each a one-line preview, and the button payload whose answer (its `public` card) is inserted.
+   */
+  results?: { title: string; subtitle: string; select: ActionPayload }[];
   /**
    * The clicked shared card as the person who clicked should now see it (e.g. with their own vote),
    * drawn only when a platform can show one person their own view of a shared message: Teams

@@ -2,8 +2,8 @@
 // becomes a validated action. Errors meant for the user come back as a private card.
 import { z } from 'zod';
 import type { Services } from '../services.js';
-import type { EmailLookup } from './actor.js';
-import type { ActionHandler, Capability, ChatContext, Command } from './capability.js';
+import type { Actor, EmailLookup } from './actor.js';
+import type { ActionHandler, Capability, ChatContext, Command, Listener } from './capability.js';
 import { withoutUnsafeCharacters } from './text-hygiene.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { ChatError, DatabaseUnavailable } from './errors.js';
@@ -20,6 +20,7 @@ export const MAX_COMMAND_LENGTH = 4000;
 export class ChatRouter {
   private readonly commands = new Map<string, Command>();
   private readonly actions = new Map<string, ActionHandler>();
+  private readonly listeners: Listener[] = [];
 
   constructor(
     private readonly services: Services,
@@ -34,7 +35,28 @@ export class ChatRouter {
         if (this.actions.has(action.action)) throw new Error(`Two capabilities claim the action ${action.action}`);
         this.actions.set(action.action, action);
       }
+      this.listeners.push(...(capability.listeners ?? []));
     }
+  }
+
+  /**
+   * A message in a channel that was not addressed to Steward: each listener may answer its author
+   * privately. Never answers with an error (nobody asked); a failure is logged.
+   */
+  async overhear(raw: ChatRequest, lookupEmail?: EmailLookup): Promise<Reply | undefined> {
+    if (raw.input.kind !== 'text' || this.listeners.length === 0) return undefined;
+    const request = cleanRequest(raw);
+    let actor: Promise<Actor> | undefined;
+    const resolve = () => (actor ??= this.services.orgs.resolveActor(request, lookupEmail));
+    for (const listener of this.listeners) {
+      try {
+        const reply = await listener.hear(request, this.services, resolve);
+        if (reply) return reply;
+      } catch (error) {
+        this.services.log.warn({ err: error, listener: listener.name }, 'a listener failed on an overheard message');
+      }
+    }
+    return undefined;
   }
 
   /** Whether a click with this payload may be acknowledged once stored and handled after (ActionSpec.replaySafe). */

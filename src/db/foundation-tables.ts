@@ -107,7 +107,8 @@ export interface OutboxTable {
 }
 
 export type OutboxTarget =
-  | { kind: 'person'; personId: string }
+  /** `platform`: where the person is to get it when they can be reached there (a nudge follows the message it is about). */
+  | { kind: 'person'; personId: string; platform?: Platform }
   | { kind: 'conversation'; conversationId: string };
 
 export interface OutboxMessage {

@@ -196,7 +196,7 @@ export class Deliverer {
   }
 
   private async destinationFor(orgId: string, target: OutboxTarget, onPlatform?: Platform): Promise<{ destination: Destination; welcome: boolean }> {
-    if (target.kind === 'person') return this.options.people.destinationFor(target.personId, onPlatform);
+    if (target.kind === 'person') return this.options.people.destinationFor(target.personId, onPlatform ?? target.platform);
     const conversation = await orgsRepo.conversationInOrg(this.options.db, orgId, target.conversationId);
     if (!conversation) throw new PermanentDeliveryError('the conversation this message was meant for is no longer known to Steward');
     return {

@@ -1,9 +1,12 @@
 // `glossary …` in chat and the glossary's buttons and forms, on Slack and Teams alike.
+import { z } from 'zod';
+import { truncate } from '../chat/limits.js';
 import { text, type Card, type RichText } from '../chat/card.js';
 import { defineAction, type Capability, type ChatContext, type Command, type CommandUsage } from '../chat/capability.js';
 import type { ChatRequest, Reply } from '../chat/request.js';
 import {
   ACTIONS,
+  lookupForm,
   candidatesCard,
   historyCard,
   missCard,
@@ -26,6 +29,7 @@ import type { RankedTerm } from './matching/ranking.js';
 import type { TermCardRow } from './repo/term-card.js';
 import {
   GLOSSARY_LIMITS,
+  lookupQuery,
   aliasText,
   definitionText,
   FORM_INPUTS,
@@ -45,6 +49,9 @@ import { decidableProposal, decideProposal, type ChangeResult } from './proposal
 import * as service from './service.js';
 import type { GlossaryDeps } from './service.js';
 import { loggedQueryText, lookupStats, termCounts } from './stats.js';
+import { termsInText } from './in-text.js';
+import { termsInTextCard } from './in-text-cards.js';
+import { GlossaryWatch } from './watch.js';
 
 const USAGE: CommandUsage[] = [
   { example: 'nps', description: 'look up a term, an alias or an acronym (typos are fine)' },
@@ -56,6 +63,8 @@ const USAGE: CommandUsage[] = [
   { example: 'recent 5', description: 'recently changed terms' },
   { example: 'stats', description: 'most looked up and most missed, last 30 days' },
   { example: 'deprecate Customer satisfaction = CSAT', description: 'retire a term in favour of another (stewards)' },
+  { example: 'explain Our NPS and CSAT dipped after onboarding', description: 'the glossary terms, aliases and acronyms in a text' },
+  { example: 'watch here', description: 'tip people privately when they write a retired term in this channel (admins; `unwatch here` stops)' },
 ];
 
 /** In a Teams channel nobody can be answered privately: the thread sees the answer, so it stays short. */
@@ -79,17 +88,20 @@ export interface GlossaryOptions {
   termSections?: TermCardSection[];
   /** Names, aliases and words in memory while change notices arrive (src/glossary/matching/term-indexes.ts); without it, lookups match in the database. */
   termIndexes?: TermIndexes;
+  /** Watched channels and their nudges (src/glossary/watch.ts); one per process. */
+  watch?: GlossaryWatch;
 }
 
 /** What the handlers share: the options the capability was created with, and its term card sections. */
 interface GlossaryEnv {
   options: GlossaryOptions;
   sections: readonly TermCardSection[];
+  watch: GlossaryWatch;
 }
 
 export function createGlossaryCapability(options: GlossaryOptions): Capability {
-  const env: GlossaryEnv = { options, sections: options.termSections ?? [] };
-  return { name: 'glossary', commands: [glossaryCommand(env)], actions: [...termActions(env), ...proposalActions(env)] };
+  const env: GlossaryEnv = { options, sections: options.termSections ?? [], watch: options.watch ?? new GlossaryWatch() };
+  return { name: 'glossary', commands: [glossaryCommand(env)], actions: [...termActions(env), ...proposalActions(env)], listeners: [env.watch.listener()] };
 }
 
 function depsOf(env: GlossaryEnv, ctx: ChatContext): GlossaryDeps {
@@ -117,6 +129,7 @@ function changing<T>(env: GlossaryEnv, work: Promise<T>): Promise<T> {
   return work.finally(() => {
     env.options.answers?.forget();
     env.options.termIndexes?.forget();
+    env.watch.forget();
   });
 }
 
@@ -158,6 +171,15 @@ async function answer(env: GlossaryEnv, ctx: ChatContext, raw: string): Promise<
   const cardOptions = { timeZone: miss?.timeZone ?? 'UTC', ...(miss?.pending ? { pending: miss.pending } : {}) };
   if (candidates.length) return { card: candidatesCard(raw, candidates, cardOptions), outcome: 'candidates', termId: null };
   return { card: missCard(raw, cardOptions), outcome: 'miss', termId: null };
+}
+
+/** The compose extension's results as someone types; choosing one inserts its shared card. */
+async function composeResults(env: GlossaryEnv, ctx: ChatContext, typed: string): Promise<Reply> {
+  const query = typed.trim().slice(0, GLOSSARY_LIMITS.query);
+  if (!query) return { results: [] };
+  const found = await service.composeCandidates(depsOf(env, ctx), ctx.actor, query);
+  logLookup(env, ctx, query, found.outcome, found.termId);
+  return { results: found.terms.map((t) => ({ title: t.name, subtitle: truncate(t.summary, 120), select: { action: ACTIONS.share, termId: t.termId } })) };
 }
 
 async function search(env: GlossaryEnv, ctx: ChatContext, words: string): Promise<Reply> {
@@ -231,6 +253,12 @@ function glossaryCommand(env: GlossaryEnv): Command {
           // What this process has not written yet counts too (the asker's own latest lookups).
           await env.options.lookupLog.flush();
           return { private: statsCard(await lookupStats(deps, ctx.actor)) };
+        case 'explain':
+          return { private: termsInTextCard(await termsInText(ctx.services.db, ctx.actor.orgId, intent.text)) };
+        case 'watch': {
+          const message = await env.watch.setWatched(ctx.services.db, ctx.actor, ctx.request, intent.on);
+          return { private: decidedCard(intent.on ? 'Watching this channel' : 'Watching', message) };
+        }
         case 'deprecate': {
           const done = await changing(env, service.deprecate(deps, ctx.actor, intent.term, intent.replacement));
           const message = done.replacement
@@ -246,6 +274,22 @@ function glossaryCommand(env: GlossaryEnv): Command {
 /** The buttons of term cards: open, share, suggest an edit, history, propose a missing term. */
 function termActions(env: GlossaryEnv) {
   return [
+    defineAction({
+      action: ACTIONS.compose,
+      schema: z.object({}),
+      handle: (ctx, _payload, values) => composeResults(env, ctx, values.query ?? ''),
+    }),
+    defineAction({ action: ACTIONS.lookupOpen, schema: z.object({}), handle: async () => ({ form: lookupForm() }) }),
+    defineAction({
+      action: ACTIONS.lookup,
+      schema: z.object({}),
+      handle: (ctx, _payload, values) => lookup(env, ctx, parseOrRefuse(lookupQuery, values.query ?? '')),
+    }),
+    defineAction({
+      action: 'glossary.nudge.exception',
+      schema: termPayload,
+      handle: async (ctx, payload) => ({ private: decidedCard('Noted', await env.watch.makeException(ctx.services.db, ctx.actor, payload.termId)) }),
+    }),
     defineAction({
       action: ACTIONS.show,
       schema: termPayload,

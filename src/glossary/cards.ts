@@ -15,6 +15,7 @@ import {
   type Block,
   type Button,
   type Card,
+  type Form,
   type Inline,
   type PersonRef,
   type RichText,
@@ -34,7 +35,21 @@ export const ACTIONS = {
   reject: 'glossary.reject',
   rejectConfirm: 'glossary.reject.confirm',
   rollback: 'glossary.rollback',
+  lookupOpen: 'glossary.lookup.open',
+  lookup: 'glossary.lookup',
+  compose: 'glossary.compose',
 } as const;
+
+/** The lookup form (Slack's global shortcut "Look up a CX term"): one box, the same matching as chat. */
+export function lookupForm(): Form {
+  return {
+    title: 'Look up a CX term',
+    intro: [text('A term, an alias or an acronym; typos are fine.')],
+    inputs: [{ kind: 'text', id: 'query', label: 'Term', placeholder: 'e.g. nps, avoidable contact', maxLength: GLOSSARY_LIMITS.query }],
+    submitLabel: 'Look up',
+    payload: { action: ACTIONS.lookup },
+  };
+}
 
 /** How many aliases a card lists before "and N more". */
 const ALIASES_SHOWN = 20;

@@ -41,6 +41,8 @@ export const termName = limitedText('term', GLOSSARY_LIMITS.name).superRefine((v
   if (value && !normalise(value)) ctx.addIssue({ code: 'custom', message: `The term “${value}” has no letters or digits.` });
 });
 export const definitionText = limitedText('definition', GLOSSARY_LIMITS.definition);
+/** What the lookup form's box holds. */
+export const lookupQuery = limitedText('term to look up', GLOSSARY_LIMITS.query);
 export const notesText = limitedText('notes', GLOSSARY_LIMITS.notes, { optional: true });
 export const aliasText = limitedText('alias', GLOSSARY_LIMITS.alias).superRefine((value, ctx) => {
   if (value && !normalise(value)) ctx.addIssue({ code: 'custom', message: `The alias “${value}” has no letters or digits.` });
@@ -117,7 +119,9 @@ export type GlossaryIntent =
   | { kind: 'history'; term: string }
   | { kind: 'recent'; count: number }
   | { kind: 'stats' }
-  | { kind: 'deprecate'; term: string; replacement?: string };
+  | { kind: 'deprecate'; term: string; replacement?: string }
+  | { kind: 'explain'; text: string }
+  | { kind: 'watch'; on: boolean };
 
 export const USAGE = {
   lookup: '`glossary <term>`, e.g. `glossary nps`',
@@ -128,6 +132,8 @@ export const USAGE = {
   history: '`glossary history <term>`',
   recent: '`glossary recent [n]`, e.g. `glossary recent 5`',
   deprecate: '`glossary deprecate <term> = <replacement>`',
+  explain: '`glossary explain <text>`, e.g. `glossary explain Our NPS and CSAT dipped after onboarding`',
+  watch: '`glossary watch here` or `glossary unwatch here`, in the channel to watch',
 } as const;
 
 function splitPair(rest: string): [string, string | undefined] {
@@ -177,6 +183,14 @@ export function parseGlossaryArgs(args: string): GlossaryIntent {
     case 'stats':
       if (rest) throw new InvalidInput('`glossary stats` takes nothing after it.');
       return { kind: 'stats' };
+    case 'explain':
+      // A whole message: the router's limit on command text bounds it, not the lookup's.
+      if (!rest) throw new InvalidInput(`Say what to explain: ${USAGE.explain}.`);
+      return { kind: 'explain', text: rest };
+    case 'watch':
+    case 'unwatch':
+      if (rest.toLowerCase() !== 'here') throw new InvalidInput(`Say it in the channel to ${verb}: ${USAGE.watch}.`);
+      return { kind: 'watch', on: verb === 'watch' };
     case 'deprecate': {
       const [term, replacement] = splitPair(rest);
       if (!term) throw new InvalidInput(`Say which term: ${USAGE.deprecate}.`);

@@ -46,6 +46,22 @@ export async function search(deps: GlossaryDeps, actor: Actor, words: string): P
   return ranked.filter((r) => r.score >= SHOWN).slice(0, 10);
 }
 
+/**
+ * What the compose extension offers for what someone is typing: the confident answer first (typos,
+ * aliases and acronyms as in chat), then the candidates and the terms a search finds, eight at most.
+ */
+export async function composeCandidates(deps: GlossaryDeps, actor: Actor, query: string): Promise<{ terms: { termId: string; name: string; summary: string }[]; outcome: 'found' | 'candidates' | 'miss'; termId: string | null }> {
+  const [found, searched] = await Promise.all([lookUp(deps, actor, query), search(deps, actor, query)]);
+  const terms = new Map<string, { termId: string; name: string; summary: string }>();
+  if (found.kind === 'term') {
+    const view = await termCardView(deps, actor, found.termId, found.read);
+    terms.set(view.id, { termId: view.id, name: view.name, summary: view.definition });
+  }
+  for (const r of [...(found.kind === 'offer' ? found.candidates : []), ...searched]) if (!terms.has(r.termId)) terms.set(r.termId, { termId: r.termId, name: r.name, summary: r.summary });
+  const outcome = found.kind === 'term' ? 'found' : terms.size > 0 ? 'candidates' : 'miss';
+  return { terms: [...terms.values()].slice(0, 8), outcome, termId: found.kind === 'term' ? found.termId : null };
+}
+
 /** The term a command names (`history nps`, `edit nps`), or a refusal that suggests what was meant. */
 export async function termIdNamed(deps: GlossaryDeps, actor: Actor, text: string): Promise<string> {
   return (await termNamed(deps.db, actor.orgId, text)).termId;

@@ -115,6 +115,37 @@ export interface GlossaryLookupsTable {
   created_at: Stamp;
 }
 
+/** A channel an admin chose to watch for retired terms (migration 0015). */
+export interface GlossaryWatchedChannelsTable {
+  platform: Platform;
+  conversation_external_id: string;
+  org_id: string;
+  name: string | null;
+  watched_by: string | null;
+  watched_at: Generated<Date>;
+}
+
+export interface GlossaryNudgesTable {
+  person_id: string;
+  term_id: string;
+  day: string;
+}
+
+export interface GlossaryNudgeExceptionsTable {
+  person_id: string;
+  term_id: string;
+  created_at: Generated<Date>;
+}
+
+export interface GlossaryAdherenceTable {
+  org_id: string;
+  platform: Platform;
+  conversation_external_id: string;
+  term_id: string;
+  week: string;
+  uses: Generated<number>;
+}
+
 export interface GlossaryTables {
   glossary_terms: GlossaryTermsTable;
   glossary_aliases: GlossaryAliasesTable;
@@ -122,4 +153,8 @@ export interface GlossaryTables {
   glossary_versions: GlossaryVersionsTable;
   glossary_proposals: GlossaryProposalsTable;
   glossary_lookups: GlossaryLookupsTable;
+  glossary_watched_channels: GlossaryWatchedChannelsTable;
+  glossary_nudges: GlossaryNudgesTable;
+  glossary_nudge_exceptions: GlossaryNudgeExceptionsTable;
+  glossary_adherence: GlossaryAdherenceTable;
 }

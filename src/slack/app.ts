@@ -11,6 +11,7 @@ import { FORM_CALLBACK_ID, fallbackText, renderBlocks, renderModal } from './blo
 import { SerializedJson, SlackHttpReceiver, type SlackReceiverOptions } from './receiver.js';
 import { conversationKind, commandText, slackTextRequest } from './request.js';
 import { respondThrough, slackReplyTo } from './response-url.js';
+import { registerShortcuts } from './shortcuts.js';
 import { z } from 'zod';
 import { withTimeout } from '../with-timeout.js';
 
@@ -177,6 +178,7 @@ export class SlackAdapter {
     this.registerButtons();
     this.registerForms();
     this.registerEvents();
+    registerShortcuts(this.app, { router: this.options.router, log: this.options.log, answer: (request) => this.answer(request), lookupEmail: (userId) => this.lookupEmail(userId) });
     this.app.error(async (error) => {
       this.options.log.error({ err: error }, 'Slack listener error');
     });

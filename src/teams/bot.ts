@@ -9,6 +9,10 @@ import {
   type Activity,
   type InvokeResponse,
   type Attachment,
+  type MessagingExtensionAction,
+  type MessagingExtensionActionResponse,
+  type MessagingExtensionQuery,
+  type MessagingExtensionResponse,
 } from 'botbuilder';
 import { z } from 'zod';
 import type { EmailLookup } from '../chat/actor.js';
@@ -23,6 +27,8 @@ import { upsertConversation } from '../orgs/conversations.js';
 import type { OrgDirectory } from '../orgs/service.js';
 import { withTimeout } from '../with-timeout.js';
 import { readRoster, recordRoster } from './roster.js';
+import { stringValues } from './card-values.js';
+import { explainMessage, searchTerms, selectTerm, submitInDialog, type ExtensionContext } from './message-extension.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, renderAdaptiveCard, renderFormCard, type AdaptiveCard } from './adaptive-card.js';
 
 export function cardAttachment(card: AdaptiveCard): Attachment {
@@ -52,6 +58,11 @@ function conversationIdOf(activity: Activity): string {
 function tenantOf(activity: Activity): string {
   const fromChannelData = z.object({ tenant: z.object({ id: z.string() }) }).safeParse(activity.channelData);
   return activity.conversation.tenantId ?? (fromChannelData.success ? fromChannelData.data.tenant.id : 'unknown-tenant');
+}
+
+/** Whether the message @mentions Steward itself. */
+function mentionsBot(activity: Activity): boolean {
+  return (activity.entities ?? []).some((entity) => z.object({ type: z.literal('mention'), mentioned: z.object({ id: z.literal(activity.recipient.id) }).loose() }).loose().safeParse(entity).success);
 }
 
 /** Removes the bot's own @mention, and turns other mentions into `<@aadId>` tokens. */
@@ -185,8 +196,14 @@ export class StewardTeamsBot extends TeamsActivityHandler {
 
   private async answerMessage(context: TurnContext): Promise<void> {
     const activity = context.activity;
-    await this.remember(context);
     const submitted = submitValue.safeParse(activity.value);
+    // In a channel or group chat only a message that @mentions Steward is meant for it; any other is
+    // one Teams shows Steward for a watched channel, and only the glossary's watch hears it.
+    if (!submitted.success && conversationKind(activity) !== 'personal' && !mentionsBot(activity)) {
+      await this.options.router.overhear({ ...this.baseRequest(activity), input: { kind: 'text', text: textAndMentions(activity).text }, mentions: [] }, this.emailLookup(context));
+      return;
+    }
+    await this.remember(context);
     let request: ChatRequest;
     if (submitted.success) {
       request = { ...this.baseRequest(activity), input: { kind: 'action', payload: submitted.data, values: stringValues(activity.value) }, mentions: [] };
@@ -211,6 +228,27 @@ export class StewardTeamsBot extends TeamsActivityHandler {
       if (card) await context.sendActivity(cardActivity(card));
     }
     if (reply.form) await context.sendActivity({ type: 'message', attachments: [cardAttachment(renderFormCard(reply.form))] });
+  }
+
+  /** What the message extensions (src/teams/message-extension.ts) need of a request: who, where, and the router. */
+  private extension(context: TurnContext): ExtensionContext {
+    return { base: this.baseRequest(context.activity), handle: (request) => this.options.router.handle(request, this.emailLookup(context)) };
+  }
+
+  protected override handleTeamsMessagingExtensionQuery(context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
+    return searchTerms(this.extension(context), query);
+  }
+
+  protected override handleTeamsMessagingExtensionSelectItem(context: TurnContext, query: unknown): Promise<MessagingExtensionResponse> {
+    return selectTerm(this.extension(context), query);
+  }
+
+  protected override handleTeamsMessagingExtensionFetchTask(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    return explainMessage(this.extension(context), action);
+  }
+
+  protected override handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    return submitInDialog(this.extension(context), action);
   }
 
   /**
@@ -272,15 +310,4 @@ function channelReference(activity: Activity): Record<string, unknown> {
   const reference = TurnContext.getConversationReference(activity);
   const conversation = reference.conversation ? { ...reference.conversation, id: conversationIdOf(activity) } : undefined;
   return { ...reference, ...(conversation ? { conversation } : {}) };
-}
-
-/** Input values of a submitted card, as strings (the inputs' ids are the keys). */
-function stringValues(value: unknown): Record<string, string> {
-  const parsed = z.record(z.string(), z.unknown()).safeParse(value);
-  if (!parsed.success) return {};
-  const out: Record<string, string> = {};
-  for (const [key, item] of Object.entries(parsed.data)) {
-    if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') out[key] = String(item);
-  }
-  return out;
 }

@@ -109,6 +109,8 @@ export class FakeConnector {
   }
 }
 
+const BOT_MENTION = { type: 'mention', text: '<at>Steward</at>', mentioned: { id: '28:steward-bot', name: 'Steward' } };
+
 /** A Bot Framework message activity as Teams sends it to /api/messages. */
 export function teamsMessage(options: {
   text?: string;
@@ -121,8 +123,14 @@ export function teamsMessage(options: {
   tenantId?: string;
   replyToId?: string;
   entities?: Record<string, unknown>[];
+  /** In a channel or group chat, a message that does not @mention Steward (by default it does, as Teams requires). */
+  overheard?: boolean;
 }): Record<string, unknown> {
   const aad = options.userAad ?? '00000000-0000-0000-0000-0000000000a1';
+  // Teams sends a bot a channel message only when it is @mentioned (or the app may read the channel).
+  const mentioning = options.conversationType !== undefined && options.conversationType !== 'personal' && !options.overheard && options.entities === undefined && options.text !== undefined;
+  const text = mentioning ? `<at>Steward</at> ${options.text}` : options.text;
+  const entities = mentioning ? [BOT_MENTION] : (options.entities ?? []);
   return {
     type: 'message',
     id: `msg-${Math.random().toString(36).slice(2)}`,
@@ -137,10 +145,10 @@ export function teamsMessage(options: {
       ...(options.conversationType === 'channel' ? { isGroup: true } : {}),
     },
     recipient: { id: '28:steward-bot', name: 'Steward' },
-    ...(options.text !== undefined ? { text: options.text, textFormat: 'plain' } : {}),
+    ...(text !== undefined ? { text, textFormat: 'plain' } : {}),
     ...(options.value ? { value: options.value } : {}),
     ...(options.replyToId ? { replyToId: options.replyToId } : {}),
-    entities: options.entities ?? [],
+    entities,
     channelData: { tenant: { id: options.tenantId ?? 'tenant-0001' } },
     locale: 'en-US',
   };

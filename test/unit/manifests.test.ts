@@ -60,11 +60,19 @@ describe('Slack manifest', () => {
   it('routes events and interactivity to /slack/events over HTTP (no socket mode)', () => {
     expect(manifest.settings.event_subscriptions.request_url).toBe('${PUBLIC_URL}/slack/events');
     expect(manifest.settings.interactivity).toEqual({ is_enabled: true, request_url: '${PUBLIC_URL}/slack/events' });
-    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'app_mention', 'message.im']);
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'app_mention', 'message.channels', 'message.groups', 'message.im']);
     expect(manifest.settings.socket_mode_enabled).toBe(false);
     expect(manifest.oauth_config.scopes.bot).toEqual(
-      expect.arrayContaining(['commands', 'chat:write', 'app_mentions:read', 'im:history', 'users:read.email']),
+      expect.arrayContaining(['commands', 'chat:write', 'app_mentions:read', 'im:history', 'users:read.email', 'channels:history', 'groups:history']),
     );
+  });
+
+  it('declares the message shortcut and the global shortcut the Slack adapter answers', () => {
+    const shortcuts = (manifest.features as unknown as { shortcuts: { type: string; callback_id: string }[] }).shortcuts;
+    expect(shortcuts.map((s) => [s.type, s.callback_id])).toEqual([
+      ['message', 'steward_explain'],
+      ['global', 'steward_lookup'],
+    ]);
   });
 
   it('renders ${PUBLIC_URL} and rejects unusable values', () => {
@@ -153,7 +161,7 @@ describe('Teams package', () => {
     const result = await buildTeamsPackage({ appId: 'not-a-guid', outDir: join(outDir, 'bad') });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.issues.map((i) => i.path).sort()).toEqual(['/bots/0/botId', '/id']);
+    expect(result.issues.map((i) => i.path).sort()).toEqual(['/bots/0/botId', '/composeExtensions/0/botId', '/id', '/webApplicationInfo/id']);
 
     const { manifest } = renderTeamsManifest({ appId: ZERO_GUID });
     const broken = { ...(manifest as Record<string, unknown>), accentColor: 'blue', unknownField: 1 };
