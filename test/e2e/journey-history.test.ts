@@ -71,7 +71,7 @@ function slackDriver(t: TestSteward): Driver {
       return response.json();
     },
     async help(who) {
-      const response = await postSlack(t.url, slashCommandBody({ command: '/cx', text: 'help', user_id: id(who) }));
+      const response = await postSlack(t.url, slashCommandBody({ command: '/cx', text: 'help journey', user_id: id(who) }));
       expect(response.status).toBe(200);
       return lines(await response.json());
     },
@@ -100,7 +100,7 @@ function teamsDriver(t: TestSteward): Driver {
       return t.connector.calls.slice(before).filter((c) => c.activityId === activity.id).map((c) => c.body);
     },
     async help(who) {
-      const activity = teamsMessage({ text: 'help', ...from(who) });
+      const activity = teamsMessage({ text: 'help journey', ...from(who) });
       const before = t.connector.calls.length;
       const response = await postActivity(t.url, activity);
       expect(response.status).toBe(200);
@@ -225,6 +225,6 @@ describe.each(['slack', 'teams'] as const)('%s: journey history', (platform) => 
 
   it('is in the journey command’s usage and in the help of every command', async () => {
     expect((await say('ann', 'help')).join('\n')).toContain('`journey history <journey>`');
-    expect(await d.help('ann')).toContain('journey history onboarding  what changed, by whom, and every ping with its steps, newest first');
+    expect((await d.help('ann')).join('\n')).toContain('journey history onboarding  what changed, by whom, and every ping with its steps, newest first');
   });
 });

@@ -27,6 +27,18 @@ describe('Slack: /cx help end to end', () => {
     expect(body.text).toContain('Steward commands');
   });
 
+  it('teaches: help is four things with the slash command to type, and help <command> gives its examples', async () => {
+    const short = JSON.stringify(await (await postSlack(t.url, slashCommandBody({ command: '/cx', text: 'help' }))).json());
+    for (const example of ['/glossary nps', '/journey onboarding', '/kpi onboarding', '/proposal new', '/cx help glossary']) expect(short).toContain(example);
+    const glossary = JSON.stringify(await (await postSlack(t.url, slashCommandBody({ command: '/cx', text: 'help glossary' }))).json());
+    expect(glossary).toContain('Help: glossary');
+    expect(glossary).toContain('/glossary explain');
+    const settings = JSON.stringify(await (await postSlack(t.url, slashCommandBody({ command: '/cx', text: 'help settings' }))).json());
+    expect(settings).toContain('/cx settings');
+    const unknown = JSON.stringify(await (await postSlack(t.url, slashCommandBody({ command: '/cx', text: 'help glosary' }))).json());
+    expect(unknown).toContain('Did you mean');
+  });
+
   it('answers /cx with no text with help too, and an unknown command with the closest one', async () => {
     const empty = await postSlack(t.url, slashCommandBody({ command: '/cx', text: '' }));
     expect(JSON.stringify(await empty.json())).toContain('Steward help');

@@ -88,6 +88,16 @@ describe('Teams: help and conversation references, anonymous (local) mode', () =
     expect(rendered).toContain('role');
   });
 
+  it('answers "help glossary" with the examples as a Teams user writes them', async () => {
+    const before = t.connector.sent().length;
+    await postActivity(t.url, teamsMessage({ text: 'help glossary', serviceUrl: t.connector.url }));
+    await t.connector.waitFor(() => t.connector.sent().length > before);
+    const rendered = JSON.stringify(t.connector.sent()[before]?.body);
+    expect(rendered).toContain('Help: glossary');
+    expect(rendered).toContain('glossary explain');
+    expect(rendered).not.toContain('/glossary');
+  });
+
   it('answers "<at>Steward</at> help" in a channel, with the mention stripped, the same way', async () => {
     const before = t.connector.sent().length;
     const channel = '19:cx-board@thread.tacv2;messageid=1700000000001';

@@ -5,9 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src/chat/capability.js';
 import { bold, text, type Card, type Form, type PersonRef } from '../../src/chat/card.js';
-import { errorCard, helpCard, unknownCommandCard } from '../../src/chat/cards.js';
+import { errorCard, unknownCommandCard } from '../../src/chat/cards.js';
+import { commandHelpCard, helpCard } from '../../src/help/cards.js';
 import * as glossary from '../../src/glossary/cards.js';
 import * as glossaryChanges from '../../src/glossary/change-cards.js';
+import { nudgeCard, termsInTextCard } from '../../src/glossary/in-text-cards.js';
+import type { TermInText } from '../../src/glossary/in-text.js';
+import { submitOnly } from '../../src/teams/message-extension.js';
 import * as governance from '../../src/governance/cards.js';
 import { buildDigestCard } from '../../src/governance/digest/card.js';
 import * as journeys from '../../src/journeys/cards.js';
@@ -324,6 +328,18 @@ const channel = (i: number, long = false) => ({ conversationId: uuid(800 + i), p
 // ---------------------------------------------------------------------------------------------
 // Help
 
+// ---------------------------------------------------------------------------------------------
+// The glossary where people write
+
+const inText = (i: number, long = false): TermInText => ({
+  termId: uuid(900 + i),
+  name: long ? 'N'.repeat(120) : `Term ${i}`,
+  status: (['approved', 'proposed', 'deprecated'] as const)[i % 3]!,
+  definition: long ? 'D'.repeat(400) : `What term ${i} means.`,
+  written: `term ${i}`,
+  ...(i % 3 === 2 ? { replacement: { termId: uuid(950 + i), name: long ? 'R'.repeat(120) : `Replacement ${i}`, definition: long ? 'D'.repeat(400) : 'The approved meaning.' } } : {}),
+});
+
 const commands: Command[] = ['glossary', 'journey', 'kpi', 'proposal', 'settings', 'governance', 'schedule', 'digest', 'role', 'help'].map((word) => ({
   word,
   summary: `what ${word} does, in a line`,
@@ -338,8 +354,15 @@ const CARDS: Record<string, () => Card> = {
   'chat errorCard': () => errorCard('Something went wrong: *that* did not work_'),
   'chat unknownCommandCard': () => unknownCommandCard('glosary *nps*', 'glossary'),
   'chat unknownCommandCard without a guess': () => unknownCommandCard('x'.repeat(3000), undefined),
-  'chat helpCard': () => helpCard(commands),
+  'help helpCard Slack': () => helpCard(commands, 'slack'),
+  'help helpCard Teams': () => helpCard(commands, 'teams'),
+  'help commandHelpCard': () => commandHelpCard(commands[0]!, 'slack'),
+  'help commandHelpCard settings on Slack': () => commandHelpCard(commands[4]!, 'slack'),
 
+  'glossary termsInTextCard': () => termsInTextCard({ terms: [inText(0), inText(1), inText(2)], more: 0, unknownAcronyms: ['XYZ'] }),
+  'glossary termsInTextCard nothing found': () => termsInTextCard({ terms: [], more: 0, unknownAcronyms: [] }),
+  'glossary termsInTextCard longest': () => termsInTextCard({ terms: Array.from({ length: 10 }, (_, i) => inText(i, true)), more: 40, unknownAcronyms: ['ABCDEFGH', 'QRX', 'ZZTOP', 'KLM', 'WXYZ'] }),
+  'glossary nudgeCard': () => nudgeCard({ termId: uuid(901), name: 'N'.repeat(120), written: 'n', replacement: { termId: uuid(902), name: 'R'.repeat(120), definition: 'D'.repeat(2000) } }),
   'glossary termCard private': () => glossary.termCard(term(), { mode: 'private' }),
   'glossary termCard compact': () => glossary.termCard(longTerm, { mode: 'compact' }),
   'glossary termCard shared': () => glossary.termCard(term(), { mode: 'shared', sharedBy: 'Dana Owner' }),
@@ -527,6 +550,7 @@ const FORMS: Record<string, () => Form> = {
   'glossary termForm edit, longest initial values': () =>
     glossaryChanges.termForm({ termId: uuid(1), editor: true, initial: { name: 'N'.repeat(120), definition: 'D'.repeat(2000), notes: 'N'.repeat(2000), aliases: ['a'], links: ['https://x.example.com'] } }),
   'glossary rejectForm': () => glossaryChanges.rejectForm(uuid(3), 'N'.repeat(120)),
+  'glossary lookupForm': () => glossary.lookupForm(),
   'journeys addJourneyForm': () => journeys.addJourneyForm([lifecycle, onboarding, longJourney, ...manyChildren]),
   'pings pingForm': () => pingForm(longJourney),
   'proposals proposalForm': () => proposals.proposalForm({ key: 'k', journeys: Array.from({ length: 150 }, (_, i) => ({ label: `Journey ${i}`, value: `j${i}` })) }),
@@ -548,6 +572,14 @@ describe('every card within Teams’ rules (Adaptive Card 1.5 schema and Teams l
   });
 });
 
+describe('cards in a Teams dialog (the message action): Action.Submit only, still within the rules', () => {
+  it.each(Object.entries(CARDS).filter(([name]) => name.startsWith('glossary')))('%s', (name, build) => {
+    const card = submitOnly(renderAdaptiveCard(build()));
+    expect(JSON.stringify(card)).not.toContain('Action.Execute');
+    failWith(name, adaptiveCardProblems(card));
+  });
+});
+
 describe('every card within Slack’s rules (Block Kit limits, mrkdwn runs)', () => {
   it.each(Object.entries(CARDS))('%s', (name, build) => {
     const card = build();
@@ -557,7 +589,7 @@ describe('every card within Slack’s rules (Block Kit limits, mrkdwn runs)', ()
     failWith(name, modalProblems(renderModal(build(), { channelId: 'C0123' })));
   });
   it('the Home tab: the help card as a home view', () => {
-    failWith('home', blockKitProblems(renderBlocks(helpCard(commands)), 'home'));
+    failWith('home', blockKitProblems(renderBlocks(helpCard(commands, 'slack')), 'home'));
   });
 });
 
