@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/clock.js';
+import { plainText } from '../../src/chat/card.js';
 import { importGlossaryCsv } from '../../src/glossary/csv.js';
+import { glossaryAdherence } from '../../src/governance/digest/sections.js';
 import { findPersonByIdentity } from '../../src/orgs/repo.js';
 import { grantRole } from '../../src/orgs/service.js';
 import { postActivity, teamsMessage } from '../support/fake-connector.js';
@@ -137,6 +139,11 @@ describe('the glossary where people write', () => {
 
       const uses = await t.database.db.selectFrom('glossary_adherence').select(['conversation_external_id', 'uses']).execute();
       expect(uses).toEqual([{ conversation_external_id: WATCHED, uses: 3 }]);
+
+      // The digest the next morning: the watched channel's week, nothing of the messages themselves.
+      const to = new Date(t.clock.now().getTime() + 24 * 60 * 60_000);
+      const section = await glossaryAdherence(t.database.db, { orgId, to, from: new Date(to.getTime() - 7 * 24 * 60 * 60_000), timeZone: 'UTC' });
+      expect(section?.items.map(plainText)).toEqual(['#cx — 3 uses this week, up from 0; most used: Customer satisfaction']);
     });
 
     it('never tips again after "Not this meaning", also on a later day', async () => {

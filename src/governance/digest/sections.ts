@@ -13,6 +13,8 @@ import * as repo from '../repo.js';
 import { readScheduleSettings } from '../schedule.js';
 import type { DigestSection, DigestSectionSource, DigestWindow } from './card.js';
 import * as sectionsRepo from './repo.js';
+import { adherenceByChannel } from '../../glossary/repo/watch.js';
+import { dayAndWeek } from '../../glossary/watch.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** An approved proposal nobody has started after this long is reported as overdue. */
@@ -162,6 +164,25 @@ export const peopleNotReached: DigestSectionSource = async (db, window) => {
   };
 };
 
+/**
+ * Per channel an admin watches (`glossary watch here`): how often retired glossary terms were used in
+ * the week before the digest, against the week before that, and the one used most.
+ */
+export const glossaryAdherence: DigestSectionSource = async (db, window) => {
+  const { week, lastWeek } = dayAndWeek(new Date(window.to.getTime() - DAY_MS));
+  const channels = await adherenceByChannel(db, window.orgId, week, lastWeek);
+  return {
+    title: 'Retired glossary terms in watched channels',
+    items: channels.map((c): RichText => {
+      const where = c.name ? `#${c.name}` : `a ${c.platform === 'slack' ? 'Slack' : 'Teams'} channel`;
+      const trend = c.this_week === c.last_week ? 'the same as the week before' : c.this_week < c.last_week ? `down from ${c.last_week}` : `up from ${c.last_week}`;
+      const top = c.top_term ? [text('; most used: '), bold(c.top_term)] : [];
+      return [text(`${where} — ${counted(c.this_week, 'use')} this week, ${trend}`), ...top];
+    }),
+    moreCommand: 'glossary watch here',
+  };
+};
+
 export const DIGEST_SECTIONS: DigestSectionSource[] = [
   openVotes,
   decisionsMade,
@@ -172,4 +193,5 @@ export const DIGEST_SECTIONS: DigestSectionSource[] = [
   peopleNotReached,
   termsDueForReview,
   missingTerms,
+  glossaryAdherence,
 ];
