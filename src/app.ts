@@ -14,7 +14,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { Deliverer } from './delivery/deliver.js';
 import { DeliveryQueue, deliveryJob, type OutboxSweep } from './delivery/jobs.js';
 import { outboxCounts } from './delivery/outbox-repo.js';
-import { createGlossaryCapability, type LookupAnswer } from './glossary/capability.js';
+import { createGlossaryCapability, type ComposeAnswer, type LookupAnswer } from './glossary/capability.js';
 import { LookupLog } from './glossary/lookup-log.js';
 import { TermIndexes } from './glossary/matching/term-indexes.js';
 import { governanceCapability, settingsCapability } from './governance/capability.js';
@@ -210,6 +210,7 @@ function buildServices({ config, clock, log }: Start, database: DatabaseHandle, 
 
 interface Memory {
   answers: AnswerCache<LookupAnswer>;
+  composeAnswers: AnswerCache<ComposeAnswer>;
   kpiLinks: AnswerCache<KpiTermLink[]>;
   kpiAnswers: AnswerCache<Card>;
   termIndexes: TermIndexes;
@@ -223,12 +224,14 @@ interface Memory {
 async function rememberAnswers({ config, clock, log, runHttp }: Start, database: DatabaseHandle): Promise<Memory> {
   // Each forgets only on notices of what it shows (src/db/remembered-tables.ts).
   const answers = new AnswerCache<LookupAnswer>({ shows: 'glossaryAnswers' });
+  // The compose extension's result lists show less than a lookup's card (names, status, definitions).
+  const composeAnswers = new AnswerCache<ComposeAnswer>({ shows: 'glossaryAnswers' });
   const kpiLinks = new AnswerCache<KpiTermLink[]>({ maxEntries: 1_000, shows: 'kpiLinks' });
   // KPI snapshots also say how fresh the data is ("stale"), which changes with time alone: a minute at most.
   const kpiAnswers = new AnswerCache<Card>({ maxEntries: 2_000, maxAgeMs: 60_000, shows: 'kpiSnapshots' });
   // Names, aliases and words of each organisation's glossary in memory, under the same rule.
   const termIndexes = new TermIndexes(database.db, log);
-  const remembered = [answers, kpiLinks, kpiAnswers, termIndexes];
+  const remembered = [answers, composeAnswers, kpiLinks, kpiAnswers, termIndexes];
   // Only the chat side answers lookups; a worker-only process has nothing to remember. Without
   // listening (REMEMBER_ANSWERS=false) nothing is ever enabled: every lookup reads the database.
   const changeNotices = runHttp && config.REMEMBER_ANSWERS
@@ -242,7 +245,7 @@ async function rememberAnswers({ config, clock, log, runHttp }: Start, database:
       )
     : { close: async () => {} };
   const charts = new KpiCharts({ db: database.db, clock, config });
-  return { answers, kpiLinks, kpiAnswers, termIndexes, charts, lookupLog: new LookupLog(database.db, log), changeNotices };
+  return { answers, composeAnswers, kpiLinks, kpiAnswers, termIndexes, charts, lookupLog: new LookupLog(database.db, log), changeNotices };
 }
 
 function buildRouter({ options }: Start, services: Services, memory: Memory, queues: Queues): ChatRouter {
@@ -253,7 +256,7 @@ function buildRouter({ options }: Start, services: Services, memory: Memory, que
   const capabilities: Capability[] = [
     orgsCapability,
     reachCapability,
-    createGlossaryCapability({ lookupLog: memory.lookupLog, answers: memory.answers, termIndexes: memory.termIndexes, termSections: [kpisUsingTerm(memory.kpiLinks)] }),
+    createGlossaryCapability({ lookupLog: memory.lookupLog, answers: memory.answers, composeAnswers: memory.composeAnswers, termIndexes: memory.termIndexes, termSections: [kpisUsingTerm(memory.kpiLinks)] }),
     governanceCapability,
     journeysCapability({ cardSections: [kpiJourneySection(services.clock), ...(options.journeyCardSections ?? [])], verbs: pings.journeyVerbs }),
     pings.capability,

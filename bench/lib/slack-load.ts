@@ -55,12 +55,18 @@ export interface LoadRun {
 
 /** One signed POST to /slack/events on a keep-alive agent; resolves with the status once the body is read. */
 export function postSlackEvent(agent: Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
+  return postOn(agent, url, '/slack/events', body, headers).then((answer) => answer.status);
+}
+
+/** One POST on a keep-alive agent; resolves with the status and the body. */
+export function postOn(agent: Agent, url: URL, path: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { agent, host: url.hostname, port: url.port, path: '/slack/events', method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      { agent, host: url.hostname, port: url.port, path, method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
       (res) => {
-        res.on('data', () => {});
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       },
     );

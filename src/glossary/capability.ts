@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { truncate } from '../chat/limits.js';
 import { text, type Card, type RichText } from '../chat/card.js';
 import { defineAction, type Capability, type ChatContext, type Command, type CommandUsage } from '../chat/capability.js';
-import type { ChatRequest, Reply } from '../chat/request.js';
+import type { Reply } from '../chat/request.js';
 import {
   ACTIONS,
   lookupForm,
@@ -19,12 +19,7 @@ import {
 } from './cards.js';
 import { decidedCard, proposalSentCard, publishedCard, rejectForm, termForm } from './change-cards.js';
 import type { TermContent } from './changes.js';
-import { termSections, type TermCardSection } from './hooks.js';
-import { loggedQuery } from './matching/lookup.js';
-import type { TermIndexes } from './matching/term-indexes.js';
-import type { AnswerCache } from '../db/answer-cache.js';
-import type { LookupLog } from './lookup-log.js';
-import type { LookupOutcome } from './tables.js';
+import { termSections } from './hooks.js';
 import type { RankedTerm } from './matching/ranking.js';
 import type { TermCardRow } from './repo/term-card.js';
 import {
@@ -47,11 +42,13 @@ import {
 import { history, recent } from './history.js';
 import { decidableProposal, decideProposal, type ChangeResult } from './proposals.js';
 import * as service from './service.js';
-import type { GlossaryDeps } from './service.js';
+import { answerIsSeenByOthers, changing, depsOf, logLookup, type GlossaryEnv, type GlossaryOptions, type LookupAnswer } from './chat-env.js';
 import { loggedQueryText, lookupStats, termCounts } from './stats.js';
 import { termsInText } from './in-text.js';
 import { termsInTextCard } from './in-text-cards.js';
 import { GlossaryWatch } from './watch.js';
+
+export type { ComposeAnswer, GlossaryOptions, LookupAnswer } from './chat-env.js';
 
 const USAGE: CommandUsage[] = [
   { example: 'nps', description: 'look up a term, an alias or an acronym (typos are fine)' },
@@ -67,70 +64,9 @@ const USAGE: CommandUsage[] = [
   { example: 'watch here', description: 'tip people privately when they write a retired term in this channel (admins; `unwatch here` stops)' },
 ];
 
-/** In a Teams channel nobody can be answered privately: the thread sees the answer, so it stays short. */
-function answerIsSeenByOthers(request: ChatRequest): boolean {
-  return request.platform === 'teams' && request.conversation.kind !== 'personal';
-}
-
-/** What a lookup answered, as remembered by the answer cache. */
-export interface LookupAnswer {
-  card: Card;
-  outcome: LookupOutcome;
-  termId: string | null;
-}
-
-export interface GlossaryOptions {
-  /** Where lookups are logged (written behind the answer). */
-  lookupLog: LookupLog;
-  /** Remembers answers while change notices arrive (src/db/answer-cache.ts); without it, every lookup asks the database. */
-  answers?: AnswerCache<LookupAnswer>;
-  /** Extra sections for the term card, such as the KPIs that use a definition. */
-  termSections?: TermCardSection[];
-  /** Names, aliases and words in memory while change notices arrive (src/glossary/matching/term-indexes.ts); without it, lookups match in the database. */
-  termIndexes?: TermIndexes;
-  /** Watched channels and their nudges (src/glossary/watch.ts); one per process. */
-  watch?: GlossaryWatch;
-}
-
-/** What the handlers share: the options the capability was created with, and its term card sections. */
-interface GlossaryEnv {
-  options: GlossaryOptions;
-  sections: readonly TermCardSection[];
-  watch: GlossaryWatch;
-}
-
 export function createGlossaryCapability(options: GlossaryOptions): Capability {
   const env: GlossaryEnv = { options, sections: options.termSections ?? [], watch: options.watch ?? new GlossaryWatch() };
   return { name: 'glossary', commands: [glossaryCommand(env)], actions: [...termActions(env), ...proposalActions(env)], listeners: [env.watch.listener()] };
-}
-
-function depsOf(env: GlossaryEnv, ctx: ChatContext): GlossaryDeps {
-  const { db, clock } = ctx.services;
-  return { db, clock, kickDelivery: (ids) => ctx.services.kickDelivery(ids), ...(env.options.termIndexes ? { termIndexes: env.options.termIndexes } : {}) };
-}
-
-function logLookup(env: GlossaryEnv, ctx: ChatContext, raw: string, outcome: LookupOutcome, termId: string | null): void {
-  env.options.lookupLog.record({
-    orgId: ctx.actor.orgId,
-    ...loggedQuery(raw),
-    termId,
-    outcome,
-    personId: ctx.actor.personId,
-    platform: ctx.request.platform,
-    at: ctx.services.clock.now(),
-  });
-}
-
-/**
- * A change made through this process: its remembered answers are forgotten as soon as the change
- * is done (other processes learn of it from the database's change notice).
- */
-function changing<T>(env: GlossaryEnv, work: Promise<T>): Promise<T> {
-  return work.finally(() => {
-    env.options.answers?.forget();
-    env.options.termIndexes?.forget();
-    env.watch.forget();
-  });
 }
 
 /** The term's card for the asker. */
@@ -177,7 +113,9 @@ async function answer(env: GlossaryEnv, ctx: ChatContext, raw: string): Promise<
 async function composeResults(env: GlossaryEnv, ctx: ChatContext, typed: string): Promise<Reply> {
   const query = typed.trim().slice(0, GLOSSARY_LIMITS.query);
   if (!query) return { results: [] };
-  const found = await service.composeCandidates(depsOf(env, ctx), ctx.actor, query);
+  const key = `${ctx.actor.orgId}\n${query}`;
+  const compute = () => service.composeCandidates(depsOf(env, ctx), ctx.actor, query);
+  const found = env.options.composeAnswers ? await env.options.composeAnswers.remember(key, compute) : await compute();
   logLookup(env, ctx, query, found.outcome, found.termId);
   return { results: found.terms.map((t) => ({ title: t.name, subtitle: truncate(t.summary, 120), select: { action: ACTIONS.share, termId: t.termId } })) };
 }

@@ -15,6 +15,7 @@ import { EXACT, SHOWN, type RankedTerm } from './matching/ranking.js';
 import { createProposal, type ChangeResult } from './proposals.js';
 import { checkNamesFree, publish, type TermState } from './publish.js';
 import { termCardData, type TermCardRow } from './repo/term-card.js';
+import { termSummaries } from './repo/in-text.js';
 import * as terms from './repo/terms.js';
 
 export type { GlossaryDeps } from './editing.js';
@@ -47,19 +48,23 @@ export async function search(deps: GlossaryDeps, actor: Actor, words: string): P
 }
 
 /**
- * What the compose extension offers for what someone is typing: the confident answer first (typos,
- * aliases and acronyms as in chat), then the candidates and the terms a search finds, eight at most.
+ * What the compose extension offers for what someone is typing, from one ranking (the same as a chat
+ * lookup: typos, aliases, acronyms): the confident answer (a retired term leads to its replacement)
+ * with the terms ranked beside it, or the candidates; eight at most, with the start of each definition.
  */
-export async function composeCandidates(deps: GlossaryDeps, actor: Actor, query: string): Promise<{ terms: { termId: string; name: string; summary: string }[]; outcome: 'found' | 'candidates' | 'miss'; termId: string | null }> {
-  const [found, searched] = await Promise.all([lookUp(deps, actor, query), search(deps, actor, query)]);
-  const terms = new Map<string, { termId: string; name: string; summary: string }>();
-  if (found.kind === 'term') {
-    const view = await termCardView(deps, actor, found.termId, found.read);
-    terms.set(view.id, { termId: view.id, name: view.name, summary: view.definition });
+export async function composeCandidates(deps: GlossaryDeps, actor: Actor, raw: string): Promise<{ terms: { termId: string; name: string; summary: string }[]; outcome: 'found' | 'candidates' | 'miss'; termId: string | null }> {
+  const { ranked, decision } = await rank(deps.db, actor.orgId, prepare(raw), { index: deps.termIndexes?.current(actor.orgId) });
+  let first: { termId: string; name: string } | undefined;
+  if (decision.kind === 'confident') {
+    const top = decision.term;
+    first = top.status === 'deprecated' ? await followReplacements(deps.db, actor.orgId, top.termId) : top;
   }
-  for (const r of [...(found.kind === 'offer' ? found.candidates : []), ...searched]) if (!terms.has(r.termId)) terms.set(r.termId, { termId: r.termId, name: r.name, summary: r.summary });
-  const outcome = found.kind === 'term' ? 'found' : terms.size > 0 ? 'candidates' : 'miss';
-  return { terms: [...terms.values()].slice(0, 8), outcome, termId: found.kind === 'term' ? found.termId : null };
+  const picked = new Map<string, string>();
+  if (first) picked.set(first.termId, first.name);
+  for (const r of decision.kind === 'candidates' ? decision.candidates : ranked.filter((t) => t.score >= SHOWN)) if (!picked.has(r.termId) && picked.size < 8) picked.set(r.termId, r.name);
+  const summaries = new Map((await termSummaries(deps.db, actor.orgId, [...picked.keys()])).map((t) => [t.id, t.definition]));
+  const terms = [...picked].map(([termId, name]) => ({ termId, name, summary: summaries.get(termId) ?? '' }));
+  return { terms, outcome: first ? 'found' : terms.length > 0 ? 'candidates' : 'miss', termId: first?.termId ?? null };
 }
 
 /** The term a command names (`history nps`, `edit nps`), or a refusal that suggests what was meant. */
