@@ -31,7 +31,7 @@ export function termsInTextCard(found: TermsInText): Card {
   for (const term of terms) blocks.push(...termBlocks(term));
   if (more > 0) blocks.push(context(`and ${counted(more, 'more term')}; look them up with `, code('glossary <term>'), text('.')));
   if (unknownAcronyms.length > 0) {
-    blocks.push(para(text('Not in the glossary: '), bold(unknownAcronyms.join(', ')), text('. If one of them is CX language, propose it so everyone means the same.')));
+    blocks.push(para(text('Not in the glossary: '), bold(unknownAcronyms.join(', ')), text(unknownAcronyms.length === 1 ? '. If it is CX language, propose it so everyone means the same.' : '. If one of them is CX language, propose it so everyone means the same.')));
   }
   const opens = terms.map((t) => (t.replacement ? termButton(t.replacement.termId, `Open ${t.replacement.name}`) : termButton(t.termId, `Open ${t.name}`)));
   const buttons = [...opens.slice(0, Math.max(BUTTONS - Math.min(unknownAcronyms.length, 2), 3)), ...unknownAcronyms.map(proposeAcronym)].slice(0, BUTTONS);

@@ -190,6 +190,9 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
     await c.say('glossary recent', 'Recently changed terms');
     await c.say('glossary stats', 'Glossary stats');
     await c.say('glossary history nps', 'History of Net Promoter Score', 'glossary history');
+    await c.say('help glossary', 'Help: glossary');
+    await c.say('glossary explain Our NPS rose but the QRX index fell', 'CX terms in this message');
+    await c.click('Propose QRX', /Propose a term/);
 
     // Journeys, pings and their buttons.
     await c.say('journey onboarding', 'Welcome journey');
