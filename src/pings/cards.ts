@@ -81,7 +81,8 @@ function historyLine(line: PingHistoryLine, view: PingView): RichText | undefine
         text('escalated to '),
         ...(line.to ? [mention(line.to)] : [text('the next owner')]),
         text(line.toJourneyName ? ` (owner of ${line.toJourneyName})` : ''),
-        ...(line.actor ? [text(' by '), mention(line.actor)] : [text(` — not acknowledged within ${delay}`)]),
+        // Passed on at once when the holder could not be reached (the note says why), else for time.
+        ...(line.actor ? [text(' by '), mention(line.actor)] : [text(line.note ? ` — ${truncate(line.note, 200)}` : ` — not acknowledged within ${delay}`)]),
       ];
     case 'exhausted':
       return [when, text(`not acknowledged within ${delay} and nobody above to escalate to: listed in the weekly digest`)];

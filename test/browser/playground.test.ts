@@ -198,6 +198,11 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
     await c.say('journey onboarding', 'Welcome journey');
     await c.click('Ping the owner', 'Ping the owner');
     await c.say('journey mine', 'Journeys you own');
+    // Alex pings a journey; its owner is known only by e-mail and on no Teams roster here, so the ping
+    // goes on to the admins: Alex, in this chat, with the ping's buttons.
+    await c.say('journey ping onboarding Please look at the drop in onboarding NPS', /Pinged: Welcome journey/, 'journey ping');
+    await c.click('Acknowledge', /acknowledged/i, 'Acknowledge the ping');
+    await c.click('Mark resolved', /resolved/i, 'Mark the ping resolved');
     await c.say('journey history onboarding', 'History of Welcome journey');
 
     // KPIs.
@@ -213,6 +218,10 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
 
     // Proposals and governance.
     await c.say('proposal list', 'Open proposals');
+    await c.say('proposal show 1', 'Proposal #1: Call every new customer in their first week', 'proposal show 1');
+    await c.click('Approve', /You voted Approve/, 'vote Approve');
+    await c.click('Reject', /You changed your vote on #1 from Approve to Reject/, 'change the vote');
+    await c.click('Vote with a comment', /Comment/, 'Vote with a comment');
     await c.say('proposal new', 'New proposal');
     await c.say('settings', 'Governance settings');
     await c.click('Change settings', 'Governance settings', 'Change settings');
