@@ -190,6 +190,10 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
     await c.say('glossary recent', 'Recently changed terms');
     await c.say('glossary stats', 'Glossary stats');
     await c.say('glossary history nps', 'History of Net Promoter Score', 'glossary history');
+    // Alex is a glossary steward: an edit is published at once, and the history offers a roll back.
+    await c.say('glossary propose Touchpoint = Any moment at which a customer meets the company, in any channel.', /version 2/, 'edit a term');
+    await c.say('glossary history touchpoint', 'History of Touchpoint', 'history after the edit');
+    await c.click('Roll back to version 1', /Rolled back to version 1/, 'Roll back');
     await c.say('help glossary', 'Help: glossary');
     await c.say('glossary explain Our NPS rose but the QRX index fell', 'CX terms in this message');
     await c.click('Propose QRX', /Propose a term/);
