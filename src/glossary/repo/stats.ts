@@ -71,11 +71,16 @@ export async function termCount(db: Db, orgId: string) {
 /** Writes logged lookups in one statement, each column passed as one array. */
 export async function insertLookups(db: Db, rows: LookupEntry[]): Promise<void> {
   const col = <K extends keyof LookupEntry>(key: K) => rows.map((r) => r[key]);
-  await sql`
-    insert into glossary_lookups (org_id, query, query_norm, term_id, outcome, person_id, platform, created_at)
-    select * from unnest(
-      ${col('orgId')}::uuid[], ${col('query')}::text[], ${col('queryNorm')}::text[], ${col('termId')}::uuid[],
-      ${col('outcome')}::text[], ${col('personId')}::uuid[], ${col('platform')}::text[], ${rows.map((r) => r.at.toISOString())}::timestamptz[]
-    )
-  `.execute(db);
+  // Statistics, not something a person did: the commit does not wait for the WAL to reach the disk
+  // (a crash of Postgres itself may lose the last moments of them); every other write still does.
+  await db.transaction().execute(async (trx) => {
+    await sql`set local synchronous_commit = off`.execute(trx);
+    await sql`
+      insert into glossary_lookups (org_id, query, query_norm, term_id, outcome, person_id, platform, created_at)
+      select * from unnest(
+        ${col('orgId')}::uuid[], ${col('query')}::text[], ${col('queryNorm')}::text[], ${col('termId')}::uuid[],
+        ${col('outcome')}::text[], ${col('personId')}::uuid[], ${col('platform')}::text[], ${rows.map((r) => r.at.toISOString())}::timestamptz[]
+      )
+    `.execute(trx);
+  });
 }
