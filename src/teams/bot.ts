@@ -286,7 +286,7 @@ export class StewardTeamsBot extends TeamsActivityHandler {
     await this.sendParts(context, { ...(reply.private && !view ? { private: reply.private } : {}), ...(reply.public ? { public: reply.public } : {}), ...(reply.form ? { form: reply.form } : {}) });
     const card = view ?? reply.replace;
     if (card) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: renderAdaptiveCard(card) };
-    return { statusCode: 200, type: MESSAGE_RESPONSE_TYPE, value: reply.private?.summary ?? 'Done.' };
+    return { statusCode: 200, type: MESSAGE_RESPONSE_TYPE, value: reply.private?.summary ?? (reply.form ? `${reply.form.title}: the form is below.` : 'Done.') };
   }
 }
 

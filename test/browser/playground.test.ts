@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addIdentity } from '../../src/orgs/repo.js';
 import { grantRole, personForEmail } from '../../src/orgs/service.js';
 import { seedDemo } from '../../src/seed/demo.js';
+import { submitTerm } from '../../src/glossary/service.js';
 import { startTestSteward, type TestSteward } from '../support/steward.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -126,6 +127,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
   let playground: ChildProcess;
   let browser: Browser;
   let client: Client;
+  let orgId: string;
 
   beforeAll(async () => {
     rmSync(SCREENSHOTS, { recursive: true, force: true });
@@ -133,7 +135,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
     // A fixed port, so that chart links (PUBLIC_URL) point at this Steward and the client loads them.
     const stewardPort = await freePort();
     t = await startTestSteward({ env: { STEWARD_ALLOWED_INSTALLATIONS: `teams:${TENANT}`, PORT: String(stewardPort), PUBLIC_URL: `http://127.0.0.1:${stewardPort}` } });
-    const { orgId } = await seedDemo(t.database.db, { orgName: 'Acme' });
+    ({ orgId } = await seedDemo(t.database.db, { orgName: 'Acme' }));
     // Alex Wilber is an admin and a board member, as the README's quick start makes them.
     const alex = await personForEmail(t.database.db, orgId, 'alex.wilber@example.com', 'Alex Wilber');
     await addIdentity(t.database.db, alex, 'teams', TENANT, ALEX);
@@ -194,6 +196,20 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
     await c.say('glossary propose Touchpoint = Any moment at which a customer meets the company, in any channel.', /version 2/, 'edit a term');
     await c.say('glossary history touchpoint', 'History of Touchpoint', 'history after the edit');
     await c.click('Roll back to version 1', /Rolled back to version 1/, 'Roll back');
+    // Someone else proposes two new terms: the approval requests reach Alex, a glossary steward, here.
+    const office = await personForEmail(t.database.db, orgId, 'cx-office@example.com', 'CX office');
+    const proposer = { personId: office, orgId, name: 'CX office', email: 'cx-office@example.com', roles: new Set<never>(), platform: 'slack' as const, platformUserId: 'UOFFICE' };
+    const deps = { db: t.database.db, clock: t.clock, kickDelivery: (ids: string[]) => t.steward.services.kickDelivery(ids) };
+    for (const name of ['Service recovery rate', 'Silent churn']) {
+      await submitTerm(deps, proposer, undefined, { name, definition: `What ${name.toLowerCase()} means here, agreed by the board.`, notes: null, links: [], aliases: [] });
+    }
+    await c.check('approval requests arrive', async () => {}, 'New term proposed: Silent churn');
+    await c.click('Approve', /Approved/, 'Approve a new term');
+    await c.click('Reject', /Reject proposal/, 'Reject opens its form');
+    await c.check('submit the rejection with a reason', async () => {
+      await c.page.locator('textarea').last().fill('Too close to Churn rate; extend that definition instead.');
+      await c.page.getByRole('button', { name: 'Reject', exact: true }).last().click();
+    }, /Rejected by Alex Wilber|rejected/);
     await c.say('help glossary', 'Help: glossary');
     await c.say('glossary explain Our NPS rose but the QRX index fell', 'CX terms in this message');
     await c.click('Propose QRX', /Propose a term/);
