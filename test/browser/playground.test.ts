@@ -221,6 +221,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
     // Alex pings a journey; its owner is known only by e-mail and on no Teams roster here, so the ping
     // goes on to the admins: Alex, in this chat, with the ping's buttons.
     await c.say('journey ping onboarding Please look at the drop in onboarding NPS', /Pinged: Welcome journey/, 'journey ping');
+    await c.click('Snooze 1 day', /[Ss]noozed/, 'Snooze the ping');
     await c.click('Acknowledge', /acknowledged/i, 'Acknowledge the ping');
     await c.click('Mark resolved', /resolved/i, 'Mark the ping resolved');
     await c.say('journey history onboarding', 'History of Welcome journey');
