@@ -150,7 +150,7 @@ export function proposalsCapability(ports: ProposalPorts): Capability {
           const message = voteConfirmationText(vote);
           return {
             private: voteConfirmationCard(message, { comment: vote.comment, anonymous: vote.anonymous }),
-            clickerView: () => cardForVoter(ctx.services.db, payload.p, message),
+            clickerView: () => cardForVoter(ctx.services.db, payload.p, vote.comment ? `${message} Your comment: “${vote.comment}”` : message),
           };
         }),
       }),
