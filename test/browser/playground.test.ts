@@ -159,6 +159,8 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
     const alex = await personForEmail(t.database.db, orgId, 'alex.wilber@example.com', 'Alex Wilber');
     await addIdentity(t.database.db, alex, 'teams', TENANT, ALEX);
     for (const role of ['admin', 'board', 'glossary_steward'] as const) await grantRole(t.database.db, alex, { orgId, role, byLabel: 'browser test' });
+    // Alex owns a task and the journey above it, so a ping about the task can be escalated (to Alex again).
+    await t.database.db.updateTable('journeys').set({ owner_person_id: alex }).where('org_id', '=', orgId).where('key', 'in', ['first-invoice', 'billing']).execute();
 
     const port = await freePort();
     playground = spawn(process.execPath, [PLAYGROUND_CLI, '-e', `${t.url}/api/messages`, '-c', 'msteams', '-p', String(port), '--dt'], {
@@ -245,6 +247,9 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
     await c.click('Snooze 1 day', /[Ss]noozed/, 'Snooze the ping');
     await c.click('Acknowledge', /acknowledged/i, 'Acknowledge the ping');
     await c.click('Mark resolved', /resolved/i, 'Mark the ping resolved');
+    await c.say('journey ping first-invoice The first invoice shows the wrong tariff', /Pinged: Understand first invoice/, 'ping a task Alex owns');
+    await c.click('Escalate', 'Escalate this ping?', 'Escalate asks first');
+    await c.check('confirm the escalation', () => c.page.getByRole('button', { name: 'Escalate', exact: true }).last().click(), /escalated/i);
     await c.say('journey history onboarding', 'History of Welcome journey');
 
     // KPIs.
