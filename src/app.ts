@@ -20,6 +20,7 @@ import { TermIndexes } from './glossary/matching/term-indexes.js';
 import { governanceCapability, settingsCapability } from './governance/capability.js';
 import { GovernanceSchedules, governanceJob } from './governance/jobs.js';
 import { helpCapability } from './help/capability.js';
+import { homeCapability } from './home/capability.js';
 import { ingestRoutes } from './http/api/ingest.js';
 import { RedisRateLimiter } from './http/api/rate-limit.js';
 import { chartRoute } from './http/chart-route.js';
@@ -256,6 +257,7 @@ function buildRouter({ options }: Start, services: Services, memory: Memory, que
   const capabilities: Capability[] = [
     orgsCapability,
     reachCapability,
+    homeCapability,
     createGlossaryCapability({ lookupLog: memory.lookupLog, answers: memory.answers, composeAnswers: memory.composeAnswers, termIndexes: memory.termIndexes, termSections: [kpisUsingTerm(memory.kpiLinks)] }),
     governanceCapability,
     journeysCapability({ cardSections: [kpiJourneySection(services.clock), ...(options.journeyCardSections ?? [])], verbs: pings.journeyVerbs }),

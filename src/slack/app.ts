@@ -12,6 +12,7 @@ import { SerializedJson, SlackHttpReceiver, type SlackReceiverOptions } from './
 import { conversationKind, commandText, slackTextRequest } from './request.js';
 import { respondThrough, slackReplyTo } from './response-url.js';
 import { registerShortcuts } from './shortcuts.js';
+import { SlackHomeTab } from './home-tab.js';
 import { z } from 'zod';
 import { withTimeout } from '../with-timeout.js';
 
@@ -86,6 +87,7 @@ export class SlackAdapter {
   /** Web API client for replies after the ack: no retries, so nothing queues behind a slow Slack. */
   readonly client: WebClient;
   private readonly identity: BotIdentity;
+  private readonly homeTab: SlackHomeTab;
 
   constructor(private readonly options: SlackAdapterOptions) {
     const clientOptions = {
@@ -96,6 +98,7 @@ export class SlackAdapter {
     };
     this.client = new WebClient(options.botToken, clientOptions);
     this.identity = new BotIdentity(this.client, options.log);
+    this.homeTab = new SlackHomeTab({ log: options.log, answer: (request) => this.answer(request), answerBeforeAck: (request, ack) => this.answerBeforeAck(request, ack) });
     this.receiver = new SlackHttpReceiver({ signingSecret: options.signingSecret, log: options.log, ...(options.inboundEvents ? { inboundEvents: options.inboundEvents } : {}) });
     // Socket Mode (SLACK_APP_TOKEN) replaces the HTTP endpoint; everything after the receiver is the same.
     const receiver: Receiver = options.appToken ? new SocketModeReceiver({ appToken: options.appToken, logLevel: LogLevel.ERROR }) : this.receiver;
@@ -178,6 +181,7 @@ export class SlackAdapter {
     this.registerButtons();
     this.registerForms();
     this.registerEvents();
+    this.homeTab.register(this.app);
     registerShortcuts(this.app, { router: this.options.router, log: this.options.log, answer: (request) => this.answer(request), lookupEmail: (userId) => this.lookupEmail(userId) });
     this.app.error(async (error) => {
       this.options.log.error({ err: error }, 'Slack listener error');
@@ -239,6 +243,7 @@ export class SlackAdapter {
         input: { kind: 'action', payload: parsed.success ? parsed.data : undefined, values: {} },
         mentions: [],
       };
+      if (body.view?.type === 'home') return this.homeTab.click(request, body.trigger_id, ack, client);
       if (await this.storeInInbox(request, body.response_url, channelId, ack)) return;
       const reply = await this.answerBeforeAck(request, ack);
       if (reply.form) {
@@ -308,16 +313,6 @@ export class SlackAdapter {
       const reply = await this.answer(request);
       const card = reply.private ?? reply.public ?? reply.replace;
       if (card) await client.chat.postMessage({ channel: message.channel, blocks: renderBlocks(card), text: fallbackText(card) });
-    });
-
-    // App Home shows the help card, so the app explains itself where people first meet it.
-    app.event('app_home_opened', async ({ event, client, context }) => {
-      if (event.tab !== 'home') return;
-      const reply = await this.answer(
-        slackTextRequest({ teamId: context.teamId ?? 'unknown', userId: event.user, channelId: event.channel, text: 'help' }),
-      );
-      const card = reply.private ?? reply.public;
-      if (card) await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: renderBlocks(card) } });
     });
   }
 

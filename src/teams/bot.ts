@@ -117,6 +117,7 @@ export class StewardTeamsBot extends TeamsActivityHandler {
     this.onInstallationUpdate(async (context, next) => {
       await this.remember(context);
       await this.readRoster(context);
+      await this.welcomePersonally(context);
       await next();
     });
   }
@@ -163,6 +164,18 @@ export class StewardTeamsBot extends TeamsActivityHandler {
       // A tenant nobody linked is refused where its message is answered; nothing of it is stored.
       if (error instanceof ChatError && error.code === ERROR_CODES.installationNotLinked) return;
       this.options.log.warn({ err: error }, 'could not store the Teams conversation reference');
+    }
+  }
+
+  /** Installed for a person (their personal chat with Steward): the welcome is their My Steward. */
+  private async welcomePersonally(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    if (conversationKind(activity) !== 'personal' || activity.action === 'remove') return;
+    try {
+      const reply = await this.options.router.handle({ ...this.baseRequest(activity), input: { kind: 'text', text: 'home' }, mentions: [] }, this.emailLookup(context));
+      if (reply.private && !reply.refusal) await context.sendActivity(cardActivity(reply.private));
+    } catch (error) {
+      this.options.log.warn({ err: error }, 'could not send the Teams welcome');
     }
   }
 

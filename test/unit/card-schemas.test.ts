@@ -7,6 +7,8 @@ import type { Command } from '../../src/chat/capability.js';
 import { bold, text, type Card, type Form, type PersonRef } from '../../src/chat/card.js';
 import { errorCard, unknownCommandCard } from '../../src/chat/cards.js';
 import { commandHelpCard, helpCard } from '../../src/help/cards.js';
+import { homeCard } from '../../src/home/cards.js';
+import type { HomeView } from '../../src/home/service.js';
 import * as glossary from '../../src/glossary/cards.js';
 import * as glossaryChanges from '../../src/glossary/change-cards.js';
 import { nudgeCard, termsInTextCard } from '../../src/glossary/in-text-cards.js';
@@ -340,6 +342,23 @@ const inText = (i: number, long = false): TermInText => ({
   ...(i % 3 === 2 ? { replacement: { termId: uuid(950 + i), name: long ? 'R'.repeat(120) : `Replacement ${i}`, definition: long ? 'D'.repeat(400) : 'The approved meaning.' } } : {}),
 });
 
+// ---------------------------------------------------------------------------------------------
+// My Steward
+
+function homeView(count: number, long = false): HomeView {
+  const title = (i: number) => (long ? `${'T'.repeat(140)} ${i}` : `Proposal ${i}`);
+  return {
+    name: long ? 'N'.repeat(120) : 'Ann Peeters',
+    timeZone: TZ,
+    pings: Array.from({ length: count }, (_, i) => ({ pingId: uuid(1000 + i), journeyId: uuid(1100 + i), journeyName: long ? 'J'.repeat(120) : `Journey ${i}`, journeyKey: `j${i}`, message: long ? 'M'.repeat(2000) : 'Please check', state: i % 2 ? ('snoozed' as const) : ('sent' as const), holderPersonId: uuid(1), fromPersonId: uuid(2), createdAt: NOW, escalateAt: NOW, snoozedUntil: i % 2 ? NOW : null, exhaustedAt: null, level: 0 })),
+    refs: new Map([[uuid(2), { name: long ? 'P'.repeat(120) : 'Bo' }]]),
+    votes: Array.from({ length: count }, (_, i) => ({ id: uuid(1200 + i), number: i + 1, title: title(i), deadline: NOW })),
+    journeys: Array.from({ length: count }, (_, i) => ({ name: long ? 'J'.repeat(120) : `Journey ${i}`, key: `j${i}`, role: i % 2 ? ('deputy' as const) : ('owner' as const), kpis: Array.from({ length: long ? 12 : 2 }, (_, k) => ({ key: `k${k}`, name: long ? 'K'.repeat(120) : `KPI ${k}`, status: (['breached', 'at_risk', 'on_track', 'no_data', 'stale'] as const)[k % 5]! })) })),
+    approvals: Array.from({ length: count }, (_, i) => ({ id: uuid(1300 + i), kind: i % 2 ? ('edit' as const) : ('new' as const), name: long ? 'G'.repeat(120) : `Term ${i}`, created_at: NOW })),
+    proposals: Array.from({ length: count }, (_, i) => ({ id: uuid(1400 + i), number: i + 1, title: title(i), status: (['draft', 'open', 'approved', 'in_progress'] as const)[i % 4]!, deadline: NOW })),
+  };
+}
+
 const commands: Command[] = ['glossary', 'journey', 'kpi', 'proposal', 'settings', 'governance', 'schedule', 'digest', 'role', 'help'].map((word) => ({
   word,
   summary: `what ${word} does, in a line`,
@@ -354,6 +373,9 @@ const CARDS: Record<string, () => Card> = {
   'chat errorCard': () => errorCard('Something went wrong: *that* did not work_'),
   'chat unknownCommandCard': () => unknownCommandCard('glosary *nps*', 'glossary'),
   'chat unknownCommandCard without a guess': () => unknownCommandCard('x'.repeat(3000), undefined),
+  'home homeCard': () => homeCard(homeView(2), 'slack'),
+  'home homeCard empty': () => homeCard({ ...homeView(0), votes: [], approvals: [] }, 'teams'),
+  'home homeCard longest, many of each': () => homeCard(homeView(60, true), 'slack'),
   'help helpCard Slack': () => helpCard(commands, 'slack'),
   'help helpCard Teams': () => helpCard(commands, 'teams'),
   'help commandHelpCard': () => commandHelpCard(commands[0]!, 'slack'),
@@ -588,8 +610,8 @@ describe('every card within Slack’s rules (Block Kit limits, mrkdwn runs)', ()
   it.each(Object.entries(FORMS))('form %s', (name, build) => {
     failWith(name, modalProblems(renderModal(build(), { channelId: 'C0123' })));
   });
-  it('the Home tab: the help card as a home view', () => {
-    failWith('home', blockKitProblems(renderBlocks(helpCard(commands, 'slack')), 'home'));
+  it('the Home tab: My Steward, with many of everything, as a home view', () => {
+    failWith('home', blockKitProblems(renderBlocks(homeCard(homeView(60, true), 'slack')), 'home'));
   });
 });
 

@@ -141,7 +141,7 @@ describe('Teams package', () => {
     expect(manifest.bots[0]?.scopes.sort()).toEqual(['groupChat', 'personal', 'team']);
     expect(manifest.validDomains).toEqual(['steward.example.com']);
     const titles = manifest.bots[0]?.commandLists.flatMap((l) => l.commands.map((c) => c.title)) ?? [];
-    expect(titles.sort()).toEqual(['glossary', 'governance', 'help', 'journey', 'kpi', 'proposal']);
+    expect(titles.sort()).toEqual(['glossary', 'governance', 'help', 'home', 'journey', 'kpi', 'proposal']);
 
     const color = readPngHeader(entries.get('color.png') ?? Buffer.alloc(0));
     const outline = readPngHeader(entries.get('outline.png') ?? Buffer.alloc(0));
