@@ -14,6 +14,7 @@ import * as inboundEvents from './0010_inbound_events.js';
 import * as reach from './0011_reach.js';
 import * as clickInbox from './0012_click_inbox.js';
 import * as glossaryWatch from './0015_glossary_watch.js';
+import * as homeViews from './0016_home_views.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0011_reach': reach,
   '0012_click_inbox': clickInbox,
   '0015_glossary_watch': glossaryWatch,
+  '0016_home_views': homeViews,
 };

@@ -69,6 +69,8 @@ export interface StewardOptions {
   /** Delivery lease; tests shorten it. */
   deliveryLeaseMs?: number;
   sweepIntervalMs?: number;
+  /** How often Slack Home tabs are checked for changes (default 20 s; tests shorten it). */
+  homeRefreshMs?: number;
   /** How long a serving process keeps a stored click to itself before another may take it (default 30 s; tests shorten it). */
   clickLeaseMs?: number;
   /** How often the reach sweep looks up accountable people Steward has never met (default 60 s; 0: never). */

@@ -3,6 +3,7 @@
 // by e-mail through it) and, when this process serves HTTP, its endpoint.
 import { systemClock, type Clock } from './clock.js';
 import { ClickInbox } from './chat/inbox.js';
+import * as homeRepo from './home/repo.js';
 import type { ChatRouter } from './chat/router.js';
 import type { Config } from './config.js';
 import { InboundEvents } from './db/inbound-events.js';
@@ -29,7 +30,7 @@ export interface PlatformStart {
   log: Logger;
   clock: Clock;
   runHttp: boolean;
-  options: { clickLeaseMs?: number | undefined };
+  options: { clickLeaseMs?: number | undefined; homeRefreshMs?: number | undefined };
 }
 
 export interface Platforms {
@@ -63,6 +64,14 @@ function connectSlack({ config, log, runHttp, clock, options }: PlatformStart, r
   const inbox = runHttp ? new ClickInbox({ db: services.db, clock, log, ...(options.clickLeaseMs ? { leaseMs: options.clickLeaseMs } : {}) }) : undefined;
   const adapter = new SlackAdapter({
     inbox,
+    homeTab: {
+      store: {
+        opened: (slack, hash, now) => homeRepo.homeOpened(services.db, slack, hash, now),
+        toCheck: (now, until, limit) => homeRepo.homesToCheck(services.db, now, until, limit),
+        published: (personId, hash) => homeRepo.homePublished(services.db, personId, hash),
+      },
+      ...(options.homeRefreshMs ? { refreshEveryMs: options.homeRefreshMs } : {}),
+    },
     signingSecret: config.SLACK_SIGNING_SECRET,
     botToken: config.SLACK_BOT_TOKEN,
     apiUrl: config.SLACK_API_URL,

@@ -157,6 +157,16 @@ export interface ClickInboxTable {
   attempts: Generated<number>;
 }
 
+/** Slack Home tabs kept current (src/slack/home-tab.ts). */
+export interface HomeViewsTable {
+  person_id: string;
+  installation_external_id: string;
+  user_external_id: string;
+  opened_at: Generated<Date>;
+  published_hash: string | null;
+  checked_until: Generated<Date>;
+}
+
 export interface FoundationTables {
   organisations: OrganisationsTable;
   installations: InstallationsTable;
@@ -168,4 +178,5 @@ export interface FoundationTables {
   outbox: OutboxTable;
   inbound_events: InboundEventsTable;
   click_inbox: ClickInboxTable;
+  home_views: HomeViewsTable;
 }

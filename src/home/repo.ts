@@ -41,3 +41,29 @@ export async function approvalsWaiting(db: Db, orgId: string, personId: string, 
     .limit(limit)
     .execute();
 }
+
+/** The person opened their Slack Home tab and was shown `hash`: keep it current for a week. */
+export async function homeOpened(db: Db, slack: { teamId: string; userId: string }, hash: string, now: Date): Promise<void> {
+  await sql`
+    insert into home_views (person_id, installation_external_id, user_external_id, opened_at, published_hash, checked_until)
+    select i.person_id, ${slack.teamId}, ${slack.userId}, ${now}, ${hash}, ${now}
+    from identities i where i.platform = 'slack' and i.installation_external_id = ${slack.teamId} and i.external_user_id = ${slack.userId}
+    on conflict (person_id) do update set opened_at = excluded.opened_at, published_hash = excluded.published_hash,
+      installation_external_id = excluded.installation_external_id, user_external_id = excluded.user_external_id
+  `.execute(db);
+}
+
+/** Home tabs opened in the last week and not checked since `now`, taken by this process until `until`. */
+export async function homesToCheck(db: Db, now: Date, until: Date, limit: number) {
+  const since = new Date(now.getTime() - 7 * 24 * 60 * 60_000);
+  return db
+    .updateTable('home_views')
+    .set({ checked_until: until })
+    .where('person_id', 'in', (eb) => eb.selectFrom('home_views').select('person_id').where('opened_at', '>', since).where('checked_until', '<=', now).orderBy('checked_until').limit(limit).forUpdate().skipLocked())
+    .returning(['person_id', 'installation_external_id', 'user_external_id', 'published_hash'])
+    .execute();
+}
+
+export async function homePublished(db: Db, personId: string, hash: string): Promise<void> {
+  await db.updateTable('home_views').set({ published_hash: hash }).where('person_id', '=', personId).execute();
+}

@@ -12,7 +12,7 @@ import { SerializedJson, SlackHttpReceiver, type SlackReceiverOptions } from './
 import { conversationKind, commandText, slackTextRequest } from './request.js';
 import { respondThrough, slackReplyTo } from './response-url.js';
 import { registerShortcuts } from './shortcuts.js';
-import { SlackHomeTab } from './home-tab.js';
+import { SlackHomeTab, type HomeViewStore } from './home-tab.js';
 import { z } from 'zod';
 import { withTimeout } from '../with-timeout.js';
 
@@ -27,6 +27,8 @@ export interface SlackAdapterOptions {
   answerWithinMs?: number;
   /** Events already taken, so Slack's retries of an event do nothing twice (HTTP receiver). */
   inboundEvents?: SlackReceiverOptions['inboundEvents'];
+  /** Where the Home tabs kept current are remembered, and how often they are looked at (src/slack/home-tab.ts). */
+  homeTab?: { store: HomeViewStore; refreshEveryMs?: number } | undefined;
   /** Clicks safe to handle again (votes) are stored here and acknowledged before they are handled. */
   inbox?: ClickInbox | undefined;
 }
@@ -98,7 +100,7 @@ export class SlackAdapter {
     };
     this.client = new WebClient(options.botToken, clientOptions);
     this.identity = new BotIdentity(this.client, options.log);
-    this.homeTab = new SlackHomeTab({ log: options.log, answer: (request) => this.answer(request), answerBeforeAck: (request, ack) => this.answerBeforeAck(request, ack) });
+    this.homeTab = new SlackHomeTab({ log: options.log, answer: (request) => this.answer(request), answerBeforeAck: (request, ack) => this.answerBeforeAck(request, ack), ...options.homeTab });
     this.receiver = new SlackHttpReceiver({ signingSecret: options.signingSecret, log: options.log, ...(options.inboundEvents ? { inboundEvents: options.inboundEvents } : {}) });
     // Socket Mode (SLACK_APP_TOKEN) replaces the HTTP endpoint; everything after the receiver is the same.
     const receiver: Receiver = options.appToken ? new SocketModeReceiver({ appToken: options.appToken, logLevel: LogLevel.ERROR }) : this.receiver;
@@ -128,11 +130,13 @@ export class SlackAdapter {
 
   async start(): Promise<void> {
     this.identity.start();
+    this.homeTab.start(this.client);
     if (this.socketMode) await this.app.start();
   }
 
   async stop(): Promise<void> {
     this.identity.stop();
+    this.homeTab.stop();
     if (this.socketMode) await this.app.stop();
   }
 

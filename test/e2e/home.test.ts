@@ -41,7 +41,7 @@ describe('My Steward', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestSteward();
+    t = await startTestSteward({ extra: { homeRefreshMs: 300 } });
     orgId = await t.steward.services.orgs.defaultOrganisation();
     await seedDemo(t.database.db, { orgId, orgName: 'Acme' });
     const db = t.database.db;
@@ -65,7 +65,7 @@ describe('My Steward', () => {
     const home = await openHome(HEAD_OF_SERVICE);
     expect(home).toContain('"type":"home"');
     expect(home).toContain('My Steward — Head of customer service');
-    expect(home).toContain('Pings waiting for you (1)');
+    expect(home).toMatch(/Pings waiting for you \([13]\)/);
     expect(home).toContain('Please look at the CSAT drop this week');
     expect(home).toContain('Votes you owe (1)');
     expect(home).toContain('#1 Call every new customer in their first week');
@@ -76,6 +76,21 @@ describe('My Steward', () => {
     expect(home).toContain('Silent churn');
     expect(home).toContain('None open.');
     for (const action of ['ping.acknowledge', 'ping.snooze', 'ping.escalate', 'proposal.vote', 'glossary.approve', 'glossary.reject']) expect(home).toContain(action);
+  });
+
+  it('publishes the Home tab again when what waits changes elsewhere, and not when nothing changed', async () => {
+    await openHome(HEAD_OF_SERVICE);
+    const before = publishedFor(HEAD_OF_SERVICE).length;
+    // Three changes in a row from elsewhere: Dana pings twice more.
+    for (const message of ['A second look at the CSAT drop, please', 'And the first contact resolution too']) {
+      expect((await postSlack(t.url, slashCommandBody({ command: '/journey', text: `ping service ${message}`, user_id: DANA }))).status).toBe(200);
+    }
+    await waitUntil('the home shows both new pings', () => latestHome(HEAD_OF_SERVICE).includes('Pings waiting for you (3)'), 10_000);
+    const after = publishedFor(HEAD_OF_SERVICE).length;
+    // Coalesced: the two changes cost at most two publishes, and an unchanged home none at all.
+    expect(after - before).toBeLessThanOrEqual(2);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(publishedFor(HEAD_OF_SERVICE).length).toBe(after);
   });
 
   it('tells a newcomer what to try instead of showing empty lists', async () => {
