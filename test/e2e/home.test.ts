@@ -9,7 +9,7 @@ import { addIdentity } from '../../src/orgs/repo.js';
 import { grantRole, personForEmail } from '../../src/orgs/service.js';
 import { seedDemo } from '../../src/seed/demo.js';
 import { postActivity, teamsMessage } from '../support/fake-connector.js';
-import { postSlack, sign, slashCommandBody } from '../support/slack.js';
+import { blockActionBody, postSlack, sign, slashCommandBody } from '../support/slack.js';
 import { linkTeamsMembers, startTestSteward, type TestSteward } from '../support/steward.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -91,6 +91,11 @@ describe('My Steward', () => {
     expect(after - before).toBeLessThanOrEqual(2);
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     expect(publishedFor(HEAD_OF_SERVICE).length).toBe(after);
+
+    // A vote cast elsewhere (on the proposal's card in a channel) leaves the votes owed.
+    const vote = JSON.stringify({ action: 'proposal.vote', p: proposalId, c: 'reject' });
+    expect((await postSlack(t.url, blockActionBody({ userId: HEAD_OF_SERVICE, value: vote, channelId: 'CGOV0001', responseUrl: t.slack.responseUrl('vote-elsewhere') }))).status).toBe(200);
+    await waitUntil('the home shows no vote owed', () => latestHome(HEAD_OF_SERVICE).includes('You have voted on every open proposal.'), 10_000);
   });
 
   it('tells a newcomer what to try instead of showing empty lists', async () => {
