@@ -12,6 +12,7 @@ import * as changeNoticeTables from './0008_change_notice_tables.js';
 import * as rememberedTables from './0009_remembered_tables.js';
 import * as inboundEvents from './0010_inbound_events.js';
 import * as reach from './0011_reach.js';
+import * as tokenScopes from './0013_token_scopes.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -25,4 +26,6 @@ export const migrations: Record<string, Migration> = {
   '0009_remembered_tables': rememberedTables,
   '0010_inbound_events': inboundEvents,
   '0011_reach': reach,
+  // 0012 is taken by a change on its way from another branch.
+  '0013_token_scopes': tokenScopes,
 };

@@ -20,6 +20,7 @@ import { TermIndexes } from './glossary/matching/term-indexes.js';
 import { governanceCapability, settingsCapability } from './governance/capability.js';
 import { GovernanceSchedules, governanceJob } from './governance/jobs.js';
 import { helpCapability } from './help/capability.js';
+import { BearerAuth } from './http/api/bearer.js';
 import { ingestRoutes } from './http/api/ingest.js';
 import { RedisRateLimiter } from './http/api/rate-limit.js';
 import { chartRoute } from './http/chart-route.js';
@@ -304,15 +305,11 @@ function watchMetrics(database: DatabaseHandle, redis: RedisParts, queues: Queue
 
 /** KPI charts and the ingest API. */
 function dataRoutes({ config, clock, log }: Start, database: DatabaseHandle, redis: RedisParts, queues: Queues, memory: Memory): Route[] {
+  const limiter = new RedisRateLimiter(redis.jobs.producer, { log, ...(redis.jobs.prefix ? { prefix: redis.jobs.prefix } : {}) });
+  const auth = new BearerAuth({ db: database.db, clock, limiter });
   return [
     chartRoute({ secret: config.secret, clock, png: (ref) => memory.charts.png(ref) }),
-    ...ingestRoutes({
-      db: database.db,
-      clock,
-      log,
-      limiter: new RedisRateLimiter(redis.jobs.producer, { log, ...(redis.jobs.prefix ? { prefix: redis.jobs.prefix } : {}) }),
-      onStored: (kpiIds) => queues.kpiAlerts.kick(kpiIds),
-    }),
+    ...ingestRoutes({ db: database.db, clock, log, auth, onStored: (kpiIds) => queues.kpiAlerts.kick(kpiIds) }),
   ];
 }
 
