@@ -2,6 +2,7 @@
 // description written for the model (what it answers, when to use it), zod input and output
 // schemas, structured content and a short text rendering. A tool call is counted by tool and outcome.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { ChatError } from '../chat/errors.js';
@@ -160,9 +161,13 @@ async function call<I extends z.ZodObject, O extends z.ZodObject>(env: ToolEnv, 
   }
 }
 
+// The SDK would build a JSON Schema validator (an Ajv instance: most of what a new server costs) for every
+// server, to check what clients answer to elicitation — which these tools never ask for. One will do.
+const sharedValidator = new AjvJsonSchemaValidator();
+
 /** A new server with every tool, for one request (stateless: nothing outlives the request). */
 export function createMcpServer(env: ToolEnv): McpServer {
-  const server = new McpServer({ name: 'steward', title: 'Steward (CX governance)', version: env.version }, { instructions: INSTRUCTIONS });
+  const server = new McpServer({ name: 'steward', title: 'Steward (CX governance)', version: env.version }, { instructions: INSTRUCTIONS, jsonSchemaValidator: sharedValidator });
   for (const t of TOOLS) t.register(server, env);
   return server;
 }
