@@ -13,6 +13,7 @@ import * as rememberedTables from './0009_remembered_tables.js';
 import * as inboundEvents from './0010_inbound_events.js';
 import * as reach from './0011_reach.js';
 import * as clickInbox from './0012_click_inbox.js';
+import * as tokenScopes from './0013_token_scopes.js';
 import * as glossaryWatch from './0015_glossary_watch.js';
 import * as homeViews from './0016_home_views.js';
 
@@ -29,6 +30,8 @@ export const migrations: Record<string, Migration> = {
   '0010_inbound_events': inboundEvents,
   '0011_reach': reach,
   '0012_click_inbox': clickInbox,
+  '0013_token_scopes': tokenScopes,
+  // 0014 was kept for a change that did not land; the names only need to sort in order.
   '0015_glossary_watch': glossaryWatch,
   '0016_home_views': homeViews,
 };

@@ -21,6 +21,7 @@ import { governanceCapability, settingsCapability } from './governance/capabilit
 import { GovernanceSchedules, governanceJob } from './governance/jobs.js';
 import { helpCapability } from './help/capability.js';
 import { homeCapability } from './home/capability.js';
+import { BearerAuth } from './http/api/bearer.js';
 import { ingestRoutes } from './http/api/ingest.js';
 import { RedisRateLimiter } from './http/api/rate-limit.js';
 import { chartRoute } from './http/chart-route.js';
@@ -30,6 +31,7 @@ import { createHttpServer, type Route } from './http/server.js';
 import { JobRegistry } from './jobs/registry.js';
 import { RedisHealth, redisConnection } from './jobs/redis.js';
 import { journeysCapability } from './journeys/capability.js';
+import { mcpRoutes } from './mcp/route.js';
 import type { JourneyCardSection } from './journeys/cards.js';
 import { PING_MESSAGE_RENDERER, pingMessageRenderer } from './pings/steps.js';
 import { kpisCapability } from './kpis/capability.js';
@@ -123,7 +125,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const reach = findPeople(database, platforms);
   const deliverer = buildDeliverer(start, database, platforms, reach, services);
   const metrics = watchMetrics(database, redis, queues, memory, services);
-  const routes = start.runHttp ? [...platforms.routes, ...dataRoutes(start, database, redis, queues, memory), ...healthRoutes({ database, redisHealth: redis.health, metrics })] : [];
+  const routes = start.runHttp ? [...platforms.routes, ...dataRoutes(start, database, redis, queues, memory, metrics), ...healthRoutes({ database, redisHealth: redis.health, metrics })] : [];
   const sweep = startJobs(start, redis.jobs, { services, deliverer, queues });
   const reachSweep = startReachSweep(start, database, reach);
   await platforms.slack?.start();
@@ -314,17 +316,14 @@ function watchMetrics(database: DatabaseHandle, redis: RedisParts, queues: Queue
   });
 }
 
-/** KPI charts and the ingest API. */
-function dataRoutes({ config, clock, log }: Start, database: DatabaseHandle, redis: RedisParts, queues: Queues, memory: Memory): Route[] {
+/** KPI charts, the ingest API and the MCP endpoint (the last two share bearer tokens, each with its scope). */
+function dataRoutes({ config, clock, log }: Start, database: DatabaseHandle, redis: RedisParts, queues: Queues, memory: Memory, metrics: Metrics): Route[] {
+  const limiter = new RedisRateLimiter(redis.jobs.producer, { log, ...(redis.jobs.prefix ? { prefix: redis.jobs.prefix } : {}) });
+  const auth = new BearerAuth({ db: database.db, clock, limiter });
   return [
     chartRoute({ secret: config.secret, clock, png: (ref) => memory.charts.png(ref) }),
-    ...ingestRoutes({
-      db: database.db,
-      clock,
-      log,
-      limiter: new RedisRateLimiter(redis.jobs.producer, { log, ...(redis.jobs.prefix ? { prefix: redis.jobs.prefix } : {}) }),
-      onStored: (kpiIds) => queues.kpiAlerts.kick(kpiIds),
-    }),
+    ...ingestRoutes({ db: database.db, clock, log, auth, onStored: (kpiIds) => queues.kpiAlerts.kick(kpiIds) }),
+    ...mcpRoutes({ db: database.db, clock, log, auth, metrics, lookupLog: memory.lookupLog, termIndexes: memory.termIndexes }),
   ];
 }
 

@@ -22,7 +22,7 @@ import {
 } from '../chat/card.js';
 import { truncate } from '../chat/limits.js';
 import { GLOSSARY_LIMITS } from './schema.js';
-import type { TermStatus, VersionChange } from './tables.js';
+import type { LookupSource, TermStatus, VersionChange } from './tables.js';
 
 export const ACTIONS = {
   show: 'glossary.show',
@@ -304,9 +304,11 @@ export interface StatsView {
   total: number;
   found: number;
   mostLookedUp: { termId: string; name: string; count: number }[];
-  mostMissed: { query: string; count: number }[];
+  mostMissed: { query: string; count: number; sources: LookupSource[] }[];
   terms: Partial<Record<TermStatus, number>>;
 }
+
+const SOURCE_LABELS: Record<LookupSource, string> = { slack: 'Slack', teams: 'Teams', mcp: 'AI assistants (MCP)' };
 
 export function statsCard(stats: StatsView): Card {
   const share = stats.total ? Math.round((stats.found / stats.total) * 100) : 0;
@@ -319,7 +321,7 @@ export function statsCard(stats: StatsView): Card {
   );
   blocks.push(para(bold('Most missed'), text(' (what people looked for and did not find)')));
   blocks.push(
-    stats.mostMissed.length ? { kind: 'list', items: stats.mostMissed.map((r) => [text(`“${truncate(r.query, 80)}” — ${r.count}`)]) } : para('No misses.'),
+    stats.mostMissed.length ? { kind: 'list', items: stats.mostMissed.map((r) => [text(`“${truncate(r.query, 80)}” — ${r.count} (${r.sources.map((s) => SOURCE_LABELS[s]).join(', ')})`)]) } : para('No misses.'),
   );
   blocks.push(context(`${stats.terms.approved ?? 0} approved terms, ${stats.terms.proposed ?? 0} proposed, ${stats.terms.deprecated ?? 0} deprecated.`));
   return {

@@ -28,7 +28,7 @@ export async function history(deps: GlossaryDeps, actor: Actor, termId: string) 
   return { term: { id: term.id, name: term.name, version: term.version, stewardPersonId: term.steward_person_id }, versions, total, timeZone, canRollBack };
 }
 
-export async function recent(deps: GlossaryDeps, actor: Actor, count: number): Promise<{ rows: RecentView[]; timeZone: string }> {
+export async function recent(deps: GlossaryDeps, actor: Pick<Actor, 'orgId'>, count: number): Promise<{ rows: RecentView[]; timeZone: string }> {
   const [rows, timeZone] = await Promise.all([terms.recentlyChanged(deps.db, actor.orgId, count), terms.orgTimeZone(deps.db, actor.orgId)]);
   return {
     rows: rows.map((r) => ({ termId: r.id, name: r.name, version: r.version, change: r.change, by: r.changed_by_name ?? r.changed_by_label ?? 'Steward', at: r.updated_at })),

@@ -19,6 +19,9 @@ import { termSummaries } from './repo/in-text.js';
 import * as terms from './repo/terms.js';
 
 export type { GlossaryDeps } from './editing.js';
+
+/** Reading the glossary needs only the organisation: a person in chat, or an MCP token. */
+export type Reader = Pick<Actor, 'orgId'>;
 export type { ChangeResult } from './proposals.js';
 
 /** What a lookup found: a term (with its card when the lookup read it), or what to offer instead. */
@@ -27,7 +30,7 @@ export type LookupResult =
   | { kind: 'offer'; candidates: RankedTerm[]; miss?: MissContext };
 
 /** A lookup: the confident answer (a deprecated term leads on to its replacement), or candidates. */
-export async function lookUp(deps: GlossaryDeps, actor: Actor, raw: string): Promise<LookupResult> {
+export async function lookUp(deps: GlossaryDeps, actor: Reader, raw: string): Promise<LookupResult> {
   const query = prepare(raw);
   const { decision, miss, card } = await rank(deps.db, actor.orgId, query, { index: deps.termIndexes?.current(actor.orgId) });
   if (decision.kind !== 'confident') return { kind: 'offer', candidates: decision.kind === 'candidates' ? decision.candidates : [], ...(miss ? { miss } : {}) };
@@ -42,7 +45,7 @@ export async function lookUp(deps: GlossaryDeps, actor: Actor, raw: string): Pro
 }
 
 /** Up to ten terms whose name, aliases, definition or notes mention the words. */
-export async function search(deps: GlossaryDeps, actor: Actor, words: string): Promise<RankedTerm[]> {
+export async function search(deps: GlossaryDeps, actor: Reader, words: string): Promise<RankedTerm[]> {
   const { ranked } = await rank(deps.db, actor.orgId, prepare(words), { alwaysFuzzy: true, index: deps.termIndexes?.current(actor.orgId) });
   return ranked.filter((r) => r.score >= SHOWN).slice(0, 10);
 }
@@ -73,8 +76,7 @@ export async function termIdNamed(deps: GlossaryDeps, actor: Actor, text: string
 }
 
 /** The card's content; `read` is the term's card row when the lookup already read it. */
-/** The card's content; `read` is the term's card row when the lookup already read it. */
-export async function termCardView(deps: GlossaryDeps, actor: Actor, termId: string, read?: TermCardRow): Promise<TermCardView> {
+export async function termCardView(deps: GlossaryDeps, actor: Reader, termId: string, read?: TermCardRow): Promise<TermCardView> {
   const row = read?.id === termId ? read : await termCardData(deps.db, actor.orgId, termId);
   if (!row) throw new NotFound('That term no longer exists in this organisation.');
   // The steward as a mention where they are known (as orgs/people.ts personRef builds it, without two more queries).

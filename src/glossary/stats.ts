@@ -7,7 +7,7 @@ import type { TermStatus } from './tables.js';
 
 export const STATS_DAYS = 30;
 
-export async function lookupStats(deps: GlossaryDeps, actor: Actor): Promise<StatsView> {
+export async function lookupStats(deps: Pick<GlossaryDeps, 'db' | 'clock'>, actor: Pick<Actor, 'orgId'>): Promise<StatsView> {
   const { db } = deps;
   const orgId = actor.orgId;
   const since = new Date(deps.clock.now().getTime() - STATS_DAYS * 24 * 3600 * 1000);
@@ -22,7 +22,7 @@ export async function lookupStats(deps: GlossaryDeps, actor: Actor): Promise<Sta
     total: totals.total,
     found: totals.found,
     mostLookedUp: mostLookedUp.map((r) => ({ termId: r.id, name: r.name, count: Number(r.count) })),
-    mostMissed: mostMissed.map((r) => ({ query: r.query, count: r.count })),
+    mostMissed: mostMissed.map((r) => ({ query: r.query, count: r.count, sources: r.sources })),
     terms,
   };
 }

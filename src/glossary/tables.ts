@@ -103,6 +103,9 @@ export interface GlossaryProposalsTable {
   created_at: Stamp;
 }
 
+/** Where a lookup came from: chat on a platform, or an AI assistant through the MCP endpoint. */
+export type LookupSource = Platform | 'mcp';
+
 export interface GlossaryLookupsTable {
   id: Generated<number>;
   org_id: string;
@@ -111,7 +114,8 @@ export interface GlossaryLookupsTable {
   term_id: string | null;
   outcome: LookupOutcome;
   person_id: string | null;
-  platform: Platform;
+  /** The lookup's source (named `platform` from before assistants asked too). */
+  platform: LookupSource;
   created_at: Stamp;
 }
 

@@ -1,5 +1,5 @@
-// Prometheus metrics: requests by route and outcome, handler latency, queue and outbox depth,
-// answers served from memory, queue errors.
+// Prometheus metrics: requests by route and outcome, handler latency, MCP tool calls, queue and
+// outbox depth, answers served from memory, queue errors.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface DepthSources {
@@ -17,6 +17,8 @@ export class Metrics {
   readonly registry = new Registry();
   readonly requests: Counter<'route' | 'outcome'>;
   readonly latency: Histogram<'route'>;
+  /** MCP tool calls by tool and outcome (ok, not_found, refused, error). */
+  readonly mcpToolCalls: Counter<'tool' | 'outcome'>;
 
   // The labelled children of the request metrics, looked up once per route and outcome rather than
   // hashed from a labels object on every request.
@@ -47,6 +49,12 @@ export class Metrics {
       help: 'Time from request to response, by route',
       labelNames: ['route'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [this.registry],
+    });
+    this.mcpToolCalls = new Counter({
+      name: 'steward_mcp_tool_calls_total',
+      help: 'MCP tool calls by tool and outcome: ok, not_found (nothing matched), refused (bad input), error',
+      labelNames: ['tool', 'outcome'],
       registers: [this.registry],
     });
     new Gauge({

@@ -1,5 +1,6 @@
 // The one HTTP server: /slack/events, /api/messages, /healthz, /readyz, /metrics (and whatever
-// routes capabilities add, such as /charts/*). Small enough that a framework would only add weight.
+// routes capabilities add, such as /charts/*, the KPI ingest API and /mcp). Small enough that a
+// framework would only add weight.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ERROR_CODES } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -8,7 +9,7 @@ import type { Metrics } from './metrics.js';
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<string | void>;
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Exact path, or a prefix ending in `*`. */
   path: string;
   /** Label used in metrics. */

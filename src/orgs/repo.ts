@@ -278,3 +278,18 @@ export async function latestPersonalTeamsChat(db: Executor, personId: string) {
 export async function conversationInOrg(db: Executor, orgId: string, conversationId: string) {
   return db.selectFrom('conversations').select(['platform', 'external_id', 'reference', 'installation_external_id']).where('id', '=', conversationId).where('org_id', '=', orgId).executeTakeFirst();
 }
+
+/** People of one organisation whose e-mail is exactly the text, or whose name contains it (case-insensitive). */
+export async function peopleMatching(db: Executor, orgId: string, needle: string, limit: number) {
+  const folded = needle.trim().toLowerCase();
+  const pattern = `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db
+    .selectFrom('people')
+    .select(['id', 'display_name', 'email'])
+    .where('org_id', '=', orgId)
+    .where((eb) => eb.or([eb('email', '=', folded), eb(sql`lower(display_name)`, 'like', pattern)]))
+    .orderBy(sql`coalesce(email = ${folded}, false)`, 'desc')
+    .orderBy('display_name')
+    .limit(limit)
+    .execute();
+}

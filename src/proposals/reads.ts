@@ -56,3 +56,15 @@ export async function proposalDetails(deps: ReadDeps, actor: Actor, number: numb
   const note = mine && proposal.status === 'open' ? `Your vote: ${CHOICE_LABELS[mine.choice]}` : undefined;
   return { view, ballots, note };
 }
+
+/** Open proposals with their tallies, for a reader outside chat (no own vote to show). */
+export async function openProposals(deps: ReadDeps, reader: Pick<Actor, 'orgId'>, limit = 25) {
+  const rows = await repo.openProposalsAbout(deps.db, reader.orgId, limit);
+  const tallies = await repo.talliesOf(deps.db, rows.map((r) => r.id));
+  return rows.map(({ id, ...r }) => ({ ...r, tally: tallies.get(id) ?? { approve: 0, reject: 0, abstain: 0 } }));
+}
+
+/** The board's latest decisions, newest first. */
+export async function recentDecisions(deps: ReadDeps, reader: Pick<Actor, 'orgId'>, count: number) {
+  return repo.latestDecisions(deps.db, reader.orgId, count);
+}

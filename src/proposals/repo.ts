@@ -269,3 +269,31 @@ export async function decisionRows(db: Db, orgId: string) {
     .orderBy('p.number')
     .execute();
 }
+
+/** The latest decisions, newest first, with the proposal and journey they belong to. */
+export async function latestDecisions(db: Db, orgId: string, limit: number) {
+  return db
+    .selectFrom('proposal_decisions as d')
+    .innerJoin('proposals as p', 'p.id', 'd.proposal_id')
+    .leftJoin('journeys as j', 'j.id', 'p.journey_id')
+    .select(['p.number', 'p.title', 'p.status', 'd.outcome', 'd.decided_at', 'd.approve', 'd.reject', 'd.abstain', 'd.not_voted', 'd.board_size', 'j.key as journey_key', 'j.name as journey_name'])
+    .where('p.org_id', '=', orgId)
+    .orderBy('d.decided_at', 'desc')
+    .orderBy('p.number', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Open proposals with what they are about, soonest deadline first. */
+export async function openProposalsAbout(db: Db, orgId: string, limit: number) {
+  return db
+    .selectFrom('proposals as p')
+    .leftJoin('journeys as j', 'j.id', 'p.journey_id')
+    .select(['p.id', 'p.number', 'p.title', 'p.problem', 'p.kpi_impact', 'p.deadline', 'j.key as journey_key', 'j.name as journey_name'])
+    .where('p.org_id', '=', orgId)
+    .where('p.status', '=', 'open')
+    .orderBy('p.deadline')
+    .orderBy('p.number')
+    .limit(limit)
+    .execute();
+}

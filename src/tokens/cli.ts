@@ -1,7 +1,7 @@
-// `steward token create|revoke|list`: API tokens for the KPI ingest API.
+// `steward token create|revoke|list`: API tokens for the KPI ingest API and the MCP endpoint.
 import type { Command } from 'commander';
 import { CliError, orgOption, creating, resolveOrg, type CliContext } from '../cli-context.js';
-import { createToken, listTokens, revokeToken, TokenError } from './service.js';
+import { createToken, listTokens, revokeToken, TOKEN_SCOPES, TokenError, type TokenScope } from './service.js';
 
 /** A token rule the person broke is theirs to fix: shown like any CLI problem. */
 function asCliError(error: unknown): never {
@@ -10,21 +10,24 @@ function asCliError(error: unknown): never {
 
 export function registerTokenCommands(program: Command, cli: CliContext): void {
   const { out, withDatabase } = cli;
-  const token = program.command('token').description('API tokens for the KPI ingest API (one organisation each, stored hashed)');
+  const token = program.command('token').description('API tokens for the KPI ingest API or AI assistants over MCP (one organisation and one scope each, stored hashed)');
   token
     .command('create')
     .description('create a token; it is printed once and cannot be shown again')
     .requiredOption('--name <name>', 'what the token is for, e.g. "data warehouse"')
     .addOption(orgOption())
+    .option('--scope <scope>', 'ingest (the KPI ingest API) or mcp (read-only, for AI assistants); one token never grants the other', 'ingest')
     .option('--rate <requests>', 'requests per minute allowed (default 600)')
-    .action(async (opts: { name: string; org?: string; rate?: string }) => {
+    .action(async (opts: { name: string; org?: string; scope: string; rate?: string }) => {
       const rate = opts.rate === undefined ? undefined : Number(opts.rate);
       if (rate !== undefined && !Number.isInteger(rate)) throw new CliError('--rate is a whole number of requests per minute');
+      const scope = TOKEN_SCOPES.find((s): s is TokenScope => s === opts.scope);
+      if (!scope) throw new CliError(`--scope is ${TOKEN_SCOPES.join(' or ')}`);
       await withDatabase(async (handle) => {
         const orgId = await resolveOrg(handle, opts.org, creating(cli));
-        const created = await createToken(handle.db, { orgId, name: opts.name, createdBy: 'cli', ...(rate !== undefined ? { requestsPerMinute: rate } : {}) }).catch(asCliError);
+        const created = await createToken(handle.db, { orgId, name: opts.name, scope, createdBy: 'cli', ...(rate !== undefined ? { requestsPerMinute: rate } : {}) }).catch(asCliError);
         out(created.token);
-        process.stderr.write(`Token “${created.name}” (${created.id}) for organisation ${orgId}, ${created.requestsPerMinute} requests per minute. Keep it secret: it is shown only now.\n`);
+        process.stderr.write(`Token “${created.name}” (${created.id}) for organisation ${orgId}, scope ${created.scope}, ${created.requestsPerMinute} requests per minute. Keep it secret: it is shown only now.\n`);
       });
     });
   token
@@ -49,7 +52,7 @@ export function registerTokenCommands(program: Command, cli: CliContext): void {
         if (tokens.length === 0) out('No API tokens yet: steward token create --name …');
         for (const t of tokens) {
           const state = t.revoked_at ? `revoked ${t.revoked_at.toISOString()}` : `active, ${t.requests_per_minute}/min, last used ${t.last_used_at?.toISOString() ?? 'never'}`;
-          out(`${t.id}  ${t.prefix}…  ${t.name}  (${state})`);
+          out(`${t.id}  ${t.prefix}…  ${t.scope}  ${t.name}  (${state})`);
         }
       });
     });

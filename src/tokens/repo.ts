@@ -12,7 +12,7 @@ export async function insertToken(db: Db, row: Insertable<ApiTokensTable>): Prom
 }
 
 export async function tokenByHash(db: Db, tokenHash: string) {
-  return db.selectFrom('api_tokens').select(['id', 'org_id', 'name', 'requests_per_minute', 'revoked_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
+  return db.selectFrom('api_tokens').select(['id', 'org_id', 'name', 'scope', 'requests_per_minute', 'revoked_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
 }
 
 /** Records use, unless it was recorded after `recordedSince` already. */
@@ -36,7 +36,7 @@ export async function markRevoked(db: Db, tokenId: string, now: Date): Promise<v
 export async function tokensOf(db: Db, orgId: string) {
   return db
     .selectFrom('api_tokens')
-    .select(['id', 'name', 'prefix', 'requests_per_minute', 'created_at', 'created_by', 'revoked_at', 'last_used_at'])
+    .select(['id', 'name', 'prefix', 'scope', 'requests_per_minute', 'created_at', 'created_by', 'revoked_at', 'last_used_at'])
     .where('org_id', '=', orgId)
     .orderBy('created_at')
     .execute();

@@ -1,10 +1,15 @@
-// API tokens for the ingest API: created by an operator (`steward token create`), shown once, stored
-// only as a SHA-256 hash (the token is random and long, so a slow hash would add nothing), scoped to
-// one organisation, revocable. Verification is one indexed lookup by hash.
+// API tokens: created by an operator (`steward token create`), shown once, stored only as a SHA-256
+// hash (the token is random and long, so a slow hash would add nothing), scoped to one organisation
+// and to one use (the KPI ingest API or the MCP endpoint), revocable. Verification is one indexed
+// lookup by hash.
 import * as repo from './repo.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import { ERROR_CODES } from '../errors.js';
+import type { TokenScope } from './tables.js';
+
+export type { TokenScope } from './tables.js';
+export const TOKEN_SCOPES: readonly TokenScope[] = ['ingest', 'mcp'];
 
 const TOKEN_PREFIX = 'stw_';
 const TOKEN_SHAPE = /^stw_[A-Za-z0-9_-]{32}$/;
@@ -17,6 +22,7 @@ export interface CreatedToken {
   /** The secret itself: shown once, never stored. */
   token: string;
   prefix: string;
+  scope: TokenScope;
   requestsPerMinute: number;
 }
 
@@ -24,6 +30,7 @@ export interface VerifiedToken {
   id: string;
   orgId: string;
   name: string;
+  scope: TokenScope;
   requestsPerMinute: number;
 }
 
@@ -39,18 +46,20 @@ export function hashToken(token: string): string {
 
 export async function createToken(
   db: Db,
-  options: { orgId: string; name: string; requestsPerMinute?: number; createdBy?: string },
+  options: { orgId: string; name: string; scope?: TokenScope; requestsPerMinute?: number; createdBy?: string },
 ): Promise<CreatedToken> {
   const name = options.name.trim();
   if (name.length < 1 || name.length > 80) throw new TokenError('A token name has 1 to 80 characters.');
   const rate = options.requestsPerMinute ?? DEFAULT_REQUESTS_PER_MINUTE;
   if (!Number.isInteger(rate) || rate < 1 || rate > 1_000_000) throw new TokenError('The rate limit is a whole number of requests per minute, from 1 to 1000000.');
+  const scope = options.scope ?? 'ingest';
+  if (!TOKEN_SCOPES.includes(scope)) throw new TokenError(`A token's scope is ${TOKEN_SCOPES.join(' or ')}.`);
   const clash = await repo.activeTokenNamed(db, options.orgId, name);
   if (clash) throw new TokenError(`This organisation already has an active token named “${name}”; revoke it first or choose another name.`);
   const token = `${TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`;
   const prefix = token.slice(0, 12);
-  const row = await repo.insertToken(db, { org_id: options.orgId, name, token_hash: hashToken(token), prefix, requests_per_minute: rate, created_by: options.createdBy ?? null });
-  return { id: row.id, name, token, prefix, requestsPerMinute: rate };
+  const row = await repo.insertToken(db, { org_id: options.orgId, name, token_hash: hashToken(token), prefix, scope, requests_per_minute: rate, created_by: options.createdBy ?? null });
+  return { id: row.id, name, token, prefix, scope, requestsPerMinute: rate };
 }
 
 export async function verifyToken(db: Db, token: string): Promise<TokenCheck> {
@@ -58,7 +67,7 @@ export async function verifyToken(db: Db, token: string): Promise<TokenCheck> {
   const row = await repo.tokenByHash(db, hashToken(token));
   if (!row) return { ok: false, reason: 'unknown' };
   if (row.revoked_at) return { ok: false, reason: 'revoked' };
-  return { ok: true, token: { id: row.id, orgId: row.org_id, name: row.name, requestsPerMinute: row.requests_per_minute } };
+  return { ok: true, token: { id: row.id, orgId: row.org_id, name: row.name, scope: row.scope, requestsPerMinute: row.requests_per_minute } };
 }
 
 /** Records use at most once a minute per token, so a busy ingest does not write on every request. */

@@ -1,5 +1,8 @@
-// Table types of API tokens: one organisation each, stored as a hash, revocable.
-import type { Generated } from 'kysely';
+// Table types of API tokens: one organisation each, stored as a hash, revocable, for one use.
+import type { ColumnType, Generated } from 'kysely';
+
+/** What a token may be used for: the KPI ingest API, or the MCP endpoint for AI assistants. */
+export type TokenScope = 'ingest' | 'mcp';
 
 export interface ApiTokensTable {
   id: Generated<string>;
@@ -8,6 +11,7 @@ export interface ApiTokensTable {
   token_hash: string;
   prefix: string;
   requests_per_minute: Generated<number>;
+  scope: ColumnType<TokenScope, TokenScope | undefined, TokenScope>;
   created_by: string | null;
   created_at: Generated<Date>;
   revoked_at: Date | null;

@@ -149,6 +149,18 @@ describe('KPI ingest API', () => {
     expect(await storedCount()).toBe(before);
   });
 
+  it('refuses a token made for AI assistants (scope mcp) with 403 that says which scope it needs, and stores nothing', async () => {
+    const before = await storedCount();
+    const assistants = await createToken(t.database.db, { orgId, name: 'assistants', scope: 'mcp' });
+    const single = await post('/api/v1/kpis/avoidable-onboarding/values', { values: [{ period_start: monday(5), value: 20 }] }, assistants.token);
+    const batch = await post('/api/v1/kpi-values', { values: [{ kpi: 'avoidable-onboarding', period_start: monday(5), value: 20 }] }, assistants.token);
+    for (const response of [single, batch]) {
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ stored: 0, error: expect.stringContaining('scope "ingest"') });
+    }
+    expect(await storedCount()).toBe(before);
+  });
+
   it('answers an oversized body with 413, too many items with 413, and malformed JSON with 400', async () => {
     const before = await storedCount();
     const huge = JSON.stringify({ values: [{ period_start: monday(1), value: 1, source: 'x'.repeat(3_000_000) }] });

@@ -410,7 +410,7 @@ const CARDS: Record<string, () => Card> = {
   'glossary recentCard': () => glossary.recentCard([{ termId: uuid(1), name: 'NPS', version: 2, change: 'edited', by: 'Dana', at: NOW }], TZ),
   'glossary recentCard empty': () => glossary.recentCard([], TZ),
   'glossary recentCard 50 rows': () => glossary.recentCard(Array.from({ length: 50 }, (_, i) => ({ termId: uuid(i), name: `${'R'.repeat(110)} ${i}`, version: i, change: 'imported', by: 'B'.repeat(120), at: NOW })), TZ),
-  'glossary statsCard': () => glossary.statsCard({ days: 30, total: 120, found: 100, mostLookedUp: [{ termId: uuid(1), name: 'NPS', count: 40 }], mostMissed: [{ query: 'ces', count: 5 }], terms: { approved: 10 } }),
+  'glossary statsCard': () => glossary.statsCard({ days: 30, total: 120, found: 100, mostLookedUp: [{ termId: uuid(1), name: 'NPS', count: 40 }], mostMissed: [{ query: 'ces', count: 5, sources: ['slack', 'mcp'] }], terms: { approved: 10 } }),
   'glossary statsCard empty': () => glossary.statsCard({ days: 30, total: 0, found: 0, mostLookedUp: [], mostMissed: [], terms: {} }),
   'glossary overviewCard': () => glossary.overviewCard([{ example: 'nps', description: 'look a term up' }], { approved: 3 }),
   'glossary proposalCard pending': () => glossaryChanges.proposalCard(glossaryProposal()),

@@ -1,8 +1,7 @@
 // The lookup log and what the statistics read from it.
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
-import type { Platform } from '../../db/foundation-tables.js';
-import type { LookupOutcome, TermStatus } from '../tables.js';
+import type { LookupOutcome, LookupSource, TermStatus } from '../tables.js';
 
 export interface LookupEntry {
   orgId: string;
@@ -11,8 +10,9 @@ export interface LookupEntry {
   queryNorm: string;
   termId: string | null;
   outcome: LookupOutcome;
+  /** Nobody for an assistant's lookup: the MCP token names an organisation, not a person. */
   personId: string | null;
-  platform: Platform;
+  platform: LookupSource;
   at: Date;
 }
 
@@ -35,10 +35,11 @@ export async function mostLookedUp(db: Db, orgId: string, since: Date, limit: nu
     .execute();
 }
 
-/** Queries that found no term, grouped by their normalised text; the most recent wording is shown. */
+/** Queries that found no term, grouped by their normalised text; the most recent wording is shown, and where it was asked. */
 export async function mostMissed(db: Db, orgId: string, since: Date, limit: number) {
-  const result = await sql<{ query_norm: string; query: string; count: number }>`
-    select l.query_norm, (array_agg(l.query order by l.created_at desc))[1] as query, count(*)::int as count
+  const result = await sql<{ query_norm: string; query: string; count: number; sources: LookupSource[] }>`
+    select l.query_norm, (array_agg(l.query order by l.created_at desc))[1] as query, count(*)::int as count,
+      array_agg(distinct l.platform order by l.platform) as sources
     from glossary_lookups l
     where l.org_id = ${orgId} and l.created_at >= ${since} and l.outcome <> 'found'
       and not exists (

@@ -2,7 +2,8 @@
 // A bearer API token names the organisation; the body is JSON `{"values": [...]}`; every item is
 // validated with zod and checked against the KPI before anything is written; one bad item and
 // nothing is stored, with a 400 that lists each problem as {index, field, problem}. Bodies are
-// limited in bytes (413 from the server) and in items (413 here); each token has a rate limit (429).
+// limited in bytes (413 from the server) and in items (413 here); each token has a rate limit (429)
+// and must have the `ingest` scope (403), both checked by ./bearer.ts.
 import { kpiIdByKey } from '../../kpis/repo.js';
 import { counted } from '../../chat/words.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -12,9 +13,8 @@ import type { Db } from '../../db/database.js';
 import { ingestValues, type ValueItem } from '../../kpis/ingest.js';
 import { apiBatchItem, apiValueItem, kpiKey, problemsOf, type ItemProblem } from '../../kpis/schema.js';
 import type { Logger } from '../../log.js';
-import { touchToken, verifyToken, type VerifiedToken } from '../../tokens/service.js';
 import { sendJson, type Route } from '../server.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { BearerAuth } from './bearer.js';
 
 export const INGEST_MAX_BODY_BYTES = 2_000_000;
 export const INGEST_MAX_ITEMS = 5_000;
@@ -23,7 +23,8 @@ export interface IngestApiOptions {
   db: Db;
   clock: Clock;
   log: Logger;
-  limiter: RateLimiter;
+  /** Bearer tokens with the `ingest` scope, within their rate (shared with the MCP endpoint). */
+  auth: BearerAuth;
   /** After a commit: the KPIs that received values (their alerts are evaluated). */
   onStored(kpiIds: string[]): void;
   maxItems?: number;
@@ -31,13 +32,6 @@ export interface IngestApiOptions {
 }
 
 const envelope = z.object({ values: z.array(z.unknown(), { error: 'a list of values' }) }, { error: 'a JSON object with a "values" list' });
-
-const TOKEN_PROBLEMS = {
-  missing: 'send an API token as "Authorization: Bearer stw_…" (create one with `steward token create --name …`)',
-  malformed: 'the bearer token is not a Steward API token',
-  unknown: 'unknown API token',
-  revoked: 'this API token was revoked',
-} as const;
 
 function safeDecode(value: string): string {
   try {
@@ -50,14 +44,6 @@ function safeDecode(value: string): string {
 function refuse(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): string {
   if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
   return String(status);
-}
-
-async function authenticate(options: IngestApiOptions, req: IncomingMessage): Promise<VerifiedToken | keyof typeof TOKEN_PROBLEMS> {
-  const header = req.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (!match?.[1]) return 'missing';
-  const check = await verifyToken(options.db, match[1]);
-  return check.ok ? check.token : check.reason;
 }
 
 type Parsed = { ok: true; items: unknown[] } | { ok: false; status: number; body: Record<string, unknown> };
@@ -91,21 +77,11 @@ export function ingestRoutes(options: IngestApiOptions): Route[] {
   const maxItems = options.maxItems ?? INGEST_MAX_ITEMS;
   const maxBodyBytes = options.maxBodyBytes ?? INGEST_MAX_BODY_BYTES;
 
-  const lastTouched = new Map<string, number>();
-
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer, single: string | undefined): Promise<string> => {
-    const token = await authenticate(options, req);
-    if (typeof token === 'string') return refuse(res, 401, { error: TOKEN_PROBLEMS[token], stored: 0 }, { 'www-authenticate': 'Bearer realm="steward"' });
+    const auth = await options.auth.check(req, 'ingest');
+    if (!auth.ok) return refuse(res, auth.status, { error: auth.message, stored: 0 }, auth.headers);
+    const { token } = auth;
     const now = options.clock.now();
-    const rate = await options.limiter.take(`token:${token.id}`, token.requestsPerMinute, now);
-    if (!rate.allowed) {
-      return refuse(res, 429, { error: `rate limit of ${token.requestsPerMinute} requests per minute for this token reached; retry in ${rate.retryAfterSeconds} s`, stored: 0 }, { 'retry-after': String(rate.retryAfterSeconds) });
-    }
-    // "Last used" is for people looking at `steward token list`: once a minute per token is plenty.
-    if ((lastTouched.get(token.id) ?? 0) < now.getTime() - 60_000) {
-      lastTouched.set(token.id, now.getTime());
-      void touchToken(options.db, token.id, now).catch(() => {});
-    }
 
     let keyFromPath: string | undefined;
     if (single !== undefined) {
