@@ -114,7 +114,9 @@ class Client {
       async () => {
         await this.editor.first().click();
         await this.page.keyboard.type('@Test', { delay: 50 });
-        await this.page.getByText('Test Bot', { exact: true }).last().click({ timeout: 10_000 });
+        // The suggestion is a menu item; "Test Bot" is also every reply's sender name, so a bare text
+        // match clicks an old reply's name when the suggestions come late (a loaded machine).
+        await this.page.getByRole('menuitem', { name: 'Test Bot' }).click({ timeout: 10_000 });
         await this.page.keyboard.type(` ${text}`);
         await this.page.getByRole('button', { name: 'Post', exact: true }).click();
       },
