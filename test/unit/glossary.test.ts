@@ -10,7 +10,7 @@ import { applyChanges, diffContent, hasChanges } from '../../src/glossary/change
 import { parseGlossaryCsv } from '../../src/glossary/csv.js';
 import { spreadsheetSafe as neutraliseCell } from '../../src/csv/spreadsheet-safety.js';
 import { matchKey, normalise } from '../../src/glossary/matching/normalise.js';
-import { decide, editDistance, prepareQuery, rankCandidates, scoreText, type Candidate } from '../../src/glossary/matching/ranking.js';
+import { decide, editDistance, editSimilarity, prepareQuery, rankCandidates, scoreText, type Candidate } from '../../src/glossary/matching/ranking.js';
 import { afterPrefix } from '../../src/glossary/matching/lookup-repo.js';
 import { parseGlossaryArgs, termFormValues } from '../../src/glossary/schema.js';
 
@@ -35,6 +35,26 @@ describe('ranking', () => {
     expect(editDistance('scroe', 'score')).toBe(1);
     expect(editDistance('nps', 'nsp')).toBe(1);
     expect(editDistance('', 'abc')).toBe(3);
+  });
+
+  it('gives the same distance with a bound wherever it is within the bound, and more than the bound elsewhere', () => {
+    // Random words over a small alphabet, so swaps, repeats and near misses are common.
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const word = () => Array.from({ length: Math.floor(next() * 12) }, () => 'abcde'[Math.floor(next() * 5)]).join('');
+    for (let n = 0; n < 20_000; n++) {
+      const a = word();
+      const b = word();
+      const max = Math.floor(next() * 6);
+      const exact = editDistance(a, b);
+      const bounded = editDistance(a, b, max);
+      if (exact <= max) expect(bounded, `${a} ${b} ${max}`).toBe(exact);
+      else expect(bounded, `${a} ${b} ${max}`).toBeGreaterThan(max);
+      const atLeast = next();
+      const similarity = editSimilarity(a, b, atLeast);
+      const full = editSimilarity(a, b);
+      expect(similarity, `${a} ${b} ${atLeast}`).toBe(full >= atLeast ? full : 0);
+    }
   });
 
   it('scores equality 1, word order 0.97, and typos below that', () => {

@@ -49,7 +49,7 @@ export function wordReadings(tokens: string[], knownWords: Set<string>, near: { 
     if (knownWords.has(token) || isNumber(token)) return [token];
     const corrections = near
       .filter((n) => n.token === token)
-      .map((n) => ({ word: n.word, similarity: editSimilarity(token, n.word) }))
+      .map((n) => ({ word: n.word, similarity: editSimilarity(token, n.word, CORRECTION) }))
       .filter((c) => c.similarity >= CORRECTION)
       .sort((a, b) => b.similarity - a.similarity || a.word.localeCompare(b.word))
       .slice(0, 3)

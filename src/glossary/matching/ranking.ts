@@ -30,9 +30,15 @@ export function prepareQuery(raw: string): PreparedQuery {
 // answered from memory, over dozens of names and aliases).
 let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
 
-/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
-export function editDistance(a: string, b: string): number {
+/**
+ * Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. With
+ * `max`, the work stops as soon as the distance is known to exceed it, and `max + 1` is returned:
+ * most pairs a lookup compares are far apart, and only whether they are within reach matters.
+ */
+export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINITY): number {
   if (a === b) return 0;
+  // The difference in length is a lower bound.
+  if (Math.abs(a.length - b.length) > max) return max + 1;
   if (!a.length) return b.length;
   if (!b.length) return a.length;
   if (rows[0]!.length <= b.length) rows = [new Int32Array(b.length + 1), new Int32Array(b.length + 1), new Int32Array(b.length + 1)];
@@ -40,27 +46,52 @@ export function editDistance(a: string, b: string): number {
   let previous = rows[1]!;
   let current = rows[2]!;
   for (let j = 0; j <= b.length; j++) previous[j] = j;
+  // Whether the row before `previous` was all beyond `max` (row 0 never is: it starts at 0).
+  let beyondBefore = false;
   for (let i = 1; i <= a.length; i++) {
     current[0] = i;
+    let rowMin = i;
     const ai = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
       const bj = b.charCodeAt(j - 1);
       let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (ai === bj ? 0 : 1));
       if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) best = Math.min(best, before[j - 2]! + 1);
       current[j] = best;
+      if (best < rowMin) rowMin = best;
     }
+    // A cell comes from the row above, the one before it (a swap), or the row itself: once two rows
+    // in a row are all beyond `max`, every later one is too.
+    const beyond = rowMin > max;
+    if (beyond && beyondBefore) return max + 1;
+    beyondBefore = beyond;
     const used = before;
     before = previous;
     previous = current;
     current = used;
   }
-  return previous[b.length]!;
+  const distance = previous[b.length]!;
+  return distance > max ? max + 1 : distance;
 }
 
-/** 1 for equal strings, falling with each edit relative to the longer one. */
-export function editSimilarity(a: string, b: string): number {
+/**
+ * 1 for equal strings, falling with each edit relative to the longer one. With `atLeast`, a
+ * similarity below it is not worked out: 0 is returned instead (callers only ask whether it reaches).
+ */
+export function editSimilarity(a: string, b: string, atLeast = 0): number {
   const longest = Math.max(a.length, b.length);
-  return longest === 0 ? 1 : 1 - editDistance(a, b) / longest;
+  if (longest === 0) return 1;
+  if (atLeast <= 0) return 1 - editDistance(a, b) / longest;
+  const distance = editDistance(a, b, maxDistance(longest, atLeast));
+  const similarity = 1 - distance / longest;
+  return similarity >= atLeast ? similarity : 0;
+}
+
+/** The largest distance whose similarity (1 − d / longest) still reaches `atLeast`, computed as that expression is. */
+function maxDistance(longest: number, atLeast: number): number {
+  let d = Math.floor((1 - atLeast) * longest);
+  while (d + 1 <= longest && 1 - (d + 1) / longest >= atLeast) d++;
+  while (d > 0 && 1 - d / longest < atLeast) d--;
+  return d;
 }
 
 /** Below this a word is no match at all. */
@@ -85,7 +116,7 @@ function wordSimilarity(queryWord: string, candidateWord: string): number {
   // The length difference alone bounds the similarity: skip the table when it cannot reach a match.
   const longest = Math.max(queryWord.length, candidateWord.length);
   if (1 - Math.abs(queryWord.length - candidateWord.length) / longest < WORD_MATCH) return prefix;
-  const similarity = Math.max(editSimilarity(queryWord, candidateWord), prefix);
+  const similarity = Math.max(editSimilarity(queryWord, candidateWord, WORD_MATCH), prefix);
   return similarity >= WORD_MATCH ? similarity : 0;
 }
 
@@ -101,7 +132,6 @@ export function scoreText(query: PreparedQuery, candidateNorm: string): number {
   const candidateCompact = compact(candidateNorm);
   if (query.compact === candidateCompact) return EXACT;
 
-  const whole = editSimilarity(query.compact, candidateCompact);
   const candidateTokens = candidateKey.split(' ');
   // Each pair of words once: the best match of every query word, and of every candidate word.
   const bestForCandidate = new Array<number>(candidateTokens.length).fill(0);
@@ -118,6 +148,8 @@ export function scoreText(query: PreparedQuery, candidateNorm: string): number {
   queryCovered /= Math.max(1, query.tokens.length);
   const candidateCovered = bestForCandidate.reduce((sum, s) => sum + s, 0) / Math.max(1, candidateTokens.length);
   const words = queryCovered * (0.6 + 0.4 * candidateCovered);
+  // The whole text matters only where it beats the words and is worth showing (SHOWN).
+  const whole = editSimilarity(query.compact, candidateCompact, Math.max(SHOWN, words));
   // Never let a fuzzy score pass for equality.
   return Math.min(0.95, Math.max(whole, words));
 }
