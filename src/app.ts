@@ -17,6 +17,7 @@ import { outboxCounts } from './delivery/outbox-repo.js';
 import { createGlossaryCapability, type ComposeAnswer, type LookupAnswer } from './glossary/capability.js';
 import { LookupLog } from './glossary/lookup-log.js';
 import { TermIndexes } from './glossary/matching/term-indexes.js';
+import { TermCards } from './glossary/term-cards.js';
 import { governanceCapability, settingsCapability } from './governance/capability.js';
 import { GovernanceSchedules, governanceJob } from './governance/jobs.js';
 import { helpCapability } from './help/capability.js';
@@ -98,6 +99,8 @@ export interface Steward {
   answersCached(): boolean;
   /** Each organisation's glossary names, aliases and words in memory, while they are current. */
   termIndexes: TermIndexes;
+  /** Term cards remembered per term, and read together when not. */
+  termCards: TermCards;
   close(): Promise<void>;
 }
 
@@ -153,6 +156,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
     redisHealth: redis.health,
     lookupLog: memory.lookupLog,
     termIndexes: memory.termIndexes,
+    termCards: memory.termCards,
     answersCached: () => memory.answers.isEnabled,
     ...(http ? { server: http.server, url: http.url } : {}),
     ...(sweep ? { sweep } : {}),
@@ -219,6 +223,7 @@ interface Memory {
   kpiLinks: AnswerCache<KpiTermLink[]>;
   kpiAnswers: AnswerCache<Card>;
   termIndexes: TermIndexes;
+  termCards: TermCards;
   /** Rendered chart images: the snapshot draws one before answering, the chart route serves it. */
   charts: KpiCharts;
   lookupLog: LookupLog;
@@ -236,7 +241,9 @@ async function rememberAnswers({ config, clock, log, runHttp }: Start, database:
   const kpiAnswers = new AnswerCache<Card>({ maxEntries: 2_000, maxAgeMs: 60_000, shows: 'kpiSnapshots' });
   // Names, aliases and words of each organisation's glossary in memory, under the same rule.
   const termIndexes = new TermIndexes(database.db, log);
-  const remembered = [answers, composeAnswers, kpiLinks, kpiAnswers, termIndexes];
+  // What each term's card shows, for new questions about terms asked about before.
+  const termCards = new TermCards(database.db);
+  const remembered = [answers, composeAnswers, kpiLinks, kpiAnswers, termIndexes, termCards.remembered];
   // Only the chat side answers lookups; a worker-only process has nothing to remember. Without
   // listening (REMEMBER_ANSWERS=false) nothing is ever enabled: every lookup reads the database.
   const changeNotices = runHttp && config.REMEMBER_ANSWERS
@@ -250,7 +257,7 @@ async function rememberAnswers({ config, clock, log, runHttp }: Start, database:
       )
     : { close: async () => {} };
   const charts = new KpiCharts({ db: database.db, clock, config });
-  return { answers, composeAnswers, kpiLinks, kpiAnswers, termIndexes, charts, lookupLog: new LookupLog(database.db, log), changeNotices };
+  return { answers, composeAnswers, kpiLinks, kpiAnswers, termIndexes, termCards, charts, lookupLog: new LookupLog(database.db, log), changeNotices };
 }
 
 function buildRouter({ options }: Start, services: Services, memory: Memory, queues: Queues): ChatRouter {
@@ -262,7 +269,7 @@ function buildRouter({ options }: Start, services: Services, memory: Memory, que
     orgsCapability,
     reachCapability,
     homeCapability,
-    createGlossaryCapability({ lookupLog: memory.lookupLog, answers: memory.answers, composeAnswers: memory.composeAnswers, termIndexes: memory.termIndexes, termSections: [kpisUsingTerm(memory.kpiLinks)] }),
+    createGlossaryCapability({ lookupLog: memory.lookupLog, answers: memory.answers, composeAnswers: memory.composeAnswers, termIndexes: memory.termIndexes, termCards: memory.termCards, termSections: [kpisUsingTerm(memory.kpiLinks)] }),
     governanceCapability,
     journeysCapability({ cardSections: [kpiJourneySection(services.clock), ...(options.journeyCardSections ?? [])], verbs: pings.journeyVerbs }),
     pings.capability,
@@ -323,7 +330,7 @@ function dataRoutes({ config, clock, log }: Start, database: DatabaseHandle, red
   return [
     chartRoute({ secret: config.secret, clock, png: (ref) => memory.charts.png(ref) }),
     ...ingestRoutes({ db: database.db, clock, log, auth, onStored: (kpiIds) => queues.kpiAlerts.kick(kpiIds) }),
-    ...mcpRoutes({ db: database.db, clock, log, auth, metrics, lookupLog: memory.lookupLog, termIndexes: memory.termIndexes }),
+    ...mcpRoutes({ db: database.db, clock, log, auth, metrics, lookupLog: memory.lookupLog, termIndexes: memory.termIndexes, termCards: memory.termCards }),
   ];
 }
 

@@ -4,7 +4,8 @@
 // naming the table (the triggers of src/db/remembered-tables.ts) and every process forgets everything
 // it remembered, unless that list says its answers do not show the table. The cache works only while those notices
 // can arrive: it is off until the listener is connected and turns off (and forgets) whenever the
-// listener loses its connection (src/db/remembered.ts).
+// listener loses its connection (src/db/remembered.ts). Memory is a budget: each cache keeps at most
+// so many answers and so many bytes (estimated), the least recently used going first.
 import { noticesFor, type RememberedAnswer } from './remembered-tables.js';
 import { Remembered } from './remembered.js';
 
@@ -13,9 +14,13 @@ export interface CacheCounts {
   misses: number;
 }
 
-export interface AnswerCacheOptions {
-  /** Answers kept at most; the oldest go first. (A term card is 1–6 KB in memory: 10,000 stay well under 60 MB.) */
+export interface AnswerCacheOptions<V = unknown> {
+  /** Answers kept at most; the least recently used go first. */
   maxEntries?: number;
+  /** Bytes the answers may take at most (as `sizeOf` estimates them); the least recently used go first. */
+  maxBytes?: number;
+  /** About how many bytes an answer takes in memory; by default, twice its JSON's length (UTF-16) and a little more. */
+  sizeOf?: (value: V) => number;
   /** A backstop: an answer is never older than this, notice or not. */
   maxAgeMs?: number;
   /** What the answers are (src/db/remembered-tables.ts): only notices of what they show make them forgotten. */
@@ -25,16 +30,22 @@ export interface AnswerCacheOptions {
 }
 
 export class AnswerCache<V> extends Remembered {
-  private readonly entries = new Map<string, { value: V; at: number }>();
+  /** In order of use: the least recently used first (a hit moves its answer to the end). */
+  private readonly entries = new Map<string, { value: V; at: number; bytes: number }>();
   private readonly maxEntries: number;
+  private readonly maxBytes: number;
+  private readonly sizeOf: (value: V) => number;
+  private totalBytes = 0;
   private readonly maxAgeMs: number;
   private readonly unaffectedBy: ReadonlySet<string>;
   private readonly notices: ReadonlySet<string> | undefined;
   readonly counts: CacheCounts = { hits: 0, misses: 0 };
 
-  constructor(options: AnswerCacheOptions = {}) {
+  constructor(options: AnswerCacheOptions<V> = {}) {
     super();
     this.maxEntries = options.maxEntries ?? 10_000;
+    this.maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+    this.sizeOf = options.sizeOf ?? approximateSize;
     this.maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
     this.unaffectedBy = new Set(options.unaffectedBy ?? []);
     this.notices = options.shows ? noticesFor(options.shows) : undefined;
@@ -45,9 +56,12 @@ export class AnswerCache<V> extends Remembered {
     const entry = this.entries.get(key);
     if (entry && Date.now() - entry.at <= this.maxAgeMs) {
       this.counts.hits++;
+      // The most recently used go last, so eviction takes the least recently used first.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
       return entry.value;
     }
-    if (entry) this.entries.delete(key);
+    if (entry) this.drop(key, entry.bytes);
     this.counts.misses++;
     return undefined;
   }
@@ -62,11 +76,31 @@ export class AnswerCache<V> extends Remembered {
 
   set(key: string, value: V, ticket: number): void {
     if (!this.enabled || ticket !== this.generation) return;
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+    const bytes = this.sizeOf(value) + key.length * 2;
+    // An answer larger than the whole budget is not kept at all.
+    if (bytes > this.maxBytes) return;
+    const known = this.entries.get(key);
+    if (known) this.drop(key, known.bytes);
+    while (this.entries.size > 0 && (this.entries.size >= this.maxEntries || this.totalBytes + bytes > this.maxBytes)) {
+      const [oldest, entry] = this.entries.entries().next().value!;
+      this.drop(oldest, entry.bytes);
     }
-    this.entries.set(key, { value, at: Date.now() });
+    this.entries.set(key, { value, at: Date.now(), bytes });
+    this.totalBytes += bytes;
+  }
+
+  /** About how many bytes the remembered answers take (for the budget and /metrics). */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private drop(key: string, bytes: number): void {
+    this.entries.delete(key);
+    this.totalBytes -= bytes;
   }
 
   /**
@@ -88,5 +122,15 @@ export class AnswerCache<V> extends Remembered {
 
   protected clear(): void {
     this.entries.clear();
+    this.totalBytes = 0;
+  }
+}
+
+/** Twice the JSON's length (strings are UTF-16 in memory) and the entry's own overhead. */
+function approximateSize(value: unknown): number {
+  try {
+    return 2 * (JSON.stringify(value)?.length ?? 0) + 100;
+  } catch {
+    return 4_096;
   }
 }

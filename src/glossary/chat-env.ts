@@ -9,6 +9,7 @@ import type { TermCardSection } from './hooks.js';
 import type { LookupLog } from './lookup-log.js';
 import { loggedQuery } from './matching/lookup.js';
 import type { TermIndexes } from './matching/term-indexes.js';
+import type { TermCards } from './term-cards.js';
 import type { composeCandidates, GlossaryDeps } from './service.js';
 import type { LookupOutcome } from './tables.js';
 import type { GlossaryWatch } from './watch.js';
@@ -39,6 +40,8 @@ export interface GlossaryOptions {
   termSections?: TermCardSection[];
   /** Names, aliases and words in memory while change notices arrive (src/glossary/matching/term-indexes.ts); without it, lookups match in the database. */
   termIndexes?: TermIndexes;
+  /** Term cards remembered per term and read together (src/glossary/term-cards.ts); without it, each card is read on its own. */
+  termCards?: TermCards;
   /** Watched channels and their nudges (src/glossary/watch.ts); one per process. */
   watch?: GlossaryWatch;
 }
@@ -52,7 +55,8 @@ export interface GlossaryEnv {
 
 export function depsOf(env: GlossaryEnv, ctx: ChatContext): GlossaryDeps {
   const { db, clock } = ctx.services;
-  return { db, clock, kickDelivery: (ids) => ctx.services.kickDelivery(ids), ...(env.options.termIndexes ? { termIndexes: env.options.termIndexes } : {}) };
+  const { termIndexes, termCards } = env.options;
+  return { db, clock, kickDelivery: (ids) => ctx.services.kickDelivery(ids), ...(termIndexes ? { termIndexes } : {}), ...(termCards ? { termCards } : {}) };
 }
 
 export function logLookup(env: GlossaryEnv, ctx: ChatContext, raw: string, outcome: LookupOutcome, termId: string | null): void {
@@ -76,6 +80,7 @@ export function changing<T>(env: GlossaryEnv, work: Promise<T>): Promise<T> {
     env.options.answers?.forget();
     env.options.composeAnswers?.forget();
     env.options.termIndexes?.forget();
+    env.options.termCards?.forget();
     env.watch.forget();
   });
 }

@@ -5,11 +5,15 @@ import { NotFound, PermissionDenied } from '../chat/errors.js';
 import type { Db } from '../db/database.js';
 import type { Services } from '../services.js';
 import type { TermIndexes } from './matching/term-indexes.js';
+import type { TermCards } from './term-cards.js';
 import type { CurrentTerm, TermState } from './publish.js';
 import * as terms from './repo/terms.js';
 
-/** What the glossary's use cases need; the term indexes, when given, let lookups match in memory. */
-export type GlossaryDeps = Pick<Services, 'db' | 'clock' | 'kickDelivery'> & { termIndexes?: TermIndexes };
+/**
+ * What the glossary's use cases need; the term indexes, when given, let lookups match in memory, and
+ * the term cards remember cards per term and read the others together.
+ */
+export type GlossaryDeps = Pick<Services, 'db' | 'clock' | 'kickDelivery'> & { termIndexes?: TermIndexes; termCards?: TermCards };
 
 /** Admins, glossary stewards and the term's own steward change terms directly. */
 export function isEditor(actor: Actor, stewardPersonId?: string | null): boolean {

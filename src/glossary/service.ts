@@ -77,7 +77,7 @@ export async function termIdNamed(deps: GlossaryDeps, actor: Actor, text: string
 
 /** The card's content; `read` is the term's card row when the lookup already read it. */
 export async function termCardView(deps: GlossaryDeps, actor: Reader, termId: string, read?: TermCardRow): Promise<TermCardView> {
-  const row = read?.id === termId ? read : await termCardData(deps.db, actor.orgId, termId);
+  const row = read?.id === termId ? read : deps.termCards ? await deps.termCards.get(actor.orgId, termId) : await termCardData(deps.db, actor.orgId, termId);
   if (!row) throw new NotFound('That term no longer exists in this organisation.');
   // The steward as a mention where they are known (as orgs/people.ts personRef builds it, without two more queries).
   const steward: PersonRef | undefined = row.steward_person_id

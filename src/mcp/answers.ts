@@ -10,6 +10,7 @@ import type { LookupLog } from '../glossary/lookup-log.js';
 import { loggedQuery } from '../glossary/matching/lookup.js';
 import type { RankedTerm } from '../glossary/matching/ranking.js';
 import type { TermIndexes } from '../glossary/matching/term-indexes.js';
+import type { TermCards } from '../glossary/term-cards.js';
 import * as glossary from '../glossary/service.js';
 import { journeyOwner, journeysOfPerson } from '../journeys/reads.js';
 import { deltaText, formatValue, statusText } from '../kpis/cards.js';
@@ -26,6 +27,7 @@ export interface McpContext {
   clock: Clock;
   lookupLog: LookupLog;
   termIndexes?: TermIndexes;
+  termCards?: TermCards;
 }
 
 /** An answer, and whether it found what was asked (for the metrics). */
@@ -38,7 +40,7 @@ const clean = withoutUnsafeCharacters;
 
 function glossaryDeps(ctx: McpContext): glossary.GlossaryDeps {
   // Reading the glossary never delivers anything: no outbox row to wake a worker for.
-  return { db: ctx.db, clock: ctx.clock, kickDelivery: () => {}, ...(ctx.termIndexes ? { termIndexes: ctx.termIndexes } : {}) };
+  return { db: ctx.db, clock: ctx.clock, kickDelivery: () => {}, ...(ctx.termIndexes ? { termIndexes: ctx.termIndexes } : {}), ...(ctx.termCards ? { termCards: ctx.termCards } : {}) };
 }
 
 const candidateOut = (r: RankedTerm) => ({ name: clean(r.name), status: r.status, definition: clean(r.summary) });

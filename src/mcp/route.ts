@@ -12,6 +12,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { LookupLog } from '../glossary/lookup-log.js';
 import type { TermIndexes } from '../glossary/matching/term-indexes.js';
+import type { TermCards } from '../glossary/term-cards.js';
 import type { BearerAuth } from '../http/api/bearer.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Route, RouteHandler } from '../http/server.js';
@@ -33,6 +34,7 @@ export interface McpRouteOptions {
   lookupLog: LookupLog;
   /** The organisations' term indexes, for the same in-memory matching as chat. */
   termIndexes?: TermIndexes;
+  termCards?: TermCards;
   maxBodyBytes?: number;
 }
 
@@ -67,7 +69,7 @@ export function mcpRoutes(options: McpRouteOptions): Route[] {
     } catch {
       return refuse(res, 400, -32700, 'Parse error: the body is not JSON');
     }
-    const context = { orgId: auth.token.orgId, db: options.db, clock: options.clock, lookupLog: options.lookupLog, ...(options.termIndexes ? { termIndexes: options.termIndexes } : {}) };
+    const context = { orgId: auth.token.orgId, db: options.db, clock: options.clock, lookupLog: options.lookupLog, ...(options.termIndexes ? { termIndexes: options.termIndexes } : {}), ...(options.termCards ? { termCards: options.termCards } : {}) };
     const server = createMcpServer({ context, log: options.log, version, count });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.once('close', () => {

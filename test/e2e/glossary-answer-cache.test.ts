@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGlossaryCsv } from '../../src/glossary/csv.js';
 import { openPostgres } from '../../src/db/database.js';
+import { TermCards } from '../../src/glossary/term-cards.js';
 import { postSlack, slashCommandBody } from '../support/slack.js';
 import { startTestSteward, type TestSteward } from '../support/steward.js';
 import { TEST_DATABASE_URL, type DatabaseKind } from '../support/database.js';
@@ -104,6 +105,29 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('glossary answers from memor
     await expect.poll(() => lookup('pain point'), { timeout: 5_000, interval: 25 }).toContain('Changed elsewhere again');
     expect((await cacheCounts()).database - before.database).toBeGreaterThanOrEqual(2);
     expect(t.steward.termIndexes.current(orgId)).toBeDefined();
+  });
+
+  it('answers a new question about a term asked about before without reading its card again, until the card changes', async () => {
+    await indexReady();
+    const cards = t.steward.termCards.counts;
+    expect(await lookup('customer effort score')).toContain('Customer Effort Score');
+    const read = cards.cards;
+    // A typo and a word order never asked before: matched in memory, the card remembered per term.
+    for (const question of ['customer efort score', 'score customer effort', 'custmer effort score']) expect(await lookup(question)).toContain('Customer Effort Score');
+    expect(cards.cards).toBe(read);
+    await writeElsewhere(t, kind, sql`update glossary_terms set definition = 'Effort, changed elsewhere.', version = version + 1 where name = 'Customer Effort Score'`);
+    let asked = 0;
+    await expect.poll(() => lookup(`customer effort scor${'e'.repeat(asked++ % 3)}`), { timeout: 5_000, interval: 25 }).toContain('Effort, changed elsewhere');
+  });
+
+  it('reads the cards asked for at the same moment in one statement, and says which terms are gone', async () => {
+    const orgId = await indexReady();
+    const ids = (await t.database.db.selectFrom('glossary_terms').select(['id', 'name']).where('org_id', '=', orgId).orderBy('name').limit(5).execute());
+    const cards = new TermCards(t.database.db);
+    const gone = '00000000-0000-4000-8000-000000000000';
+    const rows = await Promise.all([...ids.map((term) => cards.get(orgId, term.id)), cards.get(orgId, gone)]);
+    expect(rows.map((row) => row?.name)).toEqual([...ids.map((term) => term.name), undefined]);
+    expect(cards.counts.statements).toBe(1);
   });
 
   // PGlite lives in the process: there is no connection to lose.

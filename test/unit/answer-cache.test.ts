@@ -61,7 +61,7 @@ describe('AnswerCache', () => {
     expect(cache.get('x')).toBeUndefined();
   });
 
-  it('keeps at most maxEntries answers, dropping the oldest, and none older than maxAgeMs', () => {
+  it('keeps at most maxEntries answers, dropping the least recently used, and none older than maxAgeMs', () => {
     vi.useFakeTimers({ now: new Date('2026-03-12T10:00:00Z') });
     const cache = new AnswerCache<number>({ maxEntries: 2, maxAgeMs: 60_000 });
     cache.enable();
@@ -71,6 +71,30 @@ describe('AnswerCache', () => {
     expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([undefined, 2, 3]);
     vi.advanceTimersByTime(60_001);
     expect(cache.get('b')).toBeUndefined();
+  });
+
+  it('keeps the answers within its byte budget, dropping the least recently used first', () => {
+    // Each answer counts its length in bytes, and its key twice its length: "a" + 100 = 102 bytes.
+    const cache = new AnswerCache<string>({ maxBytes: 350, sizeOf: (value) => value.length });
+    cache.enable();
+    const hundred = (c: string) => c.repeat(100);
+    cache.set('a', hundred('a'), cache.ticket());
+    cache.set('b', hundred('b'), cache.ticket());
+    cache.set('c', hundred('c'), cache.ticket());
+    expect(cache.bytes).toBe(306);
+    // "a" is used, so "b" is now the least recently used and goes when "d" needs room.
+    expect(cache.get('a')).toBe(hundred('a'));
+    cache.set('d', hundred('d'), cache.ticket());
+    expect([cache.get('a'), cache.get('b'), cache.get('c'), cache.get('d')]).toEqual([hundred('a'), undefined, hundred('c'), hundred('d')]);
+    expect(cache.bytes).toBe(306);
+    // An answer larger than the whole budget is not kept, and takes nothing from the others.
+    cache.set('e', 'e'.repeat(400), cache.ticket());
+    expect([cache.get('e'), cache.size]).toEqual([undefined, 3]);
+    // Replacing an answer counts its new size once.
+    cache.set('a', 'a', cache.ticket());
+    expect(cache.bytes).toBe(306 - 100 + 1);
+    cache.forget();
+    expect([cache.bytes, cache.size]).toEqual([0, 0]);
   });
 
   it('ignores the change notices of tables no answer shows, and forgets on any other', () => {

@@ -19,6 +19,10 @@ export type TermCardRow = TermRow & {
 
 /** The card of the term whose id `termId` yields (a parameter, or a column of an enclosing query). */
 export function termCardSelect(orgId: string, termId: RawBuilder<unknown> | string) {
+  return cardsWhere(orgId, sql`t.id = ${termId}`);
+}
+
+function cardsWhere(orgId: string, idMatch: RawBuilder<unknown>) {
   return sql`
     select t.id, t.org_id, t.name, t.definition, t.notes, t.links, t.status, t.replaced_by_id, t.steward_person_id, t.version, t.updated_at,
       o.time_zone,
@@ -31,10 +35,9 @@ export function termCardSelect(orgId: string, termId: RawBuilder<unknown> | stri
     join organisations o on o.id = t.org_id
     left join people p on p.id = t.steward_person_id
     left join glossary_terms r on r.id = t.replaced_by_id
-    where t.org_id = ${orgId} and t.id = ${termId}
+    where t.org_id = ${orgId} and ${idMatch}
   `;
 }
-
 
 /** A card row as row_to_json gives it (inside a larger statement): dates as text. */
 export type CardJson = Omit<TermCardRow, 'updated_at'> & { updated_at: string };
@@ -45,4 +48,10 @@ export const cardRow = (json: CardJson): TermCardRow => ({ ...json, updated_at: 
 export async function termCardData(db: Db, orgId: string, termId: string): Promise<TermCardRow | undefined> {
   const result = await sql<TermCardRow>`${sql.raw(PLAN_ONCE)}${termCardSelect(orgId, termId)}`.execute(db);
   return result.rows[0];
+}
+
+/** The cards of several terms of one organisation, in one round trip (those that exist). */
+export async function termCardsData(db: Db, orgId: string, termIds: readonly string[]): Promise<TermCardRow[]> {
+  const result = await sql<TermCardRow>`${sql.raw(PLAN_ONCE)}${cardsWhere(orgId, sql`t.id = any(${[...termIds]}::uuid[])`)}`.execute(db);
+  return result.rows;
 }

@@ -1,0 +1,94 @@
+// What a term card shows, per term rather than per question: a typo or an alias of a term asked about
+// before needs no database round trip (the answer cache, src/db/answer-cache.ts, remembers whole
+// answers per question; most new questions are about terms seen before). Under the same rule as every
+// remembered answer: kept only while change notices arrive, forgotten on a notice of anything a card
+// shows, and bounded in bytes. The cards not remembered are read together: every card asked for in
+// the same turn of the event loop (concurrent lookups) comes from one statement per organisation,
+// instead of a round trip each.
+import { AnswerCache } from '../db/answer-cache.js';
+import type { Db } from '../db/database.js';
+import { termCardsData, type TermCardRow } from './repo/term-card.js';
+
+export interface TermCardsOptions {
+  /** Bytes the remembered cards may take (about 1 KB a card with its aliases). */
+  maxBytes?: number;
+  /** Cards read in one statement at most. */
+  batchSize?: number;
+}
+
+interface Waiting {
+  termId: string;
+  resolve: (row: TermCardRow | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+export class TermCards {
+  /** Enabled, disabled and told of changes with the other remembered answers (src/app.ts). */
+  readonly remembered: AnswerCache<TermCardRow>;
+  private readonly waiting = new Map<string, Waiting[]>();
+  private scheduled = false;
+  private readonly batchSize: number;
+  readonly counts = { statements: 0, cards: 0 };
+
+  constructor(
+    private readonly db: Db,
+    options: TermCardsOptions = {},
+  ) {
+    this.remembered = new AnswerCache<TermCardRow>({ shows: 'glossaryAnswers', maxEntries: 100_000, maxBytes: options.maxBytes ?? 24 * 1024 * 1024, sizeOf: cardBytes });
+    this.batchSize = options.batchSize ?? 100;
+  }
+
+  /** The term's card, remembered or read with the others asked for now; undefined when the term is gone. */
+  get(orgId: string, termId: string): Promise<TermCardRow | undefined> {
+    const known = this.remembered.get(key(orgId, termId));
+    if (known) return Promise.resolve(known);
+    return new Promise((resolve, reject) => {
+      const list = this.waiting.get(orgId);
+      if (list) list.push({ termId, resolve, reject });
+      else this.waiting.set(orgId, [{ termId, resolve, reject }]);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // After the I/O of this turn: the lookups that arrived with this one ask for their cards too.
+        setImmediate(() => this.readWaiting());
+      }
+    });
+  }
+
+  /** Forgets every remembered card (a change made through this process). */
+  forget(): void {
+    this.remembered.forget();
+  }
+
+  private readWaiting(): void {
+    this.scheduled = false;
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const [orgId, list] of waiting) {
+      for (let from = 0; from < list.length; from += this.batchSize) void this.read(orgId, list.slice(from, from + this.batchSize));
+    }
+  }
+
+  private async read(orgId: string, list: Waiting[]): Promise<void> {
+    // Taken before the read: a card read before a change is never remembered after its notice.
+    const ticket = this.remembered.ticket();
+    try {
+      this.counts.statements++;
+      const rows = await termCardsData(this.db, orgId, [...new Set(list.map((w) => w.termId))]);
+      this.counts.cards += rows.length;
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      for (const row of rows) this.remembered.set(key(orgId, row.id), row, ticket);
+      for (const w of list) w.resolve(byId.get(w.termId));
+    } catch (error) {
+      // Each lookup answers "try again" on its own; nothing is remembered.
+      for (const w of list) w.reject(error);
+    }
+  }
+}
+
+const key = (orgId: string, termId: string) => `${orgId}\n${termId}`;
+
+/** The text a card holds, twice (UTF-16), and about 600 bytes of object and dates. */
+function cardBytes(row: TermCardRow): number {
+  const texts = row.name.length + row.definition.length + (row.notes?.length ?? 0) + JSON.stringify(row.links ?? null).length + row.aliases.reduce((sum, a) => sum + a.length + 16, 0) + (row.steward_name?.length ?? 0) + (row.replaced_by_name?.length ?? 0);
+  return 600 + 2 * texts + 64 * (row.steward_identities?.length ?? 0);
+}
