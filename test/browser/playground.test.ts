@@ -210,6 +210,12 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
     await c.submit('Publish', /already says\. Nothing was changed/, 'Publish the unchanged form (refused)', { refusal: true });
     await c.click('Open Net Promoter Score', 'Net Promoter Score', 'Open from history');
     await c.say('glossary customer satisfaction', /Customer Satisfaction Score/);
+    // A steward retires the term in favour of another: lookups lead on, and its own card opens the replacement.
+    await c.say('glossary deprecate Customer satisfaction = CSAT', /now lead to “Customer Satisfaction Score”/, 'glossary deprecate');
+    await c.say('glossary customer satisfaction', /“Customer satisfaction” is deprecated; “Customer Satisfaction Score” replaces it/, 'a retired term leads on');
+    await c.say('glossary search satisfaction', /Glossary search: “satisfaction”/, 'glossary search satisfaction');
+    await c.click('Customer satisfaction', 'Open Customer Satisfaction Score', 'open the retired term');
+    await c.click('Open Customer Satisfaction Score', /Share of respondents answering 4 or 5/, 'Open the replacement');
     await c.say('glossary zebra crossing', /not in the glossary|No exact match/);
     await c.click('Propose this term', /Propose a term/);
     await c.say('glossary search promoter', /Glossary search/);
