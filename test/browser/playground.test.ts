@@ -243,6 +243,11 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
     await c.say('help glossary', 'Help: glossary');
     await c.say('glossary explain Our NPS rose but the QRX index fell', 'CX terms in this message');
     await c.click('Propose QRX', /Propose a term/);
+    await c.say('glossary edit nps', 'Edit term', 'glossary edit');
+    await c.say('glossary alias promoter score = Net Promoter Score', /“promoter score” already leads to “Net Promoter Score”\. Nothing was changed/, 'glossary alias (already there)');
+    await c.say('glossary watch here', /a personal chat has nobody to nudge/, 'glossary watch in a personal chat');
+    await c.say('me', 'How Steward reaches Alex Wilber');
+    await c.say('me prefer teams', /Your direct messages from Steward now go to Teams/);
 
     // Journeys, pings and their buttons.
     await c.say('journey onboarding', 'Welcome journey');
@@ -259,6 +264,8 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
     await c.click('Escalate', 'Escalate this ping?', 'Escalate asks first');
     await c.check('confirm the escalation', () => c.page.getByRole('button', { name: 'Escalate', exact: true }).last().click(), /escalated/i);
     await c.say('journey history onboarding', 'History of Welcome journey');
+    await c.say('journey add welcome-gift2 "Receive a welcome gift" task under onboarding', 'Added Receive a welcome gift', 'journey add');
+    await c.say('journey move welcome-gift2 under onboarding', 'Moved Receive a welcome gift under Welcome journey', 'journey move');
 
     // KPIs.
     await c.say('kpi onboarding', /KPIs · Welcome journey/);
@@ -270,6 +277,8 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
     await c.page.screenshot({ path: join(SCREENSHOTS, '21b-kpi-chart-at-card-width.png') });
     await c.click('Share in channel', /Onboarding NPS|channel/, 'Share KPI in channel');
     await c.say('kpi', /^KPIs$/);
+    await c.say('kpi avoidable-onboarding', 'KPI · Avoidable contacts per 100 new customers');
+    await c.say('kpi mute avoidable-onboarding', /is not in breach, so there is nothing to mute/, 'kpi mute (not in breach)');
 
     // Proposals and governance.
     await c.say('proposal list', 'Open proposals');
@@ -278,16 +287,24 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
     await c.click('Reject', /You changed your vote on #1 from Approve to Reject/, 'change the vote');
     await c.click('Vote with a comment', /Comment/, 'Vote with a comment');
     await c.submit('Vote', /Your comment/, 'Vote with the comment', { textarea: 'A call in week one is worth trying.' });
+    await c.say('proposal extend 1 2d', /Voting on proposal #1 now closes/, 'proposal extend');
+    await c.say('proposal withdraw 1', 'Only the proposer can withdraw proposal #1', 'proposal withdraw (not the proposer)');
+    await c.say('proposal start 1', /only approved proposals move to in progress/, 'proposal start (still open)');
+    await c.say('proposal done 1', /only approved proposals move to in progress and then done/, 'proposal done (still open)');
+    await c.say('home', 'My Steward — Alex Wilber');
     await c.say('proposal new', 'New proposal');
     await c.say('settings', 'Governance settings');
     await c.click('Change settings', 'Governance settings', 'Change settings');
     await c.submit('Save', /[Ss]aved|Nothing was changed|Governance settings/, 'Save the settings form');
     await c.say('governance', /Governance channels|governance/);
     await c.say('schedule', 'Governance schedule');
+    await c.say('schedule digest "0 9 * * 1"', /every Monday at 09:00/, 'schedule digest');
+    await c.say('schedule timezone Europe/Amsterdam', 'Governance schedule updated', 'schedule timezone');
+    await c.say('settings quorum 60%', /60% of the board/, 'settings quorum');
     await c.say('digest preview', /Preview: Governance digest/);
     await c.say('role list', 'Roles');
     await c.say('glosary nps', 'Unknown command', 'an unknown command');
-  }, 170_000);
+  }, 260_000);
 
   it('a channel: Steward answers an @mention', async () => {
     const c = client;
@@ -295,5 +312,9 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
     await c.post('help', 'Steward help', 'channel @mention help');
     await c.post('glossary nps', 'Net Promoter Score', 'channel @mention glossary');
     await c.click('History', 'History of Net Promoter Score', 'channel History');
-  }, 90_000);
+    await c.post('governance here', 'This is now the governance channel', 'channel governance here');
+    await c.post('governance off', 'Steward no longer posts proposals in this channel', 'channel governance off');
+    await c.post('glossary watch here', 'Watching this channel', 'channel glossary watch here');
+    await c.post('glossary unwatch here', /no longer watches this channel/, 'channel glossary unwatch here');
+  }, 150_000);
 });
