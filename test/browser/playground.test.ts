@@ -124,6 +124,23 @@ class Client {
     );
   }
 
+  /** A channel post that @mentions the bot and, after `before`, a person (each picked from the client's suggestions). */
+  async postMentioning(before: string, person: string, after: string, expected: string | RegExp, name: string): Promise<void> {
+    await this.check(
+      `post ${name}`,
+      async () => {
+        await this.editor.first().click();
+        await this.page.keyboard.type('@Test', { delay: 50 });
+        await this.page.getByRole('menuitem', { name: 'Test Bot' }).click({ timeout: 10_000 });
+        await this.page.keyboard.type(` ${before} @${person.split(' ')[0]}`, { delay: 30 });
+        await this.page.getByRole('menuitem', { name: person }).click({ timeout: 10_000 });
+        await this.page.keyboard.type(` ${after}`);
+        await this.page.getByRole('button', { name: 'Post', exact: true }).click();
+      },
+      expected,
+    );
+  }
+
   /** Fills the newest form's text box (when given) and presses its submit button. */
   async submit(label: string, expected: string | RegExp, name: string, fill: { textarea?: string; refusal?: boolean } = {}): Promise<void> {
     await this.check(
@@ -304,7 +321,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
     await c.say('digest preview', /Preview: Governance digest/);
     await c.say('role list', 'Roles');
     await c.say('glosary nps', 'Unknown command', 'an unknown command');
-  }, 260_000);
+  }, 420_000);
 
   it('a channel: Steward answers an @mention', async () => {
     const c = client;
@@ -316,5 +333,10 @@ describe.skipIf(!existsSync(CHROMIUM))('Steward in the Agents Playground (Teams 
     await c.post('governance off', 'Steward no longer posts proposals in this channel', 'channel governance off');
     await c.post('glossary watch here', 'Watching this channel', 'channel glossary watch here');
     await c.post('glossary unwatch here', /no longer watches this channel/, 'channel glossary unwatch here');
-  }, 150_000);
+    // People are named by an @mention picked from the client's suggestions (Megan Bowen, a Playground member).
+    await c.postMentioning('role grant', 'Megan Bowen', 'board', 'Megan Bowen is now a board member.', 'channel role grant with a mention');
+    await c.postMentioning('role revoke', 'Megan Bowen', 'board', /Megan Bowen is no longer a board member/, 'channel role revoke with a mention');
+    await c.postMentioning('settings board add', 'Megan Bowen', '', 'Megan Bowen is now on the board.', 'channel settings board add with a mention');
+    await c.postMentioning('journey owner onboarding', 'Megan Bowen', '', /now owns Welcome journey; they have been told/, 'channel journey owner with a mention');
+  }, 240_000);
 });
