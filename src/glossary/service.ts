@@ -65,9 +65,17 @@ export async function composeCandidates(deps: GlossaryDeps, actor: Actor, raw: s
   const picked = new Map<string, string>();
   if (first) picked.set(first.termId, first.name);
   for (const r of decision.kind === 'candidates' ? decision.candidates : ranked.filter((t) => t.score >= SHOWN)) if (!picked.has(r.termId) && picked.size < 8) picked.set(r.termId, r.name);
-  const summaries = new Map((await termSummaries(deps.db, actor.orgId, [...picked.keys()])).map((t) => [t.id, t.definition]));
+  const summaries = await definitionsOf(deps, actor.orgId, [...picked.keys()]);
   const terms = [...picked].map(([termId, name]) => ({ termId, name, summary: summaries.get(termId) ?? '' }));
   return { terms, outcome: first ? 'found' : terms.length > 0 ? 'candidates' : 'miss', termId: first?.termId ?? null };
+}
+
+/** The start of each term's definition: from the remembered cards (read together when not), or in one query. */
+async function definitionsOf(deps: GlossaryDeps, orgId: string, termIds: string[]): Promise<Map<string, string>> {
+  const { termCards } = deps;
+  if (!termCards) return new Map((await termSummaries(deps.db, orgId, termIds)).map((t) => [t.id, t.definition]));
+  const rows = await Promise.all(termIds.map((id) => termCards.get(orgId, id)));
+  return new Map(rows.flatMap((row) => (row ? [[row.id, row.definition.slice(0, 400)] as const] : [])));
 }
 
 /** The term a command names (`history nps`, `edit nps`), or a refusal that suggests what was meant. */
