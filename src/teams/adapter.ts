@@ -12,8 +12,65 @@ export interface TeamsCredentials {
   appType: string;
 }
 
+type ConnectorFactory = ReturnType<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>;
+type ConnectorClient = Awaited<ReturnType<ConnectorFactory['create']>>;
+type ClaimsIdentity = Parameters<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>[0];
+type UserTokenClient = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['createUserTokenClient']>>;
+
+/** Clients kept at most (service URLs × audiences × app ids: a handful in practice). */
+const CLIENTS_KEPT = 200;
+
+/**
+ * The Bot Framework authentication, with the clients it makes for outbound calls reused. botbuilder's
+ * CloudAdapter builds a new ConnectorClient and a new UserTokenClient (each an HTTP pipeline) for
+ * every activity, even an invoke answered in the HTTP response — most of the adapter's cost per
+ * activity. Each client depends only on the bot's app id (from the validated claims), the service
+ * URL and the audience, and fetches its tokens itself when it sends, so one per combination serves
+ * every activity (as botbuilder's older BotFrameworkAdapter kept one per service URL). Requests are
+ * still authenticated one by one: only what is built after that is reused.
+ */
+export class ReusingAuthentication extends ConfigurationBotFrameworkAuthentication {
+  private readonly connectors = new Map<string, Promise<ConnectorClient>>();
+  private readonly userTokens = new Map<string, Promise<UserTokenClient>>();
+
+  override async authenticateRequest(...args: Parameters<ConfigurationBotFrameworkAuthentication['authenticateRequest']>) {
+    const result = await super.authenticateRequest(...args);
+    return result.connectorFactory ? { ...result, connectorFactory: this.reusing(result.connectorFactory, result.claimsIdentity) } : result;
+  }
+
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return this.reusing(super.createConnectorFactory(claimsIdentity), claimsIdentity);
+  }
+
+  override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
+    return kept(this.userTokens, appIdOf(claimsIdentity), () => super.createUserTokenClient(claimsIdentity));
+  }
+
+  private reusing(factory: ConnectorFactory, claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    const appId = appIdOf(claimsIdentity);
+    return { create: (serviceUrl: string, audience?: string) => kept(this.connectors, `${appId}\n${serviceUrl}\n${audience ?? ''}`, () => factory.create(serviceUrl, audience)) };
+  }
+}
+
+/** The app id the claims name (v1 tokens: appid, v2: azp), as botbuilder's factories read it. */
+function appIdOf(claimsIdentity: ClaimsIdentity): string {
+  const claim = (type: string) => claimsIdentity.claims.find((c) => c.type === type)?.value ?? '';
+  return `${claim('appid')}|${claim('azp')}|${claim('aud')}`;
+}
+
+/** The client kept under `key`, or a new one (a failed build is not kept). */
+function kept<T>(clients: Map<string, Promise<T>>, key: string, build: () => Promise<T>): Promise<T> {
+  const known = clients.get(key);
+  if (known) return known;
+  if (clients.size >= CLIENTS_KEPT) clients.clear();
+  const client = build();
+  clients.set(key, client);
+  client.catch(() => clients.delete(key));
+  return client;
+}
+
 export function createCloudAdapter(credentials: TeamsCredentials, log: Logger): CloudAdapter {
-  const auth = new ConfigurationBotFrameworkAuthentication({
+  const auth = new ReusingAuthentication({
     MicrosoftAppId: credentials.appId ?? '',
     MicrosoftAppPassword: credentials.appPassword ?? '',
     MicrosoftAppTenantId: credentials.appTenantId ?? '',
