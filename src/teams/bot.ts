@@ -55,14 +55,22 @@ function conversationIdOf(activity: Activity): string {
   return conversationKind(activity) === 'channel' ? (id.split(';')[0] ?? id) : id;
 }
 
+// Schemas are built once, here: zod compiles each on its first use, which costs far more than a parse.
+const channelDataTenant = z.object({ tenant: z.object({ id: z.string() }) });
+const mentionEntity = z.object({ type: z.literal('mention'), text: z.string(), mentioned: z.object({ id: z.string(), name: z.string().optional(), aadObjectId: z.string().optional() }) });
+const mentionOf = z.object({ type: z.literal('mention'), mentioned: z.object({ id: z.string() }).loose() }).loose();
+
 function tenantOf(activity: Activity): string {
-  const fromChannelData = z.object({ tenant: z.object({ id: z.string() }) }).safeParse(activity.channelData);
+  const fromChannelData = channelDataTenant.safeParse(activity.channelData);
   return activity.conversation.tenantId ?? (fromChannelData.success ? fromChannelData.data.tenant.id : 'unknown-tenant');
 }
 
 /** Whether the message @mentions Steward itself. */
 function mentionsBot(activity: Activity): boolean {
-  return (activity.entities ?? []).some((entity) => z.object({ type: z.literal('mention'), mentioned: z.object({ id: z.literal(activity.recipient.id) }).loose() }).loose().safeParse(entity).success);
+  return (activity.entities ?? []).some((entity) => {
+    const mention = mentionOf.safeParse(entity);
+    return mention.success && mention.data.mentioned.id === activity.recipient.id;
+  });
 }
 
 /** Removes the bot's own @mention, and turns other mentions into `<@aadId>` tokens. */
@@ -70,9 +78,7 @@ function textAndMentions(activity: Activity): { text: string; mentions: ChatUser
   let text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
   const mentions: ChatUser[] = [];
   for (const entity of activity.entities ?? []) {
-    const mention = z
-      .object({ type: z.literal('mention'), text: z.string(), mentioned: z.object({ id: z.string(), name: z.string().optional(), aadObjectId: z.string().optional() }) })
-      .safeParse(entity);
+    const mention = mentionEntity.safeParse(entity);
     if (!mention.success || mention.data.mentioned.id === activity.recipient.id) continue;
     const id = mention.data.mentioned.aadObjectId ?? mention.data.mentioned.id;
     mentions.push({ id, ...(mention.data.mentioned.name ? { name: mention.data.mentioned.name } : {}) });

@@ -40,8 +40,10 @@ function translateError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+const withHeaders = z.object({ headers: z.object({ get: z.function({ input: [z.string()], output: z.unknown() }) }) });
+
 function retryAfterOf(response: unknown): number | undefined {
-  const headers = z.object({ headers: z.object({ get: z.function({ input: [z.string()], output: z.unknown() }) }) }).safeParse(response);
+  const headers = withHeaders.safeParse(response);
   if (!headers.success) return undefined;
   const value = Number(headers.data.headers.get('retry-after'));
   return Number.isFinite(value) ? value : undefined;
