@@ -66,14 +66,44 @@ function typo(text: string): string {
   return `${text.slice(0, i)}${text[i]}${text.slice(i)}`;
 }
 
+/** A query sent to the benchmark, and the term it should find (none: a miss). */
+export interface BenchQuery {
+  text: string;
+  kind: string;
+  expect?: string;
+}
+
 /** 45 % exact names, 15 % aliases, 25 % typos, 15 % misses. */
-export function generateQueries(terms: GeneratedTerm[], count: number): { text: string; kind: string; expect?: string }[] {
+export function generateQueries(terms: GeneratedTerm[], count: number): BenchQuery[] {
   return Array.from({ length: count }, () => {
     const t = pick(terms);
     const r = random();
     if (r < 0.45) return { text: t.name.toLowerCase(), kind: 'hit', expect: t.name };
     if (r < 0.6) return { text: random() < 0.5 ? t.aliases[0] : t.aliases[1], kind: 'alias', expect: t.name };
     if (r < 0.85) return { text: typo(t.name.toLowerCase()), kind: 'typo', expect: t.name };
-    return { text: `${pick(['quantum', 'zebra', 'glacier', 'velvet', 'orbit'])} ${pick(['pancake', 'harbour', 'lantern', 'meadow'])} ${Math.floor(random() * 1000)}`, kind: 'miss' };
+    return { text: missQuery(), kind: 'miss' };
+  });
+}
+
+/** A made-up query that names no term. */
+const missQuery = () => `${pick(['quantum', 'zebra', 'glacier', 'velvet', 'orbit'])} ${pick(['pancake', 'harbour', 'lantern', 'meadow'])} ${Math.floor(random() * 1000)}`;
+
+/**
+ * A realistic mix: 40 % the 200 most popular terms (by name, now and then by an alias: asked again
+ * and again), 30 % typos of any term, 15 % aliases of any term, 15 % misses. About 60 % of lookups
+ * are questions not asked before.
+ */
+export function generateMixQueries(terms: GeneratedTerm[], count: number): BenchQuery[] {
+  const popular = terms.slice(0, 200);
+  return Array.from({ length: count }, () => {
+    const r = random();
+    if (r < 0.4) {
+      const t = pick(popular);
+      return random() < 0.8 ? { text: t.name.toLowerCase(), kind: 'popular', expect: t.name } : { text: t.aliases[1], kind: 'popular', expect: t.name };
+    }
+    const t = pick(terms);
+    if (r < 0.7) return { text: typo(t.name.toLowerCase()), kind: 'typo', expect: t.name };
+    if (r < 0.85) return { text: random() < 0.5 ? t.aliases[0] : t.aliases[1], kind: 'alias', expect: t.name };
+    return { text: missQuery(), kind: 'miss' };
   });
 }
