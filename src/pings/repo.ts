@@ -1,6 +1,7 @@
 // SQL of pings: the pings themselves, their messages (one per person and round) and their events
 // (the history). The state machine that decides what is written lives in transitions.ts and steps.ts.
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
+import type { OutboxTable } from '../db/foundation-tables.js';
 import { hasRole, type Actor } from '../chat/actor.js';
 import type { Db } from '../db/database.js';
 import type { Executor } from '../journeys/repo.js';
@@ -199,6 +200,55 @@ export async function pingEvents(db: Executor, pingId: string) {
 export async function journeyDeputy(db: Executor, journeyId: string): Promise<string | null> {
   const journey = await db.selectFrom('journeys').select('deputy_person_id').where('id', '=', journeyId).executeTakeFirst();
   return journey?.deputy_person_id ?? null;
+}
+
+/**
+ * A round's direct messages in one statement: the outbox rows (a dedupe key already queued is
+ * skipped), the ping's message record of each and, with `eventKind`, a history event per recipient.
+ * Returns the new outbox rows with their recipients, in the order given.
+ */
+export async function insertRound(
+  trx: Executor,
+  round: { pingId: string; round: number; level: number; eventKind: PingEventKind | null; at: Date },
+  messages: { personId: string; outbox: Insertable<OutboxTable> }[],
+): Promise<{ outboxId: string; personId: string }[]> {
+  if (messages.length === 0) return [];
+  const withMessages = trx
+    .with('o', (db) =>
+      db
+        .insertInto('outbox')
+        .values(messages.map((m) => m.outbox))
+        .onConflict((oc) => oc.constraint('outbox_org_dedupe_key').doNothing())
+        .returning(['id', sql<string>`(target->>'personId')::uuid`.as('person_id')]),
+    )
+    .with('m', (db) =>
+      db
+        .insertInto('ping_messages')
+        .columns(['outbox_id', 'ping_id', 'person_id', 'round', 'level'])
+        .expression((eb) => eb.selectFrom('o').select(['o.id', sql<string>`${round.pingId}::uuid`.as('ping_id'), 'o.person_id', sql<number>`${round.round}::int`.as('round'), sql<number>`${round.level}::int`.as('level')]))
+        .returning('outbox_id'),
+    );
+  const { eventKind } = round;
+  const rows = eventKind
+    ? await withMessages
+        .with('e', (db) =>
+          db
+            .insertInto('ping_events')
+            .columns(['ping_id', 'kind', 'level', 'to_person_id', 'outbox_id', 'at'])
+            .expression((eb) =>
+              eb
+                .selectFrom('o')
+                .select([sql<string>`${round.pingId}::uuid`.as('ping_id'), sql<PingEventKind>`${eventKind}::text`.as('kind'), sql<number>`${round.level}::int`.as('level'), 'o.person_id', 'o.id', sql<Date>`${round.at}::timestamptz`.as('at')])
+                .orderBy('o.id'),
+            )
+            .returning('id'),
+        )
+        .selectFrom('o')
+        .select(['o.id', 'o.person_id'])
+        .execute()
+    : await withMessages.selectFrom('o').select(['o.id', 'o.person_id']).execute();
+  const order = new Map(messages.map((m, i) => [m.personId, i]));
+  return rows.map((r) => ({ outboxId: String(r.id), personId: r.person_id })).sort((a, b) => (order.get(a.personId) ?? 0) - (order.get(b.personId) ?? 0));
 }
 
 export async function insertPingMessage(db: Executor, row: Insertable<PingMessagesTable>): Promise<void> {
