@@ -32,6 +32,37 @@ export async function duePingIds(db: Db, now: Date, limit = 500): Promise<string
 }
 
 /**
+ * Locks pings to escalate or wake, in one statement: `pingId` (whether due or not: its job asks) and
+ * then up to `limit` in all that are due by `dueBy`, oldest first. Rows another transaction holds (a
+ * click, another worker's batch) are skipped, so workers claiming at once share the due pings out
+ * instead of waiting on each other; LIMIT applies after the skip, to rows actually locked. Each
+ * is decided on its row as locked here (the latest version), so the outcome stays one per ping.
+ */
+export async function claimDuePings(trx: Executor, input: { pingId?: string | undefined; dueBy: Date; limit: number }): Promise<PingRow[]> {
+  const due = sql<Date>`case when state = 'sent' then escalate_at else snoozed_until end`;
+  return trx
+    .selectFrom('pings')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        ...(input.pingId ? [eb('id', '=', input.pingId)] : []),
+        eb.and([eb('state', '=', 'sent'), eb('escalate_at', 'is not', null), eb('escalate_at', '<=', input.dueBy)]),
+        eb.and([eb('state', '=', 'snoozed'), eb('snoozed_until', '<=', input.dueBy)]),
+      ]),
+    )
+    .$if(Boolean(input.pingId), (qb) => qb.orderBy(sql`id = ${input.pingId ?? null}::uuid`, 'desc'))
+    .orderBy(due)
+    .limit(input.limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+export async function pingExists(db: Executor, pingId: string): Promise<boolean> {
+  return (await db.selectFrom('pings').select('id').where('id', '=', pingId).executeTakeFirst()) !== undefined;
+}
+
+/**
  * Writes "delivered" (or "undelivered") into the history of ping messages the outbox has finished
  * with. Run by the escalation sweep; the unique index makes two sweeps at once harmless.
  */

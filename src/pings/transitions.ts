@@ -254,9 +254,44 @@ export async function processDuePing(deps: PingDeps, pingId: string): Promise<Du
   return deps.db.transaction().execute(async (trx): Promise<DueOutcome> => {
     const ping = await pingRow(trx, pingId);
     if (!ping) return { outcome: 'gone', outboxIds: [], nextDueAt: null };
-    if (ping.state === 'sent' && ping.escalate_at && ping.escalate_at <= now) return escalate(trx, ping, now, null);
-    if (ping.state === 'snoozed' && ping.snoozed_until && ping.snoozed_until <= now) return wake(trx, ping, now);
-    return { outcome: 'not-due', outboxIds: [], nextDueAt: dueAt(ping) };
+    return dueStep(trx, ping, now);
+  });
+}
+
+/** The due step of one ping as read (escalate, wake, or nothing yet), inside the caller's transaction. */
+async function dueStep(trx: Executor, ping: PingRow, now: Date): Promise<DueOutcome> {
+  if (ping.state === 'sent' && ping.escalate_at && ping.escalate_at <= now) return escalate(trx, ping, now, null);
+  if (ping.state === 'snoozed' && ping.snoozed_until && ping.snoozed_until <= now) return wake(trx, ping, now);
+  return { outcome: 'not-due', outboxIds: [], nextDueAt: dueAt(ping) };
+}
+
+export interface DueBatch {
+  /** The outcome of each ping claimed, `pingId`'s first when it was claimed. */
+  steps: { pingId: string; outcome: DueOutcome }[];
+  /** `pingId` was not claimed because another transaction holds it (a click, another worker). */
+  busy: boolean;
+}
+
+/**
+ * The due step of several pings in one transaction: `pingId` (a job's own ping, whether due or not)
+ * and others due by `dueBy` (default now), up to `limit` in all, claimed with FOR UPDATE SKIP LOCKED
+ * (repo.claimDuePings). Workers and sweeps calling this at once each take different pings; a ping
+ * another transaction holds is left to it (`busy` when it is `pingId`). Nothing is committed unless
+ * every step of the batch is: a worker that dies leaves its pings due for the next job or sweep.
+ */
+export async function processDueBatch(deps: PingDeps, input: { pingId?: string; dueBy?: Date; limit: number }): Promise<DueBatch> {
+  const now = deps.clock.now();
+  const dueBy = input.dueBy && input.dueBy < now ? input.dueBy : now;
+  return deps.db.transaction().execute(async (trx): Promise<DueBatch> => {
+    const claimed = await repo.claimDuePings(trx, { pingId: input.pingId, dueBy, limit: input.limit });
+    const steps: DueBatch['steps'] = [];
+    let busy = false;
+    if (input.pingId && claimed[0]?.id !== input.pingId) {
+      if (await repo.pingExists(trx, input.pingId)) busy = true;
+      else steps.push({ pingId: input.pingId, outcome: { outcome: 'gone', outboxIds: [], nextDueAt: null } });
+    }
+    for (const ping of claimed) steps.push({ pingId: ping.id, outcome: await dueStep(trx, ping, now) });
+    return { steps, busy };
   });
 }
 
