@@ -8,7 +8,7 @@ import type { Db } from '../db/database.js';
 import { PeriodicSweep } from '../jobs/periodic.js';
 import { defineJob } from '../jobs/registry.js';
 import type { UndeliverableHandler } from '../delivery/deliver.js';
-import { passOnUnreachable, processDueBatch, processDuePing, type DueBatch, type DueOutcome, type PingDeps } from './transitions.js';
+import { dueNow, passOnUnreachable, processDueBatch, processDuePing, type DueBatch, type DueOutcome, type PingDeps } from './transitions.js';
 import { duePingIds, pingMessageByOutbox, recordPingDeliveries } from './repo.js';
 import type { Logger } from '../log.js';
 
@@ -74,14 +74,19 @@ export const escalationJob = defineJob({
   jobOptions: { attempts: 6, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: true },
   concurrency: 8,
   processor: (deps: EscalationDeps) => async (job: Job<EscalationJob>, token?: string) => {
-    // This job's ping and others due with it, in one transaction (processDueBatch).
-    const { steps, busy } = await runDueBatch(deps, { pingId: job.data.pingId, limit: deps.batch ?? ESCALATION_BATCH });
-    if (busy) {
-      // Another transaction holds the ping (a click, another worker's batch): look again shortly.
-      await job.moveToDelayed(deps.clock.now().getTime() + BUSY_RETRY_MS, token);
-      throw new DelayedError();
+    // Most jobs of a burst find their ping escalated already by another job's batch: one read says so.
+    const read = await dueNow(deps, job.data.pingId);
+    let own: DueOutcome | undefined = read.outcome === 'due' ? undefined : read;
+    if (!own) {
+      // This job's ping and others due with it, in one transaction (processDueBatch).
+      const { steps, busy } = await runDueBatch(deps, { pingId: job.data.pingId, limit: deps.batch ?? ESCALATION_BATCH });
+      if (busy) {
+        // Another transaction holds the ping (a click, another worker's batch): look again shortly.
+        await job.moveToDelayed(deps.clock.now().getTime() + BUSY_RETRY_MS, token);
+        throw new DelayedError();
+      }
+      own = steps.find((s) => s.pingId === job.data.pingId)?.outcome;
     }
-    const own = steps.find((s) => s.pingId === job.data.pingId)?.outcome;
     if (own?.outcome === 'not-due' && own.nextDueAt && own.nextDueAt.getTime() === job.data.dueAt) {
       // Fired a moment early (clocks of processes differ by a few ms): wait for the due time.
       await job.moveToDelayed(job.data.dueAt + 50, token);

@@ -101,11 +101,11 @@ export const PING_MESSAGE_RENDERER = 'ping.message';
 export function pingMessageRenderer(db: Db): MessageRenderer {
   return async (request) => {
     const messageId = request.updateOfOutboxId ?? request.outboxId;
-    const message = await repo.pingMessageByOutbox(db, messageId);
+    const message = await repo.pingMessageWithLatestRound(db, messageId);
     if (!message) throw new PermanentDeliveryError(`outbox ${messageId} is not a ping message`);
     const view = await loadPingView(db, message.ping_id);
     if (!view) throw new PermanentDeliveryError(`ping ${message.ping_id} no longer exists`);
-    const live = isOpen(view.ping) && message.round === (await repo.latestRound(db, message.ping_id));
+    const live = isOpen(view.ping) && message.round === message.latest_round;
     return pingCard(view, { live });
   };
 }

@@ -265,6 +265,19 @@ async function dueStep(trx: Executor, ping: PingRow, now: Date): Promise<DueOutc
   return { outcome: 'not-due', outboxIds: [], nextDueAt: dueAt(ping) };
 }
 
+/**
+ * Whether a ping is due now, read without a lock: 'not-due' (or 'gone') is final for a job whose
+ * ping another batch already escalated, so most jobs of a burst need no transaction. 'due' may be
+ * stale (a batch holds it right now): processDueBatch decides.
+ */
+export async function dueNow(deps: PingDeps, pingId: string): Promise<{ outcome: 'due' } | Extract<DueOutcome, { outcome: 'not-due' | 'gone' }>> {
+  const ping = await pingRow(deps.db, pingId);
+  if (!ping) return { outcome: 'gone', outboxIds: [], nextDueAt: null };
+  const due = dueAt(ping);
+  if (due && due <= deps.clock.now()) return { outcome: 'due' };
+  return { outcome: 'not-due', outboxIds: [], nextDueAt: due };
+}
+
 export interface DueBatch {
   /** The outcome of each ping claimed, `pingId`'s first when it was claimed. */
   steps: { pingId: string; outcome: DueOutcome }[];
