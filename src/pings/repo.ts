@@ -203,17 +203,41 @@ export async function pingRow(db: Executor, pingId: string): Promise<PingRow | u
 }
 
 
-/** The ping with its journey, its holder's journey and the organisation's settings, in one query. */
+/** A ping event as pingEvents reads it. */
+export interface PingEventLine {
+  kind: PingEventKind;
+  level: number;
+  at: Date;
+  actor_person_id: string | null;
+  to_person_id: string | null;
+  until: Date | null;
+  note: string | null;
+  to_journey_name: string | null;
+}
+
+/**
+ * The ping with its journey, its holder's journey, the organisation's settings and its history
+ * (as pingEvents reads it), in one query.
+ */
 export async function pingWithJourney(db: Executor, pingId: string) {
-  return db
+  const row = await db
     .selectFrom('pings as p')
     .innerJoin('journeys as j', 'j.id', 'p.journey_id')
     .innerJoin('organisations as o', 'o.id', 'p.org_id')
     .leftJoin('journeys as hj', 'hj.id', 'p.holder_journey_id')
     .selectAll('p')
     .select(['j.key as journey_key', 'j.name as journey_name', 'hj.name as holder_journey_name', 'hj.deputy_person_id as holder_deputy_id', 'o.time_zone', 'o.settings'])
+    .select(
+      sql<(Omit<PingEventLine, 'at' | 'until'> & { at: string; until: string | null })[]>`coalesce((
+        select json_agg(json_build_object('kind', e.kind, 'level', e.level, 'at', e.at, 'actor_person_id', e.actor_person_id, 'to_person_id', e.to_person_id,
+          'until', e.until, 'note', e.note, 'to_journey_name', tj.name) order by e.id)
+        from ping_events e left join journeys tj on tj.id = e.to_journey_id where e.ping_id = p.id), '[]'::json)`.as('events'),
+    )
     .where('p.id', '=', pingId)
     .executeTakeFirst();
+  if (!row) return undefined;
+  const events: PingEventLine[] = row.events.map((e) => ({ ...e, at: new Date(e.at), until: e.until === null ? null : new Date(e.until) }));
+  return { ...row, events };
 }
 
 /** A ping's history, oldest first, with the names of the journeys it moved to. */

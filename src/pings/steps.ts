@@ -25,8 +25,8 @@ export async function recipientsOf(db: Executor, ping: PingRow, holder?: Holder)
   return (await orgsRepo.peopleWithRole(db, ping.org_id, 'admin')).map((a) => a.id);
 }
 
-export async function viewOf(db: Executor, pingId: string): Promise<PingView> {
-  const view = await loadPingView(db, pingId);
+export async function viewOf(db: Executor, pingId: string, known: { next?: Holder | null } = {}): Promise<PingView> {
+  const view = await loadPingView(db, pingId, known);
   if (!view) throw new Error(`ping ${pingId} vanished inside its own transaction`);
   return view;
 }
