@@ -1,7 +1,8 @@
 // Ping escalation on BullMQ: one delayed job per ping and due time (job id = ping and due time, so
-// scheduling twice collapses), a worker that asks the database whether the ping is still due, and a
-// sweep that finds due pings whose job was lost (Redis away, worker killed). The database decides:
-// racing workers, clicks and sweeps produce one outcome (see src/journeys/pings.ts).
+// scheduling twice collapses), a worker that asks the database whether the ping is still due and, if
+// so, escalates it together with others due with it (processDueBatch: claimed with SKIP LOCKED, one
+// transaction), and a sweep that finds due pings whose job was lost (Redis away, worker killed). The
+// database decides: racing workers, clicks and sweeps produce one outcome (see src/pings/transitions.ts).
 import { DelayedError, type Job, type Queue } from 'bullmq';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
