@@ -22,6 +22,7 @@ export async function takeChannelSlot(
   pace: { intervalMs?: number; burst?: number; /** False: a refusal books nothing, the caller just tries again later. */ book?: boolean } = {},
 ): Promise<{ granted: true } | { granted: false; retryAt: Date }> {
   const { intervalMs = CHANNEL_INTERVAL_MS, burst = 0, book = true } = pace;
+  if (book) return takeOrBookSlot(db, channelKey, now, intervalMs, burst);
   return db.transaction().execute(async (trx) => {
     await trx
       .insertInto('channel_send_slots')
@@ -47,4 +48,27 @@ export async function takeChannelSlot(
       .execute();
     return { granted: true as const };
   });
+}
+
+/**
+ * takeChannelSlot with booking, in one statement: the upsert works on the row's latest version under
+ * its lock, like the transaction above. A free slot (next_at ≤ now) moves next_at to at most
+ * now + interval; a taken one books the next free moment (next_at + interval, beyond now + interval).
+ * So the new next_at tells which it was, and the booked moment is one interval before it.
+ */
+async function takeOrBookSlot(db: Db, channelKey: string, now: Date, intervalMs: number, burst: number): Promise<{ granted: true } | { granted: false; retryAt: Date }> {
+  const interval = `${intervalMs} milliseconds`;
+  const earliest = new Date(now.getTime() - burst * intervalMs);
+  const row = await db
+    .insertInto('channel_send_slots')
+    .values({ channel_key: channelKey, next_at: sql`${earliest}::timestamptz + ${interval}::interval` })
+    .onConflict((oc) =>
+      oc.column('channel_key').doUpdateSet({
+        next_at: sql`case when channel_send_slots.next_at > ${now}::timestamptz then channel_send_slots.next_at + ${interval}::interval
+          else greatest(channel_send_slots.next_at, ${earliest}::timestamptz) + ${interval}::interval end`,
+      }),
+    )
+    .returning([sql<boolean>`next_at > ${now}::timestamptz + ${interval}::interval`.as('booked'), sql<Date>`next_at - ${interval}::interval`.as('booked_at')])
+    .executeTakeFirstOrThrow();
+  return row.booked ? { granted: false, retryAt: new Date(row.booked_at) } : { granted: true };
 }

@@ -31,7 +31,7 @@ export interface DeliveryOptions {
 /** The port through which the deliverer finds people (src/reach/). */
 export interface PeopleReach {
   /** With `onPlatform`, only there (an update of a message posted there). */
-  destinationFor(personId: string, onPlatform?: Platform): Promise<{ destination: Destination; welcome: boolean }>;
+  destinationFor(personId: string, onPlatform?: Platform): Promise<{ destination: Destination; welcome: boolean; /** False: no refusal is remembered for them, so `reached` has nothing to forget. */ refusedBefore?: boolean }>;
   /** A platform refused a message to this person: remembered for `people check` and the digest. */
   refused(personId: string, platform: Platform, reason: string): Promise<void>;
   /** The lines a person's first message from Steward starts with. */
@@ -87,19 +87,13 @@ export class Deliverer {
   async deliver(outboxId: string): Promise<DeliveryOutcome> {
     const { db, clock } = this.options;
     const now = clock.now();
-    const claim = await db.transaction().execute(async (trx) => {
-      const row = await outbox.lockRow(trx, outboxId);
-      if (!row) return { kind: 'busy' as const };
-      if (row.status === 'delivered' || row.status === 'failed') return { kind: 'done' as const };
-      if (row.status === 'sending' && row.lease_until && row.lease_until > now) return { kind: 'busy' as const };
-      if (row.status === 'pending' && row.not_before > now) return { kind: 'not-due' as const, notBefore: row.not_before };
-      const uncertain = row.status === 'sending';
-      await outbox.markSending(trx, outboxId, { leaseUntil: new Date(now.getTime() + this.leaseMs), attemptStartedAt: uncertain && row.attempt_started_at ? row.attempt_started_at : now });
-      return { kind: 'claimed' as const, row, uncertain, since: uncertain && row.attempt_started_at ? row.attempt_started_at : now };
-    });
-    if (claim.kind === 'busy') return { status: 'busy' };
-    if (claim.kind === 'done') return { status: 'already-done' };
-    if (claim.kind === 'not-due') return { status: 'not-due', notBefore: claim.notBefore };
+    const claim = await outbox.claimForSending(db, outboxId, now, new Date(now.getTime() + this.leaseMs));
+    if (!claim) {
+      const why = await outbox.whyNotClaimed(db, outboxId, now);
+      if (why.kind === 'busy') return { status: 'busy' };
+      if (why.kind === 'done') return { status: 'already-done' };
+      return { status: 'not-due', notBefore: why.notBefore };
+    }
 
     const { row } = claim;
     const message: OutboxMessage = row.message;
@@ -115,7 +109,8 @@ export class Deliverer {
       const welcome = reached.welcome && row.target.kind === 'person' && !message.updateOfOutboxId && !message.threadOfOutboxId;
       const card = welcome && row.target.kind === 'person' ? withWelcome(drawn, await this.options.people.welcome(row.target.personId)) : drawn;
       if (claim.uncertain) {
-        const found = await notifier.findPosted(destination, outboxId, new Date(claim.since.getTime() - 5_000));
+        const since = row.attempt_started_at ?? now;
+        const found = await notifier.findPosted(destination, outboxId, new Date(since.getTime() - 5_000));
         if (found) {
           await this.markDelivered(outboxId, found);
           return { status: 'delivered', ref: found, reconciled: true };
@@ -141,11 +136,11 @@ export class Deliverer {
       await this.markDelivered(outboxId, ref);
       if (row.target.kind === 'person' && !original) {
         if (welcome) await this.options.people.welcomed(row.target.personId);
-        await this.options.people.reached(row.target.personId, destination.platform);
+        if (reached.refusedBefore !== false) await this.options.people.reached(row.target.personId, destination.platform);
       }
       return { status: 'delivered', ref, reconciled: false };
     } catch (error) {
-      const permanent = await this.recordFailure(outboxId, row.attempts + 1, error);
+      const permanent = await this.recordFailure(outboxId, row.attempts, error);
       if (permanent && row.target.kind === 'person' && !message.updateOfOutboxId) {
         await this.cannotReach({ outboxId, orgId: row.org_id, personId: row.target.personId, reason: reasonOf(error) }, destination, error);
       }
@@ -195,7 +190,7 @@ export class Deliverer {
     return original.delivered_ref;
   }
 
-  private async destinationFor(orgId: string, target: OutboxTarget, onPlatform?: Platform): Promise<{ destination: Destination; welcome: boolean }> {
+  private async destinationFor(orgId: string, target: OutboxTarget, onPlatform?: Platform): Promise<{ destination: Destination; welcome: boolean; refusedBefore?: boolean }> {
     if (target.kind === 'person') return this.options.people.destinationFor(target.personId, onPlatform ?? target.platform);
     const conversation = await orgsRepo.conversationInOrg(this.options.db, orgId, target.conversationId);
     if (!conversation) throw new PermanentDeliveryError('the conversation this message was meant for is no longer known to Steward');

@@ -1,7 +1,7 @@
 // The outbox's SQL. Writing: always inside the transaction of the change that causes the message, so
 // a message exists exactly when its cause does. Delivering (src/delivery/deliver.ts, run by the job
 // in src/delivery/jobs.ts): a row is leased, marked sent or failed, or handed back.
-import { sql, type Transaction } from 'kysely';
+import { sql, type Insertable, type Transaction } from 'kysely';
 import type { Card } from '../chat/card.js';
 import type { Db } from '../db/database.js';
 import type { MessageRender, OutboxTarget } from '../db/foundation-tables.js';
@@ -23,23 +23,28 @@ export interface OutboxEntry {
   render?: MessageRender;
 }
 
+/** The outbox row of an entry, for an insert (enqueueMessage, or a capability's own insert of several). */
+export function outboxRowOf(entry: OutboxEntry): Insertable<Database['outbox']> {
+  return {
+    org_id: entry.orgId,
+    dedupe_key: entry.dedupeKey,
+    target: JSON.stringify(entry.target),
+    message: JSON.stringify({
+      card: entry.card,
+      text: entry.card.summary,
+      ...(entry.threadOfOutboxId ? { threadOfOutboxId: entry.threadOfOutboxId } : {}),
+      ...(entry.updateOfOutboxId ? { updateOfOutboxId: entry.updateOfOutboxId } : {}),
+      ...(entry.render ? { render: entry.render } : {}),
+    }),
+    ...(entry.notBefore ? { not_before: entry.notBefore } : {}),
+  };
+}
+
 /** Adds a message to the outbox; returns its id, or undefined when the same cause queued it already. */
 export async function enqueueMessage(trx: Transaction<Database> | Db, entry: OutboxEntry): Promise<string | undefined> {
   const row = await trx
     .insertInto('outbox')
-    .values({
-      org_id: entry.orgId,
-      dedupe_key: entry.dedupeKey,
-      target: JSON.stringify(entry.target),
-      message: JSON.stringify({
-        card: entry.card,
-        text: entry.card.summary,
-        ...(entry.threadOfOutboxId ? { threadOfOutboxId: entry.threadOfOutboxId } : {}),
-        ...(entry.updateOfOutboxId ? { updateOfOutboxId: entry.updateOfOutboxId } : {}),
-        ...(entry.render ? { render: entry.render } : {}),
-      }),
-      ...(entry.notBefore ? { not_before: entry.notBefore } : {}),
-    })
+    .values(outboxRowOf(entry))
     .onConflict((oc) => oc.constraint('outbox_org_dedupe_key').doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -82,17 +87,43 @@ export async function outboxCounts(db: Db) {
   return Object.fromEntries(rows.map((r) => [r.status, r.count]));
 }
 
-/** The row, locked for this transaction; undefined when another worker holds it. */
-export async function lockRow(trx: Executor, outboxId: string) {
-  return trx.selectFrom('outbox').selectAll().where('id', '=', outboxId).forUpdate().skipLocked().executeTakeFirst();
+/**
+ * Claims the row for one attempt, in one statement: a pending row that is due, or a row whose last
+ * attempt's lease ran out (its outcome unknown: `uncertain`, and `attempt_started_at` kept from that
+ * attempt so the platform can be asked what it posted since). The row after the claim (its attempts
+ * counting this one), or undefined when it is not to be sent now (see whyNotClaimed).
+ */
+export async function claimForSending(db: Executor, outboxId: string, now: Date, leaseUntil: Date) {
+  const claimed = await db
+    .updateTable('outbox as o')
+    .from((eb) => eb.selectFrom('outbox').select(['id', 'status as previous_status']).where('id', '=', outboxId).forUpdate().skipLocked().as('old'))
+    .set({
+      status: 'sending',
+      attempts: sql`o.attempts + 1`,
+      lease_until: leaseUntil,
+      attempt_started_at: sql`case when o.status = 'sending' then coalesce(o.attempt_started_at, ${now}) else ${now} end`,
+    })
+    .whereRef('o.id', '=', 'old.id')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('o.status', '=', 'pending'), eb('o.not_before', '<=', now)]),
+        eb.and([eb('o.status', '=', 'sending'), eb.or([eb('o.lease_until', 'is', null), eb('o.lease_until', '<=', now)])]),
+      ]),
+    )
+    .returningAll('o')
+    .returning('old.previous_status')
+    .executeTakeFirst();
+  if (!claimed) return undefined;
+  const { previous_status, ...row } = claimed;
+  return { row, uncertain: previous_status === 'sending' };
 }
 
-export async function markSending(trx: Executor, outboxId: string, lease: { leaseUntil: Date; attemptStartedAt: Date }): Promise<void> {
-  await trx
-    .updateTable('outbox')
-    .set({ status: 'sending', attempts: sql`attempts + 1`, lease_until: lease.leaseUntil, attempt_started_at: lease.attemptStartedAt })
-    .where('id', '=', outboxId)
-    .execute();
+/** Why a row could not be claimed: finished, not due yet, or another worker holds it (or it is gone). */
+export async function whyNotClaimed(db: Executor, outboxId: string, now: Date): Promise<{ kind: 'done' } | { kind: 'not-due'; notBefore: Date } | { kind: 'busy' }> {
+  const row = await db.selectFrom('outbox').select(['status', 'not_before']).where('id', '=', outboxId).executeTakeFirst();
+  if (row?.status === 'delivered' || row?.status === 'failed') return { kind: 'done' };
+  if (row?.status === 'pending' && row.not_before > now) return { kind: 'not-due', notBefore: row.not_before };
+  return { kind: 'busy' };
 }
 
 export async function markDelivered(db: Executor, outboxId: string, ref: DeliveredRef, now: Date): Promise<void> {

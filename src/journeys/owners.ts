@@ -36,7 +36,25 @@ export async function holderFor(db: Executor, journeyId: string): Promise<Holder
  * is someone else (an owner who also owns the parent would only be asked twice).
  */
 export async function nextHolderAbove(db: Executor, fromJourneyId: string, currentPersonId: string | null): Promise<Holder | undefined> {
-  const link = (await ownerChain(db, fromJourneyId)).find((l) => l.depth > 0 && l.ownerPersonId && l.ownerPersonId !== currentPersonId);
-  if (!link?.ownerPersonId) return undefined;
-  return { personId: link.ownerPersonId, journeyId: link.id, journeyName: link.name, deputyPersonId: link.deputyPersonId };
+  return (await nextHoldersAbove(db, fromJourneyId, currentPersonId)).next;
+}
+
+/**
+ * nextHolderAbove, and who would be next after that one (nextHolderAbove of the next holder), from
+ * one read of the chain; `after` is undefined when the chain read does not reach far enough to tell.
+ */
+export async function nextHoldersAbove(db: Executor, fromJourneyId: string, currentPersonId: string | null): Promise<{ next: Holder | undefined; after?: Holder | null }> {
+  const chain = await ownerChain(db, fromJourneyId);
+  const at = chain.findIndex((l) => l.depth > 0 && l.ownerPersonId && l.ownerPersonId !== currentPersonId);
+  const link = chain[at];
+  if (!link?.ownerPersonId) return { next: undefined };
+  const next = holderOf(link, link.ownerPersonId);
+  const beyond = chain.slice(at + 1).find((l) => l.ownerPersonId && l.ownerPersonId !== next.personId);
+  if (beyond?.ownerPersonId) return { next, after: holderOf(beyond, beyond.ownerPersonId) };
+  // The chain read stops at depth 32: a chain that long may go on above.
+  return chain.length > 32 ? { next } : { next, after: null };
+}
+
+function holderOf(link: { id: string; name: string; deputyPersonId: string | null }, personId: string): Holder {
+  return { personId, journeyId: link.id, journeyName: link.name, deputyPersonId: link.deputyPersonId };
 }

@@ -11,13 +11,12 @@ export async function personRefs(db: Db, personIds: string[]): Promise<Map<strin
   const unique = [...new Set(personIds)];
   const refs = new Map<string, PersonRef>();
   if (unique.length === 0) return refs;
-  const people = await repo.peopleByIds(db, unique);
-  for (const person of people) refs.set(person.id, { name: person.display_name });
-  for (const identity of await repo.identitiesOf(db, unique)) {
-    const ref = refs.get(identity.person_id);
-    if (!ref) continue;
-    if (identity.platform === 'slack') ref.slackUserId = identity.external_user_id;
-    else ref.teamsAadId = identity.external_user_id;
+  // One query: each person with their identities.
+  for (const row of await repo.peopleWithIdentityRows(db, unique)) {
+    let ref = refs.get(row.id);
+    if (!ref) refs.set(row.id, (ref = { name: row.display_name }));
+    if (row.platform === 'slack' && row.external_user_id) ref.slackUserId = row.external_user_id;
+    else if (row.platform === 'teams' && row.external_user_id) ref.teamsAadId = row.external_user_id;
   }
   return refs;
 }

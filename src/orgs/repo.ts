@@ -242,6 +242,16 @@ export async function insertPersonByEmail(db: Executor, orgId: string, email: st
   await db.insertInto('people').values({ org_id: orgId, display_name: displayName, email }).onConflict((oc) => oc.columns(['org_id', 'email']).doNothing()).execute();
 }
 
+/** People with their platform identities (one row per identity, or one without for someone with none). */
+export async function peopleWithIdentityRows(db: Executor, personIds: string[]) {
+  return db
+    .selectFrom('people as p')
+    .leftJoin('identities as i', 'i.person_id', 'p.id')
+    .select(['p.id', 'p.display_name', 'i.platform', 'i.external_user_id'])
+    .where('p.id', 'in', personIds)
+    .execute();
+}
+
 export async function peopleByIds(db: Executor, personIds: string[]) {
   return db.selectFrom('people').select(['id', 'display_name']).where('id', 'in', personIds).execute();
 }

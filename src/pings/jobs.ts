@@ -1,14 +1,15 @@
 // Ping escalation on BullMQ: one delayed job per ping and due time (job id = ping and due time, so
-// scheduling twice collapses), a worker that asks the database whether the ping is still due, and a
-// sweep that finds due pings whose job was lost (Redis away, worker killed). The database decides:
-// racing workers, clicks and sweeps produce one outcome (see src/journeys/pings.ts).
+// scheduling twice collapses), a worker that asks the database whether the ping is still due and, if
+// so, escalates it together with others due with it (processDueBatch: claimed with SKIP LOCKED, one
+// transaction), and a sweep that finds due pings whose job was lost (Redis away, worker killed). The
+// database decides: racing workers, clicks and sweeps produce one outcome (see src/pings/transitions.ts).
 import { DelayedError, type Job, type Queue } from 'bullmq';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { PeriodicSweep } from '../jobs/periodic.js';
 import { defineJob } from '../jobs/registry.js';
 import type { UndeliverableHandler } from '../delivery/deliver.js';
-import { passOnUnreachable, processDuePing, type DueOutcome, type PingDeps } from './transitions.js';
+import { dueNow, passOnUnreachable, processDueBatch, processDuePing, type DueBatch, type DueOutcome, type PingDeps } from './transitions.js';
 import { duePingIds, pingMessageByOutbox, recordPingDeliveries } from './repo.js';
 import type { Logger } from '../log.js';
 
@@ -34,11 +35,28 @@ export class EscalationQueue {
 
   /** Fire and forget after a commit: if Redis is away, the sweep escalates the ping when it is due. */
   schedule(pingId: string, at: Date): void {
-    this.add(pingId, at).catch((error: unknown) => {
-      this.options.log.debug({ err: error, pingId }, 'could not schedule the escalation job; the sweep will find the ping');
+    this.scheduleAll([{ pingId, at }]);
+  }
+
+  /** schedule for several pings, in one call to Redis. */
+  scheduleAll(items: { pingId: string; at: Date }[]): void {
+    if (items.length === 0) return;
+    const now = this.options.clock.now().getTime();
+    const jobs = items.map(({ pingId, at }) => ({
+      name: 'escalate',
+      data: { pingId, dueAt: at.getTime() },
+      opts: { jobId: `ping-${pingId}-${at.getTime()}`, delay: Math.max(0, at.getTime() - now) },
+    }));
+    this.queue.addBulk(jobs).catch((error: unknown) => {
+      this.options.log.debug({ err: error, count: items.length }, 'could not schedule escalation jobs; the sweep will find the pings');
     });
   }
 }
+
+/** How many pings one transaction escalates at most (a job's own and others due with it). */
+export const ESCALATION_BATCH = 16;
+/** A job whose ping another transaction holds looks again this much later (it is usually done by then). */
+const BUSY_RETRY_MS = 1_000;
 
 export interface EscalationDeps {
   db: Db;
@@ -46,6 +64,10 @@ export interface EscalationDeps {
   log: Logger;
   kickDelivery(outboxIds: string[]): void;
   schedule(pingId: string, at: Date): void;
+  /** schedule for several pings at once (one call to Redis); without it, one schedule call each. */
+  scheduleAll?(items: { pingId: string; at: Date }[]): void;
+  /** How many pings one transaction escalates at most (default ESCALATION_BATCH). */
+  batch?: number;
 }
 
 export const escalationJob = defineJob({
@@ -53,14 +75,26 @@ export const escalationJob = defineJob({
   jobOptions: { attempts: 6, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: true },
   concurrency: 8,
   processor: (deps: EscalationDeps) => async (job: Job<EscalationJob>, token?: string) => {
-    const outcome = await runDue(deps, job.data.pingId);
-    if (outcome.outcome === 'not-due' && outcome.nextDueAt && outcome.nextDueAt.getTime() === job.data.dueAt) {
+    // Most jobs of a burst find their ping escalated already by another job's batch: one read says so.
+    const read = await dueNow(deps, job.data.pingId);
+    let own: DueOutcome | undefined = read.outcome === 'due' ? undefined : read;
+    if (!own) {
+      // This job's ping and others due with it, in one transaction (processDueBatch).
+      const { steps, busy } = await runDueBatch(deps, { pingId: job.data.pingId, limit: deps.batch ?? ESCALATION_BATCH });
+      if (busy) {
+        // Another transaction holds the ping (a click, another worker's batch): look again shortly.
+        await job.moveToDelayed(deps.clock.now().getTime() + BUSY_RETRY_MS, token);
+        throw new DelayedError();
+      }
+      own = steps.find((s) => s.pingId === job.data.pingId)?.outcome;
+    }
+    if (own?.outcome === 'not-due' && own.nextDueAt && own.nextDueAt.getTime() === job.data.dueAt) {
       // Fired a moment early (clocks of processes differ by a few ms): wait for the due time.
       await job.moveToDelayed(job.data.dueAt + 50, token);
       throw new DelayedError();
     }
     // Otherwise not due because it was acknowledged, snoozed (a newer job exists) or already done.
-    return outcome.outcome;
+    return own?.outcome ?? 'gone';
   },
   sweep: (deps: EscalationDeps, intervalMs) => new EscalationSweep({ ...deps, intervalMs }),
 });
@@ -68,12 +102,40 @@ export const escalationJob = defineJob({
 /** Runs one due ping and passes on what followed: deliveries to wake, the next due time to schedule. */
 async function runDue(deps: EscalationDeps, pingId: string): Promise<DueOutcome> {
   const outcome = await processDuePing(deps, pingId);
-  if (outcome.outboxIds.length) deps.kickDelivery(outcome.outboxIds);
-  if (outcome.outcome !== 'not-due' && outcome.nextDueAt) deps.schedule(pingId, outcome.nextDueAt);
-  if (outcome.outcome === 'escalated' || outcome.outcome === 'exhausted' || outcome.outcome === 'reminded') {
-    deps.log.info({ pingId, outcome: outcome.outcome }, 'ping escalation step');
-  }
+  followUp(deps, [{ pingId, outcome }]);
   return outcome;
+}
+
+/**
+ * Runs a batch of due pings (processDueBatch) and passes on what followed, all at once. Should the
+ * batch fail (one ping's step throwing rolls back all of them), the job's own ping is run alone, so
+ * one bad ping cannot hold up the others: their own jobs and the sweep run them the same way.
+ */
+async function runDueBatch(deps: EscalationDeps, input: { pingId?: string; dueBy?: Date; limit: number }): Promise<DueBatch> {
+  let batch: DueBatch;
+  try {
+    batch = await processDueBatch(deps, input);
+  } catch (error) {
+    if (!input.pingId || input.limit <= 1) throw error;
+    deps.log.warn({ err: error, pingId: input.pingId }, 'a batch of escalations failed; escalating this ping alone');
+    return { steps: [{ pingId: input.pingId, outcome: await runDue(deps, input.pingId) }], busy: false };
+  }
+  followUp(deps, batch.steps);
+  return batch;
+}
+
+/** After commit: one delivery kick for every message written, one call scheduling every next step. */
+function followUp(deps: EscalationDeps, steps: DueBatch['steps']): void {
+  const outboxIds = steps.flatMap((s) => s.outcome.outboxIds);
+  if (outboxIds.length) deps.kickDelivery(outboxIds);
+  const next = steps.flatMap(({ pingId, outcome }) => (outcome.outcome !== 'not-due' && outcome.nextDueAt ? [{ pingId, at: outcome.nextDueAt }] : []));
+  if (deps.scheduleAll) deps.scheduleAll(next);
+  else for (const { pingId, at } of next) deps.schedule(pingId, at);
+  for (const { pingId, outcome } of steps) {
+    if (outcome.outcome === 'escalated' || outcome.outcome === 'exhausted' || outcome.outcome === 'reminded') {
+      deps.log.info({ pingId, outcome: outcome.outcome }, 'ping escalation step');
+    }
+  }
 }
 
 /**
@@ -95,14 +157,27 @@ export class EscalationSweep extends PeriodicSweep<number> {
     await recordPingDeliveries(db);
     const cutoff = new Date(clock.now().getTime() - (this.options.graceMs ?? 5_000));
     const ids = await duePingIds(db, cutoff);
-    const queue = [...ids];
-    const lanes = Array.from({ length: Math.min(this.options.parallel ?? 4, queue.length) }, async () => {
-      for (let id = queue.shift(); id; id = queue.shift()) {
-        await runDue(this.options, id).catch((error: unknown) => this.options.log.warn({ err: error, pingId: id }, 'escalation failed; the next sweep retries'));
+    if (ids.length === 0) return 0;
+    // Batches claimed with SKIP LOCKED, as the jobs do: lanes (and jobs still running) take different
+    // pings. A batch that fails is run one ping at a time, so one bad ping holds up nothing else.
+    const batch = this.options.batch ?? ESCALATION_BATCH;
+    let done = 0;
+    const lanes = Array.from({ length: Math.min(this.options.parallel ?? 4, Math.ceil(ids.length / batch)) }, async () => {
+      while (done < ids.length) {
+        const steps = await runDueBatch(this.options, { dueBy: cutoff, limit: batch })
+          .then((b) => b.steps)
+          .catch(async (error: unknown) => {
+            this.options.log.warn({ err: error }, 'a batch of escalations failed; escalating its pings one at a time');
+            for (const id of ids) await runDue(this.options, id).catch((e: unknown) => this.options.log.warn({ err: e, pingId: id }, 'escalation failed; the next sweep retries'));
+            done = ids.length;
+            return [];
+          });
+        if (steps.length === 0) return;
+        done += steps.length;
       }
     });
     await Promise.all(lanes);
-    return ids.length;
+    return done;
   }
 }
 

@@ -1,6 +1,7 @@
 // SQL of pings: the pings themselves, their messages (one per person and round) and their events
 // (the history). The state machine that decides what is written lives in transitions.ts and steps.ts.
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
+import type { OutboxTable } from '../db/foundation-tables.js';
 import { hasRole, type Actor } from '../chat/actor.js';
 import type { Db } from '../db/database.js';
 import type { Executor } from '../journeys/repo.js';
@@ -28,6 +29,37 @@ export async function duePingIds(db: Db, now: Date, limit = 500): Promise<string
   const snoozes = db.selectFrom('pings').select(['id', 'snoozed_until as due']).where('state', '=', 'snoozed').where('snoozed_until', '<=', now);
   const rows = await escalations.unionAll(snoozes).orderBy('due').limit(limit).execute();
   return rows.map((r) => r.id);
+}
+
+/**
+ * Locks pings to escalate or wake, in one statement: `pingId` (whether due or not: its job asks) and
+ * then up to `limit` in all that are due by `dueBy`, oldest first. Rows another transaction holds (a
+ * click, another worker's batch) are skipped, so workers claiming at once share the due pings out
+ * instead of waiting on each other; LIMIT applies after the skip, to rows actually locked. Each
+ * is decided on its row as locked here (the latest version), so the outcome stays one per ping.
+ */
+export async function claimDuePings(trx: Executor, input: { pingId?: string | undefined; dueBy: Date; limit: number }): Promise<PingRow[]> {
+  const due = sql<Date>`case when state = 'sent' then escalate_at else snoozed_until end`;
+  return trx
+    .selectFrom('pings')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        ...(input.pingId ? [eb('id', '=', input.pingId)] : []),
+        eb.and([eb('state', '=', 'sent'), eb('escalate_at', 'is not', null), eb('escalate_at', '<=', input.dueBy)]),
+        eb.and([eb('state', '=', 'snoozed'), eb('snoozed_until', '<=', input.dueBy)]),
+      ]),
+    )
+    .$if(Boolean(input.pingId), (qb) => qb.orderBy(sql`id = ${input.pingId ?? null}::uuid`, 'desc'))
+    .orderBy(due)
+    .limit(input.limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+export async function pingExists(db: Executor, pingId: string): Promise<boolean> {
+  return (await db.selectFrom('pings').select('id').where('id', '=', pingId).executeTakeFirst()) !== undefined;
 }
 
 /**
@@ -171,17 +203,41 @@ export async function pingRow(db: Executor, pingId: string): Promise<PingRow | u
 }
 
 
-/** The ping with its journey, its holder's journey and the organisation's settings, in one query. */
+/** A ping event as pingEvents reads it. */
+export interface PingEventLine {
+  kind: PingEventKind;
+  level: number;
+  at: Date;
+  actor_person_id: string | null;
+  to_person_id: string | null;
+  until: Date | null;
+  note: string | null;
+  to_journey_name: string | null;
+}
+
+/**
+ * The ping with its journey, its holder's journey, the organisation's settings and its history
+ * (as pingEvents reads it), in one query.
+ */
 export async function pingWithJourney(db: Executor, pingId: string) {
-  return db
+  const row = await db
     .selectFrom('pings as p')
     .innerJoin('journeys as j', 'j.id', 'p.journey_id')
     .innerJoin('organisations as o', 'o.id', 'p.org_id')
     .leftJoin('journeys as hj', 'hj.id', 'p.holder_journey_id')
     .selectAll('p')
     .select(['j.key as journey_key', 'j.name as journey_name', 'hj.name as holder_journey_name', 'hj.deputy_person_id as holder_deputy_id', 'o.time_zone', 'o.settings'])
+    .select(
+      sql<(Omit<PingEventLine, 'at' | 'until'> & { at: string; until: string | null })[]>`coalesce((
+        select json_agg(json_build_object('kind', e.kind, 'level', e.level, 'at', e.at, 'actor_person_id', e.actor_person_id, 'to_person_id', e.to_person_id,
+          'until', e.until, 'note', e.note, 'to_journey_name', tj.name) order by e.id)
+        from ping_events e left join journeys tj on tj.id = e.to_journey_id where e.ping_id = p.id), '[]'::json)`.as('events'),
+    )
     .where('p.id', '=', pingId)
     .executeTakeFirst();
+  if (!row) return undefined;
+  const events: PingEventLine[] = row.events.map((e) => ({ ...e, at: new Date(e.at), until: e.until === null ? null : new Date(e.until) }));
+  return { ...row, events };
 }
 
 /** A ping's history, oldest first, with the names of the journeys it moved to. */
@@ -201,6 +257,55 @@ export async function journeyDeputy(db: Executor, journeyId: string): Promise<st
   return journey?.deputy_person_id ?? null;
 }
 
+/**
+ * A round's direct messages in one statement: the outbox rows (a dedupe key already queued is
+ * skipped), the ping's message record of each and, with `eventKind`, a history event per recipient.
+ * Returns the new outbox rows with their recipients, in the order given.
+ */
+export async function insertRound(
+  trx: Executor,
+  round: { pingId: string; round: number; level: number; eventKind: PingEventKind | null; at: Date },
+  messages: { personId: string; outbox: Insertable<OutboxTable> }[],
+): Promise<{ outboxId: string; personId: string }[]> {
+  if (messages.length === 0) return [];
+  const withMessages = trx
+    .with('o', (db) =>
+      db
+        .insertInto('outbox')
+        .values(messages.map((m) => m.outbox))
+        .onConflict((oc) => oc.constraint('outbox_org_dedupe_key').doNothing())
+        .returning(['id', sql<string>`(target->>'personId')::uuid`.as('person_id')]),
+    )
+    .with('m', (db) =>
+      db
+        .insertInto('ping_messages')
+        .columns(['outbox_id', 'ping_id', 'person_id', 'round', 'level'])
+        .expression((eb) => eb.selectFrom('o').select(['o.id', sql<string>`${round.pingId}::uuid`.as('ping_id'), 'o.person_id', sql<number>`${round.round}::int`.as('round'), sql<number>`${round.level}::int`.as('level')]))
+        .returning('outbox_id'),
+    );
+  const { eventKind } = round;
+  const rows = eventKind
+    ? await withMessages
+        .with('e', (db) =>
+          db
+            .insertInto('ping_events')
+            .columns(['ping_id', 'kind', 'level', 'to_person_id', 'outbox_id', 'at'])
+            .expression((eb) =>
+              eb
+                .selectFrom('o')
+                .select([sql<string>`${round.pingId}::uuid`.as('ping_id'), sql<PingEventKind>`${eventKind}::text`.as('kind'), sql<number>`${round.level}::int`.as('level'), 'o.person_id', 'o.id', sql<Date>`${round.at}::timestamptz`.as('at')])
+                .orderBy('o.id'),
+            )
+            .returning('id'),
+        )
+        .selectFrom('o')
+        .select(['o.id', 'o.person_id'])
+        .execute()
+    : await withMessages.selectFrom('o').select(['o.id', 'o.person_id']).execute();
+  const order = new Map(messages.map((m, i) => [m.personId, i]));
+  return rows.map((r) => ({ outboxId: String(r.id), personId: r.person_id })).sort((a, b) => (order.get(a.personId) ?? 0) - (order.get(b.personId) ?? 0));
+}
+
 export async function insertPingMessage(db: Executor, row: Insertable<PingMessagesTable>): Promise<void> {
   await db.insertInto('ping_messages').values(row).execute();
 }
@@ -211,6 +316,16 @@ export async function insertPingEvent(db: Executor, row: Insertable<PingEventsTa
 
 export async function messagesOfPing(db: Executor, pingId: string) {
   return db.selectFrom('ping_messages').select(['outbox_id', 'person_id', 'round']).where('ping_id', '=', pingId).execute();
+}
+
+/** A ping message with the ping's latest round, in one query (what redrawing the message needs). */
+export async function pingMessageWithLatestRound(db: Executor, outboxId: string) {
+  return db
+    .selectFrom('ping_messages as m')
+    .select(['m.ping_id', 'm.round'])
+    .select((eb) => eb.selectFrom('ping_messages as l').select((e) => e.fn.max('l.round').as('latest')).whereRef('l.ping_id', '=', 'm.ping_id').as('latest_round'))
+    .where('m.outbox_id', '=', outboxId)
+    .executeTakeFirst();
 }
 
 export async function pingMessageByOutbox(db: Executor, outboxId: string) {

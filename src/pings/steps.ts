@@ -6,7 +6,7 @@ import type { PingRow } from './repo.js';
 import type { Db } from '../db/database.js';
 import type { MessageRenderer } from '../delivery/deliver.js';
 import { PermanentDeliveryError } from '../delivery/notifier.js';
-import { enqueueMessage } from '../delivery/outbox-repo.js';
+import { enqueueMessage, outboxRowOf } from '../delivery/outbox-repo.js';
 import type { RichText } from '../chat/card.js';
 import * as orgsRepo from '../orgs/repo.js';
 import type { Holder } from '../journeys/owners.js';
@@ -18,14 +18,15 @@ import type { PingEventKind } from '../journeys/tables.js';
 /** Who gets the messages of the current round: the holder and their deputy, or the admins. */
 export async function recipientsOf(db: Executor, ping: PingRow, holder?: Holder): Promise<string[]> {
   if (ping.holder_person_id) {
-    const deputy = holder?.deputyPersonId ?? (ping.holder_journey_id ? await repo.journeyDeputy(db, ping.holder_journey_id) : null);
+    // The holder, when given, names the deputy of the holder's journey already (null: none).
+    const deputy = holder ? holder.deputyPersonId : ping.holder_journey_id ? await repo.journeyDeputy(db, ping.holder_journey_id) : null;
     return [ping.holder_person_id, ...(deputy && deputy !== ping.holder_person_id ? [deputy] : [])];
   }
   return (await orgsRepo.peopleWithRole(db, ping.org_id, 'admin')).map((a) => a.id);
 }
 
-export async function viewOf(db: Executor, pingId: string): Promise<PingView> {
-  const view = await loadPingView(db, pingId);
+export async function viewOf(db: Executor, pingId: string, known: { next?: Holder | null } = {}): Promise<PingView> {
+  const view = await loadPingView(db, pingId, known);
   if (!view) throw new Error(`ping ${pingId} vanished inside its own transaction`);
   return view;
 }
@@ -40,21 +41,16 @@ export async function sendRound(
 ): Promise<string[]> {
   const { ping } = view;
   const card = pingCard(view, { live: true, ...(options.intro ? { intro: options.intro } : {}) });
-  const outboxIds: string[] = [];
-  for (const personId of recipients) {
-    const outboxId = await enqueueMessage(trx, {
-      orgId: ping.org_id,
-      dedupeKey: `ping:${ping.id}:v${ping.version}:to:${personId}`,
-      target: { kind: 'person', personId },
-      card,
-    });
-    if (!outboxId) continue;
-    outboxIds.push(outboxId);
-    await repo.insertPingMessage(trx, { outbox_id: outboxId, ping_id: ping.id, person_id: personId, round: ping.version, level: ping.level });
-    if (options.eventKind) {
-      await repo.insertPingEvent(trx, { ping_id: ping.id, kind: options.eventKind, level: ping.level, to_person_id: personId, outbox_id: outboxId, at: now });
-    }
-  }
+  // The outbox rows, the message records and the history events of the round in one statement.
+  const written = await repo.insertRound(
+    trx,
+    { pingId: ping.id, round: ping.version, level: ping.level, eventKind: options.eventKind, at: now },
+    recipients.map((personId) => ({
+      personId,
+      outbox: outboxRowOf({ orgId: ping.org_id, dedupeKey: `ping:${ping.id}:v${ping.version}:to:${personId}`, target: { kind: 'person', personId }, card }),
+    })),
+  );
+  const outboxIds = written.map((w) => w.outboxId);
   return outboxIds;
 }
 
@@ -105,11 +101,11 @@ export const PING_MESSAGE_RENDERER = 'ping.message';
 export function pingMessageRenderer(db: Db): MessageRenderer {
   return async (request) => {
     const messageId = request.updateOfOutboxId ?? request.outboxId;
-    const message = await repo.pingMessageByOutbox(db, messageId);
+    const message = await repo.pingMessageWithLatestRound(db, messageId);
     if (!message) throw new PermanentDeliveryError(`outbox ${messageId} is not a ping message`);
     const view = await loadPingView(db, message.ping_id);
     if (!view) throw new PermanentDeliveryError(`ping ${message.ping_id} no longer exists`);
-    const live = isOpen(view.ping) && message.round === (await repo.latestRound(db, message.ping_id));
+    const live = isOpen(view.ping) && message.round === message.latest_round;
     return pingCard(view, { live });
   };
 }

@@ -9,6 +9,7 @@ import type { Db } from '../db/database.js';
 import { personRef } from '../orgs/people.js';
 import { hasRole, type Actor } from '../chat/actor.js';
 import { isOpen, nextInLine, type PingView } from './view.js';
+import { nextHoldersAbove } from '../journeys/owners.js';
 import * as orgsRepo from '../orgs/repo.js';
 import type { PingRow } from './repo.js';
 import * as repo from './repo.js';
@@ -177,9 +178,23 @@ interface Unreachable {
   reason: string;
 }
 
-async function escalate(trx: Executor, ping: PingRow, now: Date, by: Actor | null, because?: Unreachable): Promise<Exclude<DueOutcome, { outcome: 'not-due' | 'gone' }>> {
-  const target = await nextInLine(trx, ping);
-  const delayHours = await escalationDelayHours(trx, ping.org_id);
+/** What one batch of due steps reads once for all its pings: each organisation's escalation delay. */
+export interface BatchMemo {
+  delayHours: Map<string, number>;
+}
+
+async function delayHoursOf(trx: Executor, orgId: string, memo?: BatchMemo): Promise<number> {
+  const known = memo?.delayHours.get(orgId);
+  if (known !== undefined) return known;
+  const hours = await escalationDelayHours(trx, orgId);
+  memo?.delayHours.set(orgId, hours);
+  return hours;
+}
+
+async function escalate(trx: Executor, ping: PingRow, now: Date, by: Actor | null, because?: Unreachable, memo?: BatchMemo): Promise<Exclude<DueOutcome, { outcome: 'not-due' | 'gone' }>> {
+  // The next holder, and who comes after them (for the card's "next in line"), from one read of the chain.
+  const { next: target, after: afterTarget } = ping.holder_journey_id ? await nextHoldersAbove(trx, ping.holder_journey_id, ping.holder_person_id) : { next: undefined, after: undefined };
+  const delayHours = await delayHoursOf(trx, ping.org_id, memo);
   if (!target) {
     if (by) throw new InvalidInput('Nobody is above the current owner in the journey tree, so this ping cannot be escalated. Nothing was changed.');
     const after = await transition(trx, ping, ['sent'], { exhausted_at: now, escalate_at: null }, now);
@@ -210,7 +225,7 @@ async function escalate(trx: Executor, ping: PingRow, now: Date, by: Actor | nul
   );
   if (!after) return { outcome: 'raced', outboxIds: [], nextDueAt: null };
   await recordEvent(trx, after, 'escalated', now, { actor: by?.personId ?? null, to: target.personId, toJourney: target.journeyId, ...(because ? { note: `${because.who.name} cannot be reached: ${because.reason}` } : {}) });
-  const view = await viewOf(trx, after.id);
+  const view = await viewOf(trx, after.id, afterTarget !== undefined ? { next: afterTarget } : {});
   const byRef = by ? await personRef(trx, by.personId) : undefined;
   // The previous holder was sent the ping earlier, so the history already names them.
   const previousRef = previousHolder ? (view.people.get(previousHolder) ?? (await personRef(trx, previousHolder))) : undefined;
@@ -234,8 +249,8 @@ async function escalate(trx: Executor, ping: PingRow, now: Date, by: Actor | nul
   return { outcome: 'escalated', outboxIds, nextDueAt: after.escalate_at };
 }
 
-async function wake(trx: Executor, ping: PingRow, now: Date): Promise<Exclude<DueOutcome, { outcome: 'not-due' | 'gone' }>> {
-  const delayHours = await escalationDelayHours(trx, ping.org_id);
+async function wake(trx: Executor, ping: PingRow, now: Date, memo?: BatchMemo): Promise<Exclude<DueOutcome, { outcome: 'not-due' | 'gone' }>> {
+  const delayHours = await delayHoursOf(trx, ping.org_id, memo);
   const after = await transition(trx, ping, ['snoozed'], { state: 'sent', snoozed_until: null, escalate_at: new Date(now.getTime() + delayMs(delayHours)) }, now);
   if (!after) return { outcome: 'raced', outboxIds: [], nextDueAt: null };
   const recipients = await recipientsOf(trx, after);
@@ -254,9 +269,58 @@ export async function processDuePing(deps: PingDeps, pingId: string): Promise<Du
   return deps.db.transaction().execute(async (trx): Promise<DueOutcome> => {
     const ping = await pingRow(trx, pingId);
     if (!ping) return { outcome: 'gone', outboxIds: [], nextDueAt: null };
-    if (ping.state === 'sent' && ping.escalate_at && ping.escalate_at <= now) return escalate(trx, ping, now, null);
-    if (ping.state === 'snoozed' && ping.snoozed_until && ping.snoozed_until <= now) return wake(trx, ping, now);
-    return { outcome: 'not-due', outboxIds: [], nextDueAt: dueAt(ping) };
+    return dueStep(trx, ping, now);
+  });
+}
+
+/** The due step of one ping as read (escalate, wake, or nothing yet), inside the caller's transaction. */
+async function dueStep(trx: Executor, ping: PingRow, now: Date, memo?: BatchMemo): Promise<DueOutcome> {
+  if (ping.state === 'sent' && ping.escalate_at && ping.escalate_at <= now) return escalate(trx, ping, now, null, undefined, memo);
+  if (ping.state === 'snoozed' && ping.snoozed_until && ping.snoozed_until <= now) return wake(trx, ping, now, memo);
+  return { outcome: 'not-due', outboxIds: [], nextDueAt: dueAt(ping) };
+}
+
+/**
+ * Whether a ping is due now, read without a lock: 'not-due' (or 'gone') is final for a job whose
+ * ping another batch already escalated, so most jobs of a burst need no transaction. 'due' may be
+ * stale (a batch holds it right now): processDueBatch decides.
+ */
+export async function dueNow(deps: PingDeps, pingId: string): Promise<{ outcome: 'due' } | Extract<DueOutcome, { outcome: 'not-due' | 'gone' }>> {
+  const ping = await pingRow(deps.db, pingId);
+  if (!ping) return { outcome: 'gone', outboxIds: [], nextDueAt: null };
+  const due = dueAt(ping);
+  if (due && due <= deps.clock.now()) return { outcome: 'due' };
+  return { outcome: 'not-due', outboxIds: [], nextDueAt: due };
+}
+
+export interface DueBatch {
+  /** The outcome of each ping claimed, `pingId`'s first when it was claimed. */
+  steps: { pingId: string; outcome: DueOutcome }[];
+  /** `pingId` was not claimed because another transaction holds it (a click, another worker). */
+  busy: boolean;
+}
+
+/**
+ * The due step of several pings in one transaction: `pingId` (a job's own ping, whether due or not)
+ * and others due by `dueBy` (default now), up to `limit` in all, claimed with FOR UPDATE SKIP LOCKED
+ * (repo.claimDuePings). Workers and sweeps calling this at once each take different pings; a ping
+ * another transaction holds is left to it (`busy` when it is `pingId`). Nothing is committed unless
+ * every step of the batch is: a worker that dies leaves its pings due for the next job or sweep.
+ */
+export async function processDueBatch(deps: PingDeps, input: { pingId?: string; dueBy?: Date; limit: number }): Promise<DueBatch> {
+  const now = deps.clock.now();
+  const dueBy = input.dueBy && input.dueBy < now ? input.dueBy : now;
+  return deps.db.transaction().execute(async (trx): Promise<DueBatch> => {
+    const claimed = await repo.claimDuePings(trx, { pingId: input.pingId, dueBy, limit: input.limit });
+    const steps: DueBatch['steps'] = [];
+    let busy = false;
+    if (input.pingId && claimed[0]?.id !== input.pingId) {
+      if (await repo.pingExists(trx, input.pingId)) busy = true;
+      else steps.push({ pingId: input.pingId, outcome: { outcome: 'gone', outboxIds: [], nextDueAt: null } });
+    }
+    const memo: BatchMemo = { delayHours: new Map() };
+    for (const ping of claimed) steps.push({ pingId: ping.id, outcome: await dueStep(trx, ping, now, memo) });
+    return { steps, busy };
   });
 }
 

@@ -78,14 +78,14 @@ export async function nextInLine(db: Executor, ping: PingRow): Promise<Holder | 
   return nextHolderAbove(db, ping.holder_journey_id, ping.holder_person_id);
 }
 
-export async function loadPingView(db: Executor, pingId: string): Promise<PingView | undefined> {
-  // One query for the ping with its journey, its holder's journey and the organisation's settings.
+/** `next`: who is next in line, when the caller knows it already (null: nobody). */
+export async function loadPingView(db: Executor, pingId: string, known: { next?: Holder | null } = {}): Promise<PingView | undefined> {
+  // One query for the ping with its journey, its holder's journey, the organisation's settings and its history.
   const row = await repo.pingWithJourney(db, pingId);
   if (!row) return undefined;
-  const { journey_key, journey_name, holder_journey_name, holder_deputy_id, time_zone, settings, ...ping } = row;
-  const [events, next, admins] = await Promise.all([
-    repo.pingEvents(db, ping.id),
-    isOpen(ping) ? nextInLine(db, ping) : Promise.resolve(undefined),
+  const { journey_key, journey_name, holder_journey_name, holder_deputy_id, time_zone, settings, events, ...ping } = row;
+  const [next, admins] = await Promise.all([
+    !isOpen(ping) ? Promise.resolve(undefined) : known.next !== undefined ? Promise.resolve(known.next ?? undefined) : nextInLine(db, ping),
     ping.holder_person_id ? Promise.resolve([]) : orgsRepo.peopleWithRole(db, ping.org_id, 'admin'),
   ]);
   const deputyId = holder_deputy_id && holder_deputy_id !== ping.holder_person_id ? holder_deputy_id : null;

@@ -9,6 +9,24 @@ export async function personToReach(db: Executor, personId: string) {
   return db.selectFrom('people').select(['id', 'org_id', 'display_name', 'email', 'preferred_platform', 'welcomed_at']).where('id', '=', personId).executeTakeFirst();
 }
 
+/**
+ * The person with their identities (most recently used first) and whether any platform's refusal is
+ * remembered for them, in one query: what every direct message to them reads.
+ */
+export async function personWithIdentities(db: Executor, personId: string) {
+  return db
+    .selectFrom('people as p')
+    .select(['p.id', 'p.org_id', 'p.display_name', 'p.email', 'p.preferred_platform', 'p.welcomed_at'])
+    .select((eb) => [
+      sql<{ platform: Platform; installation_external_id: string; external_user_id: string }[]>`coalesce((
+        select json_agg(json_build_object('platform', i.platform, 'installation_external_id', i.installation_external_id, 'external_user_id', i.external_user_id) order by i.last_seen_at desc)
+        from identities i where i.person_id = p.id), '[]'::json)`.as('identities'),
+      eb.exists(eb.selectFrom('reach_checks as r').select('r.person_id').whereRef('r.person_id', '=', 'p.id').where('r.reachable', '=', false)).as('refused'),
+    ])
+    .where('p.id', '=', personId)
+    .executeTakeFirst();
+}
+
 export async function identitiesOfPerson(db: Executor, personId: string) {
   return db
     .selectFrom('identities')

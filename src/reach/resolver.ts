@@ -56,6 +56,8 @@ export interface Reached {
   destination: Destination;
   /** Steward has never written to them: their first message starts with a welcome. */
   welcome: boolean;
+  /** False when no platform's refusal was remembered for them: nothing for `reached` to forget. */
+  refusedBefore?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -73,14 +75,15 @@ export class Reach implements PeopleReach {
 
   async destinationFor(personId: string, onPlatform?: Platform): Promise<Reached> {
     const { db } = this.options;
-    const person = await repo.personToReach(db, personId);
+    const person = await repo.personWithIdentities(db, personId);
     if (!person) throw new PermanentDeliveryError('this person no longer exists');
     const welcome = person.welcomed_at === null;
-    const identities = (await repo.identitiesOfPerson(db, personId)).filter((i) => this.options.platforms.includes(i.platform));
+    const refusedBefore = Boolean(person.refused);
+    const identities = person.identities.filter((i) => this.options.platforms.includes(i.platform));
     if (onPlatform) {
       const there = identities.find((i) => i.platform === onPlatform);
       if (!there) throw new PermanentDeliveryError(`they are no longer known on ${onPlatform === 'slack' ? 'Slack' : 'Teams'}, where the message to update is`);
-      return { destination: await this.destinationOfIdentity(personId, there), welcome: false };
+      return { destination: await this.destinationOfIdentity(personId, there), welcome: false, refusedBefore };
     }
     const preferred = person.preferred_platform;
     if (preferred && this.options.platforms.includes(preferred) && !identities.some((i) => i.platform === preferred)) {
@@ -89,7 +92,7 @@ export class Reach implements PeopleReach {
       if (typeof found === 'object') return { destination: found, welcome };
     }
     const known = identities.find((i) => i.platform === preferred) ?? identities[0];
-    if (known) return { destination: await this.destinationOfIdentity(personId, known), welcome };
+    if (known) return { destination: await this.destinationOfIdentity(personId, known), welcome, refusedBefore };
 
     const reasons: string[] = [];
     for (const platform of await this.platformsToTry(person.org_id, preferred)) {

@@ -1,0 +1,53 @@
+// The send slot of a channel (one message per second, optionally after a burst), taken or booked in
+// one statement, on Postgres and PGlite: the same answers as reading the slot under a row lock.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { takeChannelSlot } from '../../src/delivery/channel-slots-repo.js';
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
+
+describe.each(DATABASE_KINDS)('channel send slots on %s', (kind) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await t.drop();
+  });
+
+  const at = (ms: number) => new Date(Date.UTC(2025, 4, 12, 8) + ms);
+
+  it('grants a free slot, books the next free ones for messages that find it taken, and grants again once they passed', async () => {
+    const key = `slack:U-${kind}-1`;
+    expect(await takeChannelSlot(t.db, key, at(0))).toEqual({ granted: true });
+    expect(await takeChannelSlot(t.db, key, at(100))).toEqual({ granted: false, retryAt: at(1_000) });
+    expect(await takeChannelSlot(t.db, key, at(200))).toEqual({ granted: false, retryAt: at(2_000) });
+    // Both booked turns have passed (the slot is free from 3 s): granted, the next one second later.
+    expect(await takeChannelSlot(t.db, key, at(5_000))).toEqual({ granted: true });
+    expect(await takeChannelSlot(t.db, key, at(5_500))).toEqual({ granted: false, retryAt: at(6_000) });
+    // Exactly when the slot frees up: granted.
+    expect(await takeChannelSlot(t.db, key, at(7_000))).toEqual({ granted: true });
+  });
+
+  it('allows a burst after a quiet spell, then paces', async () => {
+    const key = `slack:burst-${kind}`;
+    const pace = { intervalMs: 1_200, burst: 2 };
+    for (let i = 0; i < 3; i++) expect(await takeChannelSlot(t.db, key, at(0), pace)).toEqual({ granted: true });
+    expect(await takeChannelSlot(t.db, key, at(0), pace)).toEqual({ granted: false, retryAt: at(1_200) });
+  });
+
+  it('without booking, a refusal leaves the slot as it was', async () => {
+    const key = `slack:nobook-${kind}`;
+    const pace = { book: false };
+    expect(await takeChannelSlot(t.db, key, at(0), pace)).toEqual({ granted: true });
+    expect(await takeChannelSlot(t.db, key, at(10), pace)).toEqual({ granted: false, retryAt: at(1_000) });
+    expect(await takeChannelSlot(t.db, key, at(20), pace)).toEqual({ granted: false, retryAt: at(1_000) });
+    expect(await takeChannelSlot(t.db, key, at(1_000), pace)).toEqual({ granted: true });
+  });
+
+  it('gives one slot to one of many messages taking it at once', async () => {
+    const key = `slack:race-${kind}`;
+    const results = await Promise.all(Array.from({ length: 8 }, () => takeChannelSlot(t.db, key, at(0))));
+    expect(results.filter((r) => r.granted)).toHaveLength(1);
+    const booked = results.flatMap((r) => (r.granted ? [] : [r.retryAt.getTime() - at(0).getTime()])).sort((a, b) => a - b);
+    expect(booked).toEqual([1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000]);
+  });
+});
