@@ -99,7 +99,8 @@ export async function startStewardProcess(options: StewardProcessOptions): Promi
   try {
     const server = await startServerProcess({
       name: 'Steward',
-      nodeArgs: [...profileFlags(), ...(options.nodeFlags ?? []), '--input-type=module', '--eval', serveScript(outDir)],
+      // The heap limit `npm start` gives Steward (package.json), so memory is measured as it runs.
+      nodeArgs: [`--max-old-space-size=${process.env.STEWARD_HEAP_MB ?? 384}`, ...profileFlags(), ...(options.nodeFlags ?? []), '--input-type=module', '--eval', serveScript(outDir)],
       env: {
         NODE_ENV: 'production',
         TEAMS_ALLOW_ANONYMOUS: 'true',
