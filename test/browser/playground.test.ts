@@ -107,16 +107,21 @@ class Client {
     await this.check(`click ${name}`, () => this.page.getByRole('button', { name: label, exact: true }).last().click(), expected);
   }
 
-  /** A channel post that @mentions the bot: the mention is picked from the client's suggestions, as a person would. */
+  /** Starts a channel post with an @mention of the bot, picked from the client's suggestions as a person would. */
+  private async mentionBot(): Promise<void> {
+    await this.editor.first().click();
+    await this.page.keyboard.type('@Test', { delay: 50 });
+    // The suggestion is a menu item; "Test Bot" is also every reply's sender name, so a bare text
+    // match clicks an old reply's name when the suggestions come late (a loaded machine).
+    await this.page.getByRole('menuitem', { name: 'Test Bot' }).click({ timeout: 10_000 });
+  }
+
+  /** A channel post that @mentions the bot. */
   async post(text: string, expected: string | RegExp, name = text): Promise<void> {
     await this.check(
       `post ${name}`,
       async () => {
-        await this.editor.first().click();
-        await this.page.keyboard.type('@Test', { delay: 50 });
-        // The suggestion is a menu item; "Test Bot" is also every reply's sender name, so a bare text
-        // match clicks an old reply's name when the suggestions come late (a loaded machine).
-        await this.page.getByRole('menuitem', { name: 'Test Bot' }).click({ timeout: 10_000 });
+        await this.mentionBot();
         await this.page.keyboard.type(` ${text}`);
         await this.page.getByRole('button', { name: 'Post', exact: true }).click();
       },
@@ -129,9 +134,7 @@ class Client {
     await this.check(
       `post ${name}`,
       async () => {
-        await this.editor.first().click();
-        await this.page.keyboard.type('@Test', { delay: 50 });
-        await this.page.getByRole('menuitem', { name: 'Test Bot' }).click({ timeout: 10_000 });
+        await this.mentionBot();
         await this.page.keyboard.type(` ${before} @${person.split(' ')[0]}`, { delay: 30 });
         await this.page.getByRole('menuitem', { name: person }).click({ timeout: 10_000 });
         await this.page.keyboard.type(` ${after}`);
