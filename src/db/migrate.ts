@@ -19,6 +19,19 @@ export class MigrationError extends Error {
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(db);
+    } catch (error) {
+      // Before running anything, Kysely's migrator lists the tables of every schema it can see and
+      // looks each up by name; a table renamed or dropped meanwhile in another schema (another
+      // tenant's or test's) fails that listing with "does not exist". Nothing ran: try again.
+      if (!(error instanceof MigrationError) || error.results !== undefined || !/does not exist/.test(error.message) || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function migrateOnce(db: Db): Promise<string[]> {
   return db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
     try {

@@ -57,12 +57,16 @@ describe.each(DATABASE_KINDS)('glossary lookup log on %s', (kind) => {
 
   it('keeps what the database refuses and writes it once the database takes it again', async () => {
     const lookups = new LookupLog(database.db, log, { flushEveryMs: 60_000 });
-    await sql`alter table glossary_lookups rename to glossary_lookups_away`.execute(database.db);
+    // The table refuses every insert for a moment. (Not by renaming it: migrations running meanwhile in
+    // other tests' schemas look up every table by name, and a renamed one fails them.)
+    await sql`create function refuse_lookups() returns trigger language plpgsql as $$ begin raise exception 'lookups refused'; end $$`.execute(database.db);
+    await sql`create trigger refuse_lookups before insert on glossary_lookups for each statement execute function refuse_lookups()`.execute(database.db);
     try {
       lookups.record(entry('kept'));
       await lookups.flush();
     } finally {
-      await sql`alter table glossary_lookups_away rename to glossary_lookups`.execute(database.db);
+      await sql`drop trigger refuse_lookups on glossary_lookups`.execute(database.db);
+      await sql`drop function refuse_lookups()`.execute(database.db);
     }
     expect(await logged()).toEqual([]);
     lookups.record(entry('after'));
