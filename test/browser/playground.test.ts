@@ -110,10 +110,36 @@ class Client {
   /** Starts a channel post with an @mention of the bot, picked from the client's suggestions as a person would. */
   private async mentionBot(): Promise<void> {
     await this.editor.first().click();
-    await this.page.keyboard.type('@Test', { delay: 50 });
-    // The suggestion is a menu item; "Test Bot" is also every reply's sender name, so a bare text
-    // match clicks an old reply's name when the suggestions come late (a loaded machine).
-    await this.page.getByRole('menuitem', { name: 'Test Bot' }).click({ timeout: 10_000 });
+    await this.pickMention('Test', 'Test Bot');
+  }
+
+  /**
+   * Types `@<typed>` and picks `name` from the client's suggestion menu, as a person would; tries again
+   * when the pick did not take (on a loaded machine the menu can re-render under the click, and the
+   * text then goes out without a mention). "Test Bot" is also every reply's sender name, so only a
+   * menu item counts.
+   */
+  private async pickMention(typed: string, name: string): Promise<void> {
+    const editor = this.editor.first();
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.type(`@${typed}`, { delay: 50 });
+      const item = this.page.getByRole('menuitem', { name });
+      await item.waitFor({ state: 'visible', timeout: 10_000 });
+      // The list settles once the last letters are filtered.
+      await this.page.waitForTimeout(200);
+      await item.click({ timeout: 10_000 });
+      // A mention shows the name, without what was typed.
+      const took = await expect
+        .poll(async () => {
+          const text = await editor.innerText();
+          return !text.includes(`@${typed}`) && text.includes(name);
+        }, { timeout: 3_000 })
+        .toBe(true)
+        .then(() => true, () => false);
+      if (took) return;
+      if (attempt >= 3) throw new Error(`the client did not take the @mention of ${name}`);
+      for (let i = 0; i <= typed.length; i++) await this.page.keyboard.press('Backspace');
+    }
   }
 
   /** A channel post that @mentions the bot. */
@@ -135,8 +161,8 @@ class Client {
       `post ${name}`,
       async () => {
         await this.mentionBot();
-        await this.page.keyboard.type(` ${before} @${person.split(' ')[0]}`, { delay: 30 });
-        await this.page.getByRole('menuitem', { name: person }).click({ timeout: 10_000 });
+        await this.page.keyboard.type(` ${before} `, { delay: 30 });
+        await this.pickMention(person.split(' ')[0]!, person);
         await this.page.keyboard.type(` ${after}`);
         await this.page.getByRole('button', { name: 'Post', exact: true }).click();
       },
