@@ -113,9 +113,7 @@ function wordSimilarity(queryWord: string, candidateWord: string): number {
   if (queryWord === candidateWord) return 1;
   // A clear beginning of a longer word ("conv" for "conversion") counts, but less than the word.
   const prefix = queryWord.length >= 4 && candidateWord.startsWith(queryWord) ? 0.85 : 0;
-  // The length difference alone bounds the similarity: skip the table when it cannot reach a match.
-  const longest = Math.max(queryWord.length, candidateWord.length);
-  if (1 - Math.abs(queryWord.length - candidateWord.length) / longest < WORD_MATCH) return prefix;
+  // Below WORD_MATCH the distance is not worked out (a length difference alone can rule a pair out).
   const similarity = Math.max(editSimilarity(queryWord, candidateWord, WORD_MATCH), prefix);
   return similarity >= WORD_MATCH ? similarity : 0;
 }
