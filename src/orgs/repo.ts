@@ -147,15 +147,6 @@ export async function preferredIdentity(db: Executor, personId: string) {
     .executeTakeFirst();
 }
 
-export async function identitiesOf(db: Executor, personIds: string[]) {
-  if (personIds.length === 0) return [];
-  return db
-    .selectFrom('identities')
-    .select(['person_id', 'platform', 'external_user_id'])
-    .where('person_id', 'in', personIds)
-    .execute();
-}
-
 export async function installationsOf(db: Executor, orgId: string, platform?: Platform) {
   let query = db.selectFrom('installations').select(['platform', 'external_id', 'name']).where('org_id', '=', orgId);
   if (platform) query = query.where('platform', '=', platform);

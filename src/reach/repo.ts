@@ -5,10 +5,6 @@ import type { Platform } from '../db/foundation-tables.js';
 
 export type Executor = Db;
 
-export async function personToReach(db: Executor, personId: string) {
-  return db.selectFrom('people').select(['id', 'org_id', 'display_name', 'email', 'preferred_platform', 'welcomed_at']).where('id', '=', personId).executeTakeFirst();
-}
-
 /**
  * The person with their identities (most recently used first) and whether any platform's refusal is
  * remembered for them, in one query: what every direct message to them reads.
@@ -25,15 +21,6 @@ export async function personWithIdentities(db: Executor, personId: string) {
     ])
     .where('p.id', '=', personId)
     .executeTakeFirst();
-}
-
-export async function identitiesOfPerson(db: Executor, personId: string) {
-  return db
-    .selectFrom('identities')
-    .select(['platform', 'installation_external_id', 'external_user_id', 'last_seen_at'])
-    .where('person_id', '=', personId)
-    .orderBy('last_seen_at', 'desc')
-    .execute();
 }
 
 export async function identityPlatformsOf(db: Executor, personIds: string[]) {

@@ -126,12 +126,11 @@ export class Reach implements PeopleReach {
    * and the reach sweep). When Slack's pace is used up, says so per platform, or throws (`whenPaced`).
    */
   async check(personId: string, options: { whenPaced: 'note' | 'throw' } = { whenPaced: 'note' }): Promise<Record<Platform, { reachable: boolean; reason: string | null } | undefined>> {
-    const person = await repo.personToReach(this.options.db, personId);
+    const person = await repo.personWithIdentities(this.options.db, personId);
     const out: Record<Platform, { reachable: boolean; reason: string | null } | undefined> = { slack: undefined, teams: undefined };
     if (!person) return out;
-    const identities = await repo.identitiesOfPerson(this.options.db, personId);
     for (const platform of await this.platformsToTry(person.org_id, null)) {
-      if (identities.some((i) => i.platform === platform)) {
+      if (person.identities.some((i) => i.platform === platform)) {
         out[platform] = { reachable: true, reason: null };
         continue;
       }

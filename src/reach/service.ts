@@ -14,13 +14,12 @@ export interface MyReach {
 }
 
 export async function myReach(db: Db, actor: Actor): Promise<MyReach> {
-  const person = await repo.personToReach(db, actor.personId);
-  const identities = await repo.identitiesOfPerson(db, actor.personId);
+  const person = await repo.personWithIdentities(db, actor.personId);
   const checks = await repo.reachChecksOf(db, [actor.personId]);
   return {
     email: person?.email ?? null,
     preferred: person?.preferred_platform ?? null,
-    knownOn: [...new Set(identities.map((i) => i.platform))],
+    knownOn: [...new Set((person?.identities ?? []).map((i) => i.platform))],
     unreachable: checks.flatMap((c) => (!c.reachable && c.reason ? [{ platform: c.platform, reason: c.reason }] : [])),
   };
 }
