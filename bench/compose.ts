@@ -16,34 +16,26 @@ import { GlossaryWatch } from '../src/glossary/watch.js';
 import { createLogger } from '../src/log.js';
 import type { Services } from '../src/services.js';
 import type { Db as StewardDb } from '../src/db/database.js';
-import { importGlossaryCsv } from '../src/glossary/csv.js';
 import * as orgsRepo from '../src/orgs/repo.js';
 import { startBareBoltProcess } from './lib/bare-bolt.js';
 import { startFakeSlackApi } from './lib/fake-slack-api.js';
-import { generateQueries, generateTerms, toCsv } from './lib/glossary-data.js';
+import { generateQueries, generateTerms } from './lib/glossary-data.js';
+import { GLOSSARY_LOAD_OPTIONS, glossaryCommand, glossaryLoadSettings, importBenchGlossary } from './lib/glossary-seed.js';
 import type { ServerProcess } from './lib/server-process.js';
-import { BENCH_SIGNING_SECRET, postOn, runSlackLoad, slackSignature, type LoadRun } from './lib/slack-load.js';
+import { BENCH_SIGNING_SECRET, postOn, runLoad, runSlackLoad, slackSignature, type LoadRun } from './lib/slack-load.js';
 import { combine, formatFigures, summarise } from './lib/stats.js';
 import { startStewardProcess } from './lib/steward-process.js';
 
 const { values } = parseArgs({
   options: {
-    terms: { type: 'string', default: '100000' },
-    seconds: { type: 'string', default: '20' },
-    rounds: { type: 'string', default: '2' },
-    concurrency: { type: 'string', default: '50' },
-    warmup: { type: 'string', default: '3' },
+    ...GLOSSARY_LOAD_OPTIONS,
     rate: { type: 'string', default: '50' },
     'channel-seconds': { type: 'string', default: '20' },
     // Only the watched channel (to profile its path alone).
     'channel-only': { type: 'boolean', default: false },
   },
 });
-const TERMS = Number(values.terms);
-const SECONDS = Number(values.seconds);
-const ROUNDS = Math.max(1, Number(values.rounds));
-const CONCURRENCY = Number(values.concurrency);
-const WARMUP_MS = Number(values.warmup) * 1000;
+const { terms: TERMS, seconds: SECONDS, rounds: ROUNDS, concurrency: CONCURRENCY, warmupMs: WARMUP_MS } = glossaryLoadSettings(values);
 const RATE = Number(values.rate);
 const CHANNEL_SECONDS = Number(values['channel-seconds']);
 const TEAM = 'T0BENCH01';
@@ -74,37 +66,19 @@ function composeInvoke(sender: number, typed: string): string {
 
 /** Compose queries from `concurrency` senders back to back for `durationMs`; every answer must be a result list or a "nothing matches". */
 async function composeLoad(target: ServerProcess, durationMs: number, next: () => string): Promise<LoadRun & { results: number }> {
-  const url = new URL(target.url);
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const latenciesMs: number[] = [];
-  const errorSamples: string[] = [];
-  let errors = 0;
   let results = 0;
-  const started = performance.now();
-  const deadline = started + durationMs;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async (_, sender) => {
-      while (performance.now() < deadline) {
-        const sent = performance.now();
-        try {
-          const answer = await postOn(agent, url, '/api/messages', composeInvoke(sender, next()), { 'content-type': 'application/json' });
-          const extension = answer.status === 200 ? (JSON.parse(answer.body) as { composeExtension?: { type: string } }).composeExtension : undefined;
-          if (extension?.type === 'result' || extension?.type === 'message') {
-            latenciesMs.push(performance.now() - sent);
-            if (extension.type === 'result') results++;
-          } else {
-            errors++;
-            if (errorSamples.length < 5) errorSamples.push(`HTTP ${answer.status}: ${answer.body.slice(0, 120)}`);
-          }
-        } catch (error) {
-          errors++;
-          if (errorSamples.length < 5) errorSamples.push(error instanceof Error ? error.message : String(error));
-        }
-      }
-    }),
-  );
-  agent.destroy();
-  return { latenciesMs, errors, durationMs: performance.now() - started, errorSamples, results };
+  const run = await runLoad({
+    url: target.url,
+    concurrency: CONCURRENCY,
+    durationMs,
+    async send(agent, url, sender) {
+      const answer = await postOn(agent, url, '/api/messages', composeInvoke(sender, next()), { 'content-type': 'application/json' });
+      const extension = answer.status === 200 ? (JSON.parse(answer.body) as { composeExtension?: { type: string } }).composeExtension : undefined;
+      if (extension?.type === 'result') results++;
+      return extension?.type === 'result' || extension?.type === 'message' ? undefined : `HTTP ${answer.status}: ${answer.body.slice(0, 120)}`;
+    },
+  });
+  return { ...run, results };
 }
 
 /** A Slack `message` event in a channel, signed as the Events API sends it. */
@@ -194,8 +168,7 @@ async function main(): Promise<void> {
     const org = await orgsRepo.createOrganisation(db, 'Bench organisation');
     await orgsRepo.upsertInstallation(db, org.id, 'slack', TEAM, 'bench');
     await orgsRepo.upsertInstallation(db, org.id, 'teams', TENANT, 'bench');
-    const imported = await importGlossaryCsv(db, org.id, toCsv(terms), { by: 'bench', now: new Date() });
-    if (imported.problems.length) throw new Error(`the generated CSV did not import: ${JSON.stringify(imported.problems.slice(0, 3))}`);
+    const imported = await importBenchGlossary(db, org.id, terms);
     console.log(`imported ${imported.created.toLocaleString('en')} terms`);
 
     if (!values['channel-only']) await composeRounds(steward, bolt, terms);
@@ -216,7 +189,7 @@ async function composeRounds(steward: ServerProcess, bolt: ServerProcess, terms:
   if (!check.body.includes(terms[0]!.name)) throw new Error(`the compose extension did not offer ${terms[0]!.name}: ${check.body.slice(0, 300)}`);
 
   const slash = (target: ServerProcess, durationMs: number) =>
-    runSlackLoad({ url: target.url, signingSecret: BENCH_SIGNING_SECRET, concurrency: CONCURRENCY, durationMs, command: (sender) => ({ command: '/glossary', text: nextQuery(), userId: `UBENCH${String(sender).padStart(4, '0')}` }) });
+    runSlackLoad({ url: target.url, signingSecret: BENCH_SIGNING_SECRET, concurrency: CONCURRENCY, durationMs, command: (sender) => glossaryCommand(nextQuery(), sender) });
   await slash(bolt, WARMUP_MS);
   await composeLoad(steward, WARMUP_MS, nextQuery);
 

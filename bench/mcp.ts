@@ -9,10 +9,10 @@
 // Run: npx tsx bench/mcp.ts [--terms 100000] [--seconds 20] [--rounds 2] [--concurrency 50]
 import { Agent } from 'node:http';
 import { parseArgs } from 'node:util';
-import { importGlossaryCsv } from '../src/glossary/csv.js';
 import * as orgsRepo from '../src/orgs/repo.js';
 import { createToken } from '../src/tokens/service.js';
-import { generateQueries, generateTerms, toCsv } from './lib/glossary-data.js';
+import { generateQueries, generateTerms } from './lib/glossary-data.js';
+import { GLOSSARY_LOAD_OPTIONS, glossaryCommand, glossaryLoadSettings, importBenchGlossary } from './lib/glossary-seed.js';
 import { startFakeSlackApi } from './lib/fake-slack-api.js';
 import { isToolResult, postMcp, runMcpLoad, toolCallBody } from './lib/mcp-load.js';
 import { BENCH_SIGNING_SECRET, runSlackLoad, type LoadRun } from './lib/slack-load.js';
@@ -21,19 +21,11 @@ import { startStewardProcess } from './lib/steward-process.js';
 
 const { values } = parseArgs({
   options: {
-    terms: { type: 'string', default: '100000' },
-    seconds: { type: 'string', default: '20' },
-    rounds: { type: 'string', default: '2' },
-    concurrency: { type: 'string', default: '50' },
-    warmup: { type: 'string', default: '3' },
+    ...GLOSSARY_LOAD_OPTIONS,
     queries: { type: 'string', default: '5000' },
   },
 });
-const TERMS = Number(values.terms);
-const SECONDS = Number(values.seconds);
-const ROUNDS = Math.max(1, Number(values.rounds));
-const CONCURRENCY = Number(values.concurrency);
-const WARMUP_MS = Number(values.warmup) * 1000;
+const { terms: TERMS, seconds: SECONDS, rounds: ROUNDS, concurrency: CONCURRENCY, warmupMs: WARMUP_MS } = glossaryLoadSettings(values);
 const QUERIES = Number(values.queries);
 
 type Target = 'slack' | 'mcp';
@@ -46,10 +38,8 @@ async function main(): Promise<void> {
     const db = steward.database.db;
     const terms = generateTerms(TERMS);
     const orgId = (await orgsRepo.createOrganisation(db, 'Bench organisation')).id;
-    const importStarted = performance.now();
-    const report = await importGlossaryCsv(db, orgId, toCsv(terms), { by: 'bench', now: new Date() });
-    if (report.problems.length) throw new Error(`the generated CSV did not import: ${JSON.stringify(report.problems.slice(0, 5))}`);
-    console.log(`imported ${report.created.toLocaleString('en')} terms in ${((performance.now() - importStarted) / 1000).toFixed(1)} s`);
+    const report = await importBenchGlossary(db, orgId, terms);
+    console.log(`imported ${report.created.toLocaleString('en')} terms in ${report.seconds.toFixed(1)} s`);
     const token = (await createToken(db, { orgId, name: 'bench assistants', scope: 'mcp', requestsPerMinute: 1_000_000 })).token;
 
     const queries = generateQueries(terms, QUERIES);
@@ -67,7 +57,7 @@ async function main(): Promise<void> {
     const nextQuery = (target: Target) => queries[cursor[target]++ % queries.length]!.text;
     const load = (target: Target, durationMs: number): Promise<LoadRun> =>
       target === 'slack'
-        ? runSlackLoad({ url: steward.url, signingSecret: BENCH_SIGNING_SECRET, concurrency: CONCURRENCY, durationMs, command: (sender) => ({ command: '/glossary', text: nextQuery('slack'), userId: `UBENCH${String(sender).padStart(4, '0')}` }) })
+        ? runSlackLoad({ url: steward.url, signingSecret: BENCH_SIGNING_SECRET, concurrency: CONCURRENCY, durationMs, command: (sender) => glossaryCommand(nextQuery('slack'), sender) })
         : runMcpLoad({ url: steward.url, token, concurrency: CONCURRENCY, durationMs, call: () => ({ name: 'lookup_term', arguments: { term: nextQuery('mcp') } }) });
 
     // Warm-up: JIT, pools, the term index, and Steward meets each Slack benchmark user once.

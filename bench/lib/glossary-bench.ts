@@ -4,23 +4,15 @@
 // bare Bolt, p99 ≤ 2 ×), where answers came from, resident memory, and (when asked) whether a sample
 // of the answers is right.
 import { parseArgs } from 'node:util';
-import { importGlossaryCsv } from '../../src/glossary/csv.js';
 import * as orgsRepo from '../../src/orgs/repo.js';
 import { startBareBoltProcess } from './bare-bolt.js';
-import { generateTerms, toCsv, type BenchQuery, type GeneratedTerm } from './glossary-data.js';
+import { generateTerms, type BenchQuery, type GeneratedTerm } from './glossary-data.js';
+import { GLOSSARY_LOAD_OPTIONS, glossaryCommand, glossaryLoadSettings, importBenchGlossary } from './glossary-seed.js';
 import { startFakeSlackApi } from './fake-slack-api.js';
 import type { ServerProcess } from './server-process.js';
 import { BENCH_SIGNING_SECRET, runSlackLoad, slackSignature, slashCommandForm, type LoadRun } from './slack-load.js';
 import { combine, formatFigures, summarise } from './stats.js';
 import { startStewardProcess } from './steward-process.js';
-
-const GLOSSARY_BENCH_OPTIONS = {
-  terms: { type: 'string', default: '100000' },
-  seconds: { type: 'string', default: '20' },
-  rounds: { type: 'string', default: '2' },
-  concurrency: { type: 'string', default: '50' },
-  warmup: { type: 'string', default: '3' },
-} as const;
 
 export interface GlossaryBench {
   /** The first line printed. */
@@ -56,13 +48,9 @@ async function answerSources(target: ServerProcess): Promise<{ cache: number; da
 
 export async function runGlossaryBench(bench: GlossaryBench): Promise<void> {
   // Distinct queries, sent in turn: with fewer, more lookups repeat and are answered from memory.
-  const options = { ...GLOSSARY_BENCH_OPTIONS, queries: { type: 'string', default: String(bench.defaultQueries ?? 5_000) } } as const;
+  const options = { ...GLOSSARY_LOAD_OPTIONS, queries: { type: 'string', default: String(bench.defaultQueries ?? 5_000) } } as const;
   const { values } = parseArgs({ options });
-  const TERMS = Number(values.terms);
-  const SECONDS = Number(values.seconds);
-  const ROUNDS = Math.max(1, Number(values.rounds));
-  const CONCURRENCY = Number(values.concurrency);
-  const WARMUP_MS = Number(values.warmup) * 1000;
+  const { terms: TERMS, seconds: SECONDS, rounds: ROUNDS, concurrency: CONCURRENCY, warmupMs: WARMUP_MS } = glossaryLoadSettings(values);
   const QUERIES = Number(values.queries);
 
   console.log(bench.title({ terms: TERMS, concurrency: CONCURRENCY, seconds: SECONDS, rounds: ROUNDS }));
@@ -73,15 +61,12 @@ export async function runGlossaryBench(bench: GlossaryBench): Promise<void> {
     const db = steward.database.db;
     const generateStarted = performance.now();
     const terms = generateTerms(TERMS);
-    const csv = toCsv(terms);
-    console.log(`generated ${terms.length.toLocaleString('en')} terms, ${(terms.length * 2).toLocaleString('en')} aliases (${(csv.length / 1e6).toFixed(1)} MB of CSV) in ${((performance.now() - generateStarted) / 1000).toFixed(1)} s`);
+    console.log(`generated ${terms.length.toLocaleString('en')} terms, ${(terms.length * 2).toLocaleString('en')} aliases in ${((performance.now() - generateStarted) / 1000).toFixed(1)} s`);
 
     const orgId = (await orgsRepo.createOrganisation(db, 'Bench organisation')).id;
-    const importStarted = performance.now();
-    const report = await importGlossaryCsv(db, orgId, csv, { by: 'bench', now: new Date() });
-    const importSeconds = (performance.now() - importStarted) / 1000;
-    if (report.problems.length) throw new Error(`the generated CSV did not import: ${JSON.stringify(report.problems.slice(0, 5))}`);
-    console.log(`import of ${report.rows.toLocaleString('en')} rows: ${importSeconds.toFixed(1)} s (target < 30 s: ${importSeconds < 30 ? 'ok' : 'MISSED'}); ${report.created.toLocaleString('en')} terms created`);
+    const report = await importBenchGlossary(db, orgId, terms);
+    const importSeconds = report.seconds;
+    console.log(`import of ${report.rows.toLocaleString('en')} rows (${(report.csvBytes / 1e6).toFixed(1)} MB of CSV): ${importSeconds.toFixed(1)} s (target < 30 s: ${importSeconds < 30 ? 'ok' : 'MISSED'}); ${report.created.toLocaleString('en')} terms created`);
 
     const queries = bench.queries(terms, QUERIES);
     // Sanity: a hit answers with the term's card, a miss with how to propose it.
@@ -91,10 +76,7 @@ export async function runGlossaryBench(bench: GlossaryBench): Promise<void> {
     if (miss && !(await signedCommand(steward, miss.text)).includes('not in the glossary')) throw new Error(`Steward did not answer /glossary ${miss.text} with a miss`);
 
     let next = 0;
-    const command = (sender: number) => {
-      const query = queries[next++ % queries.length]!;
-      return { command: '/glossary', text: query.text, userId: `UBENCH${String(sender).padStart(4, '0')}` };
-    };
+    const command = (sender: number) => glossaryCommand(queries[next++ % queries.length]!.text, sender);
     const load = (target: ServerProcess, durationMs: number) => runSlackLoad({ url: target.url, signingSecret: BENCH_SIGNING_SECRET, concurrency: CONCURRENCY, durationMs, command });
 
     // Warm-up: JIT, pools, and Steward meets each benchmark user once.

@@ -77,34 +77,55 @@ export function postOn(agent: Agent, url: URL, path: string, body: string, heade
 }
 
 /** Sends commands from `concurrency` senders back to back for `durationMs`; times every request. */
-export async function runSlackLoad(options: LoadOptions): Promise<LoadRun> {
+export function runSlackLoad(options: LoadOptions): Promise<LoadRun> {
+  return runLoad({
+    ...options,
+    async send(agent, url, sender) {
+      const body = slashCommandForm(options.command(sender));
+      const timestamp = Math.floor(Date.now() / 1000);
+      const status = await postSlackEvent(agent, url, body, {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': slackSignature(body, timestamp, options.signingSecret),
+      });
+      return status === 200 ? undefined : `HTTP ${status}`;
+    },
+  });
+}
+
+export interface SenderLoop {
+  url: string;
+  concurrency: number;
+  durationMs: number;
+  /** One request from sender number `sender`: undefined when it was answered as it should be, else what went wrong. */
+  send(agent: Agent, url: URL, sender: number): Promise<string | undefined>;
+}
+
+/**
+ * `concurrency` senders, each sending its next request as soon as the last is answered, for
+ * `durationMs`, over one keep-alive agent; the time of every request answered as it should be.
+ */
+export async function runLoad(options: SenderLoop): Promise<LoadRun> {
   const url = new URL(options.url);
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const latenciesMs: number[] = [];
   const errorSamples: string[] = [];
   let errors = 0;
+  const failed = (what: string) => {
+    errors++;
+    if (errorSamples.length < 5) errorSamples.push(what);
+  };
   const started = performance.now();
   const deadline = started + options.durationMs;
   const sender = async (index: number) => {
     while (performance.now() < deadline) {
-      const body = slashCommandForm(options.command(index));
-      const timestamp = Math.floor(Date.now() / 1000);
-      const headers = {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': String(timestamp),
-        'x-slack-signature': slackSignature(body, timestamp, options.signingSecret),
-      };
       const sent = performance.now();
       try {
-        const status = await postSlackEvent(agent, url, body, headers);
-        if (status === 200) latenciesMs.push(performance.now() - sent);
-        else {
-          errors++;
-          if (errorSamples.length < 5) errorSamples.push(`HTTP ${status}`);
-        }
+        const failure = await options.send(agent, url, index);
+        if (failure === undefined) latenciesMs.push(performance.now() - sent);
+        else failed(failure);
       } catch (error) {
-        errors++;
-        if (errorSamples.length < 5) errorSamples.push(error instanceof Error ? error.message : String(error));
+        failed(error instanceof Error ? error.message : String(error));
       }
     }
   };
