@@ -36,7 +36,9 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   const script = fileURLToPath(import.meta.url);
   // node --import tsx runs the script in this very process; the tsx CLI would put a wrapper process
   // in between, and a SIGKILL to the wrapper would leave the real worker running.
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
+  // BENCH_PROFILE=<dir> (as for bench/lib/steward-process.ts): a CPU profile of each worker there.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',
