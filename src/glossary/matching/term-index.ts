@@ -43,6 +43,8 @@ export class TermIndex {
   /** Per term, the last group that counted it and how many groups did (reused between lookups). */
   private seenInGroup = new Int32Array(0);
   private groupsMatched = new Uint8Array(0);
+  /** Per term, the most groups it matched in any reading of this lookup (0 between lookups). */
+  private bestGroups = new Uint8Array(0);
   private stamp = 0;
 
   /**
@@ -97,6 +99,7 @@ export class TermIndex {
     }
     this.seenInGroup = new Int32Array(this.terms.length);
     this.groupsMatched = new Uint8Array(this.terms.length);
+    this.bestGroups = new Uint8Array(this.terms.length);
   }
 
   get size(): number {
@@ -131,27 +134,33 @@ export class TermIndex {
    * then by id; each with its name and aliases.
    */
   sharedWordMatches(readings: string[][][], limit = 12): Candidate[] {
-    const strict = this.matching(readings, false);
-    const found = strict.length > 0 ? strict : this.matching(readings, true);
-    const before = (a: { term: number; groups: number }, b: { term: number; groups: number }) =>
-      b.groups - a.groups || this.terms[a.term]!.words.length - this.terms[b.term]!.words.length || a.term - b.term;
-    // The best `limit` of what may be thousands (a common word alone): kept in order as they come.
-    const best: { term: number; groups: number }[] = [];
-    for (const match of found) {
-      if (best.length === limit && before(match, best[limit - 1]!) >= 0) continue;
+    // What may be thousands of terms (a common word alone) is counted in typed arrays kept between
+    // lookups, and only the best `limit` become objects.
+    const found: number[] = [];
+    this.matching(readings, false, found);
+    if (found.length === 0) this.matching(readings, true, found);
+    const groups = this.bestGroups;
+    const before = (a: number, b: number) => groups[b]! - groups[a]! || this.terms[a]!.words.length - this.terms[b]!.words.length || a - b;
+    const best: number[] = [];
+    for (const term of found) {
+      if (best.length === limit && before(term, best[limit - 1]!) >= 0) continue;
       let at = best.length === limit ? limit - 1 : best.length;
-      while (at > 0 && before(match, best[at - 1]!) < 0) at--;
-      best.splice(at, 0, match);
+      while (at > 0 && before(term, best[at - 1]!) < 0) at--;
+      best.splice(at, 0, term);
       if (best.length > limit) best.pop();
     }
-    return best.flatMap(({ term }) => {
+    for (const term of found) groups[term] = 0;
+    return best.flatMap((term) => {
       const t = this.terms[term]!;
       return [this.candidate(term, t.norm, 'name'), ...t.aliases.map((alias) => this.candidate(term, alias, 'alias'))];
     });
   }
 
-  private matching(readings: string[][][], loose: boolean): { term: number; groups: number }[] {
-    const best = new Map<number, number>();
+  /**
+   * Counts, per reading, the groups each term matches; a term matching enough of them gets the most
+   * groups of any reading in bestGroups, and is added to `found` the first time.
+   */
+  private matching(readings: string[][][], loose: boolean, found: number[]): void {
     for (const reading of readings) {
       const groups = reading.filter((g) => g.length > 0).slice(0, 6);
       if (groups.length === 0 || (loose && groups.length > 2)) continue;
@@ -174,11 +183,13 @@ export class TermIndex {
       }
       for (const i of touched) {
         const groupsMatched = this.groupsMatched[i]!;
-        if (groupsMatched >= needed && groupsMatched > (best.get(i) ?? 0)) best.set(i, groupsMatched);
+        if (groupsMatched >= needed && groupsMatched > this.bestGroups[i]!) {
+          if (this.bestGroups[i] === 0) found.push(i);
+          this.bestGroups[i] = groupsMatched;
+        }
         this.groupsMatched[i] = 0;
       }
     }
-    return [...best].map(([term, groups]) => ({ term, groups }));
   }
 
   private candidate(i: number, text: string, kind: 'name' | 'alias'): Candidate {
