@@ -103,10 +103,32 @@ const WORD_MATCH = 0.6;
  * something the term does not ("customer satisfaction survey", "onboarding survey"): however close
  * the whole text, the term is then a candidate, never the answer.
  */
-export function wordsNotInTerm(query: PreparedQuery, termWords: string[]): string[] {
+export function wordsNotInTerm(query: PreparedQuery, termWords: string[], similarities = new WordSimilarities(query)): string[] {
   if (query.tokens.length < 2) return [];
   const words = [...termWords, ...termWords.slice(1).map((word, i) => `${termWords[i]}${word}`)];
-  return query.tokens.filter((token) => !words.some((word) => wordSimilarity(token, word) > 0));
+  return query.tokens.filter((_, t) => !words.some((word) => similarities.of(t, word) > 0));
+}
+
+/**
+ * The similarity of each query word to each word it meets, worked out once per ranking: the
+ * candidates of one lookup (a term's name and its aliases, terms sharing words) meet the same
+ * words again and again.
+ */
+export class WordSimilarities {
+  private readonly byWord = new Map<string, number[]>();
+
+  constructor(private readonly query: PreparedQuery) {}
+
+  /** wordSimilarity of query word number `token` and `word`. */
+  of(token: number, word: string): number {
+    let known = this.byWord.get(word);
+    if (!known) {
+      known = new Array<number>(this.query.tokens.length).fill(-1);
+      this.byWord.set(word, known);
+    }
+    if (known[token]! < 0) known[token] = wordSimilarity(this.query.tokens[token]!, word);
+    return known[token]!;
+  }
 }
 
 function wordSimilarity(queryWord: string, candidateWord: string): number {
@@ -123,7 +145,7 @@ function wordSimilarity(queryWord: string, candidateWord: string): number {
  * whole-string edit similarity (typos, swapped or missing letters) and a word-by-word match that
  * ignores word order and rewards covering the candidate's words.
  */
-export function scoreText(query: PreparedQuery, candidateNorm: string): number {
+export function scoreText(query: PreparedQuery, candidateNorm: string, similarities = new WordSimilarities(query)): number {
   if (query.norm === candidateNorm) return 1;
   const candidateKey = matchKey(candidateNorm);
   if (query.key === candidateKey) return 0.97;
@@ -134,10 +156,10 @@ export function scoreText(query: PreparedQuery, candidateNorm: string): number {
   // Each pair of words once: the best match of every query word, and of every candidate word.
   const bestForCandidate = new Array<number>(candidateTokens.length).fill(0);
   let queryCovered = 0;
-  for (const q of query.tokens) {
+  for (let q = 0; q < query.tokens.length; q++) {
     let best = 0;
     candidateTokens.forEach((c, j) => {
-      const similarity = wordSimilarity(q, c);
+      const similarity = similarities.of(q, c);
       if (similarity > best) best = similarity;
       if (similarity > bestForCandidate[j]!) bestForCandidate[j] = similarity;
     });
@@ -177,7 +199,10 @@ export interface RankedTerm {
   kind: Candidate['kind'];
   textRank: number;
   summary: string;
-  /** Whether every word of the query matches a word of the term (see wordsNotInTerm); needed for a confident fuzzy answer. */
+  /**
+   * Whether every word of the query matches a word of the term (see wordsNotInTerm); needed for a
+   * confident fuzzy answer, so worked out only for a score that could be one (CONFIDENT): false below.
+   */
   allWordsMatch: boolean;
 }
 
@@ -186,8 +211,9 @@ const STATUS_ORDER: Record<TermStatus, number> = { approved: 0, proposed: 1, dep
 /** One entry per term, best first; ties go to approved terms, then alphabetical, so order never wobbles. */
 export function rankCandidates(query: PreparedQuery, candidates: Candidate[]): RankedTerm[] {
   const byTerm = new Map<string, RankedTerm>();
+  const similarities = new WordSimilarities(query);
   for (const candidate of candidates) {
-    const score = candidate.kind === 'text' ? TEXT_MATCH : scoreText(query, candidate.text);
+    const score = candidate.kind === 'text' ? TEXT_MATCH : scoreText(query, candidate.text, similarities);
     const rank = candidate.textRank ?? 0;
     const known = byTerm.get(candidate.termId);
     if (!known || score > known.score || (score === known.score && rank > known.textRank)) {
@@ -200,7 +226,7 @@ export function rankCandidates(query: PreparedQuery, candidates: Candidate[]): R
         kind: candidate.kind,
         textRank: rank,
         summary: candidate.summary,
-        allWordsMatch: wordsNotInTerm(query, candidate.words?.split(' ') ?? matchTokens(candidate.text)).length === 0,
+        allWordsMatch: score >= CONFIDENT && wordsNotInTerm(query, candidate.words?.split(' ') ?? matchTokens(candidate.text), similarities).length === 0,
       });
     }
   }
