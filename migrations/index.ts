@@ -16,6 +16,7 @@ import * as clickInbox from './0012_click_inbox.js';
 import * as tokenScopes from './0013_token_scopes.js';
 import * as glossaryWatch from './0015_glossary_watch.js';
 import * as homeViews from './0016_home_views.js';
+import * as homeStale from './0017_home_stale.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   // 0014 was kept for a change that did not land; the names only need to sort in order.
   '0015_glossary_watch': glossaryWatch,
   '0016_home_views': homeViews,
+  '0017_home_stale': homeStale,
 };
