@@ -8,7 +8,7 @@ import type { Platform } from '../db/foundation-tables.js';
 import { typed } from '../help/cards.js';
 import { STATUS_LABELS } from '../kpis/status.js';
 import { PING_ACTIONS } from '../pings/cards.js';
-import { SHOWN, type HomeView } from './service.js';
+import { SHOWN, type HomeJourney, type HomeView } from './service.js';
 
 const PROPOSAL_STATES: Record<string, string> = { draft: 'draft, not posted yet', open: 'open for votes', approved: 'approved, not started', in_progress: 'in progress' };
 
@@ -66,11 +66,18 @@ function journeyBlocks(view: HomeView, platform: Platform): Block[] {
     const runs: Inline[] = [bold(j.name), text(j.role === 'deputy' ? ' (deputy)' : '')];
     const off = j.kpis.filter((k) => k.status === 'breached' || k.status === 'at_risk');
     if (j.kpis.length === 0) runs.push(text(' · no KPIs'));
-    else if (off.length === 0) runs.push(text(` · ${counted(j.kpis.length, 'KPI')} on track or without news`));
+    else if (off.length === 0) runs.push(text(` · ${quietKpis(j.kpis)}`));
     else runs.push(text(` · ${off.map((k) => `${k.name} ${STATUS_LABELS[k.status]}`).join(', ')}`));
     return runs;
   });
   return [...blocks, { kind: 'list', items }, ...more(view.journeys.length, SHOWN.journeys, 'journey', [code(typed(platform, 'journey', 'mine'))]), context('Details: ', code(typed(platform, 'kpi', view.journeys[0]!.key)))];
+}
+
+/** KPIs none of which is breached or at risk: "2 KPIs on track", or how many are on track, stale or without data. */
+function quietKpis(kpis: HomeJourney['kpis']): string {
+  const counts = (['on_track', 'stale', 'no_data'] as const).map((status) => [status, kpis.filter((k) => k.status === status).length] as const).filter(([, n]) => n > 0);
+  if (counts.length === 1 && counts[0]![0] === 'on_track') return `${counted(kpis.length, 'KPI')} on track`;
+  return `${counted(kpis.length, 'KPI')}: ${counts.map(([status, n]) => `${n} ${STATUS_LABELS[status]}`).join(', ')}`;
 }
 
 function approvalBlocks(view: HomeView, platform: Platform): Block[] {

@@ -71,7 +71,7 @@ describe('My Steward', () => {
     expect(home).toContain('#1 Call every new customer in their first week');
     expect(home).toContain('Your journeys (1)');
     expect(home).toContain('Getting help');
-    expect(home).toMatch(/Service CSAT (breached|at risk)|KPIs? on track or without news/);
+    expect(home).toMatch(/Service CSAT (breached|at risk)|KPIs? on track|KPIs?: \d+ (on track|stale|no data)/);
     expect(home).toContain('Glossary changes waiting for your approval (1)');
     expect(home).toContain('Silent churn');
     expect(home).toContain('None open.');
