@@ -14,6 +14,7 @@ export interface ChatContext {
 export interface CommandUsage {
   /** What the user types after the command word, e.g. `nps` or `search onboarding`. */
   example: string;
+  /** Plain words; what the person would type after the command word goes between backticks (`unwatch here`), shown as a command. */
   description: string;
 }
 

@@ -81,6 +81,13 @@ export const text = (value: string): Inline => ({ kind: 'text', text: value });
 export const bold = (value: string): Inline => ({ kind: 'text', text: value, bold: true });
 export const italic = (value: string): Inline => ({ kind: 'text', text: value, italic: true });
 export const code = (value: string): Inline => ({ kind: 'text', text: value, code: true });
+/**
+ * Words in which what a person types stands between backticks ("… (`unwatch here` stops)"): those
+ * parts as code, written by `asTyped` (the command as typed on the platform), the rest as text.
+ */
+export function withTyped(words: string, asTyped: (typedPart: string) => string = (part) => part): RichText {
+  return words.split('`').flatMap((part, i) => (i % 2 === 1 ? [code(asTyped(part))] : part ? [text(part)] : []));
+}
 export const link = (label: string, url: string): Inline => ({ kind: 'link', text: label, url });
 export const mention = (person: PersonRef): Inline => ({ kind: 'mention', person });
 

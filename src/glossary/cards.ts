@@ -12,6 +12,7 @@ import {
   para,
   text,
   link,
+  withTyped,
   type Block,
   type Button,
   type Card,
@@ -336,7 +337,7 @@ export function overviewCard(usage: { example: string; description: string }[], 
     title: 'Glossary',
     blocks: [
       para(`One definition the whole company shares: ${terms.approved ?? 0} approved terms.`),
-      { kind: 'list', items: usage.map((u) => [code(`glossary ${u.example}`), text(`  ${u.description}`)]) },
+      { kind: 'list', items: usage.map((u) => [code(`glossary ${u.example}`), text('  '), ...withTyped(u.description, (args) => `glossary ${args}`)]) },
     ],
     summary: 'Glossary: type glossary <term> to look one up.',
   };

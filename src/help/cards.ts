@@ -1,7 +1,7 @@
 // Help that teaches: `help` says the four things Steward does with one example each and names the
 // commands; `help <command>` gives that command's examples. In Slack an example is written as the
 // person would type it (`/glossary nps`, `/cx settings`); in Teams as a message to Steward.
-import { bold, code, context, para, text, type Block, type Card, type RichText } from '../chat/card.js';
+import { bold, code, context, para, text, withTyped, type Block, type Card, type RichText } from '../chat/card.js';
 import type { Command } from '../chat/capability.js';
 import type { Platform } from '../db/foundation-tables.js';
 
@@ -43,7 +43,7 @@ export function helpCard(commands: Command[], platform: Platform): Card {
 export function commandHelpCard(command: Command, platform: Platform): Card {
   const blocks: Block[] = [
     para(text(`${command.summary[0]?.toUpperCase() ?? ''}${command.summary.slice(1)}.`)),
-    { kind: 'list', items: command.usage.map((u) => [code(typed(platform, command.word, u.example)), text(`  ${u.description}`)]) },
+    { kind: 'list', items: command.usage.map((u) => [code(typed(platform, command.word, u.example)), text('  '), ...withTyped(u.description, (args) => typed(platform, command.word, args))]) },
     context(...howToType(platform)),
   ];
   return { title: `Help: ${command.word}`, blocks, summary: `${command.word}: ${command.summary}` };

@@ -33,6 +33,8 @@ describe('Slack: /cx help end to end', () => {
     const glossary = JSON.stringify(await (await postSlack(t.url, slashCommandBody({ command: '/cx', text: 'help glossary' }))).json());
     expect(glossary).toContain('Help: glossary');
     expect(glossary).toContain('/glossary explain');
+    // A command inside a description is written as the person types it, as code.
+    for (const command of ['/glossary unwatch here', '/glossary propose']) expect(glossary).toContain(`"text":"${command}","style":{"code":true}`);
     const settings = JSON.stringify(await (await postSlack(t.url, slashCommandBody({ command: '/cx', text: 'help settings' }))).json());
     expect(settings).toContain('/cx settings');
     const unknown = JSON.stringify(await (await postSlack(t.url, slashCommandBody({ command: '/cx', text: 'help glosary' }))).json());

@@ -96,6 +96,9 @@ describe('Teams: help and conversation references, anonymous (local) mode', () =
     expect(rendered).toContain('Help: glossary');
     expect(rendered).toContain('glossary explain');
     expect(rendered).not.toContain('/glossary');
+    // A command inside a description is shown as one, as typed: never a stray backtick.
+    expect(rendered).toContain('glossary unwatch here');
+    expect(rendered).not.toContain('`');
   });
 
   it('answers "<at>Steward</at> help" in a channel, with the mention stripped, the same way', async () => {
