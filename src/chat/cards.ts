@@ -1,8 +1,9 @@
 // Cards the chat core itself answers with: errors and unknown commands (help is src/help/).
-import { code, para, type Block, type Card } from './card.js';
+import { code, para, withTyped, type Block, type Card } from './card.js';
 
+/** A refusal or problem in words; what the person would type (between backticks) shown as a command. */
 export function errorCard(message: string): Card {
-  return { title: 'Steward', blocks: [para(message)], summary: message };
+  return { title: 'Steward', blocks: [para(...withTyped(message))], summary: message };
 }
 
 export function unknownCommandCard(typed: string, closest: string | undefined): Card {

@@ -149,7 +149,9 @@ describe('Slack: journey commands', () => {
 
   it('explains what it needs when a ping has no message or no journey', async () => {
     expect(await say('UANN', 'ping onboarding')).toContain('What should the owner of Welcome journey know?');
-    expect(await say('UANN', 'ping')).toContain('Usage: `journey ping');
+    const usage = await say('UANN', 'ping');
+    expect(usage).toContain('Usage: ');
+    expect(usage).toContain('"text":"journey ping <journey> <message>","style":{"code":true}');
   });
 });
 

@@ -212,7 +212,7 @@ describe.each(['slack', 'teams'] as const)('%s: journey history', (platform) => 
     expect(unknown).toContain('No such journey');
     expect(unknown).toContain('There is no journey “xylophone”');
     expect(unknown).toEqual((await say('ann', 'xylophone')).join('\n'));
-    expect((await say('ann', 'history')).join('\n')).toContain('Usage: `journey history <journey>`');
+    expect((await say('ann', 'history')).join('\n')).toContain('Usage: journey history <journey>, e.g. journey history onboarding');
   });
 
   it('says nothing has happened yet to a journey without any change or ping', async () => {

@@ -130,7 +130,7 @@ describe('Slack: reaching an owner known only by e-mail', () => {
     expect(await say('me prefer teams')).toContain('now go to Teams');
     const person = await t.database.db.selectFrom('people').select('preferred_platform').where('email', '=', OWNER).executeTakeFirstOrThrow();
     expect(person.preferred_platform).toBe('teams');
-    expect(await say('me prefer fax')).toContain('Usage: `me`');
+    expect(await say('me prefer fax')).toContain('"text":"me","style":{"code":true}');
   });
 });
 
