@@ -212,7 +212,7 @@ function buildServices({ config, clock, log }: Start, database: DatabaseHandle, 
     config,
     log,
     orgs: new OrgDirectory(database.db, { defaultOrgName: config.STEWARD_ORG_NAME, allowedInstallations: config.STEWARD_ALLOWED_INSTALLATIONS, log }),
-    kickDelivery: (ids) => queues.delivery.kick(ids),
+    kickDelivery: (ids, options) => queues.delivery.kick(ids, options),
     syncSchedules: (orgId) => queues.schedules.syncSoon(orgId),
   };
 }

@@ -11,8 +11,11 @@ export interface Services {
   config: Config;
   log: Logger;
   orgs: OrgDirectory;
-  /** Tells the delivery queue that outbox rows were committed; harmless when Redis is away. */
-  kickDelivery(outboxIds: string[]): void;
+  /**
+   * Tells the delivery queue that outbox rows were committed; harmless when Redis is away. With
+   * `background`, they go after every message waiting without it (see DeliveryQueue.kick).
+   */
+  kickDelivery(outboxIds: string[], options?: { background?: boolean }): void;
   /** Re-reads an organisation's schedule settings into its BullMQ job schedulers. */
   syncSchedules(orgId: string): void;
 }

@@ -21,6 +21,9 @@ export function jobIdFor(outboxId: string, lostAttempt?: number): string {
   return lostAttempt === undefined ? `outbox-${outboxId}` : `outbox-${outboxId}-after-lost-attempt-${lostAttempt}`;
 }
 
+/** A background delivery's BullMQ priority: any value puts it after the jobs that have none. */
+const BACKGROUND_PRIORITY = 10;
+
 /** Enqueues outbox rows for delivery. */
 export class DeliveryQueue {
   constructor(
@@ -28,19 +31,28 @@ export class DeliveryQueue {
     private readonly log: Logger,
   ) {}
 
-  async enqueue(outboxIds: string[]): Promise<void> {
-    await this.enqueueRows(outboxIds.map((id) => ({ id })));
+  async enqueue(outboxIds: string[], options: { background?: boolean } = {}): Promise<void> {
+    await this.enqueueRows(
+      outboxIds.map((id) => ({ id })),
+      options,
+    );
   }
 
   /** Rows the sweep found due; a row whose attempt was lost gets a job of its own (see DueOutboxRow). */
-  async enqueueRows(rows: DueOutboxRow[]): Promise<void> {
+  async enqueueRows(rows: DueOutboxRow[], options: { background?: boolean } = {}): Promise<void> {
     if (rows.length === 0) return;
-    await this.queue.addBulk(rows.map(({ id: outboxId, lostAttempt }) => ({ name: 'deliver', data: { outboxId }, opts: { jobId: jobIdFor(outboxId, lostAttempt) } })));
+    const priority = options.background ? { priority: BACKGROUND_PRIORITY } : {};
+    await this.queue.addBulk(rows.map(({ id: outboxId, lostAttempt }) => ({ name: 'deliver', data: { outboxId }, opts: { jobId: jobIdFor(outboxId, lostAttempt), ...priority } })));
   }
 
-  /** Fire and forget after a commit: if Redis is away the sweep delivers the rows later. */
-  kick(outboxIds: string[]): void {
-    this.enqueue(outboxIds).catch((error: unknown) => {
+  /**
+   * Fire and forget after a commit: if Redis is away the sweep delivers the rows later. With
+   * `background`, the rows wait until no message without it is waiting (BullMQ takes jobs without a
+   * priority before prioritised ones): for what can follow a moment later, such as the redraw of an
+   * older message and the note to a ping's sender, so that under load the escalated ping itself goes first.
+   */
+  kick(outboxIds: string[], options: { background?: boolean } = {}): void {
+    this.enqueue(outboxIds, options).catch((error: unknown) => {
       this.log.debug({ err: error, count: outboxIds.length }, 'delivery kick failed; the outbox sweep will retry');
     });
   }

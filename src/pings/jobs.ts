@@ -62,7 +62,7 @@ export interface EscalationDeps {
   db: Db;
   clock: Clock;
   log: Logger;
-  kickDelivery(outboxIds: string[]): void;
+  kickDelivery(outboxIds: string[], options?: { background?: boolean }): void;
   schedule(pingId: string, at: Date): void;
   /** schedule for several pings at once (one call to Redis); without it, one schedule call each. */
   scheduleAll?(items: { pingId: string; at: Date }[]): void;
@@ -124,10 +124,15 @@ async function runDueBatch(deps: EscalationDeps, input: { pingId?: string; dueBy
   return batch;
 }
 
-/** After commit: one delivery kick for every message written, one call scheduling every next step. */
+/**
+ * After commit: one delivery kick for the messages written (what can follow, in the background), one
+ * call scheduling every next step.
+ */
 function followUp(deps: EscalationDeps, steps: DueBatch['steps']): void {
-  const outboxIds = steps.flatMap((s) => s.outcome.outboxIds);
+  const later = new Set(steps.flatMap((s) => ('laterOutboxIds' in s.outcome ? (s.outcome.laterOutboxIds ?? []) : [])));
+  const outboxIds = steps.flatMap((s) => s.outcome.outboxIds).filter((id) => !later.has(id));
   if (outboxIds.length) deps.kickDelivery(outboxIds);
+  if (later.size) deps.kickDelivery([...later], { background: true });
   const next = steps.flatMap(({ pingId, outcome }) => (outcome.outcome !== 'not-due' && outcome.nextDueAt ? [{ pingId, at: outcome.nextDueAt }] : []));
   if (deps.scheduleAll) deps.scheduleAll(next);
   else for (const { pingId, at } of next) deps.schedule(pingId, at);

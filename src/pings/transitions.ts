@@ -166,7 +166,13 @@ export async function resolvePing(
 // What the escalation worker does when a ping is due
 
 export type DueOutcome =
-  | { outcome: 'escalated' | 'exhausted' | 'reminded'; outboxIds: string[]; nextDueAt: Date | null }
+  | {
+      outcome: 'escalated' | 'exhausted' | 'reminded';
+      outboxIds: string[];
+      /** Of outboxIds, what can follow the rest a moment later: redraws of earlier messages, the note to the sender. */
+      laterOutboxIds?: string[];
+      nextDueAt: Date | null;
+    }
   /** Someone else (a click, another worker) changed it first; nothing was done here. */
   | { outcome: 'raced'; outboxIds: []; nextDueAt: null }
   | { outcome: 'not-due'; outboxIds: []; nextDueAt: Date | null }
@@ -234,19 +240,18 @@ async function escalate(trx: Executor, ping: PingRow, now: Date, by: Actor | nul
     : byRef
     ? [mention(byRef), text(' escalated this ping to you.')]
     : [text(`Escalated to you: not acknowledged within ${formatHours(delayHours)}`), ...(previousRef ? [text(' by '), mention(previousRef)] : []), text('.')];
-  const outboxIds = [
-    ...(await refreshMessages(trx, view, { liveRound: null, skipPersonId: by?.personId })),
-    ...(await sendRound(trx, view, await recipientsOf(trx, after, target), now, { eventKind: 'sent', intro })),
-    ...(await tellSender(
-      trx,
-      view,
-      because
-        ? { kind: 'unreachable', ...because, instead: view.holder ? [view.holder.ref] : [], insteadAs: `owner of ${target.journeyName}` }
-        : { kind: 'escalated', to: view.holder?.ref ?? { name: 'the next owner' }, toJourney: target.journeyName, by: byRef, from: previousRef },
-      by?.personId ?? null,
-    )),
-  ];
-  return { outcome: 'escalated', outboxIds, nextDueAt: after.escalate_at };
+  const redrawn = await refreshMessages(trx, view, { liveRound: null, skipPersonId: by?.personId });
+  const sent = await sendRound(trx, view, await recipientsOf(trx, after, target), now, { eventKind: 'sent', intro });
+  const told = await tellSender(
+    trx,
+    view,
+    because
+      ? { kind: 'unreachable', ...because, instead: view.holder ? [view.holder.ref] : [], insteadAs: `owner of ${target.journeyName}` }
+      : { kind: 'escalated', to: view.holder?.ref ?? { name: 'the next owner' }, toJourney: target.journeyName, by: byRef, from: previousRef },
+    by?.personId ?? null,
+  );
+  // The new holder's message is what the escalation is for; the redraws and the sender's note can follow.
+  return { outcome: 'escalated', outboxIds: [...redrawn, ...sent, ...told], laterOutboxIds: [...redrawn, ...told], nextDueAt: after.escalate_at };
 }
 
 async function wake(trx: Executor, ping: PingRow, now: Date, memo?: BatchMemo): Promise<Exclude<DueOutcome, { outcome: 'not-due' | 'gone' }>> {

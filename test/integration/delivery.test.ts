@@ -1,13 +1,14 @@
 // The outbox promise, against real Postgres and real Redis: a message written to the outbox reaches
 // Slack exactly once, whatever happens to the worker, to Redis or to Slack's rate limits meanwhile.
 import { randomUUID } from 'node:crypto';
+import { Worker } from 'bullmq';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { para, type Card } from '../../src/chat/card.js';
 import { systemClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/database.js';
 import { enqueueMessage } from '../../src/delivery/outbox-repo.js';
-import { DeliveryQueue, deliveryJob } from '../../src/delivery/jobs.js';
+import { DELIVERY_QUEUE, DeliveryQueue, deliveryJob } from '../../src/delivery/jobs.js';
 import { JobRegistry } from '../../src/jobs/registry.js';
 import { redisConnection } from '../../src/jobs/redis.js';
 import { createLogger } from '../../src/log.js';
@@ -226,5 +227,29 @@ describe('delivery: Slack rate limits', () => {
     expect(accepted!.at - limited!.at).toBeGreaterThanOrEqual(2_000);
     expect(t.slack.callsOf('chat.postMessage')).toHaveLength(2);
     expect(postedTexts(t.slack)).toEqual(['Decision: proposal 3 approved']);
+  });
+});
+
+describe('delivery: background messages', () => {
+  it('delivers what was kicked in the background after everything kicked without it, in order within each', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const jobs = new JobRegistry({ connections: { producer: redisConnection(TEST_REDIS_URL, 'producer') }, prefix, log: createLogger('silent') });
+    const queue = new DeliveryQueue(jobs.queue(deliveryJob), createLogger('silent'));
+    const order: string[] = [];
+    const workerConnection = redisConnection(TEST_REDIS_URL, 'worker');
+    try {
+      // Queued before any worker runs: the redraws and notes first, then the escalated messages.
+      await queue.enqueue(['redraw-1', 'note-1'], { background: true });
+      await queue.enqueue(['dm-1', 'dm-2']);
+      await queue.enqueue(['redraw-2'], { background: true });
+      await queue.enqueue(['dm-3']);
+      const worker = new Worker<{ outboxId: string }>(DELIVERY_QUEUE, async (job) => void order.push(job.data.outboxId), { connection: workerConnection, prefix, concurrency: 1 });
+      await waitWithin('all six are taken', () => order.length === 6);
+      await worker.close();
+    } finally {
+      await jobs.close();
+      workerConnection.disconnect();
+    }
+    expect(order).toEqual(['dm-1', 'dm-2', 'dm-3', 'redraw-1', 'note-1', 'redraw-2']);
   });
 });

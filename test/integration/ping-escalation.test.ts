@@ -145,10 +145,16 @@ describe.each(DATABASE_KINDS)('pings on %s', (kind) => {
     expect(created.escalateAt?.toISOString()).toBe('2025-05-12T10:00:00.000Z');
     clock.advance(2 * HOUR);
     expect(await duePingIds(t.db, clock.now())).toContain(created.pingId);
-    expect(await processDuePing(deps(), created.pingId)).toMatchObject({ outcome: 'escalated' });
+    const escalated = await processDuePing(deps(), created.pingId);
+    expect(escalated).toMatchObject({ outcome: 'escalated' });
     expect((await pingRow(created.pingId)).holder_person_id).toBe(sales.personId);
     const [salesDm] = await dmsTo(sales.personId);
     expect(JSON.stringify(salesDm?.message.card)).toContain('Escalated to you');
+    // The escalated message goes first; the redraw of the first owner's message and the note to the sender follow.
+    const later = 'laterOutboxIds' in escalated ? (escalated.laterOutboxIds ?? []) : [];
+    expect(escalated.outboxIds).toContain(String(salesDm!.id));
+    expect(later).not.toContain(String(salesDm!.id));
+    expect(later.length).toBe(escalated.outboxIds.length - 1);
     // The first owner's message now says where the ping went, without buttons.
     const updates = (await outbox()).filter((o) => o.message.updateOfOutboxId && o.target.kind === 'person' && o.target.personId === digital.personId);
     expect(JSON.stringify(updates.at(-1)?.message.card)).not.toContain('"Acknowledge"');
