@@ -15,8 +15,8 @@ import { generateQueries, generateTerms } from './lib/glossary-data.js';
 import { GLOSSARY_LOAD_OPTIONS, glossaryCommand, glossaryLoadSettings, importBenchGlossary } from './lib/glossary-seed.js';
 import { startFakeSlackApi } from './lib/fake-slack-api.js';
 import { isToolResult, postMcp, runMcpLoad, toolCallBody } from './lib/mcp-load.js';
-import { BENCH_SIGNING_SECRET, runSlackLoad, type LoadRun } from './lib/slack-load.js';
-import { combine, formatFigures, summarise } from './lib/stats.js';
+import { alternatingRounds, BENCH_SIGNING_SECRET, runSlackLoad, type LoadRun } from './lib/slack-load.js';
+import { combine, formatFigures } from './lib/stats.js';
 import { startStewardProcess } from './lib/steward-process.js';
 
 const { values } = parseArgs({
@@ -66,18 +66,10 @@ async function main(): Promise<void> {
     cursor.slack = 0;
     cursor.mcp = 0;
 
-    const roundMs = (SECONDS * 1000) / ROUNDS;
-    const runs: Record<Target, LoadRun[]> = { slack: [], mcp: [] };
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const [target, label] of [['slack', 'Slack'], ['mcp', 'MCP']] as const) {
-        const cpuBefore = steward.cpuMs();
-        const run = await load(target, roundMs);
-        runs[target].push(run);
-        const cpu = (steward.cpuMs() - cpuBefore) / Math.max(1, run.latenciesMs.length);
-        console.log(`${formatFigures(`r${round} ${label}`, summarise(run.latenciesMs, run.errors, run.durationMs))}   server CPU ${cpu.toFixed(2)} ms/req`);
-        if (run.errorSamples.length) console.log(`    errors, e.g.: ${run.errorSamples.join('; ')}`);
-      }
-    }
+    const runs = await alternatingRounds(ROUNDS, (SECONDS * 1000) / ROUNDS, [
+      { key: 'slack', label: 'Slack', cpuMs: () => steward.cpuMs(), load: (ms) => load('slack', ms) },
+      { key: 'mcp', label: 'MCP', cpuMs: () => steward.cpuMs(), load: (ms) => load('mcp', ms) },
+    ]);
 
     const s = combine(runs.slack);
     const m = combine(runs.mcp);

@@ -10,8 +10,8 @@ import { generateTerms, type BenchQuery, type GeneratedTerm } from './glossary-d
 import { GLOSSARY_LOAD_OPTIONS, glossaryCommand, glossaryLoadSettings, importBenchGlossary } from './glossary-seed.js';
 import { startFakeSlackApi } from './fake-slack-api.js';
 import type { ServerProcess } from './server-process.js';
-import { BENCH_SIGNING_SECRET, runSlackLoad, slackSignature, slashCommandForm, type LoadRun } from './slack-load.js';
-import { combine, formatFigures, summarise } from './stats.js';
+import { alternatingRounds, BENCH_SIGNING_SECRET, runSlackLoad, slackSignature, slashCommandForm } from './slack-load.js';
+import { combine, formatFigures } from './stats.js';
 import { startStewardProcess } from './steward-process.js';
 
 export interface GlossaryBench {
@@ -83,18 +83,10 @@ export async function runGlossaryBench(bench: GlossaryBench): Promise<void> {
     await load(bolt, WARMUP_MS);
     await load(steward, WARMUP_MS);
 
-    const roundMs = (SECONDS * 1000) / ROUNDS;
-    const runs: Record<'bolt' | 'steward', LoadRun[]> = { bolt: [], steward: [] };
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const [name, target, label] of [['bolt', bolt, 'bare Bolt'], ['steward', steward, 'Steward']] as const) {
-        const cpuBefore = target.cpuMs();
-        const run = await load(target, roundMs);
-        runs[name].push(run);
-        const cpu = (target.cpuMs() - cpuBefore) / Math.max(1, run.latenciesMs.length);
-        console.log(`${formatFigures(`r${round} ${label}`, summarise(run.latenciesMs, run.errors, run.durationMs))}   server CPU ${cpu.toFixed(2)} ms/req`);
-        if (run.errorSamples.length) console.log(`    errors, e.g.: ${run.errorSamples.join('; ')}`);
-      }
-    }
+    const runs = await alternatingRounds(ROUNDS, (SECONDS * 1000) / ROUNDS, [
+      { key: 'bolt', label: 'bare Bolt', cpuMs: () => bolt.cpuMs(), load: (ms) => load(bolt, ms) },
+      { key: 'steward', label: 'Steward', cpuMs: () => steward.cpuMs(), load: (ms) => load(steward, ms) },
+    ]);
 
     const answers = await answerSources(steward);
     const b = combine(runs.bolt);

@@ -2,6 +2,7 @@
 // v0 signature over the timestamp and body), from N concurrent senders over keep-alive connections.
 import { createHmac } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { formatFigures, summarise } from './stats.js';
 
 export const BENCH_SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
 
@@ -133,4 +134,31 @@ export async function runLoad(options: SenderLoop): Promise<LoadRun> {
   const durationMs = performance.now() - started;
   agent.destroy();
   return { latenciesMs, errors, durationMs, errorSamples };
+}
+
+export interface RoundTarget<Key extends string> {
+  key: Key;
+  label: string;
+  /** The server's CPU so far (ms), to print what each run cost it per request. */
+  cpuMs(): number;
+  load(durationMs: number): Promise<LoadRun>;
+}
+
+/**
+ * `rounds` rounds, each loading every target in turn for `roundMs` (so the machine's noise falls on
+ * all alike); prints each run with the server CPU it cost per request, and returns the runs by target.
+ */
+export async function alternatingRounds<Key extends string>(rounds: number, roundMs: number, targets: RoundTarget<Key>[]): Promise<Record<Key, LoadRun[]>> {
+  const runs = Object.fromEntries(targets.map((t) => [t.key, [] as LoadRun[]])) as Record<Key, LoadRun[]>;
+  for (let round = 1; round <= rounds; round++) {
+    for (const target of targets) {
+      const cpuBefore = target.cpuMs();
+      const run = await target.load(roundMs);
+      runs[target.key].push(run);
+      const cpu = (target.cpuMs() - cpuBefore) / Math.max(1, run.latenciesMs.length);
+      console.log(`${formatFigures(`r${round} ${target.label}`, summarise(run.latenciesMs, run.errors, run.durationMs))}   server CPU ${cpu.toFixed(2)} ms/req`);
+      if (run.errorSamples.length) console.log(`    errors, e.g.: ${run.errorSamples.join('; ')}`);
+    }
+  }
+  return runs;
 }
