@@ -5,7 +5,7 @@ import type { OutboxTable } from '../db/foundation-tables.js';
 import { hasRole, type Actor } from '../chat/actor.js';
 import type { Db } from '../db/database.js';
 import type { Executor } from '../journeys/repo.js';
-import type { PingEventKind, PingEventsTable, PingMessagesTable, PingsTable, PingState } from '../journeys/tables.js';
+import type { PingEventKind, PingsTable, PingState } from '../journeys/tables.js';
 
 export type PingRow = Selectable<PingsTable>;
 
@@ -304,14 +304,6 @@ export async function insertRound(
     : await withMessages.selectFrom('o').select(['o.id', 'o.person_id']).execute();
   const order = new Map(messages.map((m, i) => [m.personId, i]));
   return rows.map((r) => ({ outboxId: String(r.id), personId: r.person_id })).sort((a, b) => (order.get(a.personId) ?? 0) - (order.get(b.personId) ?? 0));
-}
-
-export async function insertPingMessage(db: Executor, row: Insertable<PingMessagesTable>): Promise<void> {
-  await db.insertInto('ping_messages').values(row).execute();
-}
-
-export async function insertPingEvent(db: Executor, row: Insertable<PingEventsTable>): Promise<void> {
-  await db.insertInto('ping_events').values(row).execute();
 }
 
 export async function messagesOfPing(db: Executor, pingId: string) {
