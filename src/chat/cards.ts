@@ -1,9 +1,13 @@
 // Cards the chat core itself answers with: errors and unknown commands (help is src/help/).
-import { code, para, withTyped, type Block, type Card } from './card.js';
+import { code, para, plainText, withTyped, type Block, type Card } from './card.js';
 
-/** A refusal or problem in words; what the person would type (between backticks) shown as a command. */
+/**
+ * A refusal or problem in words; what the person would type (between backticks) shown as a command,
+ * and in the notification text (summary) without the backticks.
+ */
 export function errorCard(message: string): Card {
-  return { title: 'Steward', blocks: [para(...withTyped(message))], summary: message };
+  const words = withTyped(message);
+  return { title: 'Steward', blocks: [para(...words)], summary: plainText(words) };
 }
 
 export function unknownCommandCard(typed: string, closest: string | undefined): Card {

@@ -152,6 +152,8 @@ describe('Slack: journey commands', () => {
     const usage = await say('UANN', 'ping');
     expect(usage).toContain('Usage: ');
     expect(usage).toContain('"text":"journey ping <journey> <message>","style":{"code":true}');
+    // The notification text says it in words, without the backticks.
+    expect((JSON.parse(usage) as { text: string }).text).toMatch(/^Usage: journey ping &lt;journey&gt; &lt;message&gt;, e\.g\. journey ping onboarding/);
   });
 });
 
