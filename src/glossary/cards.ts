@@ -230,7 +230,7 @@ export function searchCard(words: string, results: CandidateView[]): Card {
   return {
     title: `Glossary search: “${shown}”`,
     blocks: [{ kind: 'list', items: candidateItems(results) }, actions(...results.map((r) => termButton(r.termId, r.name)))],
-    summary: truncate(`${results.length} terms match “${shown}”: ${results.map((r) => r.name).join(', ')}`, 300),
+    summary: truncate(`${counted(results.length, 'term')} ${results.length === 1 ? 'matches' : 'match'} “${shown}”: ${results.map((r) => r.name).join(', ')}`, 300),
   };
 }
 

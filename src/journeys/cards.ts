@@ -4,6 +4,7 @@
 import { actions, bold, code, context, fields, italic, mention, para, text, type Block, type Button, type Card, type Form, type Inline, type PersonRef, type RichText } from '../chat/card.js';
 import { renderSections, type CardSection } from '../chat/card-sections.js';
 import { truncate } from '../chat/limits.js';
+import { counted } from '../chat/words.js';
 import type { Db } from '../db/database.js';
 import type { JourneyRow } from './repo.js';
 import type { JourneyTree, TreeJourney } from './tree.js';
@@ -136,10 +137,10 @@ export function journeyListCard(tree: JourneyTree, refs: Map<string, PersonRef>)
   const ownNone = walk.filter((w) => !w.journey.ownerPersonId).length;
   blocks.push(
     context(
-      `${walk.length} journeys; ${ownNone} without an owner of their own` + (ownerless.length ? `, of which ${ownerless.length} with nobody accountable at all (⚠).` : ', all covered by an owner above them.'),
+      `${counted(walk.length, 'journey')}; ${ownNone} without an owner of their own` + (ownerless.length ? `, of which ${ownerless.length} with nobody accountable at all (⚠).` : ', all covered by an owner above them.'),
     ),
   );
-  return { title: 'Journeys', blocks, summary: `${walk.length} journeys, ${ownerless.length} without any owner` };
+  return { title: 'Journeys', blocks, summary: `${counted(walk.length, 'journey')}, ${ownerless.length} without any owner` };
 }
 
 /** A choice of journeys; a click opens what was asked for (the journey card, or its history). */

@@ -172,7 +172,7 @@ export function kpiListCard(rows: { journey: string; journeyKey: string; kpis: s
   const blocks: Block[] = [para('Ask for a journey (', bold('kpi onboarding'), ') or one KPI (', bold('kpi avoidable-onboarding'), ').')];
   if (rows.length === 0) blocks.push(para('There are no KPIs yet. An admin adds them with ', italic('steward import kpis FILE.csv'), '.'));
   else blocks.push({ kind: 'list', items: rows.map((r) => [bold(r.journeyKey), text(` ${r.journey}: ${r.kpis.join(', ')}`)]) });
-  return { title: 'KPIs', blocks, summary: rows.length ? `KPIs of ${rows.length} journeys` : 'There are no KPIs yet.' };
+  return { title: 'KPIs', blocks, summary: rows.length ? `KPIs of ${counted(rows.length, 'journey')}` : 'There are no KPIs yet.' };
 }
 
 // Alerts

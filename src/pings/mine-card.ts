@@ -2,6 +2,7 @@
 // pings waiting for me) and the form that pings a journey's owner.
 import { actions, bold, context, mention, para, text, type Block, type Card, type Form, type Inline, type PersonRef, type RichText } from '../chat/card.js';
 import { truncate } from '../chat/limits.js';
+import { counted } from '../chat/words.js';
 import { JOURNEY_ACTIONS, personOr } from '../journeys/cards.js';
 import type { JourneyRow } from '../journeys/repo.js';
 import { formatWhen } from '../journeys/settings.js';
@@ -25,7 +26,7 @@ export function mineCard(data: {
     blocks.push(context('None.'));
   }
   if (data.inherited.length) {
-    blocks.push(context(`You are also accountable for ${data.inherited.length} journeys under them that have no owner of their own: ${truncate(data.inherited.map((j) => j.name).join(', '), 500)}.`));
+    blocks.push(context(`You are also accountable for ${counted(data.inherited.length, 'journey')} under them that ${data.inherited.length === 1 ? 'has' : 'have'} no owner of their own: ${truncate(data.inherited.map((j) => j.name).join(', '), 500)}.`));
   }
   blocks.push(para(bold('Pings waiting for you')));
   if (data.withMe.length) {
@@ -41,7 +42,7 @@ export function mineCard(data: {
   return {
     title: 'Mine',
     blocks,
-    summary: `You own ${data.owned.length} journeys; ${data.withMe.length} pings wait for you`,
+    summary: `You own ${counted(data.owned.length, 'journey')}; ${counted(data.withMe.length, 'ping')} ${data.withMe.length === 1 ? 'waits' : 'wait'} for you`,
   };
 }
 

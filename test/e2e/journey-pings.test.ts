@@ -276,6 +276,9 @@ describe.each(['slack', 'teams'] as const)('%s: journey pings end to end', (plat
     expect(mine).toContain('Welcome journey (onboarding)');
     expect(mine).toContain(message);
     expect(mine).toContain('Receive welcome gift');
+    // The notification text counts in words a person would write: "1 ping waits", never "1 pings".
+    expect(mine).toMatch(/You own \d+ journeys?; \d+ pings? waits? for you/);
+    expect(mine).not.toMatch(/\b1 (journeys|pings)\b|\b1 ping wait\b/);
     const sentByAnn = await d.say(ann, 'mine');
     expect(sentByAnn).toContain('Your pings still open');
   });
