@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { DeliveredRef, OutboxMessage, OutboxTarget, Platform } from '../db/foundation-tables.js';
 import * as orgsRepo from '../orgs/repo.js';
-import { SLOT_BOOKED, takeChannelSlot } from './channel-slots-repo.js';
+import { SLOT_BOOKED, takeSlotOrHandBack } from './channel-slots-repo.js';
 import { PermanentDeliveryError, RateLimitedError, type Destination, type Notifier } from './notifier.js';
 
 export interface DeliveryOptions {
@@ -119,11 +119,9 @@ export class Deliverer {
       // A row back at the slot booked for it earlier sends without taking another.
       if (!message.updateOfOutboxId && row.last_error !== SLOT_BOOKED) {
         const channelKey = `${destination.platform}:${destination.kind === 'user' ? destination.userId : destination.conversationId}`;
-        const slot = await takeChannelSlot(this.options.db, channelKey, this.options.clock.now());
-        if (!slot.granted) {
-          await this.deferTo(outboxId, slot.retryAt, SLOT_BOOKED);
-          return { status: 'not-due', notBefore: slot.retryAt };
-        }
+        // The slot, or the row handed back until the slot booked for it (one statement).
+        const slot = await takeSlotOrHandBack(this.options.db, channelKey, this.options.clock.now(), outboxId);
+        if (!slot.granted) return { status: 'not-due', notBefore: slot.retryAt };
       }
       let ref: DeliveredRef;
       if (original) {
@@ -165,11 +163,6 @@ export class Deliverer {
 
   private async markDelivered(outboxId: string, ref: DeliveredRef): Promise<void> {
     await outbox.markDelivered(this.options.db, outboxId, ref, this.options.clock.now());
-  }
-
-  /** Hands the row back, due again at `notBefore`; waiting for a channel's turn is not an attempt. */
-  private async deferTo(outboxId: string, notBefore: Date, reason: string): Promise<void> {
-    await outbox.handBack(this.options.db, outboxId, notBefore, reason);
   }
 
   /** Records a failed attempt; true when it was the last (the row is failed for good). */

@@ -1,7 +1,7 @@
 // The outbox's SQL. Writing: always inside the transaction of the change that causes the message, so
 // a message exists exactly when its cause does. Delivering (src/delivery/deliver.ts, run by the job
 // in src/delivery/jobs.ts): a row is leased, marked sent or failed, or handed back.
-import { sql, type Insertable, type Transaction } from 'kysely';
+import { sql, type Insertable, type RawBuilder, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import type { Card } from '../chat/card.js';
 import type { Db } from '../db/database.js';
 import type { MessageRender, OutboxTarget } from '../db/foundation-tables.js';
@@ -130,14 +130,14 @@ export async function markDelivered(db: Executor, outboxId: string, ref: Deliver
   await db.updateTable('outbox').set({ status: 'delivered', delivered_ref: JSON.stringify(ref), delivered_at: now, lease_until: null, last_error: null }).where('id', '=', outboxId).execute();
 }
 
-/** Hands a row being sent back, due again at `notBefore`; waiting is not an attempt. */
-export async function handBack(db: Executor, outboxId: string, notBefore: Date, reason: string): Promise<void> {
-  await db
-    .updateTable('outbox')
+/**
+ * Hands a row being sent back, due again at `notBefore` (waiting is not an attempt): the update, to
+ * narrow to the row and run inside another statement (takeSlotOrHandBack).
+ */
+export function handBackTo<U extends UpdateQueryBuilder<Database, 'outbox', 'outbox', UpdateResult>>(update: U, notBefore: Date | RawBuilder<Date>, reason: string) {
+  return update
     .set({ status: 'pending', lease_until: null, attempt_started_at: null, not_before: notBefore, attempts: sql`greatest(attempts - 1, 0)`, last_error: reason })
-    .where('id', '=', outboxId)
-    .where('status', '=', 'sending')
-    .execute();
+    .where('status', '=', 'sending');
 }
 
 export async function markAttemptFailed(db: Executor, outboxId: string, failure: { permanent: boolean; notBefore: Date; error: string }): Promise<void> {

@@ -1,7 +1,9 @@
 // The send slot of a channel (one message per second, optionally after a burst), taken or booked in
 // one statement, on Postgres and PGlite: the same answers as reading the slot under a row lock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { takeChannelSlot } from '../../src/delivery/channel-slots-repo.js';
+import { SLOT_BOOKED, takeChannelSlot, takeSlotOrHandBack } from '../../src/delivery/channel-slots-repo.js';
+import { claimForSending, enqueueMessage } from '../../src/delivery/outbox-repo.js';
+import * as orgsRepo from '../../src/orgs/repo.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 
 describe.each(DATABASE_KINDS)('channel send slots on %s', (kind) => {
@@ -49,5 +51,24 @@ describe.each(DATABASE_KINDS)('channel send slots on %s', (kind) => {
     expect(results.filter((r) => r.granted)).toHaveLength(1);
     const booked = results.flatMap((r) => (r.granted ? [] : [r.retryAt.getTime() - at(0).getTime()])).sort((a, b) => a - b);
     expect(booked).toEqual([1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000]);
+  });
+
+  it('a message that finds its channel taken is handed back in the same statement, due at the slot booked for it', async () => {
+    const { id: orgId } = await orgsRepo.createOrganisation(t.db, `Slots ${kind}`);
+    const queued = async (n: number) => {
+      const id = await enqueueMessage(t.db, { orgId, dedupeKey: `slot-test:${n}`, target: { kind: 'person', personId: '1' }, card: { summary: 'hi', blocks: [] }, notBefore: at(-1_000) });
+      const claim = await claimForSending(t.db, id!, at(0), at(60_000));
+      expect(claim?.row.attempts).toBe(1);
+      return id!;
+    };
+    const key = `slack:handback-${kind}`;
+    const first = await queued(1);
+    const second = await queued(2);
+    expect(await takeSlotOrHandBack(t.db, key, at(0), first)).toEqual({ granted: true });
+    expect(await takeSlotOrHandBack(t.db, key, at(100), second)).toEqual({ granted: false, retryAt: at(1_000) });
+    const rows = await t.db.selectFrom('outbox').select(['id', 'status', 'not_before', 'attempts', 'lease_until', 'last_error']).where('id', 'in', [first, second]).orderBy('id').execute();
+    // The granted one is still being sent; the other waits for its turn, and waiting was not an attempt.
+    expect(rows[0]).toMatchObject({ status: 'sending', attempts: 1, last_error: null });
+    expect(rows[1]).toMatchObject({ status: 'pending', attempts: 0, lease_until: null, last_error: SLOT_BOOKED, not_before: at(1_000) });
   });
 });
