@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { DeliveredRef, OutboxMessage, OutboxTarget, Platform } from '../db/foundation-tables.js';
 import * as orgsRepo from '../orgs/repo.js';
+import type { PersonToReach } from '../reach/repo.js';
 import { SLOT_BOOKED, takeSlotOrHandBack } from './channel-slots-repo.js';
 import { PermanentDeliveryError, RateLimitedError, type Destination, type Notifier } from './notifier.js';
 
@@ -31,7 +32,12 @@ export interface DeliveryOptions {
 /** The port through which the deliverer finds people (src/reach/). */
 export interface PeopleReach {
   /** With `onPlatform`, only there (an update of a message posted there). */
-  destinationFor(personId: string, onPlatform?: Platform): Promise<{ destination: Destination; welcome: boolean; /** False: no refusal is remembered for them, so `reached` has nothing to forget. */ refusedBefore?: boolean }>;
+  destinationFor(
+    personId: string,
+    onPlatform?: Platform,
+    /** The person as the claim of the message read them already, saving a read. */
+    known?: PersonToReach,
+  ): Promise<{ destination: Destination; welcome: boolean; /** False: no refusal is remembered for them, so `reached` has nothing to forget. */ refusedBefore?: boolean }>;
   /** A platform refused a message to this person: remembered for `people check` and the digest. */
   refused(personId: string, platform: Platform, reason: string): Promise<void>;
   /** The lines a person's first message from Steward starts with. */
@@ -101,7 +107,7 @@ export class Deliverer {
     try {
       // An update goes where the message it replaces is, whatever the person prefers now.
       const original = message.updateOfOutboxId ? await this.deliveredRefOf(message.updateOfOutboxId) : undefined;
-      const reached = await this.destinationFor(row.org_id, row.target, original?.platform);
+      const reached = await this.destinationFor(row.org_id, row.target, original?.platform, claim.person);
       destination = reached.destination;
       const notifier = this.options.notifiers[destination.platform];
       if (!notifier) throw new PermanentDeliveryError(`${destination.platform} is not configured on this Steward`);
@@ -183,8 +189,8 @@ export class Deliverer {
     return original.delivered_ref;
   }
 
-  private async destinationFor(orgId: string, target: OutboxTarget, onPlatform?: Platform): Promise<{ destination: Destination; welcome: boolean; refusedBefore?: boolean }> {
-    if (target.kind === 'person') return this.options.people.destinationFor(target.personId, onPlatform ?? target.platform);
+  private async destinationFor(orgId: string, target: OutboxTarget, onPlatform: Platform | undefined, person: PersonToReach | undefined): Promise<{ destination: Destination; welcome: boolean; refusedBefore?: boolean }> {
+    if (target.kind === 'person') return this.options.people.destinationFor(target.personId, onPlatform ?? target.platform, person);
     const conversation = await orgsRepo.conversationInOrg(this.options.db, orgId, target.conversationId);
     if (!conversation) throw new PermanentDeliveryError('the conversation this message was meant for is no longer known to Steward');
     return {

@@ -7,6 +7,7 @@ import type { Db } from '../db/database.js';
 import type { MessageRender, OutboxTarget } from '../db/foundation-tables.js';
 import type { Database } from '../db/tables.js';
 import type { DeliveredRef } from '../db/foundation-tables.js';
+import { personToReachJson, personToReachOf } from '../reach/repo.js';
 
 type Executor = Transaction<Database> | Db;
 
@@ -91,31 +92,39 @@ export async function outboxCounts(db: Db) {
  * Claims the row for one attempt, in one statement: a pending row that is due, or a row whose last
  * attempt's lease ran out (its outcome unknown: `uncertain`, and `attempt_started_at` kept from that
  * attempt so the platform can be asked what it posted since). The row after the claim (its attempts
- * counting this one), or undefined when it is not to be sent now (see whyNotClaimed).
+ * counting this one), with the person a direct message is for as the deliverer reads them (read in the
+ * same statement: every direct message needs them), or undefined when it is not to be sent now (see whyNotClaimed).
  */
 export async function claimForSending(db: Executor, outboxId: string, now: Date, leaseUntil: Date) {
   const claimed = await db
-    .updateTable('outbox as o')
-    .from((eb) => eb.selectFrom('outbox').select(['id', 'status as previous_status']).where('id', '=', outboxId).forUpdate().skipLocked().as('old'))
-    .set({
-      status: 'sending',
-      attempts: sql`o.attempts + 1`,
-      lease_until: leaseUntil,
-      attempt_started_at: sql`case when o.status = 'sending' then coalesce(o.attempt_started_at, ${now}) else ${now} end`,
-    })
-    .whereRef('o.id', '=', 'old.id')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('o.status', '=', 'pending'), eb('o.not_before', '<=', now)]),
-        eb.and([eb('o.status', '=', 'sending'), eb.or([eb('o.lease_until', 'is', null), eb('o.lease_until', '<=', now)])]),
-      ]),
+    .with('claimed', (qb) =>
+      qb
+        .updateTable('outbox as o')
+        .from((eb) => eb.selectFrom('outbox').select(['id', 'status as previous_status']).where('id', '=', outboxId).forUpdate().skipLocked().as('old'))
+        .set({
+          status: 'sending',
+          attempts: sql`o.attempts + 1`,
+          lease_until: leaseUntil,
+          attempt_started_at: sql`case when o.status = 'sending' then coalesce(o.attempt_started_at, ${now}) else ${now} end`,
+        })
+        .whereRef('o.id', '=', 'old.id')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('o.status', '=', 'pending'), eb('o.not_before', '<=', now)]),
+            eb.and([eb('o.status', '=', 'sending'), eb.or([eb('o.lease_until', 'is', null), eb('o.lease_until', '<=', now)])]),
+          ]),
+        )
+        .returningAll('o')
+        .returning('old.previous_status'),
     )
-    .returningAll('o')
-    .returning('old.previous_status')
+    .selectFrom('claimed')
+    .selectAll('claimed')
+    // A person id that is not a uuid matches nobody here (and the deliverer says so) instead of failing the claim.
+    .select(personToReachJson(sql<string>`(case when claimed.target->>'kind' = 'person' and claimed.target->>'personId' ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' then claimed.target->>'personId' end)::uuid`).as('person'))
     .executeTakeFirst();
   if (!claimed) return undefined;
-  const { previous_status, ...row } = claimed;
-  return { row, uncertain: previous_status === 'sending' };
+  const { previous_status, person, ...row } = claimed;
+  return { row, uncertain: previous_status === 'sending', person: personToReachOf(person) };
 }
 
 /** Why a row could not be claimed: finished, not due yet, or another worker holds it (or it is gone). */

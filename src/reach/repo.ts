@@ -1,26 +1,51 @@
 // SQL for reaching people: remembered outcomes, Teams rosters, and who Steward must be able to reach.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Platform } from '../db/foundation-tables.js';
 
 export type Executor = Db;
 
+/** What every direct message reads of its person: who they are, where they are known, whether a refusal is remembered. */
+export interface PersonToReach {
+  id: string;
+  org_id: string;
+  display_name: string;
+  email: string | null;
+  preferred_platform: Platform | null;
+  welcomed_at: Date | null;
+  /** Most recently used first. */
+  identities: { platform: Platform; installation_external_id: string; external_user_id: string }[];
+  /** Some platform refused a message to them, and that is remembered (reach_checks). */
+  refused: boolean;
+}
+
+type PersonToReachJson = Omit<PersonToReach, 'welcomed_at'> & { welcomed_at: string | null };
+
 /**
- * The person with their identities (most recently used first) and whether any platform's refusal is
- * remembered for them, in one query: what every direct message to them reads.
+ * The person to reach as one JSON value, for a person id given as a value or an SQL expression: a
+ * statement of its own (personWithIdentities), or inside the claim of a message to them
+ * (src/delivery/outbox-repo.ts), which saves every direct message a round trip. Read back with personToReachOf.
  */
-export async function personWithIdentities(db: Executor, personId: string) {
-  return db
-    .selectFrom('people as p')
-    .select(['p.id', 'p.org_id', 'p.display_name', 'p.email', 'p.preferred_platform', 'p.welcomed_at'])
-    .select((eb) => [
-      sql<{ platform: Platform; installation_external_id: string; external_user_id: string }[]>`coalesce((
+export function personToReachJson(personId: string | RawBuilder<string>): RawBuilder<PersonToReachJson | null> {
+  return sql<PersonToReachJson | null>`(
+    select json_build_object(
+      'id', p.id::text, 'org_id', p.org_id::text, 'display_name', p.display_name, 'email', p.email,
+      'preferred_platform', p.preferred_platform, 'welcomed_at', p.welcomed_at,
+      'identities', coalesce((
         select json_agg(json_build_object('platform', i.platform, 'installation_external_id', i.installation_external_id, 'external_user_id', i.external_user_id) order by i.last_seen_at desc)
-        from identities i where i.person_id = p.id), '[]'::json)`.as('identities'),
-      eb.exists(eb.selectFrom('reach_checks as r').select('r.person_id').whereRef('r.person_id', '=', 'p.id').where('r.reachable', '=', false)).as('refused'),
-    ])
-    .where('p.id', '=', personId)
-    .executeTakeFirst();
+        from identities i where i.person_id = p.id), '[]'::json),
+      'refused', exists (select 1 from reach_checks r where r.person_id = p.id and r.reachable = false))
+    from people p where p.id = ${personId})`;
+}
+
+export function personToReachOf(json: PersonToReachJson | null | undefined): PersonToReach | undefined {
+  return json ? { ...json, welcomed_at: json.welcomed_at === null ? null : new Date(json.welcomed_at) } : undefined;
+}
+
+/** The person with their identities and whether a refusal is remembered for them, in one query. */
+export async function personWithIdentities(db: Executor, personId: string): Promise<PersonToReach | undefined> {
+  const row = await db.selectNoFrom(personToReachJson(personId).as('person')).executeTakeFirst();
+  return personToReachOf(row?.person);
 }
 
 export async function identityPlatformsOf(db: Executor, personIds: string[]) {

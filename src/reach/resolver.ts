@@ -73,9 +73,9 @@ export class Reach implements PeopleReach {
 
   constructor(private readonly options: ReachOptions) {}
 
-  async destinationFor(personId: string, onPlatform?: Platform): Promise<Reached> {
+  async destinationFor(personId: string, onPlatform?: Platform, claimed?: repo.PersonToReach): Promise<Reached> {
     const { db } = this.options;
-    const person = await repo.personWithIdentities(db, personId);
+    const person = claimed?.id === personId ? claimed : await repo.personWithIdentities(db, personId);
     if (!person) throw new PermanentDeliveryError('this person no longer exists');
     const welcome = person.welcomed_at === null;
     const refusedBefore = Boolean(person.refused);

@@ -56,7 +56,7 @@ describe.each(DATABASE_KINDS)('channel send slots on %s', (kind) => {
   it('a message that finds its channel taken is handed back in the same statement, due at the slot booked for it', async () => {
     const { id: orgId } = await orgsRepo.createOrganisation(t.db, `Slots ${kind}`);
     const queued = async (n: number) => {
-      const id = await enqueueMessage(t.db, { orgId, dedupeKey: `slot-test:${n}`, target: { kind: 'person', personId: '1' }, card: { summary: 'hi', blocks: [] }, notBefore: at(-1_000) });
+      const id = await enqueueMessage(t.db, { orgId, dedupeKey: `slot-test:${n}`, target: { kind: 'person', personId: '1' }, card: { title: 'Hi', summary: 'hi', blocks: [] }, notBefore: at(-1_000) });
       const claim = await claimForSending(t.db, id!, at(0), at(60_000));
       expect(claim?.row.attempts).toBe(1);
       return id!;

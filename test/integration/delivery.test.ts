@@ -7,13 +7,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { para, type Card } from '../../src/chat/card.js';
 import { systemClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/database.js';
-import { enqueueMessage } from '../../src/delivery/outbox-repo.js';
+import { claimForSending, enqueueMessage } from '../../src/delivery/outbox-repo.js';
 import { DELIVERY_QUEUE, DeliveryQueue, deliveryJob } from '../../src/delivery/jobs.js';
 import { JobRegistry } from '../../src/jobs/registry.js';
 import { redisConnection } from '../../src/jobs/redis.js';
 import { createLogger } from '../../src/log.js';
 import * as orgsRepo from '../../src/orgs/repo.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 import { waitForDrain } from '../support/drain.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { PrivateRedis } from '../support/redis-server.js';
@@ -251,5 +251,41 @@ describe('delivery: background messages', () => {
       workerConnection.disconnect();
     }
     expect(order).toEqual(['dm-1', 'dm-2', 'dm-3', 'redraw-1', 'note-1', 'redraw-2']);
+  });
+});
+
+describe.each(DATABASE_KINDS)('delivery: the claim of a message on %s', (kind) => {
+  it('reads the person a direct message is for in the same statement, as personWithIdentities does; other targets carry none', async () => {
+    const database = await createTestDatabase(kind);
+    try {
+      const { db } = database;
+      const { orgId, personId } = await slackPerson(db);
+      const now = new Date(Date.now() + 1_000);
+      const lease = new Date(now.getTime() + 60_000);
+      const dm = await claimForSending(db, await writeMessage(db, orgId, personId, 'hello'), now, lease);
+      expect(dm?.person).toEqual({
+        id: personId,
+        org_id: orgId,
+        display_name: 'Ann Peeters',
+        email: 'ann@example.com',
+        preferred_platform: null,
+        welcomed_at: null,
+        identities: [{ platform: 'slack', installation_external_id: 'T0001', external_user_id: 'U0001' }],
+        refused: false,
+      });
+      // A welcome recorded reads back as a Date, as from its own query.
+      await orgsRepo.markMet(db, personId);
+      const again = await claimForSending(db, await writeMessage(db, orgId, personId, 'again'), now, lease);
+      expect(again?.person?.welcomed_at).toBeInstanceOf(Date);
+      const channel = await enqueueMessage(db, { orgId, dedupeKey: 'test:channel', target: { kind: 'conversation', conversationId: randomUUID() }, card: card('to a channel') });
+      expect((await claimForSending(db, channel!, now, lease))?.person).toBeUndefined();
+      // A person id that is not one matches nobody, and the claim still succeeds (the deliverer says why).
+      const odd = await enqueueMessage(db, { orgId, dedupeKey: 'test:odd', target: { kind: 'person', personId: 'not-a-person' }, card: card('odd') });
+      const claimed = await claimForSending(db, odd!, now, lease);
+      expect(claimed?.row.status).toBe('sending');
+      expect(claimed?.person).toBeUndefined();
+    } finally {
+      await database.drop();
+    }
   });
 });
