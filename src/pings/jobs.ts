@@ -75,18 +75,20 @@ export const escalationJob = defineJob({
   jobOptions: { attempts: 6, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: true },
   concurrency: 8,
   processor: (deps: EscalationDeps) => async (job: Job<EscalationJob>, token?: string) => {
-    // Most jobs of a burst find their ping escalated already by another job's batch: one read says so.
+    // Most jobs of a burst find their ping escalated, or being escalated, by another job's batch: one read says so.
     const read = await dueNow(deps, job.data.pingId);
-    let own: DueOutcome | undefined = read.outcome === 'due' ? undefined : read;
-    if (!own) {
+    let busy = read.outcome === 'busy';
+    let own: DueOutcome | undefined = read.outcome === 'due' || read.outcome === 'busy' ? undefined : read;
+    if (!own && !busy) {
       // This job's ping and others due with it, in one transaction (processDueBatch).
-      const { steps, busy } = await runDueBatch(deps, { pingId: job.data.pingId, limit: deps.batch ?? ESCALATION_BATCH });
-      if (busy) {
-        // Another transaction holds the ping (a click, another worker's batch): look again shortly.
-        await job.moveToDelayed(deps.clock.now().getTime() + BUSY_RETRY_MS, token);
-        throw new DelayedError();
-      }
-      own = steps.find((s) => s.pingId === job.data.pingId)?.outcome;
+      const batch = await runDueBatch(deps, { pingId: job.data.pingId, limit: deps.batch ?? ESCALATION_BATCH });
+      busy = batch.busy;
+      own = batch.steps.find((s) => s.pingId === job.data.pingId)?.outcome;
+    }
+    if (busy) {
+      // Another transaction holds the ping (a click, another worker's batch): look again shortly.
+      await job.moveToDelayed(deps.clock.now().getTime() + BUSY_RETRY_MS, token);
+      throw new DelayedError();
     }
     if (own?.outcome === 'not-due' && own.nextDueAt && own.nextDueAt.getTime() === job.data.dueAt) {
       // Fired a moment early (clocks of processes differ by a few ms): wait for the due time.

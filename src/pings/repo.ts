@@ -202,6 +202,24 @@ export async function pingRow(db: Executor, pingId: string): Promise<PingRow | u
   return db.selectFrom('pings').selectAll().where('id', '=', pingId).executeTakeFirst();
 }
 
+/**
+ * The ping as pingRow reads it, and whether another transaction holds its row lock right now (a
+ * batch escalating it, a click): asked with SKIP LOCKED in the same statement, so a job that would
+ * only find its ping busy needs no transaction of its own. Outside a transaction the lock it takes to
+ * ask is let go when the statement ends.
+ */
+export async function pingRowAndLock(db: Executor, pingId: string): Promise<{ ping: PingRow; locked: boolean } | undefined> {
+  const row = await db
+    .selectFrom('pings as p')
+    .selectAll('p')
+    .select((eb) => eb.not(eb.exists(eb.selectFrom('pings as l').select('l.id').whereRef('l.id', '=', 'p.id').forUpdate().skipLocked())).as('locked'))
+    .where('p.id', '=', pingId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { locked, ...ping } = row;
+  return { ping, locked: Boolean(locked) };
+}
+
 
 /** A ping event as pingEvents reads it. */
 export interface PingEventLine {

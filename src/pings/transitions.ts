@@ -286,15 +286,16 @@ async function dueStep(trx: Executor, ping: PingRow, now: Date, memo?: BatchMemo
 }
 
 /**
- * Whether a ping is due now, read without a lock: 'not-due' (or 'gone') is final for a job whose
- * ping another batch already escalated, so most jobs of a burst need no transaction. 'due' may be
- * stale (a batch holds it right now): processDueBatch decides.
+ * Whether a ping is due now, read without waiting for a lock: 'not-due' (or 'gone') is final for a
+ * job whose ping another batch already escalated, so most jobs of a burst need no transaction.
+ * 'busy': another transaction holds the ping right now (a batch escalating it, a click); look again
+ * shortly. 'due' may be stale by the time a batch claims it: processDueBatch decides.
  */
-export async function dueNow(deps: PingDeps, pingId: string): Promise<{ outcome: 'due' } | Extract<DueOutcome, { outcome: 'not-due' | 'gone' }>> {
-  const ping = await pingRow(deps.db, pingId);
-  if (!ping) return { outcome: 'gone', outboxIds: [], nextDueAt: null };
-  const due = dueAt(ping);
-  if (due && due <= deps.clock.now()) return { outcome: 'due' };
+export async function dueNow(deps: PingDeps, pingId: string): Promise<{ outcome: 'due' } | { outcome: 'busy' } | Extract<DueOutcome, { outcome: 'not-due' | 'gone' }>> {
+  const read = await repo.pingRowAndLock(deps.db, pingId);
+  if (!read) return { outcome: 'gone', outboxIds: [], nextDueAt: null };
+  const due = dueAt(read.ping);
+  if (due && due <= deps.clock.now()) return read.locked ? { outcome: 'busy' } : { outcome: 'due' };
   return { outcome: 'not-due', outboxIds: [], nextDueAt: due };
 }
 

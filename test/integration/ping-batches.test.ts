@@ -1,7 +1,8 @@
 // Escalations in batches (processDueBatch), on real Postgres: two "worker processes" (each its own
 // connection pool) claim due pings at once, by job and by sweep, with FOR UPDATE SKIP LOCKED. Every
-// due ping escalates exactly once; a ping a click holds is left to it (the job is told it is busy)
-// while the others go on; a batch rolled back (a worker that died) leaves its pings due for the next.
+// due ping escalates exactly once; a ping a click holds is left to it (the job is told it is busy, by
+// its first read already) while the others go on; a batch rolled back (a worker that died) leaves its
+// pings due for the next.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
@@ -12,7 +13,7 @@ import * as orgsRepo from '../../src/orgs/repo.js';
 import { personForEmail } from '../../src/orgs/service.js';
 import { claimDuePings } from '../../src/pings/repo.js';
 import { createPing } from '../../src/pings/service.js';
-import { processDueBatch, type DueBatch } from '../../src/pings/transitions.js';
+import { dueNow, processDueBatch, type DueBatch } from '../../src/pings/transitions.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const DEMO = readFileSync(new URL('../../data/demo/journeys.csv', import.meta.url), 'utf8');
@@ -110,6 +111,9 @@ describe('ping escalations in batches, two workers on Postgres', () => {
       await released;
     });
     await isLocked;
+    // The job's first read says so without a transaction of its own; a ping nobody holds reads as due.
+    expect(await dueNow({ db: t.db, clock }, held)).toEqual({ outcome: 'busy' });
+    expect(await dueNow({ db: t.db, clock }, others[0]!)).toEqual({ outcome: 'due' });
     const batch = await processDueBatch({ db: t.db, clock }, { pingId: held, limit: 10 });
     expect(batch.busy).toBe(true);
     expect(batch.steps.map((s) => s.pingId).sort()).toEqual([...others].sort());
@@ -119,6 +123,7 @@ describe('ping escalations in batches, two workers on Postgres', () => {
     // Its job looks again: now it escalates, once.
     const again = await processDueBatch({ db: t.db, clock }, { pingId: held, limit: 10 });
     expect(again).toMatchObject({ busy: false, steps: [{ pingId: held, outcome: { outcome: 'escalated' } }] });
+    expect(await dueNow({ db: t.db, clock }, held)).toMatchObject({ outcome: 'not-due' });
     expect(await escalations(ids)).toHaveLength(ids.length);
   });
 
