@@ -52,6 +52,29 @@ export async function enqueueMessage(trx: Transaction<Database> | Db, entry: Out
   return row ? String(row.id) : undefined;
 }
 
+/** Several messages in one statement; the ids of those not queued before (see enqueueMessage), in the order given. */
+export async function enqueueMessages(trx: Transaction<Database> | Db, entries: OutboxEntry[]): Promise<string[]> {
+  return insertOutboxRows(trx, entries.map(outboxRowOf));
+}
+
+/** enqueueMessages for rows made with outboxRowOf. */
+export async function insertOutboxRows(trx: Transaction<Database> | Db, rows: Insertable<Database['outbox']>[]): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const inserted = await trx
+    .insertInto('outbox')
+    .values(rows)
+    .onConflict((oc) => oc.constraint('outbox_org_dedupe_key').doNothing())
+    .returning(['id', 'dedupe_key'])
+    .execute();
+  return idsInOrder(rows, inserted);
+}
+
+/** The ids of the rows inserted (those whose dedupe key was new), in the order the rows were given. */
+export function idsInOrder(rows: { dedupe_key: string }[], inserted: { id: string | number; dedupe_key: string | null }[]): string[] {
+  const byKey = new Map(inserted.map((r) => [r.dedupe_key, String(r.id)]));
+  return rows.flatMap((r) => byKey.get(r.dedupe_key) ?? []);
+}
+
 export interface DueOutboxRow {
   id: string;
   /**

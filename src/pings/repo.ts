@@ -2,6 +2,7 @@
 // (the history). The state machine that decides what is written lives in transitions.ts and steps.ts.
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { OutboxTable } from '../db/foundation-tables.js';
+import { idsInOrder, insertOutboxRows } from '../delivery/outbox-repo.js';
 import { hasRole, type Actor } from '../chat/actor.js';
 import type { Db } from '../db/database.js';
 import type { Executor } from '../journeys/repo.js';
@@ -233,9 +234,16 @@ export interface PingEventLine {
   to_journey_name: string | null;
 }
 
+/** A direct message sent about a ping: to whom, in which round (what a change redraws). */
+export interface PingMessageLine {
+  outboxId: string;
+  personId: string;
+  round: number;
+}
+
 /**
- * The ping with its journey, its holder's journey, the organisation's settings and its history
- * (as pingEvents reads it), in one query.
+ * The ping with its journey, its holder's journey, the organisation's settings, its history (as
+ * pingEvents reads it) and its direct messages so far, in one query.
  */
 export async function pingWithJourney(db: Executor, pingId: string) {
   const row = await db
@@ -245,12 +253,15 @@ export async function pingWithJourney(db: Executor, pingId: string) {
     .leftJoin('journeys as hj', 'hj.id', 'p.holder_journey_id')
     .selectAll('p')
     .select(['j.key as journey_key', 'j.name as journey_name', 'hj.name as holder_journey_name', 'hj.deputy_person_id as holder_deputy_id', 'o.time_zone', 'o.settings'])
-    .select(
+    .select([
       sql<(Omit<PingEventLine, 'at' | 'until'> & { at: string; until: string | null })[]>`coalesce((
         select json_agg(json_build_object('kind', e.kind, 'level', e.level, 'at', e.at, 'actor_person_id', e.actor_person_id, 'to_person_id', e.to_person_id,
           'until', e.until, 'note', e.note, 'to_journey_name', tj.name) order by e.id)
         from ping_events e left join journeys tj on tj.id = e.to_journey_id where e.ping_id = p.id), '[]'::json)`.as('events'),
-    )
+      sql<PingMessageLine[]>`coalesce((
+        select json_agg(json_build_object('outboxId', m.outbox_id::text, 'personId', m.person_id, 'round', m.round) order by m.outbox_id)
+        from ping_messages m where m.ping_id = p.id), '[]'::json)`.as('messages'),
+    ])
     .where('p.id', '=', pingId)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -277,15 +288,18 @@ export async function journeyDeputy(db: Executor, journeyId: string): Promise<st
 
 /**
  * A round's direct messages in one statement: the outbox rows (a dedupe key already queued is
- * skipped), the ping's message record of each and, with `eventKind`, a history event per recipient.
- * Returns the new outbox rows with their recipients, in the order given.
+ * skipped), the ping's message record of each and, with `eventKind`, a history event per recipient;
+ * and in the same statement the outbox rows `alongside` it (the redraws of earlier messages, the note
+ * to the sender). Returns the new outbox rows of the round with their recipients, in the order given,
+ * and the ids of the new rows alongside, in theirs.
  */
 export async function insertRound(
   trx: Executor,
   round: { pingId: string; round: number; level: number; eventKind: PingEventKind | null; at: Date },
   messages: { personId: string; outbox: Insertable<OutboxTable> }[],
-): Promise<{ outboxId: string; personId: string }[]> {
-  if (messages.length === 0) return [];
+  alongside: Insertable<OutboxTable>[] = [],
+): Promise<{ round: { outboxId: string; personId: string }[]; alongside: string[] }> {
+  if (messages.length === 0) return { round: [], alongside: await insertOutboxRows(trx, alongside) };
   const withMessages = trx
     .with('o', (db) =>
       db
@@ -300,32 +314,36 @@ export async function insertRound(
         .columns(['outbox_id', 'ping_id', 'person_id', 'round', 'level'])
         .expression((eb) => eb.selectFrom('o').select(['o.id', sql<string>`${round.pingId}::uuid`.as('ping_id'), 'o.person_id', sql<number>`${round.round}::int`.as('round'), sql<number>`${round.level}::int`.as('level')]))
         .returning('outbox_id'),
-    );
-  const { eventKind } = round;
-  const rows = eventKind
-    ? await withMessages
-        .with('e', (db) =>
-          db
-            .insertInto('ping_events')
-            .columns(['ping_id', 'kind', 'level', 'to_person_id', 'outbox_id', 'at'])
-            .expression((eb) =>
-              eb
-                .selectFrom('o')
-                .select([sql<string>`${round.pingId}::uuid`.as('ping_id'), sql<PingEventKind>`${eventKind}::text`.as('kind'), sql<number>`${round.level}::int`.as('level'), 'o.person_id', 'o.id', sql<Date>`${round.at}::timestamptz`.as('at')])
-                .orderBy('o.id'),
-            )
-            .returning('id'),
+    )
+    .with('e', (db) =>
+      db
+        .insertInto('ping_events')
+        .columns(['ping_id', 'kind', 'level', 'to_person_id', 'outbox_id', 'at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('o')
+            .select([sql<string>`${round.pingId}::uuid`.as('ping_id'), sql<PingEventKind>`${round.eventKind}::text`.as('kind'), sql<number>`${round.level}::int`.as('level'), 'o.person_id', 'o.id', sql<Date>`${round.at}::timestamptz`.as('at')])
+            // A round without an event kind (a reminder) records no history line.
+            .where(sql<boolean>`${round.eventKind !== null}`)
+            .orderBy('o.id'),
         )
-        .selectFrom('o')
-        .select(['o.id', 'o.person_id'])
-        .execute()
-    : await withMessages.selectFrom('o').select(['o.id', 'o.person_id']).execute();
+        .returning('id'),
+    );
+  const rows =
+    alongside.length === 0
+      ? (await withMessages.selectFrom('o').select(['o.id', 'o.person_id']).execute()).map((r) => ({ ...r, dedupe_key: null }))
+      : await withMessages
+          .with('x', (db) => db.insertInto('outbox').values(alongside).onConflict((oc) => oc.constraint('outbox_org_dedupe_key').doNothing()).returning(['id', 'dedupe_key']))
+          .selectFrom('o')
+          .select(['o.id', 'o.person_id', sql<string | null>`null`.as('dedupe_key')])
+          .unionAll((eb) => eb.selectFrom('x').select(['x.id', sql<string>`null`.as('person_id'), 'x.dedupe_key']))
+          .execute();
   const order = new Map(messages.map((m, i) => [m.personId, i]));
-  return rows.map((r) => ({ outboxId: String(r.id), personId: r.person_id })).sort((a, b) => (order.get(a.personId) ?? 0) - (order.get(b.personId) ?? 0));
-}
-
-export async function messagesOfPing(db: Executor, pingId: string) {
-  return db.selectFrom('ping_messages').select(['outbox_id', 'person_id', 'round']).where('ping_id', '=', pingId).execute();
+  const ofRound = rows.filter((r) => r.dedupe_key === null);
+  return {
+    round: ofRound.map((r) => ({ outboxId: String(r.id), personId: r.person_id })).sort((a, b) => (order.get(a.personId) ?? 0) - (order.get(b.personId) ?? 0)),
+    alongside: idsInOrder(alongside, rows.filter((r) => r.dedupe_key !== null)),
+  };
 }
 
 /** A ping message with the ping's latest round, in one query (what redrawing the message needs). */
@@ -362,11 +380,6 @@ export async function messageOutcomes(db: Executor, pingId: string) {
     .where('m.ping_id', '=', pingId)
     .orderBy('m.round')
     .execute();
-}
-
-export async function latestRound(trx: Executor, pingId: string): Promise<number | null> {
-  const row = await trx.selectFrom('ping_messages').select((eb) => eb.fn.max('round').as('round')).where('ping_id', '=', pingId).executeTakeFirst();
-  return row?.round ?? null;
 }
 
 export type Change = {

@@ -84,8 +84,8 @@ export async function createPing(trx: Executor, input: CreatePingInput): Promise
   }
   const recipients = await recipientsOf(trx, inserted, holder);
   const view = await viewOf(trx, inserted.id);
-  const outboxIds = await sendRound(trx, view, recipients, input.now, { eventKind: 'sent' });
-  return { pingId: inserted.id, outboxIds, created: true, escalateAt };
+  const { sent } = await sendRound(trx, view, recipients, input.now, { eventKind: 'sent' });
+  return { pingId: inserted.id, outboxIds: sent, created: true, escalateAt };
 }
 
 

@@ -6,7 +6,7 @@ import type { PingRow } from './repo.js';
 import type { Db } from '../db/database.js';
 import type { MessageRenderer } from '../delivery/deliver.js';
 import { PermanentDeliveryError } from '../delivery/notifier.js';
-import { enqueueMessage, outboxRowOf } from '../delivery/outbox-repo.js';
+import { enqueueMessages, outboxRowOf, type OutboxEntry } from '../delivery/outbox-repo.js';
 import type { RichText } from '../chat/card.js';
 import * as orgsRepo from '../orgs/repo.js';
 import type { Holder } from '../journeys/owners.js';
@@ -31,14 +31,18 @@ export async function viewOf(db: Executor, pingId: string, known: { next?: Holde
   return view;
 }
 
-/** Direct messages with buttons to each recipient, recorded so later changes can update them. */
+/**
+ * Direct messages with buttons to each recipient, recorded so later changes can update them, in one
+ * statement with the messages `alongside` them (the redraws of earlier messages and the note to the
+ * sender: see redraws and senderNote). The new outbox rows of the round, and of those alongside.
+ */
 export async function sendRound(
   trx: Executor,
   view: PingView,
   recipients: string[],
   now: Date,
-  options: { eventKind: PingEventKind | null; intro?: RichText },
-): Promise<string[]> {
+  options: { eventKind: PingEventKind | null; intro?: RichText; alongside?: OutboxEntry[] },
+): Promise<{ sent: string[]; alongside: string[] }> {
   const { ping } = view;
   const card = pingCard(view, { live: true, ...(options.intro ? { intro: options.intro } : {}) });
   // The outbox rows, the message records and the history events of the round in one statement.
@@ -49,51 +53,44 @@ export async function sendRound(
       personId,
       outbox: outboxRowOf({ orgId: ping.org_id, dedupeKey: `ping:${ping.id}:v${ping.version}:to:${personId}`, target: { kind: 'person', personId }, card }),
     })),
+    (options.alongside ?? []).map(outboxRowOf),
   );
-  const outboxIds = written.map((w) => w.outboxId);
-  return outboxIds;
+  return { sent: written.round.map((w) => w.outboxId), alongside: written.alongside };
 }
 
 /**
- * Updates the ping's earlier messages in place. `liveRound` keeps the buttons on the messages of
- * that round (a snooze leaves them actionable); null takes them off (a new round replaced them, or
- * the ping is closed). The clicker's own message is replaced by the click itself, so it is skipped.
+ * Updates of the ping's earlier messages in place (view.messages), to queue. `liveRound` keeps the
+ * buttons on the messages of that round (a snooze leaves them actionable); null takes them off (a new
+ * round replaced them, or the ping is closed). The clicker's own message is replaced by the click
+ * itself, so it is skipped.
  */
-export async function refreshMessages(trx: Executor, view: PingView, options: { liveRound: number | null; skipPersonId?: string | undefined }): Promise<string[]> {
-  const messages = await repo.messagesOfPing(trx, view.ping.id);
-  const outboxIds: string[] = [];
-  for (const message of messages) {
-    if (message.person_id === options.skipPersonId) continue;
-    const live = options.liveRound !== null && message.round === options.liveRound && isOpen(view.ping);
-    const outboxId = await enqueueMessage(trx, {
+export function redraws(view: PingView, options: { liveRound: number | null; skipPersonId?: string | undefined }): OutboxEntry[] {
+  return view.messages
+    .filter((message) => message.personId !== options.skipPersonId)
+    .map((message) => ({
       orgId: view.ping.org_id,
-      dedupeKey: `ping:${view.ping.id}:v${view.ping.version}:update:${String(message.outbox_id)}`,
-      target: { kind: 'person', personId: message.person_id },
-      card: pingCard(view, { live }),
-      updateOfOutboxId: String(message.outbox_id),
+      dedupeKey: `ping:${view.ping.id}:v${view.ping.version}:update:${message.outboxId}`,
+      target: { kind: 'person', personId: message.personId },
+      card: pingCard(view, { live: options.liveRound !== null && message.round === options.liveRound && isOpen(view.ping) }),
+      updateOfOutboxId: message.outboxId,
       // Drawn again at delivery, so an update that is retried or overtaken still shows the latest state.
       render: { renderer: PING_MESSAGE_RENDERER, id: view.ping.id },
-    });
-    if (outboxId) outboxIds.push(outboxId);
-  }
-  return outboxIds;
+    }));
 }
 
-export async function tellSender(trx: Executor, view: PingView, news: SenderNews, actorPersonId: string | null): Promise<string[]> {
+/** The note to the person who sent the ping, to queue; none when they did it themselves (or nobody sent it). */
+export function senderNote(view: PingView, news: SenderNews, actorPersonId: string | null): OutboxEntry[] {
   const senderId = view.ping.from_person_id;
   if (!senderId || senderId === actorPersonId) return [];
   // News of an unreachable person may come on top of the round's own news, once per person.
   const about = news.kind === 'unreachable' ? `:unreachable:${news.who.name}` : '';
-  const outboxId = await enqueueMessage(trx, {
-    orgId: view.ping.org_id,
-    dedupeKey: `ping:${view.ping.id}:v${view.ping.version}:sender${about}`,
-    target: { kind: 'person', personId: senderId },
-    card: senderNewsCard(view, news),
-  });
-  return outboxId ? [outboxId] : [];
+  return [{ orgId: view.ping.org_id, dedupeKey: `ping:${view.ping.id}:v${view.ping.version}:sender${about}`, target: { kind: 'person', personId: senderId }, card: senderNewsCard(view, news) }];
 }
 
-
+/** Writes the messages of a change (redraws, the sender's note) in one statement; the new outbox ids. */
+export async function queueMessages(trx: Executor, entries: OutboxEntry[]): Promise<string[]> {
+  return enqueueMessages(trx, entries);
+}
 
 export const PING_MESSAGE_RENDERER = 'ping.message';
 

@@ -8,13 +8,13 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { personRef } from '../orgs/people.js';
 import { hasRole, type Actor } from '../chat/actor.js';
-import { isOpen, nextInLine, type PingView } from './view.js';
+import { isOpen, latestRoundOf, nextInLine, type PingView } from './view.js';
 import { nextHoldersAbove } from '../journeys/owners.js';
 import * as orgsRepo from '../orgs/repo.js';
 import type { PingRow } from './repo.js';
 import * as repo from './repo.js';
-import { latestRound, pingRow, recordEvent, transition } from './repo.js';
-import { recipientsOf, refreshMessages, sendRound, tellSender, viewOf } from './steps.js';
+import { pingRow, recordEvent, transition } from './repo.js';
+import { queueMessages, recipientsOf, redraws, sendRound, senderNote, viewOf } from './steps.js';
 import type { Executor } from '../journeys/repo.js';
 import { delayMs, escalationDelayHours, formatHours } from '../journeys/settings.js';
 
@@ -87,10 +87,10 @@ export async function acknowledgePing(deps: PingDeps, actor: Actor, pingId: stri
     if (!after) return explainConflict(trx, ping.id);
     await recordEvent(trx, after, 'acknowledged', now, { actor: actor.personId });
     const view = await viewOf(trx, after.id);
-    const outboxIds = [
-      ...(await refreshMessages(trx, view, { liveRound: null, skipPersonId: actor.personId })),
-      ...(await tellSender(trx, view, { kind: 'acknowledged', by: await personRef(trx, actor.personId) }, actor.personId)),
-    ];
+    const outboxIds = await queueMessages(trx, [
+      ...redraws(view, { liveRound: null, skipPersonId: actor.personId }),
+      ...senderNote(view, { kind: 'acknowledged', by: await personRef(trx, actor.personId) }, actor.personId),
+    ]);
     return { view, outboxIds, nextDueAt: null };
   });
 }
@@ -110,10 +110,10 @@ export async function snoozePing(deps: PingDeps, actor: Actor, pingId: string): 
     if (!after) return explainConflict(trx, ping.id);
     await recordEvent(trx, after, 'snoozed', now, { actor: actor.personId, until });
     const view = await viewOf(trx, after.id);
-    const outboxIds = [
-      ...(await refreshMessages(trx, view, { liveRound: await latestRound(trx, after.id), skipPersonId: actor.personId })),
-      ...(await tellSender(trx, view, { kind: 'snoozed', by: await personRef(trx, actor.personId), until }, actor.personId)),
-    ];
+    const outboxIds = await queueMessages(trx, [
+      ...redraws(view, { liveRound: latestRoundOf(view), skipPersonId: actor.personId }),
+      ...senderNote(view, { kind: 'snoozed', by: await personRef(trx, actor.personId), until }, actor.personId),
+    ]);
     return { view, outboxIds, nextDueAt: until };
   });
 }
@@ -153,10 +153,10 @@ export async function resolvePing(
     await recordEvent(trx, after, 'resolved', input.now, { actor: input.byPersonId ?? null, note: input.note ?? null });
     const view = await viewOf(trx, after.id);
     const by = input.byPersonId ? await personRef(trx, input.byPersonId) : undefined;
-    const outboxIds = [
-      ...(await refreshMessages(trx, view, { liveRound: null, skipPersonId: input.byPersonId ?? undefined })),
-      ...(await tellSender(trx, view, { kind: 'resolved', by, note: input.note }, input.byPersonId ?? null)),
-    ];
+    const outboxIds = await queueMessages(trx, [
+      ...redraws(view, { liveRound: null, skipPersonId: input.byPersonId ?? undefined }),
+      ...senderNote(view, { kind: 'resolved', by, note: input.note }, input.byPersonId ?? null),
+    ]);
     return { outboxIds, resolved: true };
   }
   throw new Error(`ping ${input.pingId} kept changing while it was being resolved`);
@@ -207,10 +207,7 @@ async function escalate(trx: Executor, ping: PingRow, now: Date, by: Actor | nul
     if (!after) return { outcome: 'raced', outboxIds: [], nextDueAt: null };
     await recordEvent(trx, after, 'exhausted', now);
     const view = await viewOf(trx, after.id);
-    const outboxIds = [
-      ...(await refreshMessages(trx, view, { liveRound: await latestRound(trx, after.id) })),
-      ...(await tellSender(trx, view, { kind: 'exhausted', last: view.holder?.ref }, null)),
-    ];
+    const outboxIds = await queueMessages(trx, [...redraws(view, { liveRound: latestRoundOf(view) }), ...senderNote(view, { kind: 'exhausted', last: view.holder?.ref }, null)]);
     return { outcome: 'exhausted', outboxIds, nextDueAt: null };
   }
   const previousHolder = ping.holder_person_id;
@@ -240,18 +237,21 @@ async function escalate(trx: Executor, ping: PingRow, now: Date, by: Actor | nul
     : byRef
     ? [mention(byRef), text(' escalated this ping to you.')]
     : [text(`Escalated to you: not acknowledged within ${formatHours(delayHours)}`), ...(previousRef ? [text(' by '), mention(previousRef)] : []), text('.')];
-  const redrawn = await refreshMessages(trx, view, { liveRound: null, skipPersonId: by?.personId });
-  const sent = await sendRound(trx, view, await recipientsOf(trx, after, target), now, { eventKind: 'sent', intro });
-  const told = await tellSender(
-    trx,
+  const note = senderNote(
     view,
     because
       ? { kind: 'unreachable', ...because, instead: view.holder ? [view.holder.ref] : [], insteadAs: `owner of ${target.journeyName}` }
       : { kind: 'escalated', to: view.holder?.ref ?? { name: 'the next owner' }, toJourney: target.journeyName, by: byRef, from: previousRef },
     by?.personId ?? null,
   );
+  // The new round, the redraws of the earlier messages and the sender's note: one statement.
+  const { sent, alongside } = await sendRound(trx, view, await recipientsOf(trx, after, target), now, {
+    eventKind: 'sent',
+    intro,
+    alongside: [...redraws(view, { liveRound: null, skipPersonId: by?.personId }), ...note],
+  });
   // The new holder's message is what the escalation is for; the redraws and the sender's note can follow.
-  return { outcome: 'escalated', outboxIds: [...redrawn, ...sent, ...told], laterOutboxIds: [...redrawn, ...told], nextDueAt: after.escalate_at };
+  return { outcome: 'escalated', outboxIds: [...alongside, ...sent], laterOutboxIds: alongside, nextDueAt: after.escalate_at };
 }
 
 async function wake(trx: Executor, ping: PingRow, now: Date, memo?: BatchMemo): Promise<Exclude<DueOutcome, { outcome: 'not-due' | 'gone' }>> {
@@ -261,11 +261,12 @@ async function wake(trx: Executor, ping: PingRow, now: Date, memo?: BatchMemo): 
   const recipients = await recipientsOf(trx, after);
   for (const personId of recipients) await recordEvent(trx, after, 'reminded', now, { to: personId });
   const view = await viewOf(trx, after.id);
-  const outboxIds = [
-    ...(await refreshMessages(trx, view, { liveRound: null })),
-    ...(await sendRound(trx, view, recipients, now, { eventKind: null, intro: [text('Reminder: the snooze is over and this ping is still waiting for you.')] })),
-  ];
-  return { outcome: 'reminded', outboxIds, nextDueAt: after.escalate_at };
+  const { sent, alongside } = await sendRound(trx, view, recipients, now, {
+    eventKind: null,
+    intro: [text('Reminder: the snooze is over and this ping is still waiting for you.')],
+    alongside: redraws(view, { liveRound: null }),
+  });
+  return { outcome: 'reminded', outboxIds: [...alongside, ...sent], nextDueAt: after.escalate_at };
 }
 
 /** Escalates (or wakes) one ping if it is due now; safe to call from any number of workers. */
@@ -354,16 +355,18 @@ export async function passOnUnreachable(deps: PingDeps, input: { pingId: string;
       // Someone else of this round (the deputy, another admin) may still see it.
       if (input.personId !== ping.holder_person_id) return [];
       const instead = await Promise.all(others.map((d) => personRef(trx, d.person_id)));
-      return tellSender(trx, view, { kind: 'unreachable', ...because, instead, insteadAs: 'deputy' }, null);
+      return queueMessages(trx, senderNote(view, { kind: 'unreachable', ...because, instead, insteadAs: 'deputy' }, null));
     }
     if (await nextInLine(trx, ping)) return (await escalate(trx, ping, now, null, because)).outboxIds;
     const tried = new Set(deliveries.map((d) => d.person_id));
     const admins = (await orgsRepo.peopleWithRole(trx, ping.org_id, 'admin')).filter((a) => !tried.has(a.id));
     const intro: RichText = [text('Sent to you, an admin, because '), mention(because.who), text(` cannot be reached (${because.reason}) and nobody above them owns the journey.`)];
     const adminRefs = await Promise.all(admins.map((a) => personRef(trx, a.id)));
-    return [
-      ...(await sendRound(trx, view, admins.map((a) => a.id), now, { eventKind: 'sent', intro })),
-      ...(await tellSender(trx, view, { kind: 'unreachable', ...because, instead: adminRefs, insteadAs: 'the admins' }, null)),
-    ];
+    const { sent, alongside } = await sendRound(trx, view, admins.map((a) => a.id), now, {
+      eventKind: 'sent',
+      intro,
+      alongside: senderNote(view, { kind: 'unreachable', ...because, instead: adminRefs, insteadAs: 'the admins' }, null),
+    });
+    return [...sent, ...alongside];
   });
 }

@@ -7,7 +7,7 @@ import * as orgsRepo from '../orgs/repo.js';
 import { nextHolderAbove, type Holder } from '../journeys/owners.js';
 import type { Executor } from '../journeys/repo.js';
 import * as repo from './repo.js';
-import type { PingRow } from './repo.js';
+import type { PingMessageLine, PingRow } from './repo.js';
 import { delayFromSettings } from '../journeys/settings.js';
 import type { PingEventKind } from '../journeys/tables.js';
 
@@ -62,10 +62,17 @@ export interface PingView {
   /** Who it escalates to next; null when nobody is left above. */
   next: { personId: string; ref: PersonRef; journeyName: string } | null;
   history: PingHistoryLine[];
+  /** The direct messages sent about it so far, every round's: what a change redraws. */
+  messages: PingMessageLine[];
   timeZone: string;
   delayHours: number;
   /** Everyone the view mentions, by person id. */
   people: Map<string, PersonRef>;
+}
+
+/** The round of its latest direct messages; null before any was sent. */
+export function latestRoundOf(view: PingView): number | null {
+  return view.messages.reduce<number | null>((latest, m) => (latest === null || m.round > latest ? m.round : latest), null);
 }
 
 export function isOpen(ping: PingRow): boolean {
@@ -83,7 +90,7 @@ export async function loadPingView(db: Executor, pingId: string, known: { next?:
   // One query for the ping with its journey, its holder's journey, the organisation's settings and its history.
   const row = await repo.pingWithJourney(db, pingId);
   if (!row) return undefined;
-  const { journey_key, journey_name, holder_journey_name, holder_deputy_id, time_zone, settings, events, ...ping } = row;
+  const { journey_key, journey_name, holder_journey_name, holder_deputy_id, time_zone, settings, events, messages, ...ping } = row;
   const [next, admins] = await Promise.all([
     !isOpen(ping) ? Promise.resolve(undefined) : known.next !== undefined ? Promise.resolve(known.next ?? undefined) : nextInLine(db, ping),
     ping.holder_person_id ? Promise.resolve([]) : orgsRepo.peopleWithRole(db, ping.org_id, 'admin'),
@@ -109,6 +116,7 @@ export async function loadPingView(db: Executor, pingId: string, known: { next?:
     admins: admins.map((a) => ({ personId: a.id, ref: refOf(a.id) })),
     next: next ? { personId: next.personId, ref: refOf(next.personId), journeyName: next.journeyName } : null,
     history: events.map((e) => historyLineOf(e, ref)),
+    messages,
     timeZone: time_zone,
     delayHours: delayFromSettings(settings),
     people: refs,

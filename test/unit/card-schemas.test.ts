@@ -225,6 +225,7 @@ function pingView(extra: Partial<PingView> = {}, ping: Partial<PingView['ping']>
       { kind: 'sent', level: 0, at: NOW, to: dana },
       { kind: 'delivered', level: 0, at: NOW, to: dana },
     ],
+    messages: [{ outboxId: '1', personId: uuid(901), round: 1 }],
     timeZone: TZ,
     delayHours: 24,
     people: new Map(),
