@@ -5,7 +5,7 @@ import * as outbox from './outbox-repo.js';
 import type { Block, Card } from '../chat/card.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
-import type { DeliveredRef, OutboxMessage, OutboxTarget, Platform } from '../db/foundation-tables.js';
+import type { DeliveredRef, OutboxMessage, OutboxStatus, OutboxTarget, Platform } from '../db/foundation-tables.js';
 import * as orgsRepo from '../orgs/repo.js';
 import type { PersonToReach } from '../reach/repo.js';
 import { SLOT_BOOKED, takeSlotOrHandBack } from './channel-slots-repo.js';
@@ -106,7 +106,7 @@ export class Deliverer {
     let destination: Destination | undefined;
     try {
       // An update goes where the message it replaces is, whatever the person prefers now.
-      const original = message.updateOfOutboxId ? await this.deliveredRefOf(message.updateOfOutboxId) : undefined;
+      const original = message.updateOfOutboxId ? await this.deliveredRefOf(message.updateOfOutboxId, claim.original) : undefined;
       const reached = await this.destinationFor(row.org_id, row.target, original?.platform, claim.person);
       destination = reached.destination;
       const notifier = this.options.notifiers[destination.platform];
@@ -180,9 +180,9 @@ export class Deliverer {
     return permanent;
   }
 
-  /** A message that updates or replies to another needs that one delivered first. */
-  private async deliveredRefOf(outboxId: string): Promise<DeliveredRef> {
-    const original = await outbox.deliveryOf(this.options.db, outboxId);
+  /** A message that updates or replies to another needs that one delivered first (`known`: as its claim read it). */
+  private async deliveredRefOf(outboxId: string, known?: { status: OutboxStatus; delivered_ref: DeliveredRef | null }): Promise<DeliveredRef> {
+    const original = known ?? (await outbox.deliveryOf(this.options.db, outboxId));
     if (!original) throw new PermanentDeliveryError(`the message it refers to (outbox ${outboxId}) does not exist`);
     if (original.status === 'failed') throw new PermanentDeliveryError(`the message it refers to (outbox ${outboxId}) could not be delivered`);
     if (!original.delivered_ref) throw new Error(`the message it refers to (outbox ${outboxId}) is not delivered yet`);

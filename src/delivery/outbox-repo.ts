@@ -6,7 +6,7 @@ import type { Card } from '../chat/card.js';
 import type { Db } from '../db/database.js';
 import type { MessageRender, OutboxTarget } from '../db/foundation-tables.js';
 import type { Database } from '../db/tables.js';
-import type { DeliveredRef } from '../db/foundation-tables.js';
+import type { DeliveredRef, OutboxStatus } from '../db/foundation-tables.js';
 import { personToReachJson, personToReachOf } from '../reach/repo.js';
 
 type Executor = Transaction<Database> | Db;
@@ -115,8 +115,9 @@ export async function outboxCounts(db: Db) {
  * Claims the row for one attempt, in one statement: a pending row that is due, or a row whose last
  * attempt's lease ran out (its outcome unknown: `uncertain`, and `attempt_started_at` kept from that
  * attempt so the platform can be asked what it posted since). The row after the claim (its attempts
- * counting this one), with the person a direct message is for as the deliverer reads them (read in the
- * same statement: every direct message needs them), or undefined when it is not to be sent now (see whyNotClaimed).
+ * counting this one), with what the deliverer needs to know besides, read in the same statement: the
+ * person a direct message is for (every one needs them), and for an update how the message it
+ * replaces stands. Undefined when it is not to be sent now (see whyNotClaimed).
  */
 export async function claimForSending(db: Executor, outboxId: string, now: Date, leaseUntil: Date) {
   const claimed = await db
@@ -144,10 +145,15 @@ export async function claimForSending(db: Executor, outboxId: string, now: Date,
     .selectAll('claimed')
     // A person id that is not a uuid matches nobody here (and the deliverer says so) instead of failing the claim.
     .select(personToReachJson(sql<string>`(case when claimed.target->>'kind' = 'person' and claimed.target->>'personId' ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' then claimed.target->>'personId' end)::uuid`).as('person'))
+    // An update needs the message it replaces delivered: how that one stands, as deliveryOf reads it.
+    .select(
+      sql<{ status: OutboxStatus; delivered_ref: DeliveredRef | null } | null>`(select json_build_object('status', u.status, 'delivered_ref', u.delivered_ref) from outbox u
+        where u.id = (case when claimed.message->>'updateOfOutboxId' ~ '^[0-9]{1,18}$' then claimed.message->>'updateOfOutboxId' end)::bigint)`.as('original'),
+    )
     .executeTakeFirst();
   if (!claimed) return undefined;
-  const { previous_status, person, ...row } = claimed;
-  return { row, uncertain: previous_status === 'sending', person: personToReachOf(person) };
+  const { previous_status, person, original, ...row } = claimed;
+  return { row, uncertain: previous_status === 'sending', person: personToReachOf(person), original: original ?? undefined };
 }
 
 /** Why a row could not be claimed: finished, not due yet, or another worker holds it (or it is gone). */

@@ -346,16 +346,6 @@ export async function insertRound(
   };
 }
 
-/** A ping message with the ping's latest round, in one query (what redrawing the message needs). */
-export async function pingMessageWithLatestRound(db: Executor, outboxId: string) {
-  return db
-    .selectFrom('ping_messages as m')
-    .select(['m.ping_id', 'm.round'])
-    .select((eb) => eb.selectFrom('ping_messages as l').select((e) => e.fn.max('l.round').as('latest')).whereRef('l.ping_id', '=', 'm.ping_id').as('latest_round'))
-    .where('m.outbox_id', '=', outboxId)
-    .executeTakeFirst();
-}
-
 export async function pingMessageByOutbox(db: Executor, outboxId: string) {
   return db.selectFrom('ping_messages').select(['ping_id', 'round']).where('outbox_id', '=', outboxId).executeTakeFirst();
 }

@@ -1,7 +1,7 @@
 // The steps every change of a ping is made of, inside the caller's transaction: the one conditional
 // UPDATE that decides (… WHERE version = read version AND state IN …), its history event, the direct
 // messages of a new round, in-place updates of earlier messages, and the note to the sender.
-import { isOpen, loadPingView, type PingView } from './view.js';
+import { isOpen, latestRoundOf, loadPingView, type PingView } from './view.js';
 import type { PingRow } from './repo.js';
 import type { Db } from '../db/database.js';
 import type { MessageRenderer } from '../delivery/deliver.js';
@@ -97,12 +97,12 @@ export const PING_MESSAGE_RENDERER = 'ping.message';
 /** Renders a ping's direct message from the database when its update is delivered. */
 export function pingMessageRenderer(db: Db): MessageRenderer {
   return async (request) => {
+    // The render's id is the ping's; the view lists its messages, with their rounds.
     const messageId = request.updateOfOutboxId ?? request.outboxId;
-    const message = await repo.pingMessageWithLatestRound(db, messageId);
-    if (!message) throw new PermanentDeliveryError(`outbox ${messageId} is not a ping message`);
-    const view = await loadPingView(db, message.ping_id);
-    if (!view) throw new PermanentDeliveryError(`ping ${message.ping_id} no longer exists`);
-    const live = isOpen(view.ping) && message.round === message.latest_round;
-    return pingCard(view, { live });
+    const view = await loadPingView(db, request.id);
+    if (!view) throw new PermanentDeliveryError(`ping ${request.id} no longer exists`);
+    const message = view.messages.find((m) => m.outboxId === messageId);
+    if (!message) throw new PermanentDeliveryError(`outbox ${messageId} is not a message of ping ${request.id}`);
+    return pingCard(view, { live: isOpen(view.ping) && message.round === latestRoundOf(view) });
   };
 }

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { para, type Card } from '../../src/chat/card.js';
 import { systemClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/database.js';
-import { claimForSending, enqueueMessage } from '../../src/delivery/outbox-repo.js';
+import { claimForSending, enqueueMessage, markDelivered } from '../../src/delivery/outbox-repo.js';
 import { DELIVERY_QUEUE, DeliveryQueue, deliveryJob } from '../../src/delivery/jobs.js';
 import { JobRegistry } from '../../src/jobs/registry.js';
 import { redisConnection } from '../../src/jobs/redis.js';
@@ -255,7 +255,7 @@ describe('delivery: background messages', () => {
 });
 
 describe.each(DATABASE_KINDS)('delivery: the claim of a message on %s', (kind) => {
-  it('reads the person a direct message is for in the same statement, as personWithIdentities does; other targets carry none', async () => {
+  it('reads the person a direct message is for, and how the message an update replaces stands, in the same statement', async () => {
     const database = await createTestDatabase(kind);
     try {
       const { db } = database;
@@ -277,6 +277,12 @@ describe.each(DATABASE_KINDS)('delivery: the claim of a message on %s', (kind) =
       await orgsRepo.markMet(db, personId);
       const again = await claimForSending(db, await writeMessage(db, orgId, personId, 'again'), now, lease);
       expect(again?.person?.welcomed_at).toBeInstanceOf(Date);
+      // An update carries how the message it replaces stands.
+      const ref = { platform: 'slack' as const, channel: 'D0001', messageId: '1.000001' };
+      await markDelivered(db, String(dm!.row.id), ref, now);
+      const update = await enqueueMessage(db, { orgId, dedupeKey: 'test:update', target: { kind: 'person', personId }, card: card('updated'), updateOfOutboxId: String(dm!.row.id) });
+      expect((await claimForSending(db, update!, now, lease))?.original).toEqual({ status: 'delivered', delivered_ref: ref });
+      expect(again?.original).toBeUndefined();
       const channel = await enqueueMessage(db, { orgId, dedupeKey: 'test:channel', target: { kind: 'conversation', conversationId: randomUUID() }, card: card('to a channel') });
       expect((await claimForSending(db, channel!, now, lease))?.person).toBeUndefined();
       // A person id that is not one matches nobody, and the claim still succeeds (the deliverer says why).
