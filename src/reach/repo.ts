@@ -1,7 +1,7 @@
 // SQL for reaching people: remembered outcomes, Teams rosters, and who Steward must be able to reach.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Platform } from '../db/foundation-tables.js';
+import type { Platform, Role } from '../db/foundation-tables.js';
 
 export type Executor = Db;
 
@@ -229,22 +229,26 @@ export async function accountablePeople(db: Executor, orgId: string) {
 
 /** What a person is accountable for, for their welcome. */
 export async function accountabilityOf(db: Executor, personId: string) {
-  const journeys = await db
-    .selectFrom('journeys')
-    .select(['name', 'owner_person_id'])
-    .where((eb) => eb.or([eb('owner_person_id', '=', personId), eb('deputy_person_id', '=', personId)]))
-    .orderBy('name')
-    .execute();
-  const terms = await db.selectFrom('glossary_terms').select((eb) => eb.fn.countAll<string>().as('n')).where('steward_person_id', '=', personId).executeTakeFirstOrThrow();
-  const roles = await db.selectFrom('roles').select('role').where('person_id', '=', personId).orderBy('role').execute();
-  const person = await db.selectFrom('people as p').innerJoin('organisations as o', 'o.id', 'p.org_id').select(['p.display_name', 'o.name as org_name']).where('p.id', '=', personId).executeTakeFirst();
+  // One query: a first message waits for it.
+  const row = await db
+    .selectFrom('people as p')
+    .innerJoin('organisations as o', 'o.id', 'p.org_id')
+    .select(['p.display_name', 'o.name as org_name'])
+    .select([
+      sql<string[]>`coalesce((select json_agg(j.name order by j.name) from journeys j where j.owner_person_id = p.id), '[]'::json)`.as('owned'),
+      sql<string[]>`coalesce((select json_agg(j.name order by j.name) from journeys j where j.deputy_person_id = p.id and j.owner_person_id is distinct from p.id), '[]'::json)`.as('deputy_of'),
+      sql<number>`(select count(*)::int from glossary_terms g where g.steward_person_id = p.id)`.as('terms'),
+      sql<Role[]>`coalesce((select json_agg(r.role order by r.role) from roles r where r.person_id = p.id), '[]'::json)`.as('roles'),
+    ])
+    .where('p.id', '=', personId)
+    .executeTakeFirst();
   return {
-    name: person?.display_name ?? 'there',
-    orgName: person?.org_name ?? 'your organisation',
-    owned: journeys.filter((j) => j.owner_person_id === personId).map((j) => j.name),
-    deputyOf: journeys.filter((j) => j.owner_person_id !== personId).map((j) => j.name),
-    stewardedTerms: Number(terms.n),
-    roles: roles.map((r) => r.role),
+    name: row?.display_name ?? 'there',
+    orgName: row?.org_name ?? 'your organisation',
+    owned: row?.owned ?? [],
+    deputyOf: row?.deputy_of ?? [],
+    stewardedTerms: row?.terms ?? 0,
+    roles: row?.roles ?? [],
   };
 }
 
