@@ -193,6 +193,6 @@ export function pingUndeliverable(deps: PingDeps): UndeliverableHandler {
   return async ({ outboxId, personId, reason }) => {
     const message = await pingMessageByOutbox(deps.db, outboxId);
     if (!message) return [];
-    return passOnUnreachable(deps, { pingId: message.ping_id, round: message.round, personId, reason });
+    return passOnUnreachable(deps, { pingId: message.ping_id, round: message.round, level: message.level, outboxId, personId, reason });
   };
 }

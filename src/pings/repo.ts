@@ -103,6 +103,7 @@ export async function recordPingDeliveries(db: Db, limit = 500): Promise<number>
           at: f.delivered_at ?? f.created_at,
         })),
       )
+      .onConflict((oc) => oc.column('outbox_id').where('kind', 'in', ['delivered', 'undelivered']).doNothing())
       .execute();
     return finished.length;
   });
@@ -347,7 +348,21 @@ export async function insertRound(
 }
 
 export async function pingMessageByOutbox(db: Executor, outboxId: string) {
-  return db.selectFrom('ping_messages').select(['ping_id', 'round']).where('outbox_id', '=', outboxId).executeTakeFirst();
+  return db.selectFrom('ping_messages').select(['ping_id', 'round', 'level']).where('outbox_id', '=', outboxId).executeTakeFirst();
+}
+
+/**
+ * Records in the ping's history, at once, that this message could not reach its person (otherwise
+ * the escalation sweep records it with the other outcomes, later): so the history says so before the
+ * step it caused. Written once per message, whoever records it first.
+ */
+export async function recordUndelivered(trx: Executor, input: { outboxId: string; pingId: string; personId: string; level: number; reason: string; at: Date }): Promise<void> {
+  await trx.updateTable('ping_messages').set({ delivery_recorded: true }).where('outbox_id', '=', input.outboxId).execute();
+  await trx
+    .insertInto('ping_events')
+    .values({ ping_id: input.pingId, kind: 'undelivered', level: input.level, to_person_id: input.personId, outbox_id: input.outboxId, note: input.reason, at: input.at })
+    .onConflict((oc) => oc.column('outbox_id').where('kind', 'in', ['delivered', 'undelivered']).doNothing())
+    .execute();
 }
 
 /** Who the messages of one round went to, and whether each was delivered, failed, or is still on its way. */

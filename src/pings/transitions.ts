@@ -342,11 +342,13 @@ export async function processDueBatch(deps: PingDeps, input: { pingId?: string; 
  * round can be reached, to the next owner up the tree, or at the top to the admins. Called by the
  * delivery worker for a ping message that failed for good; returns the outbox rows to kick.
  */
-export async function passOnUnreachable(deps: PingDeps, input: { pingId: string; round: number; personId: string; reason: string }): Promise<string[]> {
+export async function passOnUnreachable(deps: PingDeps, input: { pingId: string; round: number; level: number; outboxId: string; personId: string; reason: string }): Promise<string[]> {
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
     const ping = await pingRow(trx, input.pingId);
     if (!ping || !isOpen(ping) || ping.version !== input.round) return [];
+    // The history says who could not be reached before what was done about it.
+    await repo.recordUndelivered(trx, { outboxId: input.outboxId, pingId: ping.id, personId: input.personId, level: input.level, reason: input.reason, at: now });
     const because = { who: await personRef(trx, input.personId), reason: input.reason };
     const deliveries = await repo.roundDeliveries(trx, ping.id, ping.version);
     const others = deliveries.filter((d) => d.person_id !== input.personId && d.status !== 'failed');

@@ -10,6 +10,7 @@ import { ManualClock } from '../../src/clock.js';
 import { buildDigest } from '../../src/governance/digest/service.js';
 import { importJourneys } from '../../src/journeys/csv.js';
 import { grantRole, personForEmail } from '../../src/orgs/service.js';
+import { loadPingView } from '../../src/pings/view.js';
 import { postActivity, teamsMessage } from '../support/fake-connector.js';
 import { blockActionBody, postSlack, slashCommandBody } from '../support/slack.js';
 import { startTestSteward, type TestSteward } from '../support/steward.js';
@@ -106,8 +107,12 @@ describe('Slack: reaching an owner known only by e-mail', () => {
     expect(buttonsIn(toDirector)).toEqual(['Acknowledge', 'Snooze 1 day']);
     await t.slack.waitFor(() => dmsTo('UANN', 'could not reach').length >= 1, 15_000);
     expect(JSON.stringify(dmsTo('UANN', 'could not reach')[0]!.args.blocks)).toContain(`no Slack account with ${STRANGER}`);
-    const pingRow = await t.database.db.selectFrom('pings').innerJoin('people', 'people.id', 'pings.holder_person_id').select(['people.email', 'pings.state']).where('pings.message', '=', message).executeTakeFirstOrThrow();
-    expect(pingRow).toEqual({ email: DIRECTOR, state: 'sent' });
+    const pingRow = await t.database.db.selectFrom('pings').innerJoin('people', 'people.id', 'pings.holder_person_id').select(['people.email', 'pings.state', 'pings.id']).where('pings.message', '=', message).executeTakeFirstOrThrow();
+    expect(pingRow).toMatchObject({ email: DIRECTOR, state: 'sent' });
+    // Its history says who could not be reached before the escalation that followed, once.
+    const history = (await loadPingView(t.database.db, pingRow.id))!.history.map((line) => line.kind);
+    expect(history.filter((kind) => kind === 'undelivered')).toHaveLength(1);
+    expect(history.indexOf('undelivered')).toBeLessThan(history.indexOf('escalated'));
 
     // Remembered: a second message to the same person does not ask Slack again.
     await ping('orientation', `Again ${message}`);
