@@ -9,16 +9,13 @@ import type { Actor } from '../chat/actor.js';
 /** PersonRefs for these people, keyed by person id. */
 export async function personRefs(db: Db, personIds: string[]): Promise<Map<string, PersonRef>> {
   const unique = [...new Set(personIds)];
-  const refs = new Map<string, PersonRef>();
-  if (unique.length === 0) return refs;
+  if (unique.length === 0) return new Map();
   // One query: each person with their identities.
-  for (const row of await repo.peopleWithIdentityRows(db, unique)) {
-    let ref = refs.get(row.id);
-    if (!ref) refs.set(row.id, (ref = { name: row.display_name }));
-    if (row.platform === 'slack' && row.external_user_id) ref.slackUserId = row.external_user_id;
-    else if (row.platform === 'teams' && row.external_user_id) ref.teamsAadId = row.external_user_id;
-  }
-  return refs;
+  return refsOf(await repo.personRefRows(db, unique));
+}
+
+export function refsOf(rows: repo.PersonRefRow[]): Map<string, PersonRef> {
+  return new Map(rows.map((row) => [row.id, { name: row.name, ...(row.slack ? { slackUserId: row.slack } : {}), ...(row.teams ? { teamsAadId: row.teams } : {}) }]));
 }
 
 export async function personRef(db: Db, personId: string): Promise<PersonRef> {

@@ -1,5 +1,5 @@
 // SQL for organisations, installations, people, identities and roles.
-import { sql, type Insertable } from 'kysely';
+import { sql, type Insertable, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { ConversationsTable, Platform, Role } from '../db/foundation-tables.js';
 
@@ -234,13 +234,30 @@ export async function insertPersonByEmail(db: Executor, orgId: string, email: st
 }
 
 /** People with their platform identities (one row per identity, or one without for someone with none). */
-export async function peopleWithIdentityRows(db: Executor, personIds: string[]) {
-  return db
-    .selectFrom('people as p')
-    .leftJoin('identities as i', 'i.person_id', 'p.id')
-    .select(['p.id', 'p.display_name', 'i.platform', 'i.external_user_id'])
-    .where('p.id', 'in', personIds)
-    .execute();
+/** A person as a mention needs them: their name, and their user id on each platform (the one used last). */
+export interface PersonRefRow {
+  id: string;
+  name: string;
+  slack: string | null;
+  teams: string | null;
+}
+
+/** The people as personRefs needs them (src/orgs/people.ts). */
+export async function personRefRows(db: Executor, personIds: string[]): Promise<PersonRefRow[]> {
+  const rows = await db.selectFrom('people as p').select(personRefJson('p').as('ref')).where('p.id', 'in', personIds).execute();
+  return rows.map((r) => r.ref);
+}
+
+/**
+ * A person's name and user id on each platform (the identity used last when there are several), as
+ * JSON, for the row of `people` under `alias`: personRefRows, and the ping view's people, read with
+ * the ping (src/pings/repo.ts).
+ */
+export function personRefJson(alias: string): RawBuilder<PersonRefRow> {
+  const p = sql.ref(alias);
+  return sql<PersonRefRow>`json_build_object('id', ${p}.id, 'name', ${p}.display_name,
+    'slack', (select i.external_user_id from identities i where i.person_id = ${p}.id and i.platform = 'slack' order by i.last_seen_at desc limit 1),
+    'teams', (select i.external_user_id from identities i where i.person_id = ${p}.id and i.platform = 'teams' order by i.last_seen_at desc limit 1))`;
 }
 
 export async function peopleByIds(db: Executor, personIds: string[]) {

@@ -2,6 +2,7 @@
 // (the history). The state machine that decides what is written lives in transitions.ts and steps.ts.
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { OutboxTable } from '../db/foundation-tables.js';
+import { personRefJson, type PersonRefRow } from '../orgs/repo.js';
 import { idsInOrder, insertOutboxRows } from '../delivery/outbox-repo.js';
 import { hasRole, type Actor } from '../chat/actor.js';
 import type { Db } from '../db/database.js';
@@ -244,9 +245,9 @@ export interface PingMessageLine {
 
 /**
  * The ping with its journey, its holder's journey, the organisation's settings, its history (as
- * pingEvents reads it) and its direct messages so far, in one query.
+ * pingEvents reads it), its direct messages so far and the people it mentions, in one query.
  */
-export async function pingWithJourney(db: Executor, pingId: string) {
+export async function pingWithJourney(db: Executor, pingId: string, alsoPeople: string[] = []) {
   const row = await db
     .selectFrom('pings as p')
     .innerJoin('journeys as j', 'j.id', 'p.journey_id')
@@ -262,6 +263,12 @@ export async function pingWithJourney(db: Executor, pingId: string) {
       sql<PingMessageLine[]>`coalesce((
         select json_agg(json_build_object('outboxId', m.outbox_id::text, 'personId', m.person_id, 'round', m.round) order by m.outbox_id)
         from ping_messages m where m.ping_id = p.id), '[]'::json)`.as('messages'),
+      // Everyone it mentions (its sender, holder, the holder's deputy, the people of its history, and
+      // `alsoPeople`), as mentions need them: the view needs no read of its own for them.
+      sql<PersonRefRow[]>`coalesce((
+        select json_agg(${personRefJson('pp')}) from people pp
+        where pp.id = any(array[p.from_person_id, p.holder_person_id, hj.deputy_person_id] || ${alsoPeople}::uuid[])
+          or pp.id in (select e.actor_person_id from ping_events e where e.ping_id = p.id union select e.to_person_id from ping_events e where e.ping_id = p.id)), '[]'::json)`.as('people'),
     ])
     .where('p.id', '=', pingId)
     .executeTakeFirst();

@@ -2,7 +2,7 @@
 // line, and its history with people resolved to mentions. Every card is rendered from this, so a
 // message always reflects the database, never what a button carried.
 import type { PersonRef } from '../chat/card.js';
-import { personRefs } from '../orgs/people.js';
+import { personRefs, refsOf } from '../orgs/people.js';
 import * as orgsRepo from '../orgs/repo.js';
 import { nextHolderAbove, type Holder } from '../journeys/owners.js';
 import type { Executor } from '../journeys/repo.js';
@@ -88,9 +88,9 @@ export async function nextInLine(db: Executor, ping: PingRow): Promise<Holder | 
 /** `next`: who is next in line, when the caller knows it already (null: nobody). */
 export async function loadPingView(db: Executor, pingId: string, known: { next?: Holder | null } = {}): Promise<PingView | undefined> {
   // One query for the ping with its journey, its holder's journey, the organisation's settings and its history.
-  const row = await repo.pingWithJourney(db, pingId);
+  const row = await repo.pingWithJourney(db, pingId, known.next ? [known.next.personId] : []);
   if (!row) return undefined;
-  const { journey_key, journey_name, holder_journey_name, holder_deputy_id, time_zone, settings, events, messages, ...ping } = row;
+  const { journey_key, journey_name, holder_journey_name, holder_deputy_id, time_zone, settings, events, messages, people, ...ping } = row;
   const [next, admins] = await Promise.all([
     !isOpen(ping) ? Promise.resolve(undefined) : known.next !== undefined ? Promise.resolve(known.next ?? undefined) : nextInLine(db, ping),
     ping.holder_person_id ? Promise.resolve([]) : orgsRepo.peopleWithRole(db, ping.org_id, 'admin'),
@@ -104,7 +104,10 @@ export async function loadPingView(db: Executor, pingId: string, known: { next?:
     ...admins.map((a) => a.id),
     ...events.flatMap((e) => [e.actor_person_id, e.to_person_id]),
   ].filter((id): id is string => Boolean(id));
-  const refs = await personRefs(db, personIds);
+  // The ping's own people came with it; only who it does not name yet (the admins, who is next) is read.
+  const refs = refsOf(people);
+  const missing = personIds.filter((id) => !refs.has(id));
+  if (missing.length > 0) for (const [id, ref] of await personRefs(db, missing)) refs.set(id, ref);
   const refOf = (id: string): PersonRef => refs.get(id) ?? { name: 'someone' };
   const ref = (id: string | null | undefined): PersonRef | undefined => (id ? refOf(id) : undefined);
   return {
