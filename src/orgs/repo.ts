@@ -233,7 +233,6 @@ export async function insertPersonByEmail(db: Executor, orgId: string, email: st
   await db.insertInto('people').values({ org_id: orgId, display_name: displayName, email }).onConflict((oc) => oc.columns(['org_id', 'email']).doNothing()).execute();
 }
 
-/** People with their platform identities (one row per identity, or one without for someone with none). */
 /** A person as a mention needs them: their name, and their user id on each platform (the one used last). */
 export interface PersonRefRow {
   id: string;
