@@ -1,7 +1,7 @@
 // The outbox's SQL. Writing: always inside the transaction of the change that causes the message, so
 // a message exists exactly when its cause does. Delivering (src/delivery/deliver.ts, run by the job
 // in src/delivery/jobs.ts): a row is leased, marked sent or failed, or handed back.
-import { sql, type Insertable, type RawBuilder, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
+import { sql, type Insertable, type InsertQueryBuilder, type InsertResult, type RawBuilder, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import type { Card } from '../chat/card.js';
 import type { Db } from '../db/database.js';
 import type { MessageRender, OutboxTarget } from '../db/foundation-tables.js';
@@ -43,13 +43,7 @@ export function outboxRowOf(entry: OutboxEntry): Insertable<Database['outbox']> 
 
 /** Adds a message to the outbox; returns its id, or undefined when the same cause queued it already. */
 export async function enqueueMessage(trx: Transaction<Database> | Db, entry: OutboxEntry): Promise<string | undefined> {
-  const row = await trx
-    .insertInto('outbox')
-    .values(outboxRowOf(entry))
-    .onConflict((oc) => oc.constraint('outbox_org_dedupe_key').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return row ? String(row.id) : undefined;
+  return (await enqueueMessages(trx, [entry]))[0];
 }
 
 /** Several messages in one statement; the ids of those not queued before (see enqueueMessage), in the order given. */
@@ -60,13 +54,16 @@ export async function enqueueMessages(trx: Transaction<Database> | Db, entries: 
 /** enqueueMessages for rows made with outboxRowOf. */
 export async function insertOutboxRows(trx: Transaction<Database> | Db, rows: Insertable<Database['outbox']>[]): Promise<string[]> {
   if (rows.length === 0) return [];
-  const inserted = await trx
-    .insertInto('outbox')
-    .values(rows)
-    .onConflict((oc) => oc.constraint('outbox_org_dedupe_key').doNothing())
-    .returning(['id', 'dedupe_key'])
-    .execute();
-  return idsInOrder(rows, inserted);
+  return idsInOrder(rows, await outboxInsert(trx.insertInto('outbox'), rows).returning(['id', 'dedupe_key']).execute());
+}
+
+/**
+ * An insert into the outbox of these rows, skipping a row whose cause (dedupe key) is queued already;
+ * the caller says what it returns. A statement of its own, or part of a capability's (insertRound in
+ * src/pings/repo.ts).
+ */
+export function outboxInsert<I extends InsertQueryBuilder<Database, 'outbox', InsertResult>>(insert: I, rows: Insertable<Database['outbox']>[]) {
+  return insert.values(rows).onConflict((oc) => oc.constraint('outbox_org_dedupe_key').doNothing());
 }
 
 /** The ids of the rows inserted (those whose dedupe key was new), in the order the rows were given. */

@@ -3,7 +3,7 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { OutboxTable } from '../db/foundation-tables.js';
 import { personRefJson, type PersonRefRow } from '../orgs/repo.js';
-import { idsInOrder, insertOutboxRows } from '../delivery/outbox-repo.js';
+import { idsInOrder, insertOutboxRows, outboxInsert } from '../delivery/outbox-repo.js';
 import { hasRole, type Actor } from '../chat/actor.js';
 import type { Db } from '../db/database.js';
 import type { Executor } from '../journeys/repo.js';
@@ -310,11 +310,10 @@ export async function insertRound(
   if (messages.length === 0) return { round: [], alongside: await insertOutboxRows(trx, alongside) };
   const withMessages = trx
     .with('o', (db) =>
-      db
-        .insertInto('outbox')
-        .values(messages.map((m) => m.outbox))
-        .onConflict((oc) => oc.constraint('outbox_org_dedupe_key').doNothing())
-        .returning(['id', sql<string>`(target->>'personId')::uuid`.as('person_id')]),
+      outboxInsert(
+        db.insertInto('outbox'),
+        messages.map((m) => m.outbox),
+      ).returning(['id', sql<string>`(target->>'personId')::uuid`.as('person_id')]),
     )
     .with('m', (db) =>
       db
@@ -341,7 +340,7 @@ export async function insertRound(
     alongside.length === 0
       ? (await withMessages.selectFrom('o').select(['o.id', 'o.person_id']).execute()).map((r) => ({ ...r, dedupe_key: null }))
       : await withMessages
-          .with('x', (db) => db.insertInto('outbox').values(alongside).onConflict((oc) => oc.constraint('outbox_org_dedupe_key').doNothing()).returning(['id', 'dedupe_key']))
+          .with('x', (db) => outboxInsert(db.insertInto('outbox'), alongside).returning(['id', 'dedupe_key']))
           .selectFrom('o')
           .select(['o.id', 'o.person_id', sql<string | null>`null`.as('dedupe_key')])
           .unionAll((eb) => eb.selectFrom('x').select(['x.id', sql<string>`null`.as('person_id'), 'x.dedupe_key']))
