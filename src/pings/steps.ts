@@ -6,7 +6,7 @@ import type { PingRow } from './repo.js';
 import type { Db } from '../db/database.js';
 import type { MessageRenderer } from '../delivery/deliver.js';
 import { PermanentDeliveryError } from '../delivery/notifier.js';
-import { enqueueMessages, outboxRowOf, type OutboxEntry } from '../delivery/outbox-repo.js';
+import { outboxRowOf, type OutboxEntry } from '../delivery/outbox-repo.js';
 import type { RichText } from '../chat/card.js';
 import * as orgsRepo from '../orgs/repo.js';
 import type { Holder } from '../journeys/owners.js';
@@ -85,11 +85,6 @@ export function senderNote(view: PingView, news: SenderNews, actorPersonId: stri
   // News of an unreachable person may come on top of the round's own news, once per person.
   const about = news.kind === 'unreachable' ? `:unreachable:${news.who.name}` : '';
   return [{ orgId: view.ping.org_id, dedupeKey: `ping:${view.ping.id}:v${view.ping.version}:sender${about}`, target: { kind: 'person', personId: senderId }, card: senderNewsCard(view, news) }];
-}
-
-/** Writes the messages of a change (redraws, the sender's note) in one statement; the new outbox ids. */
-export async function queueMessages(trx: Executor, entries: OutboxEntry[]): Promise<string[]> {
-  return enqueueMessages(trx, entries);
 }
 
 export const PING_MESSAGE_RENDERER = 'ping.message';

@@ -14,7 +14,8 @@ import * as orgsRepo from '../orgs/repo.js';
 import type { PingRow } from './repo.js';
 import * as repo from './repo.js';
 import { pingRow, recordEvent, transition } from './repo.js';
-import { queueMessages, recipientsOf, redraws, sendRound, senderNote, viewOf } from './steps.js';
+import { recipientsOf, redraws, sendRound, senderNote, viewOf } from './steps.js';
+import { enqueueMessages } from '../delivery/outbox-repo.js';
 import type { Executor } from '../journeys/repo.js';
 import { delayMs, escalationDelayHours, formatHours } from '../journeys/settings.js';
 
@@ -87,7 +88,7 @@ export async function acknowledgePing(deps: PingDeps, actor: Actor, pingId: stri
     if (!after) return explainConflict(trx, ping.id);
     await recordEvent(trx, after, 'acknowledged', now, { actor: actor.personId });
     const view = await viewOf(trx, after.id);
-    const outboxIds = await queueMessages(trx, [
+    const outboxIds = await enqueueMessages(trx, [
       ...redraws(view, { liveRound: null, skipPersonId: actor.personId }),
       ...senderNote(view, { kind: 'acknowledged', by: await personRef(trx, actor.personId) }, actor.personId),
     ]);
@@ -110,7 +111,7 @@ export async function snoozePing(deps: PingDeps, actor: Actor, pingId: string): 
     if (!after) return explainConflict(trx, ping.id);
     await recordEvent(trx, after, 'snoozed', now, { actor: actor.personId, until });
     const view = await viewOf(trx, after.id);
-    const outboxIds = await queueMessages(trx, [
+    const outboxIds = await enqueueMessages(trx, [
       ...redraws(view, { liveRound: latestRoundOf(view), skipPersonId: actor.personId }),
       ...senderNote(view, { kind: 'snoozed', by: await personRef(trx, actor.personId), until }, actor.personId),
     ]);
@@ -153,7 +154,7 @@ export async function resolvePing(
     await recordEvent(trx, after, 'resolved', input.now, { actor: input.byPersonId ?? null, note: input.note ?? null });
     const view = await viewOf(trx, after.id);
     const by = input.byPersonId ? await personRef(trx, input.byPersonId) : undefined;
-    const outboxIds = await queueMessages(trx, [
+    const outboxIds = await enqueueMessages(trx, [
       ...redraws(view, { liveRound: null, skipPersonId: input.byPersonId ?? undefined }),
       ...senderNote(view, { kind: 'resolved', by, note: input.note }, input.byPersonId ?? null),
     ]);
@@ -207,7 +208,7 @@ async function escalate(trx: Executor, ping: PingRow, now: Date, by: Actor | nul
     if (!after) return { outcome: 'raced', outboxIds: [], nextDueAt: null };
     await recordEvent(trx, after, 'exhausted', now);
     const view = await viewOf(trx, after.id);
-    const outboxIds = await queueMessages(trx, [...redraws(view, { liveRound: latestRoundOf(view) }), ...senderNote(view, { kind: 'exhausted', last: view.holder?.ref }, null)]);
+    const outboxIds = await enqueueMessages(trx, [...redraws(view, { liveRound: latestRoundOf(view) }), ...senderNote(view, { kind: 'exhausted', last: view.holder?.ref }, null)]);
     return { outcome: 'exhausted', outboxIds, nextDueAt: null };
   }
   const previousHolder = ping.holder_person_id;
@@ -357,7 +358,7 @@ export async function passOnUnreachable(deps: PingDeps, input: { pingId: string;
       // Someone else of this round (the deputy, another admin) may still see it.
       if (input.personId !== ping.holder_person_id) return [];
       const instead = await Promise.all(others.map((d) => personRef(trx, d.person_id)));
-      return queueMessages(trx, senderNote(view, { kind: 'unreachable', ...because, instead, insteadAs: 'deputy' }, null));
+      return enqueueMessages(trx, senderNote(view, { kind: 'unreachable', ...because, instead, insteadAs: 'deputy' }, null));
     }
     if (await nextInLine(trx, ping)) return (await escalate(trx, ping, now, null, because)).outboxIds;
     const tried = new Set(deliveries.map((d) => d.person_id));
