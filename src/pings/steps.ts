@@ -7,7 +7,7 @@ import type { Db } from '../db/database.js';
 import type { MessageRenderer } from '../delivery/deliver.js';
 import { PermanentDeliveryError } from '../delivery/notifier.js';
 import { outboxRowOf, type OutboxEntry } from '../delivery/outbox-repo.js';
-import type { RichText } from '../chat/card.js';
+import type { Card, RichText } from '../chat/card.js';
 import * as orgsRepo from '../orgs/repo.js';
 import type { Holder } from '../journeys/owners.js';
 import { pingCard, senderNewsCard, type SenderNews } from './cards.js';
@@ -65,13 +65,16 @@ export async function sendRound(
  * itself, so it is skipped.
  */
 export function redraws(view: PingView, options: { liveRound: number | null; skipPersonId?: string | undefined }): OutboxEntry[] {
+  // Every message shows one of two cards, with buttons or without: each is drawn once.
+  const drawn = new Map<boolean, Card>();
+  const cardOf = (live: boolean) => drawn.get(live) ?? drawn.set(live, pingCard(view, { live })).get(live)!;
   return view.messages
     .filter((message) => message.personId !== options.skipPersonId)
     .map((message) => ({
       orgId: view.ping.org_id,
       dedupeKey: `ping:${view.ping.id}:v${view.ping.version}:update:${message.outboxId}`,
       target: { kind: 'person', personId: message.personId },
-      card: pingCard(view, { live: options.liveRound !== null && message.round === options.liveRound && isOpen(view.ping) }),
+      card: cardOf(options.liveRound !== null && message.round === options.liveRound && isOpen(view.ping)),
       updateOfOutboxId: message.outboxId,
       // Drawn again at delivery, so an update that is retried or overtaken still shows the latest state.
       render: { renderer: PING_MESSAGE_RENDERER, id: view.ping.id },
