@@ -184,13 +184,15 @@ export function pingSentCard(view: PingView, notes: SendNotes): Card {
   const blocks: Block[] = [];
   const delay = formatHours(view.delayHours);
   if (view.holder) {
-    const inherited = view.holder.journeyName !== journey.name;
+    // Passed on already (its owner could not be reached): with someone above, not an inherited owner.
+    const passedOn = ping.level > 0;
+    const inherited = !passedOn && view.holder.journeyName !== journey.name;
     blocks.push(
       para(
-        text('Sent to '),
+        text(passedOn ? 'Now with ' : 'Sent to '),
         mention(view.holder.ref),
         ...(view.deputy ? [text(' (and deputy '), mention(view.deputy.ref), text(')')] : []),
-        text(inherited ? `, who owns ${view.holder.journeyName} (${journey.name} has no owner of its own)` : ''),
+        text(passedOn ? `, owner of ${view.holder.journeyName}` : inherited ? `, who owns ${view.holder.journeyName} (${journey.name} has no owner of its own)` : ''),
         text('; '),
         ...(view.next
           ? [text('escalates to '), mention(view.next.ref), text(` if not acknowledged in ${delay}.`)]

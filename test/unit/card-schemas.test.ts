@@ -234,6 +234,8 @@ function pingView(extra: Partial<PingView> = {}, ping: Partial<PingView['ping']>
 }
 
 const inheritedPing = pingView({ holder: { personId: uuid(901), ref: dana, journeyName: 'Customer lifecycle' }, deputy: null });
+/** Its owner could not be reached: escalated to the parent journey's owner before the sender's confirmation was drawn. */
+const passedOnPing = pingView({ holder: { personId: uuid(901), ref: dana, journeyName: 'Customer lifecycle' }, deputy: null }, { level: 1 });
 const longPing = pingView(
   {
     journey: { id: longJourney.id, key: longJourney.key, name: longJourney.name },
@@ -475,6 +477,7 @@ const CARDS: Record<string, () => Card> = {
   'pings pingSentCard': () => pings.pingSentCard(pingView(), { delivered: [{ person: omar, platform: 'slack' }, { person: dana, platform: 'teams' }], failed: [], pending: [] }),
   'pings pingSentCard own owner, no deputy': () => pings.pingSentCard(pingView({ deputy: null, next: null }), { delivered: [], failed: [{ person: noSlack, reason: 'no Slack account with head-of-onboarding@example.com' }], pending: [] }),
   'pings pingSentCard inherited owner': () => pings.pingSentCard(inheritedPing, { delivered: [], failed: [], pending: [omar] }),
+  'pings pingSentCard passed on': () => pings.pingSentCard(passedOnPing, { delivered: [{ person: dana, platform: 'slack' }], failed: [{ person: noSlack, reason: 'no Slack account with head-of-onboarding@example.com' }], pending: [] }),
   'pings pingSentCard to the admins': () => pings.pingSentCard(pingView({ holder: null, deputy: null, admins: [{ personId: uuid(901), ref: dana }] }), { delivered: [], failed: [], pending: [] }),
   'pings pingSentCard nobody': () => pings.pingSentCard(pingView({ holder: null, deputy: null, admins: [] }), { delivered: [], failed: [], pending: [] }),
   'pings pingSentCard longest': () => pings.pingSentCard(longPing, { delivered: Array.from({ length: 30 }, () => ({ person: longPerson, platform: 'slack' as const })), failed: Array.from({ length: 30 }, () => ({ person: longPerson, reason: 'R'.repeat(600) })), pending: Array.from({ length: 30 }, () => longPerson) }),
@@ -653,5 +656,20 @@ describe('buttons that need a second thought', () => {
     const buttons = card.blocks.flatMap((b) => (b.kind === 'actions' ? b.buttons : []));
     expect(buttons[0]).toMatchObject({ payload: { action: 'glossary.show', termId: uuid(2) } });
     expect(JSON.stringify(card.blocks)).toContain('Customer Satisfaction Score');
+  });
+});
+
+describe('the sender’s confirmation says where the ping is', () => {
+  const words = (card: Card) => JSON.stringify(card.blocks);
+  it('with the owner above when its journey has none of its own', () => {
+    const said = words(pings.pingSentCard(inheritedPing, { delivered: [], failed: [], pending: [omar] }));
+    expect(said).toContain('Sent to');
+    expect(said).toContain('who owns Customer lifecycle (Onboarding has no owner of its own)');
+  });
+  it('with the next owner up when its own owner could not be reached, without claiming the journey has no owner', () => {
+    const said = words(pings.pingSentCard(passedOnPing, { delivered: [{ person: dana, platform: 'slack' }], failed: [{ person: noSlack, reason: 'no Slack account with head-of-onboarding@example.com' }], pending: [] }));
+    expect(said).toContain('Now with');
+    expect(said).toContain('owner of Customer lifecycle');
+    expect(said).not.toContain('has no owner of its own');
   });
 });
