@@ -1,7 +1,7 @@
 // Who is accountable for a journey: its own owner, or the nearest ancestor's (owners are inherited
 // down the tree unless a journey names its own); and who is next in line when a ping escalates.
 import type { Db } from '../db/database.js';
-import { ownerChain, type Executor } from './repo.js';
+import { ownerChain, type ChainLink, type Executor } from './repo.js';
 
 export interface AccountableOwner {
   personId: string;
@@ -43,8 +43,17 @@ export async function nextHolderAbove(db: Executor, fromJourneyId: string, curre
  * nextHolderAbove, and who would be next after that one (nextHolderAbove of the next holder), from
  * one read of the chain; `after` is undefined when the chain read does not reach far enough to tell.
  */
-export async function nextHoldersAbove(db: Executor, fromJourneyId: string, currentPersonId: string | null): Promise<{ next: Holder | undefined; after?: Holder | null }> {
-  const chain = await ownerChain(db, fromJourneyId);
+export async function nextHoldersAbove(db: Executor, fromJourneyId: string, currentPersonId: string | null): Promise<HoldersAbove> {
+  return holdersAbove(await ownerChain(db, fromJourneyId), currentPersonId);
+}
+
+export interface HoldersAbove {
+  next: Holder | undefined;
+  after?: Holder | null;
+}
+
+/** nextHoldersAbove from a chain already read (ownerChains reads a batch's chains together). */
+export function holdersAbove(chain: ChainLink[], currentPersonId: string | null): HoldersAbove {
   const at = chain.findIndex((l) => l.depth > 0 && l.ownerPersonId && l.ownerPersonId !== currentPersonId);
   const link = chain[at];
   if (!link?.ownerPersonId) return { next: undefined };

@@ -213,24 +213,30 @@ export interface ChainLink {
 
 /** The journey and its ancestors, nearest first (bounded, like the tree's depth). */
 export async function ownerChain(db: Executor, journeyId: string): Promise<ChainLink[]> {
-  const result = await sql<{ id: string; key: string; name: string; owner_person_id: string | null; deputy_person_id: string | null; depth: number }>`
+  return (await ownerChains(db, [journeyId])).get(journeyId) ?? [];
+}
+
+/** ownerChain of each journey, in one statement (a batch of escalations reads its pings' chains together). */
+export async function ownerChains(db: Executor, journeyIds: string[]): Promise<Map<string, ChainLink[]>> {
+  const chains = new Map<string, ChainLink[]>();
+  if (journeyIds.length === 0) return chains;
+  const result = await sql<{ start: string; id: string; key: string; name: string; owner_person_id: string | null; deputy_person_id: string | null; depth: number }>`
     with recursive chain as (
-      select id, key, name, parent_id, owner_person_id, deputy_person_id, 0 as depth from journeys where id = ${journeyId}
+      select id as start, id, key, name, parent_id, owner_person_id, deputy_person_id, 0 as depth from journeys where id = any(${journeyIds}::uuid[])
       union all
-      select j.id, j.key, j.name, j.parent_id, j.owner_person_id, j.deputy_person_id, chain.depth + 1
+      select chain.start, j.id, j.key, j.name, j.parent_id, j.owner_person_id, j.deputy_person_id, chain.depth + 1
       from journeys j join chain on j.id = chain.parent_id
       where chain.depth < 32
     )
-    select id, key, name, owner_person_id, deputy_person_id, depth from chain order by depth
+    select start, id, key, name, owner_person_id, deputy_person_id, depth from chain order by start, depth
   `.execute(db);
-  return result.rows.map((r) => ({
-    id: r.id,
-    key: r.key,
-    name: r.name,
-    ownerPersonId: r.owner_person_id,
-    deputyPersonId: r.deputy_person_id,
-    depth: Number(r.depth),
-  }));
+  for (const r of result.rows) {
+    const link = { id: r.id, key: r.key, name: r.name, ownerPersonId: r.owner_person_id, deputyPersonId: r.deputy_person_id, depth: Number(r.depth) };
+    const chain = chains.get(r.start);
+    if (chain) chain.push(link);
+    else chains.set(r.start, [link]);
+  }
+  return chains;
 }
 
 /** A journey by exact key or case-insensitive name, within one organisation. */

@@ -248,7 +248,14 @@ export interface PingMessageLine {
  * pingEvents reads it), its direct messages so far and the people it mentions, in one query.
  */
 export async function pingWithJourney(db: Executor, pingId: string, alsoPeople: string[] = []) {
-  const row = await db
+  return (await pingsWithJourneys(db, [pingId], new Map([[pingId, alsoPeople]])))[0];
+}
+
+/** pingWithJourney of several pings in one query (a batch of escalations); `alsoPeople` by ping id. */
+export async function pingsWithJourneys(db: Executor, pingIds: string[], alsoPeople: Map<string, string[]> = new Map()) {
+  if (pingIds.length === 0) return [];
+  const also = JSON.stringify(Object.fromEntries([...alsoPeople].filter(([, ids]) => ids.length > 0)));
+  const rows = await db
     .selectFrom('pings as p')
     .innerJoin('journeys as j', 'j.id', 'p.journey_id')
     .innerJoin('organisations as o', 'o.id', 'p.org_id')
@@ -264,17 +271,19 @@ export async function pingWithJourney(db: Executor, pingId: string, alsoPeople: 
         select json_agg(json_build_object('outboxId', m.outbox_id::text, 'personId', m.person_id, 'round', m.round) order by m.outbox_id)
         from ping_messages m where m.ping_id = p.id), '[]'::json)`.as('messages'),
       // Everyone it mentions (its sender, holder, the holder's deputy, the people of its history, and
-      // `alsoPeople`), as mentions need them: the view needs no read of its own for them.
+      // its `alsoPeople`), as mentions need them: the view needs no read of its own for them.
       sql<PersonRefRow[]>`coalesce((
         select json_agg(${personRefJson('pp')}) from people pp
-        where pp.id = any(array[p.from_person_id, p.holder_person_id, hj.deputy_person_id] || ${alsoPeople}::uuid[])
+        where pp.id = any(array[p.from_person_id, p.holder_person_id, hj.deputy_person_id]
+            || array(select jsonb_array_elements_text(${also}::jsonb -> p.id::text))::uuid[])
           or pp.id in (select e.actor_person_id from ping_events e where e.ping_id = p.id union select e.to_person_id from ping_events e where e.ping_id = p.id)), '[]'::json)`.as('people'),
     ])
-    .where('p.id', '=', pingId)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const events: PingEventLine[] = row.events.map((e) => ({ ...e, at: new Date(e.at), until: e.until === null ? null : new Date(e.until) }));
-  return { ...row, events };
+    .where('p.id', 'in', pingIds)
+    .execute();
+  return rows.map((row) => {
+    const events: PingEventLine[] = row.events.map((e) => ({ ...e, at: new Date(e.at), until: e.until === null ? null : new Date(e.until) }));
+    return { ...row, events };
+  });
 }
 
 /** A ping's history, oldest first, with the names of the journeys it moved to. */
@@ -294,32 +303,50 @@ export async function journeyDeputy(db: Executor, journeyId: string): Promise<st
   return journey?.deputy_person_id ?? null;
 }
 
+/** A round of a ping's direct messages, as insertRounds writes it. */
+export interface RoundToInsert {
+  pingId: string;
+  round: number;
+  level: number;
+  /** The history event recorded per recipient; null records none (a reminder). */
+  eventKind: PingEventKind | null;
+  at: Date;
+  messages: { personId: string; outbox: Insertable<OutboxTable> }[];
+  /** Outbox rows written in the same statement: the redraws of earlier messages, the note to the sender. */
+  alongside: Insertable<OutboxTable>[];
+}
+
 /**
- * A round's direct messages in one statement: the outbox rows (a dedupe key already queued is
- * skipped), the ping's message record of each and, with `eventKind`, a history event per recipient;
- * and in the same statement the outbox rows `alongside` it (the redraws of earlier messages, the note
- * to the sender). Returns the new outbox rows of the round with their recipients, in the order given,
- * and the ids of the new rows alongside, in theirs.
+ * Rounds of direct messages in one statement, one round per ping or a batch's rounds together: the
+ * outbox rows (a dedupe key already queued is skipped), the ping's message record of each and, with
+ * an `eventKind`, a history event per recipient; and the outbox rows `alongside` each round. Returns,
+ * per round in the order given, its new outbox rows with their recipients (in the order of its
+ * messages) and the ids of its new rows alongside (in theirs).
  */
-export async function insertRound(
-  trx: Executor,
-  round: { pingId: string; round: number; level: number; eventKind: PingEventKind | null; at: Date },
-  messages: { personId: string; outbox: Insertable<OutboxTable> }[],
-  alongside: Insertable<OutboxTable>[] = [],
-): Promise<{ round: { outboxId: string; personId: string }[]; alongside: string[] }> {
-  if (messages.length === 0) return { round: [], alongside: await insertOutboxRows(trx, alongside) };
+export async function insertRounds(trx: Executor, rounds: RoundToInsert[]): Promise<{ round: { outboxId: string; personId: string }[]; alongside: string[] }[]> {
+  const messages = rounds.flatMap((r) => r.messages.map((m) => m.outbox));
+  const alongside = rounds.flatMap((r) => r.alongside);
+  if (messages.length === 0) {
+    const inserted = await insertOutboxRows(trx, alongside);
+    const ids = new Map(alongside.map((row, i) => [row.dedupe_key, inserted[i]]));
+    return rounds.map((r) => ({ round: [], alongside: r.alongside.flatMap((row) => ids.get(row.dedupe_key) ?? []) }));
+  }
+  // What each message row belongs to, by its dedupe key (unique within an organisation's outbox).
+  const specs = JSON.stringify(
+    rounds.flatMap((r) => r.messages.map((m) => ({ dedupe_key: m.outbox.dedupe_key, ping_id: r.pingId, round: r.round, level: r.level, event_kind: r.eventKind, at: r.at }))),
+  );
   const withMessages = trx
-    .with('o', (db) =>
-      outboxInsert(
-        db.insertInto('outbox'),
-        messages.map((m) => m.outbox),
-      ).returning(['id', sql<string>`(target->>'personId')::uuid`.as('person_id')]),
+    // A raw CTE is written as given: its parentheses are its own.
+    .with('s', () =>
+      sql<{ dedupe_key: string; ping_id: string; round: number; level: number; event_kind: PingEventKind | null; at: Date }>`(select * from json_to_recordset(${specs}::json)
+        as s(dedupe_key text, ping_id uuid, round int, level int, event_kind text, at timestamptz))`,
     )
+    .with('o', (db) => outboxInsert(db.insertInto('outbox'), messages).returning(['id', 'dedupe_key', sql<string>`(target->>'personId')::uuid`.as('person_id')]))
     .with('m', (db) =>
       db
         .insertInto('ping_messages')
         .columns(['outbox_id', 'ping_id', 'person_id', 'round', 'level'])
-        .expression((eb) => eb.selectFrom('o').select(['o.id', sql<string>`${round.pingId}::uuid`.as('ping_id'), 'o.person_id', sql<number>`${round.round}::int`.as('round'), sql<number>`${round.level}::int`.as('level')]))
+        .expression((eb) => eb.selectFrom('o').innerJoin('s', 's.dedupe_key', 'o.dedupe_key').select(['o.id', 's.ping_id', 'o.person_id', 's.round', 's.level']))
         .returning('outbox_id'),
     )
     .with('e', (db) =>
@@ -329,28 +356,69 @@ export async function insertRound(
         .expression((eb) =>
           eb
             .selectFrom('o')
-            .select([sql<string>`${round.pingId}::uuid`.as('ping_id'), sql<PingEventKind>`${round.eventKind}::text`.as('kind'), sql<number>`${round.level}::int`.as('level'), 'o.person_id', 'o.id', sql<Date>`${round.at}::timestamptz`.as('at')])
+            .innerJoin('s', 's.dedupe_key', 'o.dedupe_key')
+            .select(['s.ping_id', sql<PingEventKind>`s.event_kind`.as('kind'), 's.level', 'o.person_id', 'o.id', 's.at'])
             // A round without an event kind (a reminder) records no history line.
-            .where(sql<boolean>`${round.eventKind !== null}`)
+            .where('s.event_kind', 'is not', null)
             .orderBy('o.id'),
         )
         .returning('id'),
     );
   const rows =
     alongside.length === 0
-      ? (await withMessages.selectFrom('o').select(['o.id', 'o.person_id']).execute()).map((r) => ({ ...r, dedupe_key: null }))
+      ? await withMessages.selectFrom('o').select(['o.id', 'o.person_id', 'o.dedupe_key', sql<boolean>`true`.as('of_round')]).execute()
       : await withMessages
           .with('x', (db) => outboxInsert(db.insertInto('outbox'), alongside).returning(['id', 'dedupe_key']))
           .selectFrom('o')
-          .select(['o.id', 'o.person_id', sql<string | null>`null`.as('dedupe_key')])
-          .unionAll((eb) => eb.selectFrom('x').select(['x.id', sql<string>`null`.as('person_id'), 'x.dedupe_key']))
+          .select(['o.id', 'o.person_id', 'o.dedupe_key', sql<boolean>`true`.as('of_round')])
+          .unionAll((eb) => eb.selectFrom('x').select(['x.id', sql<string>`null`.as('person_id'), 'x.dedupe_key', sql<boolean>`false`.as('of_round')]))
           .execute();
-  const order = new Map(messages.map((m, i) => [m.personId, i]));
-  const ofRound = rows.filter((r) => r.dedupe_key === null);
-  return {
-    round: ofRound.map((r) => ({ outboxId: String(r.id), personId: r.person_id })).sort((a, b) => (order.get(a.personId) ?? 0) - (order.get(b.personId) ?? 0)),
-    alongside: idsInOrder(alongside, rows.filter((r) => r.dedupe_key !== null)),
-  };
+  const ofRound = new Map(rows.filter((r) => r.of_round).map((r) => [r.dedupe_key, { outboxId: String(r.id), personId: r.person_id }]));
+  const besides = rows.filter((r) => !r.of_round);
+  return rounds.map((r) => ({
+    round: r.messages.flatMap((m) => ofRound.get(m.outbox.dedupe_key) ?? []),
+    alongside: idsInOrder(r.alongside, besides),
+  }));
+}
+
+/** One escalation of moveUp: the ping as read, and who it moves to. */
+export interface MoveUp {
+  ping: PingRow;
+  /** The states it may be escalated from (a click may escalate a snoozed ping too). */
+  from: PingState[];
+  to: { personId: string; journeyId: string };
+  escalateAt: Date;
+  /** Who escalated it (null: it was due), and why it moved on early, for its history. */
+  actor: string | null;
+  note: string | null;
+}
+
+/**
+ * Escalates pings in one statement: each moves one level up to its next holder (transition's
+ * condition: only if nobody changed it since it was read, and only from `from`), with its
+ * 'escalated' history event. Returns the pings it changed, as they are now; one missing raced.
+ */
+export async function moveUp(trx: Executor, moves: MoveUp[], now: Date): Promise<PingRow[]> {
+  if (moves.length === 0) return [];
+  const values = JSON.stringify(
+    moves.map((m) => ({ id: m.ping.id, version: m.ping.version, from_states: m.from, holder: m.to.personId, holder_journey: m.to.journeyId, escalate_at: m.escalateAt, actor: m.actor, note: m.note })),
+  );
+  const result = await sql<PingRow>`
+    with v as (
+      select * from json_to_recordset(${values}::json)
+        as v(id uuid, version int, from_states text[], holder uuid, holder_journey uuid, escalate_at timestamptz, actor uuid, note text)
+    ), u as (
+      update pings p set state = 'sent', holder_person_id = v.holder, holder_journey_id = v.holder_journey, level = p.level + 1,
+        escalate_at = v.escalate_at, snoozed_until = null, exhausted_at = null, version = p.version + 1, updated_at = ${now}
+      from v where p.id = v.id and p.version = v.version and p.state = any(v.from_states)
+      returning p.*
+    ), e as (
+      insert into ping_events (ping_id, kind, level, actor_person_id, to_person_id, to_journey_id, note, at)
+      select u.id, 'escalated', u.level, v.actor, u.holder_person_id, u.holder_journey_id, v.note, ${now}::timestamptz from u join v on v.id = u.id order by u.id
+    )
+    select * from u
+  `.execute(trx);
+  return result.rows;
 }
 
 export async function pingMessageByOutbox(db: Executor, outboxId: string) {

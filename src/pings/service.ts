@@ -84,7 +84,7 @@ export async function createPing(trx: Executor, input: CreatePingInput): Promise
   }
   const recipients = await recipientsOf(trx, inserted, holder);
   const view = await viewOf(trx, inserted.id);
-  const { sent } = await sendRound(trx, view, recipients, input.now, { eventKind: 'sent' });
+  const { sent } = await sendRound(trx, { view, recipients, eventKind: 'sent' }, input.now);
   return { pingId: inserted.id, outboxIds: sent, created: true, escalateAt };
 }
 

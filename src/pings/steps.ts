@@ -31,31 +31,49 @@ export async function viewOf(db: Executor, pingId: string, known: { next?: Holde
   return view;
 }
 
+/** A round sendRounds writes: the ping as it is now, who gets its messages, and what comes with them. */
+export interface RoundToSend {
+  view: PingView;
+  recipients: string[];
+  /** The history event recorded per recipient; null records none (a reminder). */
+  eventKind: PingEventKind | null;
+  intro?: RichText;
+  /** The messages queued in the same statement: the redraws of earlier messages and the note to the sender (see redraws and senderNote). */
+  alongside?: OutboxEntry[];
+}
+
 /**
  * Direct messages with buttons to each recipient, recorded so later changes can update them, in one
- * statement with the messages `alongside` them (the redraws of earlier messages and the note to the
- * sender: see redraws and senderNote). The new outbox rows of the round, and of those alongside.
+ * statement with the messages alongside them; a batch's rounds together. Per round, the new outbox
+ * rows of the round and of those alongside.
  */
-export async function sendRound(
-  trx: Executor,
-  view: PingView,
-  recipients: string[],
-  now: Date,
-  options: { eventKind: PingEventKind | null; intro?: RichText; alongside?: OutboxEntry[] },
-): Promise<{ sent: string[]; alongside: string[] }> {
-  const { ping } = view;
-  const card = pingCard(view, { live: true, ...(options.intro ? { intro: options.intro } : {}) });
-  // The outbox rows, the message records and the history events of the round in one statement.
-  const written = await repo.insertRound(
+export async function sendRounds(trx: Executor, rounds: RoundToSend[], now: Date): Promise<{ sent: string[]; alongside: string[] }[]> {
+  // The outbox rows, the message records and the history events of every round in one statement.
+  const written = await repo.insertRounds(
     trx,
-    { pingId: ping.id, round: ping.version, level: ping.level, eventKind: options.eventKind, at: now },
-    recipients.map((personId) => ({
-      personId,
-      outbox: outboxRowOf({ orgId: ping.org_id, dedupeKey: `ping:${ping.id}:v${ping.version}:to:${personId}`, target: { kind: 'person', personId }, card }),
-    })),
-    (options.alongside ?? []).map(outboxRowOf),
+    rounds.map(({ view, recipients, eventKind, intro, alongside }) => {
+      const { ping } = view;
+      const card = pingCard(view, { live: true, ...(intro ? { intro } : {}) });
+      return {
+        pingId: ping.id,
+        round: ping.version,
+        level: ping.level,
+        eventKind,
+        at: now,
+        messages: recipients.map((personId) => ({
+          personId,
+          outbox: outboxRowOf({ orgId: ping.org_id, dedupeKey: `ping:${ping.id}:v${ping.version}:to:${personId}`, target: { kind: 'person', personId }, card }),
+        })),
+        alongside: (alongside ?? []).map(outboxRowOf),
+      };
+    }),
   );
-  return { sent: written.round.map((w) => w.outboxId), alongside: written.alongside };
+  return written.map((w) => ({ sent: w.round.map((m) => m.outboxId), alongside: w.alongside }));
+}
+
+/** sendRounds of one round. */
+export async function sendRound(trx: Executor, round: RoundToSend, now: Date): Promise<{ sent: string[]; alongside: string[] }> {
+  return (await sendRounds(trx, [round], now))[0]!;
 }
 
 /**

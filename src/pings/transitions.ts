@@ -8,13 +8,15 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { personRef } from '../orgs/people.js';
 import { hasRole, type Actor } from '../chat/actor.js';
-import { isOpen, latestRoundOf, nextInLine, type PingView } from './view.js';
-import { nextHoldersAbove } from '../journeys/owners.js';
+import { isOpen, latestRoundOf, loadPingViews, nextInLine, type PingView } from './view.js';
+import { holdersAbove, type Holder } from '../journeys/owners.js';
+import { ownerChains } from '../journeys/repo.js';
 import * as orgsRepo from '../orgs/repo.js';
 import type { PingRow } from './repo.js';
+import type { PingState } from '../journeys/tables.js';
 import * as repo from './repo.js';
 import { pingRow, recordEvent, transition } from './repo.js';
-import { recipientsOf, redraws, sendRound, senderNote, viewOf } from './steps.js';
+import { recipientsOf, redraws, sendRound, sendRounds, senderNote, viewOf, type RoundToSend } from './steps.js';
 import { enqueueMessages } from '../delivery/outbox-repo.js';
 import type { Executor } from '../journeys/repo.js';
 import { delayMs, escalationDelayHours, formatHours } from '../journeys/settings.js';
@@ -198,40 +200,75 @@ async function delayHoursOf(trx: Executor, orgId: string, memo?: BatchMemo): Pro
   return hours;
 }
 
-async function escalate(trx: Executor, ping: PingRow, now: Date, by: Actor | null, because?: Unreachable, memo?: BatchMemo): Promise<Exclude<DueOutcome, { outcome: 'not-due' | 'gone' }>> {
-  // The next holder, and who comes after them (for the card's "next in line"), from one read of the chain.
-  const { next: target, after: afterTarget } = ping.holder_journey_id ? await nextHoldersAbove(trx, ping.holder_journey_id, ping.holder_person_id) : { next: undefined, after: undefined };
-  const delayHours = await delayHoursOf(trx, ping.org_id, memo);
-  if (!target) {
-    if (by) throw new InvalidInput('Nobody is above the current owner in the journey tree, so this ping cannot be escalated. Nothing was changed.');
-    const after = await transition(trx, ping, ['sent'], { exhausted_at: now, escalate_at: null }, now);
-    if (!after) return { outcome: 'raced', outboxIds: [], nextDueAt: null };
-    await recordEvent(trx, after, 'exhausted', now);
-    const view = await viewOf(trx, after.id);
-    const outboxIds = await enqueueMessages(trx, [...redraws(view, { liveRound: latestRoundOf(view) }), ...senderNote(view, { kind: 'exhausted', last: view.holder?.ref }, null)]);
-    return { outcome: 'exhausted', outboxIds, nextDueAt: null };
+/** A ping to escalate: who escalated it (null: it fell due) and, when it moves on early, why. */
+interface Escalation {
+  ping: PingRow;
+  by: Actor | null;
+  because?: Unreachable | undefined;
+}
+
+type Stepped = Exclude<DueOutcome, { outcome: 'not-due' | 'gone' }>;
+
+const RACED: Stepped = { outcome: 'raced', outboxIds: [], nextDueAt: null };
+
+async function escalate(trx: Executor, ping: PingRow, now: Date, by: Actor | null, because?: Unreachable, memo?: BatchMemo): Promise<Stepped> {
+  return (await escalateAll(trx, [{ ping, by, because }], now, memo)).get(ping.id) ?? RACED;
+}
+
+/**
+ * Escalates pings one level up, a batch's together in a few statements whatever its size: their
+ * owner chains in one read, the moves with their history events in one statement, their views in
+ * one query, and their new rounds with the redraws and the senders' notes in one statement. A ping
+ * with nobody left above is marked exhausted on its own (rare: the top of the tree).
+ */
+async function escalateAll(trx: Executor, escalations: Escalation[], now: Date, memo?: BatchMemo): Promise<Map<string, Stepped>> {
+  const outcomes = new Map<string, Stepped>();
+  const chains = await ownerChains(trx, [...new Set(escalations.flatMap((e) => e.ping.holder_journey_id ?? []))]);
+  const planned: { escalation: Escalation; target: Holder; after: Holder | null | undefined; delayHours: number }[] = [];
+  for (const escalation of escalations) {
+    const { ping, by } = escalation;
+    // The next holder, and who comes after them (for the card's "next in line"), from the chain.
+    const { next: target, after } = ping.holder_journey_id ? holdersAbove(chains.get(ping.holder_journey_id) ?? [], ping.holder_person_id) : { next: undefined, after: undefined };
+    if (!target) {
+      if (by) throw new InvalidInput('Nobody is above the current owner in the journey tree, so this ping cannot be escalated. Nothing was changed.');
+      outcomes.set(ping.id, await exhaust(trx, ping, now));
+      continue;
+    }
+    planned.push({ escalation, target, after, delayHours: await delayHoursOf(trx, ping.org_id, memo) });
   }
-  const previousHolder = ping.holder_person_id;
-  const after = await transition(
-    trx,
+  const moves = planned.map(({ escalation: { ping, by, because }, target, delayHours }) => ({
     ping,
-    by ? ['sent', 'snoozed'] : ['sent'],
-    {
-      state: 'sent',
-      holder_person_id: target.personId,
-      holder_journey_id: target.journeyId,
-      level: ping.level + 1,
-      escalate_at: new Date(now.getTime() + delayMs(delayHours)),
-      snoozed_until: null,
-      exhausted_at: null,
-    },
-    now,
+    from: (by ? ['sent', 'snoozed'] : ['sent']) satisfies PingState[],
+    to: { personId: target.personId, journeyId: target.journeyId },
+    escalateAt: new Date(now.getTime() + delayMs(delayHours)),
+    actor: by?.personId ?? null,
+    note: because ? `${because.who.name} cannot be reached: ${because.reason}` : null,
+  }));
+  const moved = new Map((await repo.moveUp(trx, moves, now)).map((after) => [after.id, after]));
+  const done = planned.filter((p) => moved.has(p.escalation.ping.id));
+  for (const p of planned) if (!moved.has(p.escalation.ping.id)) outcomes.set(p.escalation.ping.id, RACED);
+  if (done.length === 0) return outcomes;
+  const views = await loadPingViews(
+    trx,
+    done.map((p) => p.escalation.ping.id),
+    new Map(done.map((p) => [p.escalation.ping.id, { ...(p.after !== undefined ? { next: p.after } : {}), alsoPeople: p.escalation.by ? [p.escalation.by.personId] : [] }])),
   );
-  if (!after) return { outcome: 'raced', outboxIds: [], nextDueAt: null };
-  await recordEvent(trx, after, 'escalated', now, { actor: by?.personId ?? null, to: target.personId, toJourney: target.journeyId, ...(because ? { note: `${because.who.name} cannot be reached: ${because.reason}` } : {}) });
-  const view = await viewOf(trx, after.id, afterTarget !== undefined ? { next: afterTarget } : {});
-  const byRef = by ? await personRef(trx, by.personId) : undefined;
+  const rounds: RoundToSend[] = [];
+  for (const p of done) rounds.push(await escalationRound(trx, views.get(p.escalation.ping.id)!, p.escalation, p.target, p.delayHours));
+  const written = await sendRounds(trx, rounds, now);
+  done.forEach((p, i) => {
+    const { sent, alongside } = written[i]!;
+    // The new holder's message is what the escalation is for; the redraws and the sender's note can follow.
+    outcomes.set(p.escalation.ping.id, { outcome: 'escalated', outboxIds: [...alongside, ...sent], laterOutboxIds: alongside, nextDueAt: moved.get(p.escalation.ping.id)!.escalate_at });
+  });
+  return outcomes;
+}
+
+/** The round an escalation sends: the new holder's (and deputy's) messages, the redraws of earlier ones, the sender's note. */
+async function escalationRound(trx: Executor, view: PingView, { ping, by, because }: Escalation, target: Holder, delayHours: number): Promise<RoundToSend> {
+  const byRef = by ? (view.people.get(by.personId) ?? (await personRef(trx, by.personId))) : undefined;
   // The previous holder was sent the ping earlier, so the history already names them.
+  const previousHolder = ping.holder_person_id;
   const previousRef = previousHolder ? (view.people.get(previousHolder) ?? (await personRef(trx, previousHolder))) : undefined;
   const intro: RichText = because
     ? [text('Sent to you because '), mention(because.who), text(` cannot be reached (${because.reason}).`)]
@@ -245,14 +282,23 @@ async function escalate(trx: Executor, ping: PingRow, now: Date, by: Actor | nul
       : { kind: 'escalated', to: view.holder?.ref ?? { name: 'the next owner' }, toJourney: target.journeyName, by: byRef, from: previousRef },
     by?.personId ?? null,
   );
-  // The new round, the redraws of the earlier messages and the sender's note: one statement.
-  const { sent, alongside } = await sendRound(trx, view, await recipientsOf(trx, after, target), now, {
+  return {
+    view,
+    recipients: await recipientsOf(trx, view.ping, target),
     eventKind: 'sent',
     intro,
     alongside: [...redraws(view, { liveRound: null, skipPersonId: by?.personId }), ...note],
-  });
-  // The new holder's message is what the escalation is for; the redraws and the sender's note can follow.
-  return { outcome: 'escalated', outboxIds: [...alongside, ...sent], laterOutboxIds: alongside, nextDueAt: after.escalate_at };
+  };
+}
+
+/** A ping with nobody left above it: it stays with its holder, marked exhausted (the digest lists it). */
+async function exhaust(trx: Executor, ping: PingRow, now: Date): Promise<Stepped> {
+  const after = await transition(trx, ping, ['sent'], { exhausted_at: now, escalate_at: null }, now);
+  if (!after) return RACED;
+  await recordEvent(trx, after, 'exhausted', now);
+  const view = await viewOf(trx, after.id);
+  const outboxIds = await enqueueMessages(trx, [...redraws(view, { liveRound: latestRoundOf(view) }), ...senderNote(view, { kind: 'exhausted', last: view.holder?.ref }, null)]);
+  return { outcome: 'exhausted', outboxIds, nextDueAt: null };
 }
 
 async function wake(trx: Executor, ping: PingRow, now: Date, memo?: BatchMemo): Promise<Exclude<DueOutcome, { outcome: 'not-due' | 'gone' }>> {
@@ -262,11 +308,11 @@ async function wake(trx: Executor, ping: PingRow, now: Date, memo?: BatchMemo): 
   const recipients = await recipientsOf(trx, after);
   for (const personId of recipients) await recordEvent(trx, after, 'reminded', now, { to: personId });
   const view = await viewOf(trx, after.id);
-  const { sent, alongside } = await sendRound(trx, view, recipients, now, {
-    eventKind: null,
-    intro: [text('Reminder: the snooze is over and this ping is still waiting for you.')],
-    alongside: redraws(view, { liveRound: null }),
-  });
+  const { sent, alongside } = await sendRound(
+    trx,
+    { view, recipients, eventKind: null, intro: [text('Reminder: the snooze is over and this ping is still waiting for you.')], alongside: redraws(view, { liveRound: null }) },
+    now,
+  );
   return { outcome: 'reminded', outboxIds: [...alongside, ...sent], nextDueAt: after.escalate_at };
 }
 
@@ -280,9 +326,11 @@ export async function processDuePing(deps: PingDeps, pingId: string): Promise<Du
   });
 }
 
+const escalationDue = (ping: PingRow, now: Date) => ping.state === 'sent' && ping.escalate_at !== null && ping.escalate_at <= now;
+
 /** The due step of one ping as read (escalate, wake, or nothing yet), inside the caller's transaction. */
 async function dueStep(trx: Executor, ping: PingRow, now: Date, memo?: BatchMemo): Promise<DueOutcome> {
-  if (ping.state === 'sent' && ping.escalate_at && ping.escalate_at <= now) return escalate(trx, ping, now, null, undefined, memo);
+  if (escalationDue(ping, now)) return escalate(trx, ping, now, null, undefined, memo);
   if (ping.state === 'snoozed' && ping.snoozed_until && ping.snoozed_until <= now) return wake(trx, ping, now, memo);
   return { outcome: 'not-due', outboxIds: [], nextDueAt: dueAt(ping) };
 }
@@ -327,7 +375,9 @@ export async function processDueBatch(deps: PingDeps, input: { pingId?: string; 
       else steps.push({ pingId: input.pingId, outcome: { outcome: 'gone', outboxIds: [], nextDueAt: null } });
     }
     const memo: BatchMemo = { delayHours: new Map() };
-    for (const ping of claimed) steps.push({ pingId: ping.id, outcome: await dueStep(trx, ping, now, memo) });
+    // The batch's escalations together (a few statements for all of them), then any snooze that ended.
+    const escalated = await escalateAll(trx, claimed.filter((ping) => escalationDue(ping, now)).map((ping) => ({ ping, by: null })), now, memo);
+    for (const ping of claimed) steps.push({ pingId: ping.id, outcome: escalated.get(ping.id) ?? (await dueStep(trx, ping, now, memo)) });
     return { steps, busy };
   });
 }
@@ -365,11 +415,11 @@ export async function passOnUnreachable(deps: PingDeps, input: { pingId: string;
     const admins = (await orgsRepo.peopleWithRole(trx, ping.org_id, 'admin')).filter((a) => !tried.has(a.id));
     const intro: RichText = [text('Sent to you, an admin, because '), mention(because.who), text(` cannot be reached (${because.reason}) and nobody above them owns the journey.`)];
     const adminRefs = await Promise.all(admins.map((a) => personRef(trx, a.id)));
-    const { sent, alongside } = await sendRound(trx, view, admins.map((a) => a.id), now, {
-      eventKind: 'sent',
-      intro,
-      alongside: senderNote(view, { kind: 'unreachable', ...because, instead: adminRefs, insteadAs: 'the admins' }, null),
-    });
+    const { sent, alongside } = await sendRound(
+      trx,
+      { view, recipients: admins.map((a) => a.id), eventKind: 'sent', intro, alongside: senderNote(view, { kind: 'unreachable', ...because, instead: adminRefs, insteadAs: 'the admins' }, null) },
+      now,
+    );
     return [...sent, ...alongside];
   });
 }

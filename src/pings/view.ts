@@ -85,29 +85,57 @@ export async function nextInLine(db: Executor, ping: PingRow): Promise<Holder | 
   return nextHolderAbove(db, ping.holder_journey_id, ping.holder_person_id);
 }
 
-/** `next`: who is next in line, when the caller knows it already (null: nobody). */
-export async function loadPingView(db: Executor, pingId: string, known: { next?: Holder | null } = {}): Promise<PingView | undefined> {
-  // One query for the ping with its journey, its holder's journey, the organisation's settings and its history.
-  const row = await repo.pingWithJourney(db, pingId, known.next ? [known.next.personId] : []);
-  if (!row) return undefined;
-  const { journey_key, journey_name, holder_journey_name, holder_deputy_id, time_zone, settings, events, messages, people, ...ping } = row;
-  const [next, admins] = await Promise.all([
-    !isOpen(ping) ? Promise.resolve(undefined) : known.next !== undefined ? Promise.resolve(known.next ?? undefined) : nextInLine(db, ping),
-    ping.holder_person_id ? Promise.resolve([]) : orgsRepo.peopleWithRole(db, ping.org_id, 'admin'),
-  ]);
-  const deputyId = holder_deputy_id && holder_deputy_id !== ping.holder_person_id ? holder_deputy_id : null;
-  const personIds = [
-    ping.from_person_id,
-    ping.holder_person_id,
-    deputyId,
-    next?.personId,
-    ...admins.map((a) => a.id),
-    ...events.flatMap((e) => [e.actor_person_id, e.to_person_id]),
-  ].filter((id): id is string => Boolean(id));
-  // The ping's own people came with it; only who it does not name yet (the admins, who is next) is read.
-  const refs = refsOf(people);
-  const missing = personIds.filter((id) => !refs.has(id));
-  if (missing.length > 0) for (const [id, ref] of await personRefs(db, missing)) refs.set(id, ref);
+/** What the caller of loadPingView knows already: who is next in line (null: nobody), and other people its cards will mention. */
+export interface KnownOfPing {
+  next?: Holder | null;
+  alsoPeople?: string[];
+}
+
+export async function loadPingView(db: Executor, pingId: string, known: KnownOfPing = {}): Promise<PingView | undefined> {
+  return (await loadPingViews(db, [pingId], new Map([[pingId, known]]))).get(pingId);
+}
+
+/** A ping as pingsWithJourneys reads it, with who is next in line and, while it is with them, the admins. */
+type ViewParts = Awaited<ReturnType<typeof repo.pingsWithJourneys>>[number] & { next: Holder | undefined; admins: { id: string }[] };
+
+/** loadPingView of several pings (a batch of escalations): their rows in one query, the people none of them brought in one more. */
+export async function loadPingViews(db: Executor, pingIds: string[], known: Map<string, KnownOfPing> = new Map()): Promise<Map<string, PingView>> {
+  // One query for the pings with their journeys, their holders' journeys, the settings, their histories and their people.
+  const alsoPeople = new Map(pingIds.map((id) => [id, [known.get(id)?.next?.personId, ...(known.get(id)?.alsoPeople ?? [])].filter((p): p is string => Boolean(p))]));
+  const parts: ViewParts[] = [];
+  for (const row of await repo.pingsWithJourneys(db, pingIds, alsoPeople)) {
+    const next = known.get(row.id)?.next;
+    const [nextHolder, admins] = await Promise.all([
+      !isOpen(row) ? Promise.resolve(undefined) : next !== undefined ? Promise.resolve(next ?? undefined) : nextInLine(db, row),
+      row.holder_person_id ? Promise.resolve([]) : orgsRepo.peopleWithRole(db, row.org_id, 'admin'),
+    ]);
+    parts.push({ ...row, next: nextHolder, admins });
+  }
+  // Each ping's own people came with it; only who it does not name yet (the admins, who is next) is read, once for all.
+  const refs = parts.map((part) => refsOf(part.people));
+  const missing = new Set(parts.flatMap((part, i) => mentionedIn(part).filter((id) => !refs[i]!.has(id))));
+  const read = missing.size > 0 ? await personRefs(db, [...missing]) : new Map<string, PersonRef>();
+  return new Map(
+    parts.map((part, i) => {
+      for (const id of mentionedIn(part)) if (!refs[i]!.has(id) && read.has(id)) refs[i]!.set(id, read.get(id)!);
+      return [part.id, viewFrom(part, refs[i]!)];
+    }),
+  );
+}
+
+/** The holder's deputy, unless the holder deputises for themselves. */
+const deputyOf = (part: ViewParts) => (part.holder_deputy_id && part.holder_deputy_id !== part.holder_person_id ? part.holder_deputy_id : null);
+
+/** Everyone a ping's view mentions. */
+function mentionedIn(part: ViewParts): string[] {
+  const ids = [part.from_person_id, part.holder_person_id, deputyOf(part), part.next?.personId, ...part.admins.map((a) => a.id), ...part.events.flatMap((e) => [e.actor_person_id, e.to_person_id])];
+  return ids.filter((id): id is string => Boolean(id));
+}
+
+function viewFrom(part: ViewParts, refs: Map<string, PersonRef>): PingView {
+  // The row without what the view shows apart is the ping itself.
+  const { journey_key, journey_name, holder_journey_name, holder_deputy_id: _deputy, time_zone, settings, events, messages, people: _people, next, admins, ...ping } = part;
+  const deputyId = deputyOf(part);
   const refOf = (id: string): PersonRef => refs.get(id) ?? { name: 'someone' };
   const ref = (id: string | null | undefined): PersonRef | undefined => (id ? refOf(id) : undefined);
   return {

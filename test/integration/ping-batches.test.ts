@@ -13,8 +13,9 @@ import * as orgsRepo from '../../src/orgs/repo.js';
 import { personForEmail } from '../../src/orgs/service.js';
 import { claimDuePings } from '../../src/pings/repo.js';
 import { createPing } from '../../src/pings/service.js';
-import { dueNow, processDueBatch, type DueBatch } from '../../src/pings/transitions.js';
+import { dueNow, processDueBatch, processDuePing, snoozePing, type DueBatch } from '../../src/pings/transitions.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import type { Actor } from '../../src/chat/actor.js';
 
 const DEMO = readFileSync(new URL('../../data/demo/journeys.csv', import.meta.url), 'utf8');
 const HOUR = 3_600_000;
@@ -148,5 +149,82 @@ describe('ping escalations in batches, two workers on Postgres', () => {
     expect(gone).toMatchObject({ busy: false, steps: [{ outcome: { outcome: 'gone' } }] });
     const early = await processDueBatch({ db: t.db, clock }, { pingId: pingId!, limit: 4 });
     expect(early.steps).toEqual([{ pingId, outcome: { outcome: 'not-due', outboxIds: [], nextDueAt: new Date('2025-05-13T08:00:00Z') } }]);
+  });
+
+  /**
+   * Pings of five journeys as the demo tree has them (an inherited owner, owners with a parent owner,
+   * a parent without an owner, the top of the tree) and one whose snooze ends, in an organisation of
+   * their own: their history and every message queued for them, with ids left out.
+   */
+  async function mixedPings(name: string): Promise<{ orgId: string; ids: string[] }> {
+    const org = (await orgsRepo.createOrganisation(t.db, name)).id;
+    expect((await importJourneys(t.db, org, DEMO, { now: clock.now(), byLabel: 'test' })).ok).toBe(true);
+    const ann = await personForEmail(t.db, org, 'ann@example.com');
+    const tree = (await loadTree(t.db, org)).tree;
+    const ids: string[] = [];
+    for (const key of ['welcome-gift', 'first-invoice', 'apply', 'change-address', 'lifecycle', 'billing']) {
+      const created = await t.db.transaction().execute((trx) =>
+        createPing(trx, { orgId: org, journeyId: tree.byKey(key)!.id, fromPersonId: ann, reason: 'manual', message: `About ${key}`, dedupeKey: `mixed:${key}`, now: clock.now() }),
+      );
+      ids.push(created.pingId);
+    }
+    // The billing ping is snoozed by its owner an hour later; its snooze ends after the escalations are due.
+    const holder = await personForEmail(t.db, org, 'head-of-finance-ops@example.com');
+    const actor: Actor = { personId: holder, orgId: org, name: 'Finance', email: 'head-of-finance-ops@example.com', roles: new Set(), platform: 'slack', platformUserId: 'U1' };
+    await snoozePing({ db: t.db, clock }, actor, ids[5]!);
+    return { orgId: org, ids };
+  }
+
+  async function whatHappened(org: string) {
+    const people = new Map((await t.db.selectFrom('people').select(['id', 'email']).where('org_id', '=', org).execute()).map((p) => [p.id, p.email]));
+    const email = (id: string | null) => (id ? (people.get(id) ?? 'unknown') : null);
+    const pings = await t.db.selectFrom('pings').select(['id', 'message', 'state', 'level', 'holder_person_id', 'escalate_at', 'exhausted_at', 'version']).where('org_id', '=', org).orderBy('message').execute();
+    const events = await t.db
+      .selectFrom('ping_events')
+      .select(['ping_id', 'kind', 'level', 'actor_person_id', 'to_person_id', 'note', 'at'])
+      .where('ping_id', 'in', pings.map((p) => p.id))
+      .orderBy('id')
+      .execute();
+    const outbox = await t.db.selectFrom('outbox').select(['dedupe_key', 'target', 'message']).where('org_id', '=', org).orderBy('dedupe_key').execute();
+    const ids = new Map(pings.map((p) => [p.id, p.message]));
+    const withoutIds = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => ids.get(id) ?? email(id) ?? 'id').replace(/:update:\d+/, ':update:n').replace(/"updateOfOutboxId":"\d+"/, '"updateOfOutboxId":"n"');
+    return {
+      pings: pings.map((p) => ({ message: p.message, state: p.state, level: p.level, holder: email(p.holder_person_id), escalateAt: p.escalate_at, exhausted: p.exhausted_at, version: p.version })),
+      history: pings.map((p) => ({
+        message: p.message,
+        events: events.filter((e) => e.ping_id === p.id).map((e) => ({ kind: e.kind, level: e.level, actor: email(e.actor_person_id), to: email(e.to_person_id), note: e.note, at: e.at })),
+      })),
+      outbox: outbox
+        .map((o) => ({ key: withoutIds(o.dedupe_key), target: withoutIds(JSON.stringify(o.target)), message: withoutIds(typeof o.message === 'string' ? o.message : JSON.stringify(o.message)) }))
+        .sort((a, b) => a.key.localeCompare(b.key)),
+    };
+  }
+
+  it('a batch escalates, exhausts and wakes its pings together exactly as one at a time would', async () => {
+    const alone = await mixedPings('One at a time');
+    const together = await mixedPings('Together');
+    clock.advance(25 * HOUR);
+    for (const pingId of alone.ids) await processDuePing({ db: t.db, clock }, pingId);
+    const batch = await processDueBatch({ db: t.db, clock }, { pingId: together.ids[0]!, limit: 20 });
+    // The other organisation's pings are done already; earlier tests' pings may come along.
+    expect(batch.busy).toBe(false);
+    const ours = batch.steps.filter((s) => together.ids.includes(s.pingId));
+    expect(Object.fromEntries(ours.map((s) => [together.ids.indexOf(s.pingId), s.outcome.outcome]))).toEqual({
+      0: 'escalated',
+      1: 'escalated',
+      2: 'escalated',
+      3: 'escalated',
+      4: 'exhausted',
+      5: 'reminded',
+    });
+    const expected = await whatHappened(alone.orgId);
+    const actual = await whatHappened(together.orgId);
+    expect(actual.pings).toEqual(expected.pings);
+    expect(actual.history).toEqual(expected.history);
+    expect(actual.outbox).toEqual(expected.outbox);
+    // It did happen: four pings with their next owner, each told why, the sender told of each.
+    expect(actual.pings.filter((p) => p.level === 1).map((p) => p.holder).sort()).toEqual(['cx-director@example.com', 'cx-director@example.com', 'head-of-finance-ops@example.com', 'head-of-sales@example.com']);
+    expect(actual.outbox.filter((o) => o.key.endsWith(':v1:sender') && o.message.includes('it is now with')).map((o) => o.key)).toHaveLength(4);
+    expect(actual.outbox.filter((o) => /:v1:to:/.test(o.key) && o.message.includes('Escalated to you: not acknowledged within 24 h'))).toHaveLength(4);
   });
 });
