@@ -36,15 +36,7 @@ export async function holderFor(db: Executor, journeyId: string): Promise<Holder
  * is someone else (an owner who also owns the parent would only be asked twice).
  */
 export async function nextHolderAbove(db: Executor, fromJourneyId: string, currentPersonId: string | null): Promise<Holder | undefined> {
-  return (await nextHoldersAbove(db, fromJourneyId, currentPersonId)).next;
-}
-
-/**
- * nextHolderAbove, and who would be next after that one (nextHolderAbove of the next holder), from
- * one read of the chain; `after` is undefined when the chain read does not reach far enough to tell.
- */
-export async function nextHoldersAbove(db: Executor, fromJourneyId: string, currentPersonId: string | null): Promise<HoldersAbove> {
-  return holdersAbove(await ownerChain(db, fromJourneyId), currentPersonId);
+  return holdersAbove(await ownerChain(db, fromJourneyId), currentPersonId).next;
 }
 
 export interface HoldersAbove {
@@ -52,7 +44,10 @@ export interface HoldersAbove {
   after?: Holder | null;
 }
 
-/** nextHoldersAbove from a chain already read (ownerChains reads a batch's chains together). */
+/**
+ * nextHolderAbove from a chain already read (ownerChains reads a batch's chains together), and who
+ * would be next after that one; `after` is undefined when the chain does not reach far enough to tell.
+ */
 export function holdersAbove(chain: ChainLink[], currentPersonId: string | null): HoldersAbove {
   const at = chain.findIndex((l) => l.depth > 0 && l.ownerPersonId && l.ownerPersonId !== currentPersonId);
   const link = chain[at];

@@ -6,7 +6,7 @@ import { personRefJson, type PersonRefRow } from '../orgs/repo.js';
 import { idsInOrder, insertOutboxRows, outboxInsert } from '../delivery/outbox-repo.js';
 import { hasRole, type Actor } from '../chat/actor.js';
 import type { Db } from '../db/database.js';
-import type { Executor } from '../journeys/repo.js';
+import type { ChainLink, Executor } from '../journeys/repo.js';
 import type { PingEventKind, PingsTable, PingState } from '../journeys/tables.js';
 
 export type PingRow = Selectable<PingsTable>;
@@ -244,14 +244,10 @@ export interface PingMessageLine {
 }
 
 /**
- * The ping with its journey, its holder's journey, the organisation's settings, its history (as
- * pingEvents reads it), its direct messages so far and the people it mentions, in one query.
+ * Pings with their journeys, their holders' journeys, the organisations' settings, their histories (as
+ * pingEvents reads them), their direct messages so far, the owner chains above their holders and the
+ * people they mention, in one query; one ping, or a batch's. `alsoPeople`: more people, by ping id.
  */
-export async function pingWithJourney(db: Executor, pingId: string, alsoPeople: string[] = []) {
-  return (await pingsWithJourneys(db, [pingId], new Map([[pingId, alsoPeople]])))[0];
-}
-
-/** pingWithJourney of several pings in one query (a batch of escalations); `alsoPeople` by ping id. */
 export async function pingsWithJourneys(db: Executor, pingIds: string[], alsoPeople: Map<string, string[]> = new Map()) {
   if (pingIds.length === 0) return [];
   const also = JSON.stringify(Object.fromEntries([...alsoPeople].filter(([, ids]) => ids.length > 0)));
@@ -260,8 +256,21 @@ export async function pingsWithJourneys(db: Executor, pingIds: string[], alsoPeo
     .innerJoin('journeys as j', 'j.id', 'p.journey_id')
     .innerJoin('organisations as o', 'o.id', 'p.org_id')
     .leftJoin('journeys as hj', 'hj.id', 'p.holder_journey_id')
+    // While the ping is open, the owner chain above its holder (as ownerChain reads it): who is next in line.
+    .leftJoinLateral(
+      sql<{ chain: ChainLink[]; chain_owners: string[] | null }>`(
+        with recursive chain as (
+          select id, key, name, parent_id, owner_person_id, deputy_person_id, 0 as depth from journeys where id = p.holder_journey_id and p.state in ('sent', 'snoozed')
+          union all
+          select up.id, up.key, up.name, up.parent_id, up.owner_person_id, up.deputy_person_id, chain.depth + 1 from journeys up join chain on up.id = chain.parent_id where chain.depth < 32
+        )
+        select coalesce(json_agg(json_build_object('id', id, 'key', key, 'name', name, 'ownerPersonId', owner_person_id, 'deputyPersonId', deputy_person_id, 'depth', depth) order by depth), '[]'::json) as chain,
+          array_agg(owner_person_id) filter (where owner_person_id is not null) as chain_owners
+        from chain)`.as('c'),
+      (join) => join.onTrue(),
+    )
     .selectAll('p')
-    .select(['j.key as journey_key', 'j.name as journey_name', 'hj.name as holder_journey_name', 'hj.deputy_person_id as holder_deputy_id', 'o.time_zone', 'o.settings'])
+    .select(['j.key as journey_key', 'j.name as journey_name', 'hj.name as holder_journey_name', 'hj.deputy_person_id as holder_deputy_id', 'o.time_zone', 'o.settings', 'c.chain'])
     .select([
       sql<(Omit<PingEventLine, 'at' | 'until'> & { at: string; until: string | null })[]>`coalesce((
         select json_agg(json_build_object('kind', e.kind, 'level', e.level, 'at', e.at, 'actor_person_id', e.actor_person_id, 'to_person_id', e.to_person_id,
@@ -270,11 +279,12 @@ export async function pingsWithJourneys(db: Executor, pingIds: string[], alsoPeo
       sql<PingMessageLine[]>`coalesce((
         select json_agg(json_build_object('outboxId', m.outbox_id::text, 'personId', m.person_id, 'round', m.round) order by m.outbox_id)
         from ping_messages m where m.ping_id = p.id), '[]'::json)`.as('messages'),
-      // Everyone it mentions (its sender, holder, the holder's deputy, the people of its history, and
-      // its `alsoPeople`), as mentions need them: the view needs no read of its own for them.
+      // Everyone it mentions (its sender, holder, the holder's deputy, the people of its history, the
+      // owners above who may be next, and its `alsoPeople`), as mentions need them: the view needs no
+      // read of its own for them.
       sql<PersonRefRow[]>`coalesce((
         select json_agg(${personRefJson('pp')}) from people pp
-        where pp.id = any(array[p.from_person_id, p.holder_person_id, hj.deputy_person_id]
+        where pp.id = any(array[p.from_person_id, p.holder_person_id, hj.deputy_person_id] || coalesce(c.chain_owners, '{}')
             || array(select jsonb_array_elements_text(${also}::jsonb -> p.id::text))::uuid[])
           or pp.id in (select e.actor_person_id from ping_events e where e.ping_id = p.id union select e.to_person_id from ping_events e where e.ping_id = p.id)), '[]'::json)`.as('people'),
     ])

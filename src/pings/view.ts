@@ -4,7 +4,7 @@
 import type { PersonRef } from '../chat/card.js';
 import { personRefs, refsOf } from '../orgs/people.js';
 import * as orgsRepo from '../orgs/repo.js';
-import { nextHolderAbove, type Holder } from '../journeys/owners.js';
+import { holdersAbove, nextHolderAbove, type Holder } from '../journeys/owners.js';
 import type { Executor } from '../journeys/repo.js';
 import * as repo from './repo.js';
 import type { PingMessageLine, PingRow } from './repo.js';
@@ -104,12 +104,11 @@ export async function loadPingViews(db: Executor, pingIds: string[], known: Map<
   const alsoPeople = new Map(pingIds.map((id) => [id, [known.get(id)?.next?.personId, ...(known.get(id)?.alsoPeople ?? [])].filter((p): p is string => Boolean(p))]));
   const parts: ViewParts[] = [];
   for (const row of await repo.pingsWithJourneys(db, pingIds, alsoPeople)) {
-    const next = known.get(row.id)?.next;
-    const [nextHolder, admins] = await Promise.all([
-      !isOpen(row) ? Promise.resolve(undefined) : next !== undefined ? Promise.resolve(next ?? undefined) : nextInLine(db, row),
-      row.holder_person_id ? Promise.resolve([]) : orgsRepo.peopleWithRole(db, row.org_id, 'admin'),
-    ]);
-    parts.push({ ...row, next: nextHolder, admins });
+    // Who is next in line: as the caller knows it, or from the owner chain the row brought.
+    const given = known.get(row.id)?.next;
+    const next = !isOpen(row) ? undefined : given !== undefined ? (given ?? undefined) : holdersAbove(row.chain ?? [], row.holder_person_id).next;
+    const admins = row.holder_person_id ? [] : await orgsRepo.peopleWithRole(db, row.org_id, 'admin');
+    parts.push({ ...row, next, admins });
   }
   // Each ping's own people came with it; only who it does not name yet (the admins, who is next) is read, once for all.
   const refs = parts.map((part) => refsOf(part.people));
@@ -134,7 +133,7 @@ function mentionedIn(part: ViewParts): string[] {
 
 function viewFrom(part: ViewParts, refs: Map<string, PersonRef>): PingView {
   // The row without what the view shows apart is the ping itself.
-  const { journey_key, journey_name, holder_journey_name, holder_deputy_id: _deputy, time_zone, settings, events, messages, people: _people, next, admins, ...ping } = part;
+  const { journey_key, journey_name, holder_journey_name, holder_deputy_id: _deputy, chain: _chain, time_zone, settings, events, messages, people: _people, next, admins, ...ping } = part;
   const deputyId = deputyOf(part);
   const refOf = (id: string): PersonRef => refs.get(id) ?? { name: 'someone' };
   const ref = (id: string | null | undefined): PersonRef | undefined => (id ? refOf(id) : undefined);
