@@ -101,14 +101,16 @@ function people(refs: PersonRef[], max = 3): Inline[] {
 
 /**
  * A ping's events as steps: the messages of one round (to the owner and the deputy) are one step,
- * deliveries in a row are one "delivered", and the new round an escalation sends is told by it.
+ * deliveries in a row are one "delivered", and the new round an escalation sends is told by it (its
+ * messages are recorded right after it). A round sent otherwise above the first level, to the admins
+ * when nobody above could be reached, is a step of its own.
  */
 function steps(history: PingHistoryLine[]): PingHistoryLine[][] {
   const out: PingHistoryLine[][] = [];
   for (const line of history) {
-    if (line.kind === 'sent' && line.level > 0) continue;
     const last = out.at(-1);
     const first = last?.[0];
+    if (line.kind === 'sent' && first?.kind === 'escalated' && first.level === line.level) continue;
     const together = first?.kind === line.kind && (line.kind === 'delivered' || line.kind === 'undelivered' || first.at.getTime() === line.at.getTime());
     if (last && together) last.push(line);
     else out.push([line]);

@@ -83,6 +83,37 @@ describe('journey history card', () => {
     ]);
   });
 
+  it('names the admins a ping went to when nobody above could be reached, after an escalation', () => {
+    const sent = at('2027-03-12T09:00:00Z');
+    const escalated = at('2027-03-12T09:00:05Z');
+    const toAdmins = at('2027-03-12T09:00:09Z');
+    const admin = person('Alex Admin', 'UALEX');
+    const card = journeyHistoryCard(
+      view({
+        pingsTotal: 1,
+        pings: [
+          ping(
+            [
+              { kind: 'sent', level: 0, at: sent, to: olga },
+              { kind: 'undelivered', level: 0, at: escalated, to: olga, note: 'no Slack account' },
+              { kind: 'escalated', level: 1, at: escalated, to: dana, toJourneyName: 'Customer lifecycle', note: 'Olga Owner cannot be reached: no Slack account' },
+              { kind: 'sent', level: 1, at: escalated, to: dana },
+              { kind: 'undelivered', level: 1, at: toAdmins, to: dana, note: 'no Slack account' },
+              { kind: 'sent', level: 1, at: toAdmins, to: admin },
+              { kind: 'delivered', level: 1, at: at('2027-03-12T09:00:10Z'), to: admin },
+            ],
+            { state: 'sent', holder: dana },
+          ),
+        ],
+      }),
+    );
+    const [line] = listItems(card);
+    expect(line).toContain(
+      `sent to @Olga Owner ${formatWhen(sent, TZ)} · could not reach @Olga Owner · escalated to @Dana Director (owner of Customer lifecycle) ${formatWhen(escalated, TZ)} · ` +
+        `could not reach @Dana Director · sent to @Alex Admin ${formatWhen(toAdmins, TZ)} · delivered`,
+    );
+  });
+
   it('keeps the first and the latest steps of a long story, and says how many are left out', () => {
     const steps: PingHistoryLine[] = [{ kind: 'sent', level: 0, at: at('2027-03-01T09:00:00Z'), to: olga }];
     for (let day = 2; day <= 9; day++) {
