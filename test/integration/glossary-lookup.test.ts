@@ -181,6 +181,10 @@ const MATCHING_QUERIES: Record<string, [query: string, expected: string][]> = {
     ['my-account', 'MyAccount'],
     ['touch-point', 'Touchpoint'],
     ['touch point', 'Touchpoint'],
+    // A space left out between two words.
+    ['journeyowner', 'Journey owner'],
+    ['customerlifetime value', 'Customer Lifetime Value'],
+    ['repeatcontact rate', 'Repeat contact rate'],
     ['"Net Promoter Score"', 'Net Promoter Score'],
     ['moment-of-truth!', 'Moment of truth'],
     ['  first   contact    resolution  ', 'First Contact Resolution'],

@@ -39,10 +39,20 @@ function joinedPairs(tokens: string[]): string[] {
   return tokens.slice(0, 6).flatMap((token, i) => (i + 1 < tokens.length ? [`${token}${tokens[i + 1]}`] : []));
 }
 
+/** The shortest part of a word written together with another ("jilolovalue": "jilolo" + "value") that is looked for. */
+const SPLIT_PART = 3;
+
+/** Ways to read a word as two written together, as [first, second]; which the vocabulary knows decides. */
+function splits(token: string): [string, string][] {
+  if (isNumber(token) || token.length < 2 * SPLIT_PART) return [];
+  return Array.from({ length: token.length - 2 * SPLIT_PART + 1 }, (_, i) => [token.slice(0, SPLIT_PART + i), token.slice(SPLIT_PART + i)]);
+}
+
 /**
  * The query's words as groups of alternatives (each word with the vocabulary words it may have meant;
- * itself only when it is a known word or a number), and one more reading wherever two neighbouring
- * words are one word of the vocabulary written apart.
+ * itself only when it is a known word or a number), one more reading wherever two neighbouring words
+ * are one word of the vocabulary written apart, and one wherever a word the vocabulary does not know
+ * is two that it does, written together (a space left out: "jilolovalue ziwepa").
  */
 export function wordReadings(tokens: string[], knownWords: Set<string>, near: { token: string; word: string }[]): string[][][] {
   const groups = tokens.map((token) => {
@@ -59,6 +69,11 @@ export function wordReadings(tokens: string[], knownWords: Set<string>, near: { 
   const readings = [groups];
   joinedPairs(tokens).forEach((word, i) => {
     if (knownWords.has(word)) readings.push([...groups.slice(0, i), [word], ...groups.slice(i + 2)]);
+  });
+  tokens.slice(0, 6).forEach((token, i) => {
+    if (knownWords.has(token)) return;
+    const split = splits(token).find(([first, second]) => knownWords.has(first) && knownWords.has(second));
+    if (split) readings.push([...groups.slice(0, i), [split[0]], [split[1]], ...groups.slice(i + 1)]);
   });
   return readings;
 }
@@ -111,8 +126,8 @@ export async function rank(db: Db, orgId: string, query: PreparedQuery, options:
   return { ranked, decision: decide(ranked, size), ...context, ...(read ? { card: read } : {}) };
 }
 
-/** The query's words and neighbouring words written together, whichever the vocabulary knows. */
-const lookupWords = (query: PreparedQuery) => [...query.tokens, ...joinedPairs(query.tokens)];
+/** The query's words, neighbouring words written together, and the parts of each word read as two: whichever the vocabulary knows. */
+const lookupWords = (query: PreparedQuery) => [...new Set([...query.tokens, ...joinedPairs(query.tokens), ...query.tokens.slice(0, 6).flatMap(splits).flat()])];
 /** The words that may need correcting (numbers never do). */
 const lookupTokens = (query: PreparedQuery) => [...new Set(query.tokens)].filter((t) => !isNumber(t));
 
