@@ -215,6 +215,12 @@ describe.each(DATABASE_KINDS)('pings on %s', (kind) => {
     const result = await escalatePingNow(deps(), olga, created.pingId);
     expect(result.view.holder?.personId).toBe(dana.personId);
     expect(JSON.stringify((await dmsTo(ann.personId)).at(-1)?.message.card)).toContain('escalated your ping about Welcome journey');
+    // The new holder is told who escalated it to them, and the history says who did.
+    const toDana = JSON.stringify((await dmsTo(dana.personId)).at(-1)?.message.card);
+    expect(toDana).toContain(' escalated this ping to you.');
+    expect(toDana).toContain('{"kind":"mention","person":{"name":"head-of-onboarding"');
+    const escalated = await t.db.selectFrom('ping_events').select(['actor_person_id', 'to_person_id', 'level']).where('ping_id', '=', created.pingId).where('kind', '=', 'escalated').execute();
+    expect(escalated).toEqual([{ actor_person_id: olga.personId, to_person_id: dana.personId, level: 1 }]);
     await expect(escalatePingNow(deps(), dana, created.pingId)).rejects.toThrow(/Nobody is above/);
     await expect(acknowledgePing(deps(), olga, created.pingId)).rejects.toBeInstanceOf(PermissionDenied);
   });
