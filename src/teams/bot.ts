@@ -57,8 +57,10 @@ function conversationIdOf(activity: Activity): string {
 
 // Schemas are built once, here: zod compiles each on its first use, which costs far more than a parse.
 const channelDataTenant = z.object({ tenant: z.object({ id: z.string() }) });
-const mentionEntity = z.object({ type: z.literal('mention'), text: z.string(), mentioned: z.object({ id: z.string(), name: z.string().optional(), aadObjectId: z.string().optional() }) });
-const mentionOf = z.object({ type: z.literal('mention'), mentioned: z.object({ id: z.string() }).loose() }).loose();
+/** An @mention in a message's entities: who is mentioned, and the text that stands for them (when Teams sends it). */
+const mentionEntity = z
+  .object({ type: z.literal('mention'), text: z.string().optional(), mentioned: z.object({ id: z.string(), name: z.string().optional(), aadObjectId: z.string().optional() }).loose() })
+  .loose();
 
 function tenantOf(activity: Activity): string {
   const fromChannelData = channelDataTenant.safeParse(activity.channelData);
@@ -68,7 +70,7 @@ function tenantOf(activity: Activity): string {
 /** Whether the message @mentions Steward itself. */
 function mentionsBot(activity: Activity): boolean {
   return (activity.entities ?? []).some((entity) => {
-    const mention = mentionOf.safeParse(entity);
+    const mention = mentionEntity.safeParse(entity);
     return mention.success && mention.data.mentioned.id === activity.recipient.id;
   });
 }
@@ -79,7 +81,8 @@ function textAndMentions(activity: Activity): { text: string; mentions: ChatUser
   const mentions: ChatUser[] = [];
   for (const entity of activity.entities ?? []) {
     const mention = mentionEntity.safeParse(entity);
-    if (!mention.success || mention.data.mentioned.id === activity.recipient.id) continue;
+    // A mention without its text cannot be put back in place: left out, as Teams never sends one.
+    if (!mention.success || !mention.data.text || mention.data.mentioned.id === activity.recipient.id) continue;
     const id = mention.data.mentioned.aadObjectId ?? mention.data.mentioned.id;
     mentions.push({ id, ...(mention.data.mentioned.name ? { name: mention.data.mentioned.name } : {}) });
     text = text.replace(mention.data.text, `<@${id}>`);
