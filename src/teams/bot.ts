@@ -81,7 +81,7 @@ function textAndMentions(activity: Activity): { text: string; mentions: ChatUser
   const mentions: ChatUser[] = [];
   for (const entity of activity.entities ?? []) {
     const mention = mentionEntity.safeParse(entity);
-    // A mention without its text cannot be put back in place: left out, as Teams never sends one.
+    // A mention without its text has no place in the text to stand in: it is left out.
     if (!mention.success || !mention.data.text || mention.data.mentioned.id === activity.recipient.id) continue;
     const id = mention.data.mentioned.aadObjectId ?? mention.data.mentioned.id;
     mentions.push({ id, ...(mention.data.mentioned.name ? { name: mention.data.mentioned.name } : {}) });
