@@ -181,7 +181,7 @@ export async function stepsOfPings(db: Executor, orgId: string, pingIds: string[
     .where('p.org_id', '=', orgId)
     .where('e.ping_id', 'in', pingIds)
     .orderBy('e.at')
-    .orderBy('e.at').orderBy('e.id')
+    .orderBy('e.id')
     .execute();
 }
 

@@ -303,7 +303,8 @@ export async function pingEvents(db: Executor, pingId: string) {
     .leftJoin('journeys as tj', 'tj.id', 'e.to_journey_id')
     .select(['e.kind', 'e.level', 'e.at', 'e.actor_person_id', 'e.to_person_id', 'e.until', 'e.note', 'tj.name as to_journey_name'])
     .where('e.ping_id', '=', pingId)
-    .orderBy('e.at').orderBy('e.id')
+    .orderBy('e.at')
+    .orderBy('e.id')
     .execute();
 }
 
