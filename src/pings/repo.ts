@@ -3,7 +3,7 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { OutboxTable } from '../db/foundation-tables.js';
 import { personRefJson, type PersonRefRow } from '../orgs/repo.js';
-import { idsInOrder, insertOutboxRows, outboxInsert } from '../delivery/outbox-repo.js';
+import { idsInOrder, outboxInsert } from '../delivery/outbox-repo.js';
 import { hasRole, type Actor } from '../chat/actor.js';
 import type { Db } from '../db/database.js';
 import type { ChainLink, Executor } from '../journeys/repo.js';
@@ -338,9 +338,9 @@ export async function insertRounds(trx: Executor, rounds: RoundToInsert[]): Prom
   const messages = rounds.flatMap((r) => r.messages.map((m) => m.outbox));
   const alongside = rounds.flatMap((r) => r.alongside);
   if (messages.length === 0) {
-    const inserted = await insertOutboxRows(trx, alongside);
-    const ids = new Map(alongside.map((row, i) => [row.dedupe_key, inserted[i]]));
-    return rounds.map((r) => ({ round: [], alongside: r.alongside.flatMap((row) => ids.get(row.dedupe_key) ?? []) }));
+    // Only rows alongside (no round has recipients): each round's new ids, by dedupe key (those queued before are not new).
+    const inserted = alongside.length === 0 ? [] : await outboxInsert(trx.insertInto('outbox'), alongside).returning(['id', 'dedupe_key']).execute();
+    return rounds.map((r) => ({ round: [], alongside: idsInOrder(r.alongside, inserted) }));
   }
   // What each message row belongs to, by its dedupe key (unique within an organisation's outbox).
   const specs = JSON.stringify(

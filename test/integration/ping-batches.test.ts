@@ -11,7 +11,9 @@ import { importJourneys } from '../../src/journeys/csv.js';
 import { loadTree } from '../../src/journeys/service.js';
 import * as orgsRepo from '../../src/orgs/repo.js';
 import { personForEmail } from '../../src/orgs/service.js';
-import { claimDuePings } from '../../src/pings/repo.js';
+import { claimDuePings, insertRounds } from '../../src/pings/repo.js';
+import { enqueueMessages, outboxRowOf } from '../../src/delivery/outbox-repo.js';
+import { text } from '../../src/chat/card.js';
 import { createPing } from '../../src/pings/service.js';
 import { dueNow, processDueBatch, processDuePing, snoozePing, type DueBatch } from '../../src/pings/transitions.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -149,6 +151,21 @@ describe('ping escalations in batches, two workers on Postgres', () => {
     expect(gone).toMatchObject({ busy: false, steps: [{ outcome: { outcome: 'gone' } }] });
     const early = await processDueBatch({ db: t.db, clock }, { pingId: pingId!, limit: 4 });
     expect(early.steps).toEqual([{ pingId, outcome: { outcome: 'not-due', outboxIds: [], nextDueAt: new Date('2025-05-13T08:00:00Z') } }]);
+  });
+
+  it('rounds without recipients still say which of their messages alongside are new, each round its own', async () => {
+    const [first, second] = await pings(2);
+    const ann = await personForEmail(t.db, orgId, 'ann@example.com');
+    const note = (pingId: string) => ({ orgId, dedupeKey: `ping:${pingId}:note-test`, target: { kind: 'person' as const, personId: ann }, card: { title: 'Note', blocks: [{ kind: 'text' as const, text: [text('A note')] }], summary: 'A note' } });
+    // The first round's note was queued before: only the second one's is new.
+    await enqueueMessages(t.db, [note(first!)]);
+    const round = (pingId: string) => ({ pingId, round: 0, level: 0, eventKind: null, at: clock.now(), messages: [], alongside: [outboxRowOf(note(pingId))] });
+    const written = await insertRounds(t.db, [round(first!), round(second!)]);
+    const secondId = (await t.db.selectFrom('outbox').select('id').where('dedupe_key', '=', `ping:${second}:note-test`).executeTakeFirstOrThrow()).id;
+    expect(written).toEqual([
+      { round: [], alongside: [] },
+      { round: [], alongside: [String(secondId)] },
+    ]);
   });
 
   /**
