@@ -1,7 +1,7 @@
 // Who is accountable for a journey: its own owner, or the nearest ancestor's (owners are inherited
 // down the tree unless a journey names its own); and who is next in line when a ping escalates.
 import type { Db } from '../db/database.js';
-import { ownerChain, type ChainLink, type Executor } from './repo.js';
+import { JOURNEY_CHAIN_DEPTH, ownerChain, type ChainLink, type Executor } from './repo.js';
 
 export interface AccountableOwner {
   personId: string;
@@ -55,8 +55,8 @@ export function holdersAbove(chain: ChainLink[], currentPersonId: string | null)
   const next = holderOf(link, link.ownerPersonId);
   const beyond = chain.slice(at + 1).find((l) => l.ownerPersonId && l.ownerPersonId !== next.personId);
   if (beyond?.ownerPersonId) return { next, after: holderOf(beyond, beyond.ownerPersonId) };
-  // The chain read stops at depth 32: a chain that long may go on above.
-  return chain.length > 32 ? { next } : { next, after: null };
+  // The chain read stops at JOURNEY_CHAIN_DEPTH: a chain that long may go on above.
+  return chain.length > JOURNEY_CHAIN_DEPTH ? { next } : { next, after: null };
 }
 
 function holderOf(link: { id: string; name: string; deputyPersonId: string | null }, personId: string): Holder {

@@ -1,6 +1,6 @@
 // SQL of the journey tree: loading an organisation's tree, changing journeys, their change log, and a
 // journey's history (its changes and its pings, step by step).
-import { sql, type Selectable, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
 import type { JourneyEventKind, JourneyLevel, JourneysTable } from './tables.js';
@@ -211,6 +211,25 @@ export interface ChainLink {
   depth: number;
 }
 
+/** How far up a chain of journeys is read: a chain read this long may go on above. */
+export const JOURNEY_CHAIN_DEPTH = 32;
+
+/**
+ * `with recursive chain as (…)`: the journeys `where` picks, each the `start` of its chain, and their
+ * ancestors, nearest first (`depth` 0 is the journey itself), at most JOURNEY_CHAIN_DEPTH levels up,
+ * with what is inherited down the tree (owner, deputy, channel). ownerChains reads it; so do a ping's
+ * view, for the chain above its holder (src/pings/repo.ts), and a KPI alert, for its channel.
+ */
+export function journeyChainCte(where: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`with recursive chain as (
+      select id as start, id, key, name, parent_id, owner_person_id, deputy_person_id, channel_conversation_id, 0 as depth from journeys where ${where}
+      union all
+      select chain.start, up.id, up.key, up.name, up.parent_id, up.owner_person_id, up.deputy_person_id, up.channel_conversation_id, chain.depth + 1
+      from journeys up join chain on up.id = chain.parent_id
+      where chain.depth < ${sql.lit(JOURNEY_CHAIN_DEPTH)}
+    )`;
+}
+
 /** The journey and its ancestors, nearest first (bounded, like the tree's depth). */
 export async function ownerChain(db: Executor, journeyId: string): Promise<ChainLink[]> {
   return (await ownerChains(db, [journeyId])).get(journeyId) ?? [];
@@ -221,13 +240,7 @@ export async function ownerChains(db: Executor, journeyIds: string[]): Promise<M
   const chains = new Map<string, ChainLink[]>();
   if (journeyIds.length === 0) return chains;
   const result = await sql<{ start: string; id: string; key: string; name: string; owner_person_id: string | null; deputy_person_id: string | null; depth: number }>`
-    with recursive chain as (
-      select id as start, id, key, name, parent_id, owner_person_id, deputy_person_id, 0 as depth from journeys where id = any(${journeyIds}::uuid[])
-      union all
-      select chain.start, j.id, j.key, j.name, j.parent_id, j.owner_person_id, j.deputy_person_id, chain.depth + 1
-      from journeys j join chain on j.id = chain.parent_id
-      where chain.depth < 32
-    )
+    ${journeyChainCte(sql`id = any(${journeyIds}::uuid[])`)}
     select start, id, key, name, owner_person_id, deputy_person_id, depth from chain order by start, depth
   `.execute(db);
   for (const r of result.rows) {

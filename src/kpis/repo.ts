@@ -1,6 +1,7 @@
 // SQL of the KPIs capability, through Kysely. Dates are selected as text (see tables.ts).
 import { sql, type Insertable, type Selectable, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
+import { journeyChainCte } from '../journeys/repo.js';
 import type { Database } from '../db/tables.js';
 import type { Point } from './status.js';
 import type { KpisTable } from './tables.js';
@@ -214,11 +215,7 @@ export async function valueHistory(db: Executor, kpiId: string, segment: string,
 /** Where a journey's KPI alerts go: the journey's own channel, or the nearest ancestor's. */
 export async function journeyChannelOf(db: Executor, journeyId: string): Promise<string | undefined> {
   const result = await sql<{ channel_conversation_id: string }>`
-    with recursive chain as (
-      select id, parent_id, channel_conversation_id, 0 as depth from journeys where id = ${journeyId}
-      union all
-      select j.id, j.parent_id, j.channel_conversation_id, chain.depth + 1 from journeys j join chain on j.id = chain.parent_id where chain.depth < 32
-    )
+    ${journeyChainCte(sql`id = ${journeyId}`)}
     select channel_conversation_id from chain where channel_conversation_id is not null order by depth limit 1
   `.execute(db);
   return result.rows[0]?.channel_conversation_id;

@@ -6,7 +6,7 @@ import { personRefJson, type PersonRefRow } from '../orgs/repo.js';
 import { idsInOrder, outboxInsert } from '../delivery/outbox-repo.js';
 import { hasRole, type Actor } from '../chat/actor.js';
 import type { Db } from '../db/database.js';
-import type { ChainLink, Executor } from '../journeys/repo.js';
+import { journeyChainCte, type ChainLink, type Executor } from '../journeys/repo.js';
 import type { PingEventKind, PingsTable, PingState } from '../journeys/tables.js';
 
 export type PingRow = Selectable<PingsTable>;
@@ -259,11 +259,7 @@ export async function pingsWithJourneys(db: Executor, pingIds: string[], alsoPeo
     // While the ping is open, the owner chain above its holder (as ownerChain reads it): who is next in line.
     .leftJoinLateral(
       sql<{ chain: ChainLink[]; chain_owners: string[] | null }>`(
-        with recursive chain as (
-          select id, key, name, parent_id, owner_person_id, deputy_person_id, 0 as depth from journeys where id = p.holder_journey_id and p.state in ('sent', 'snoozed')
-          union all
-          select up.id, up.key, up.name, up.parent_id, up.owner_person_id, up.deputy_person_id, chain.depth + 1 from journeys up join chain on up.id = chain.parent_id where chain.depth < 32
-        )
+        ${journeyChainCte(sql`id = p.holder_journey_id and p.state in ('sent', 'snoozed')`)}
         select coalesce(json_agg(json_build_object('id', id, 'key', key, 'name', name, 'ownerPersonId', owner_person_id, 'deputyPersonId', deputy_person_id, 'depth', depth) order by depth), '[]'::json) as chain,
           array_agg(owner_person_id) filter (where owner_person_id is not null) as chain_owners
         from chain)`.as('c'),
