@@ -112,11 +112,12 @@ export async function loadPingViews(db: Executor, pingIds: string[], known: Map<
   }
   // Each ping's own people came with it; only who it does not name yet (the admins, who is next) is read, once for all.
   const refs = parts.map((part) => refsOf(part.people));
-  const missing = new Set(parts.flatMap((part, i) => mentionedIn(part).filter((id) => !refs[i]!.has(id))));
+  const lacking = parts.map((part, i) => mentionedIn(part).filter((id) => !refs[i]!.has(id)));
+  const missing = new Set(lacking.flat());
   const read = missing.size > 0 ? await personRefs(db, [...missing]) : new Map<string, PersonRef>();
   return new Map(
     parts.map((part, i) => {
-      for (const id of mentionedIn(part)) if (!refs[i]!.has(id) && read.has(id)) refs[i]!.set(id, read.get(id)!);
+      for (const id of lacking[i]!) if (read.has(id)) refs[i]!.set(id, read.get(id)!);
       return [part.id, viewFrom(part, refs[i]!)];
     }),
   );
