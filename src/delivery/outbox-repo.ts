@@ -59,7 +59,7 @@ export async function insertOutboxRows(trx: Transaction<Database> | Db, rows: In
 
 /**
  * An insert into the outbox of these rows, skipping a row whose cause (dedupe key) is queued already;
- * the caller says what it returns. A statement of its own, or part of a capability's (insertRound in
+ * the caller says what it returns. A statement of its own, or part of a capability's (insertRounds in
  * src/pings/repo.ts).
  */
 export function outboxInsert<I extends InsertQueryBuilder<Database, 'outbox', InsertResult>>(insert: I, rows: Insertable<Database['outbox']>[]) {
