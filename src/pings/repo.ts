@@ -270,7 +270,7 @@ export async function pingsWithJourneys(db: Executor, pingIds: string[], alsoPeo
     .select([
       sql<(Omit<PingEventLine, 'at' | 'until'> & { at: string; until: string | null })[]>`coalesce((
         select json_agg(json_build_object('kind', e.kind, 'level', e.level, 'at', e.at, 'actor_person_id', e.actor_person_id, 'to_person_id', e.to_person_id,
-          'until', e.until, 'note', e.note, 'to_journey_name', tj.name) order by e.at, e.id)
+          'until', e.until, 'note', e.note, 'to_journey_name', tj.name) order by e.id)
         from ping_events e left join journeys tj on tj.id = e.to_journey_id where e.ping_id = p.id), '[]'::json)`.as('events'),
       sql<PingMessageLine[]>`coalesce((
         select json_agg(json_build_object('outboxId', m.outbox_id::text, 'personId', m.person_id, 'round', m.round) order by m.outbox_id)
@@ -299,7 +299,6 @@ export async function pingEvents(db: Executor, pingId: string) {
     .leftJoin('journeys as tj', 'tj.id', 'e.to_journey_id')
     .select(['e.kind', 'e.level', 'e.at', 'e.actor_person_id', 'e.to_person_id', 'e.until', 'e.note', 'tj.name as to_journey_name'])
     .where('e.ping_id', '=', pingId)
-    .orderBy('e.at')
     .orderBy('e.id')
     .execute();
 }

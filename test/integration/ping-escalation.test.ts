@@ -270,19 +270,6 @@ describe.each(DATABASE_KINDS)('pings on %s', (kind) => {
     await expect(sql`delete from pings`.execute(t.db)).rejects.toThrow(/append-only/);
   });
 
-  it('tells the history in the order things happened, also when a delivery is recorded after a later click', async () => {
-    const ann = await actor('ann@example.com');
-    const olga = await actor('head-of-onboarding@example.com');
-    const created = await ping('onboarding', ann);
-    // Delivered a minute after it was sent; snoozed an hour later; the sweep records the delivery after that.
-    await t.db.updateTable('outbox').set({ status: 'delivered', delivered_at: new Date(clock.now().getTime() + 60_000) }).where('id', 'in', created.outboxIds).execute();
-    clock.advance(HOUR);
-    await snoozePing(deps(), olga, created.pingId);
-    expect(await recordPingDeliveries(t.db)).toBe(1);
-    const view = await loadPingView(t.db, created.pingId);
-    expect(view?.history.map((h) => h.kind)).toEqual(['sent', 'delivered', 'snoozed']);
-  });
-
   it('a KPI ping (no sender) resolves when the KPI recovers, and its message says so', async () => {
     const olga = await actor('head-of-onboarding@example.com');
     const created = await ping('onboarding', null, 'NPS onboarding breached its threshold for 2 periods');
