@@ -1,8 +1,9 @@
 // Bot Framework plumbing: the CloudAdapter (JWT validation when app credentials are configured,
-// anonymous for local use otherwise) and the bridge from node:http to botbuilder's request shape.
+// anonymous for local use otherwise) and the bridge from node:http to its turns.
 import { z } from 'zod';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
 import type { Logger } from '../log.js';
 
 export interface TeamsCredentials {
@@ -69,14 +70,40 @@ function kept<T>(clients: Map<string, Promise<T>>, key: string, build: () => Pro
   return client;
 }
 
-export function createCloudAdapter(credentials: TeamsCredentials, log: Logger): CloudAdapter {
+/**
+ * The CloudAdapter, given the parsed activity directly. Its own `process(req, res, logic)` takes
+ * express-like objects and checks their shapes with zod schemas it builds again for every request
+ * (a twentieth of a compose query's CPU); Steward has already read and checked the body (route.ts),
+ * so it goes straight to the turn: the same authentication, turn and invoke response.
+ */
+export class StewardCloudAdapter extends CloudAdapter {
+  /** Authenticates and runs one activity; the invoke response to answer with, if any. Throws AuthenticationError when the token is refused. */
+  async run(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authHeader, withDates(activity), logic);
+  }
+}
+
+/** As botbuilder does to every incoming activity: its times as dates, the text kept beside them. */
+function withDates(activity: Activity): Activity {
+  const raw = activity as Activity & Record<string, unknown>;
+  for (const [field, rawField] of [['timestamp', 'rawTimestamp'], ['expiration', 'rawExpiration'], ['localTimestamp', 'rawLocalTimestamp']] as const) {
+    const value = raw[field];
+    if (typeof value === 'string') {
+      raw[rawField] = value;
+      raw[field] = new Date(value);
+    }
+  }
+  return activity;
+}
+
+export function createCloudAdapter(credentials: TeamsCredentials, log: Logger): StewardCloudAdapter {
   const auth = new ReusingAuthentication({
     MicrosoftAppId: credentials.appId ?? '',
     MicrosoftAppPassword: credentials.appPassword ?? '',
     MicrosoftAppTenantId: credentials.appTenantId ?? '',
     MicrosoftAppType: credentials.appType,
   });
-  const adapter = new CloudAdapter(auth);
+  const adapter = new StewardCloudAdapter(auth);
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     log.error({ err: error, activityType: context.activity.type }, 'Teams turn failed');
     await context.sendActivity('Something went wrong on Steward\'s side and nothing was changed.').catch(() => {});
@@ -107,48 +134,38 @@ export function activityProblem(body: unknown): string | undefined {
   return `not a Bot Framework activity: ${issue?.path.join('.') || 'body'} ${issue?.message ?? 'is invalid'}`;
 }
 
-/** Runs one Bot Framework request through the adapter; returns the HTTP status it answered. */
+/**
+ * Runs one Bot Framework request through the adapter and answers it: the invoke response (a compose
+ * query's results, a card action's card), 200 with nothing, 401 for a token the authentication
+ * refused, 500 when the turn failed outside the bot's own error handling. Returns the status.
+ */
 export async function processTeamsRequest(
-  adapter: CloudAdapter,
+  adapter: Pick<StewardCloudAdapter, 'run'>,
   req: IncomingMessage,
   res: ServerResponse,
-  body: unknown,
+  activity: Activity,
   logic: (context: TurnContext) => Promise<void>,
+  log: Logger,
 ): Promise<number> {
-  let status = 200;
-  const headers: Record<string, string> = {};
-  const response = {
-    socket: req.socket,
-    status(code: number) {
-      status = code;
-      return response;
-    },
-    header(name: string, value: unknown) {
-      headers[name] = String(value);
-      return response;
-    },
-    send(payload?: unknown) {
-      if (res.headersSent) return response;
-      if (payload === undefined || payload === null) {
-        res.writeHead(status, headers).end();
-      } else if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
-        res.writeHead(status, headers).end(payload);
-      } else {
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(payload));
-      }
-      return response;
-    },
-    end() {
-      if (!res.headersSent) res.writeHead(status, headers).end();
-      return response;
-    },
-  };
-  const request = {
-    body: body && typeof body === 'object' ? Object.fromEntries(Object.entries(body)) : {},
-    headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, v])),
-    method: req.method ?? 'POST',
-  };
-  await adapter.process(request, response, logic);
-  if (!res.headersSent) res.writeHead(status, headers).end();
+  const header = req.headers.authorization;
+  let status: number;
+  let body: unknown;
+  try {
+    const answer = await adapter.run(typeof header === 'string' ? header : '', activity, logic);
+    status = answer?.status ?? 200;
+    body = answer?.body;
+  } catch (error) {
+    if (error instanceof AuthenticationError) {
+      status = 401;
+      body = { error: error.message };
+    } else {
+      log.error({ err: error, activityType: activity.type }, 'Teams request failed');
+      status = 500;
+      body = { error: 'internal error' };
+    }
+  }
+  if (res.headersSent) return status;
+  if (body === undefined || body === null) res.writeHead(status).end();
+  else res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
   return status;
 }

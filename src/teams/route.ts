@@ -5,10 +5,10 @@
 // Bot Framework's hosts. An activity naming another server never makes Steward fetch from it or send
 // to it.
 import type { IncomingMessage } from 'node:http';
-import type { CloudAdapter, TurnContext } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
 import { sendJson, type Route } from '../http/server.js';
 import type { Logger } from '../log.js';
-import { activityProblem, processTeamsRequest } from './adapter.js';
+import { activityProblem, processTeamsRequest, type StewardCloudAdapter } from './adapter.js';
 import { isAllowedServiceUrl, isLoopbackAddress, isLoopbackUrl } from './service-urls.js';
 
 export interface TeamsRouteOptions {
@@ -61,7 +61,7 @@ function refusalOf(req: IncomingMessage, activity: unknown, options: TeamsRouteO
   return undefined;
 }
 
-export function teamsRoute(adapter: CloudAdapter, bot: { run(context: TurnContext): Promise<void> }, options: TeamsRouteOptions): Route {
+export function teamsRoute(adapter: Pick<StewardCloudAdapter, 'run'>, bot: { run(context: TurnContext): Promise<void> }, options: TeamsRouteOptions): Route {
   return {
     method: 'POST',
     path: '/api/messages',
@@ -86,7 +86,8 @@ export function teamsRoute(adapter: CloudAdapter, bot: { run(context: TurnContex
         sendJson(res, refusal.status, { error: refusal.error });
         return String(refusal.status);
       }
-      const status = await processTeamsRequest(adapter, req, res, activity, (context) => bot.run(context));
+      // activityProblem checked what Steward relies on; the adapter checks the rest (and the token).
+      const status = await processTeamsRequest(adapter, req, res, activity as Activity, (context) => bot.run(context), options.log);
       return String(status);
     },
   };

@@ -77,7 +77,12 @@ async function post(options: { anonymous: boolean; remoteAddress: string; servic
   const lines: string[] = [];
   const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
   let adapterCalls = 0;
-  const adapter = { process: async () => void adapterCalls++ } as unknown as CloudAdapter;
+  const adapter = {
+    run: async () => {
+      adapterCalls++;
+      return undefined;
+    },
+  };
   const route = teamsRoute(adapter, { run: async () => {} }, { anonymous: options.anonymous, serviceUrlHosts: DEFAULT_TEAMS_SERVICE_URL_HOSTS, log });
   const answer = { status: 0, body: '' };
   const res = {
