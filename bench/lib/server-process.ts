@@ -1,7 +1,7 @@
 // Runs a server under test in its own process (its own event loop, its memory readable from /proc).
 // The process prints `ready <url>` on stdout once it listens.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 
 export interface ServerProcess {
   url: string;
@@ -43,6 +43,8 @@ export interface ServerProcessOptions {
   /** Name for error messages. */
   name: string;
   timeoutMs?: number;
+  /** A file the process's stdout is also appended to (e.g. its --trace-gc lines). */
+  copyStdoutTo?: string | undefined;
 }
 
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
@@ -56,14 +58,18 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     let stdout = '';
+    let ready = false;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${options.name} did not start within ${timeoutMs} ms:\n${stderr}`));
     }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => {
+      if (options.copyStdoutTo) appendFileSync(options.copyStdoutTo, chunk);
+      if (ready) return;
       stdout += chunk.toString();
       const line = stdout.split('\n').find((l) => l.startsWith(READY_PREFIX));
       if (line) {
+        ready = true;
         clearTimeout(timer);
         resolve(line.slice(READY_PREFIX.length).trim());
       }

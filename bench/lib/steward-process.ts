@@ -83,7 +83,8 @@ function serveScript(outDir: string): string {
 
 /**
  * BENCH_PROFILE=<dir>: any benchmark writes a CPU profile of its Steward process there (open it in
- * Chrome's DevTools). BENCH_NODE_FLAGS: more node flags for Steward, e.g. V8 heap settings to try.
+ * Chrome's DevTools). BENCH_NODE_FLAGS: more node flags for Steward, e.g. V8 heap settings to try;
+ * BENCH_STDOUT=<file>: Steward's stdout appended there (with BENCH_NODE_FLAGS=--trace-gc, its collections).
  */
 function profileFlags(): string[] {
   return [
@@ -99,6 +100,7 @@ export async function startStewardProcess(options: StewardProcessOptions): Promi
   try {
     const server = await startServerProcess({
       name: 'Steward',
+      copyStdoutTo: process.env.BENCH_STDOUT,
       // The heap limit `npm start` gives Steward (package.json), so memory is measured as it runs.
       nodeArgs: [`--max-old-space-size=${process.env.STEWARD_HEAP_MB ?? 384}`, ...profileFlags(), ...(options.nodeFlags ?? []), '--input-type=module', '--eval', serveScript(outDir)],
       env: {
