@@ -257,6 +257,20 @@ export class StewardTeamsBot extends TeamsActivityHandler {
     return { base: this.baseRequest(context.activity), handle: (request) => this.options.router.handle(request, this.emailLookup(context)) };
   }
 
+  /**
+   * A compose query (sent as someone types, several a second) goes straight to its handler.
+   * botbuilder's dispatch (run, onTurnActivity, onInvokeActivity and their helpers) is a dozen async
+   * frames per query, which in a busy process outlive it and fill the old heap; with no turn or
+   * dialog handlers registered, what it does for this invoke is exactly this. Every other activity
+   * takes botbuilder's way.
+   */
+  override async run(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    if (activity?.type !== 'invoke' || activity.name !== 'composeExtension/query') return super.run(context);
+    const body = await this.handleTeamsMessagingExtensionQuery(context, activity.value as MessagingExtensionQuery);
+    await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body } satisfies InvokeResponse });
+  }
+
   protected override handleTeamsMessagingExtensionQuery(context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
     return searchTerms(this.extension(context), query);
   }
