@@ -73,8 +73,9 @@ function kept<T>(clients: Map<string, Promise<T>>, key: string, build: () => Pro
 /**
  * The CloudAdapter, given the parsed activity directly. Its own `process(req, res, logic)` takes
  * express-like objects and checks their shapes with zod schemas it builds again for every request
- * (a twentieth of a compose query's CPU); Steward has already read and checked the body (route.ts),
- * so it goes straight to the turn: the same authentication, turn and invoke response.
+ * (with the request shims, about a third of a compose query's CPU); Steward has already read and
+ * checked the body (route.ts), so it goes straight to the turn: the same authentication, turn and
+ * invoke response.
  */
 export class StewardCloudAdapter extends CloudAdapter {
   /** Authenticates and runs one activity; the invoke response to answer with, if any. Throws AuthenticationError when the token is refused. */
