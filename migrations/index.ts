@@ -17,6 +17,7 @@ import * as tokenScopes from './0013_token_scopes.js';
 import * as glossaryWatch from './0015_glossary_watch.js';
 import * as homeViews from './0016_home_views.js';
 import * as homeStale from './0017_home_stale.js';
+import * as outboxFailedAt from './0018_outbox_failed_at.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015_glossary_watch': glossaryWatch,
   '0016_home_views': homeViews,
   '0017_home_stale': homeStale,
+  '0018_outbox_failed_at': outboxFailedAt,
 };

@@ -104,6 +104,8 @@ export interface OutboxTable {
   delivered_ref: JSONColumnType<DeliveredRef, string | null, string | null> | null;
   created_at: Generated<Date>;
   delivered_at: Date | null;
+  /** When it failed for good (status failed), by the worker's clock. */
+  failed_at: Date | null;
 }
 
 export type OutboxTarget =

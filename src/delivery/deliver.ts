@@ -176,7 +176,7 @@ export class Deliverer {
     const now = this.options.clock.now();
     const permanent = error instanceof PermanentDeliveryError || (attempts >= this.maxAttempts && !(error instanceof RateLimitedError));
     const notBefore = error instanceof RateLimitedError ? new Date(now.getTime() + error.retryAfterMs) : now;
-    await outbox.markAttemptFailed(this.options.db, outboxId, { permanent, notBefore, error: reasonOf(error).slice(0, 1000) });
+    await outbox.markAttemptFailed(this.options.db, outboxId, { permanent, at: now, notBefore, error: reasonOf(error).slice(0, 1000) });
     return permanent;
   }
 

@@ -175,10 +175,17 @@ export function handBackTo<U extends UpdateQueryBuilder<Database, 'outbox', 'out
     .where('status', '=', 'sending');
 }
 
-export async function markAttemptFailed(db: Executor, outboxId: string, failure: { permanent: boolean; notBefore: Date; error: string }): Promise<void> {
+export async function markAttemptFailed(db: Executor, outboxId: string, failure: { permanent: boolean; at: Date; notBefore: Date; error: string }): Promise<void> {
   await db
     .updateTable('outbox')
-    .set({ status: failure.permanent ? 'failed' : 'pending', lease_until: null, attempt_started_at: null, not_before: failure.notBefore, last_error: failure.error })
+    .set({
+      status: failure.permanent ? 'failed' : 'pending',
+      failed_at: failure.permanent ? failure.at : null,
+      lease_until: null,
+      attempt_started_at: null,
+      not_before: failure.notBefore,
+      last_error: failure.error,
+    })
     .where('id', '=', outboxId)
     .where('status', '=', 'sending')
     .execute();

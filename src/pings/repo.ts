@@ -73,7 +73,7 @@ export async function recordPingDeliveries(db: Db, limit = 500): Promise<number>
     const finished = await trx
       .selectFrom('ping_messages as m')
       .innerJoin('outbox as o', 'o.id', 'm.outbox_id')
-      .select(['m.outbox_id', 'm.ping_id', 'm.person_id', 'm.level', 'o.status', 'o.delivered_at', 'o.last_error', 'o.created_at'])
+      .select(['m.outbox_id', 'm.ping_id', 'm.person_id', 'm.level', 'o.status', 'o.delivered_at', 'o.failed_at', 'o.last_error', 'o.created_at'])
       .where('m.delivery_recorded', '=', false)
       .where('o.status', 'in', ['delivered', 'failed'])
       .orderBy('m.outbox_id')
@@ -101,7 +101,8 @@ export async function recordPingDeliveries(db: Db, limit = 500): Promise<number>
           to_person_id: f.person_id,
           outbox_id: f.outbox_id,
           note: f.status === 'failed' ? (f.last_error ?? 'delivery failed') : null,
-          at: f.delivered_at ?? f.created_at,
+          // When it happened, by the clock the rest of the history uses (rows failed before failed_at existed: their creation).
+          at: f.delivered_at ?? f.failed_at ?? f.created_at,
         })),
       )
       .onConflict((oc) => oc.column('outbox_id').where('kind', 'in', ['delivered', 'undelivered']).doNothing())
@@ -270,7 +271,7 @@ export async function pingsWithJourneys(db: Executor, pingIds: string[], alsoPeo
     .select([
       sql<(Omit<PingEventLine, 'at' | 'until'> & { at: string; until: string | null })[]>`coalesce((
         select json_agg(json_build_object('kind', e.kind, 'level', e.level, 'at', e.at, 'actor_person_id', e.actor_person_id, 'to_person_id', e.to_person_id,
-          'until', e.until, 'note', e.note, 'to_journey_name', tj.name) order by e.id)
+          'until', e.until, 'note', e.note, 'to_journey_name', tj.name) order by e.at, e.id)
         from ping_events e left join journeys tj on tj.id = e.to_journey_id where e.ping_id = p.id), '[]'::json)`.as('events'),
       sql<PingMessageLine[]>`coalesce((
         select json_agg(json_build_object('outboxId', m.outbox_id::text, 'personId', m.person_id, 'round', m.round) order by m.outbox_id)
@@ -299,7 +300,7 @@ export async function pingEvents(db: Executor, pingId: string) {
     .leftJoin('journeys as tj', 'tj.id', 'e.to_journey_id')
     .select(['e.kind', 'e.level', 'e.at', 'e.actor_person_id', 'e.to_person_id', 'e.until', 'e.note', 'tj.name as to_journey_name'])
     .where('e.ping_id', '=', pingId)
-    .orderBy('e.id')
+    .orderBy('e.at').orderBy('e.id')
     .execute();
 }
 

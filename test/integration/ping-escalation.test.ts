@@ -9,7 +9,8 @@ import { InvalidInput, PermissionDenied } from '../../src/chat/errors.js';
 import type { Role } from '../../src/db/foundation-tables.js';
 import { importJourneys } from '../../src/journeys/csv.js';
 import { acknowledgePing, escalatePingNow, processDuePing, snoozePing } from '../../src/pings/transitions.js';
-import { duePingIds, openPingsForDigest, recordPingDeliveries } from '../../src/pings/repo.js';
+import { markAttemptFailed } from '../../src/delivery/outbox-repo.js';
+import { duePingIds, openPingsForDigest, pingEvents, recordPingDeliveries } from '../../src/pings/repo.js';
 import { createPing } from '../../src/pings/service.js';
 import { resolvePing } from '../../src/pings/transitions.js';
 import { loadPingView } from '../../src/pings/view.js';
@@ -268,6 +269,35 @@ describe.each(DATABASE_KINDS)('pings on %s', (kind) => {
     await expect(sql`update ping_events set kind = 'acknowledged'`.execute(t.db)).rejects.toThrow(/append-only/);
     await expect(sql`delete from ping_events`.execute(t.db)).rejects.toThrow(/append-only/);
     await expect(sql`delete from pings`.execute(t.db)).rejects.toThrow(/append-only/);
+  });
+
+  it('tells the history in the order things happened, also when a delivery is recorded after a later click', async () => {
+    const ann = await actor('ann@example.com');
+    const olga = await actor('head-of-onboarding@example.com');
+    const created = await ping('onboarding', ann);
+    // Delivered a minute after it was sent; snoozed an hour later; the sweep records the delivery after that.
+    await t.db.updateTable('outbox').set({ status: 'delivered', delivered_at: new Date(clock.now().getTime() + 60_000) }).where('id', 'in', created.outboxIds).execute();
+    clock.advance(HOUR);
+    await snoozePing(deps(), olga, created.pingId);
+    expect(await recordPingDeliveries(t.db)).toBe(1);
+    const view = await loadPingView(t.db, created.pingId);
+    expect(view?.history.map((h) => h.kind)).toEqual(['sent', 'delivered', 'snoozed']);
+  });
+
+  it('dates a message that failed for good when it failed, by the same clock, not when it was queued', async () => {
+    const ann = await actor('ann@example.com');
+    const olga = await actor('head-of-onboarding@example.com');
+    const created = await ping('onboarding', ann);
+    const failedAt = new Date(clock.now().getTime() + 60_000);
+    // Picked up by a worker, then refused for good a minute after it was sent (as deliver.ts records it).
+    await t.db.updateTable('outbox').set({ status: 'sending' }).where('id', 'in', created.outboxIds).execute();
+    for (const id of created.outboxIds) await markAttemptFailed(t.db, id, { permanent: true, at: failedAt, notBefore: failedAt, error: 'channel_not_found' });
+    clock.advance(HOUR);
+    await snoozePing(deps(), olga, created.pingId);
+    expect(await recordPingDeliveries(t.db)).toBe(1);
+    const events = await pingEvents(t.db, created.pingId);
+    expect(events.map((e) => e.kind)).toEqual(['sent', 'undelivered', 'snoozed']);
+    expect(new Date(events[1]!.at).toISOString()).toBe(failedAt.toISOString());
   });
 
   it('a KPI ping (no sender) resolves when the KPI recovers, and its message says so', async () => {
