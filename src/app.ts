@@ -283,11 +283,13 @@ function buildRouter({ options }: Start, services: Services, memory: Memory, que
 
 
 // Delivery timing (leases, Retry-After, channel slots) is wall-clock plumbing, not business time:
-// it always runs on the system clock, also when tests move the business clock.
+// it always runs on the system clock, also when tests move the business clock. When a message was
+// delivered or failed is business time: a ping's history tells it beside the steps.
 function buildDeliverer({ options, clock }: Start, database: DatabaseHandle, platforms: Platforms, people: Reach, services: Services): Deliverer {
   return new Deliverer({
     db: database.db,
     clock: systemClock,
+    businessClock: clock,
     notifiers: platforms.notifiers,
     people,
     // Passing a ping on is business time (its history, its next escalation), like the escalation job.

@@ -104,7 +104,7 @@ export interface OutboxTable {
   delivered_ref: JSONColumnType<DeliveredRef, string | null, string | null> | null;
   created_at: Generated<Date>;
   delivered_at: Date | null;
-  /** When it failed for good (status failed), by the worker's clock. */
+  /** When it failed for good (status failed), by the business clock, as delivered_at. */
   failed_at: Date | null;
 }
 

@@ -13,7 +13,13 @@ import { PermanentDeliveryError, RateLimitedError, type Destination, type Notifi
 
 export interface DeliveryOptions {
   db: Db;
+  /** Leases, Retry-After and channel slots: wall-clock plumbing. */
   clock: Clock;
+  /**
+   * When a message was delivered or given up on, as people read it (a ping's history, beside steps
+   * dated by the business clock): the business clock, which tests move; `clock` when not given.
+   */
+  businessClock?: Clock;
   notifiers: Partial<Record<Platform, Notifier>>;
   /** How long one attempt may take before another worker treats its outcome as unknown. */
   leaseMs?: number;
@@ -168,7 +174,7 @@ export class Deliverer {
   }
 
   private async markDelivered(outboxId: string, ref: DeliveredRef): Promise<void> {
-    await outbox.markDelivered(this.options.db, outboxId, ref, this.options.clock.now());
+    await outbox.markDelivered(this.options.db, outboxId, ref, (this.options.businessClock ?? this.options.clock).now());
   }
 
   /** Records a failed attempt; true when it was the last (the row is failed for good). */
@@ -176,7 +182,8 @@ export class Deliverer {
     const now = this.options.clock.now();
     const permanent = error instanceof PermanentDeliveryError || (attempts >= this.maxAttempts && !(error instanceof RateLimitedError));
     const notBefore = error instanceof RateLimitedError ? new Date(now.getTime() + error.retryAfterMs) : now;
-    await outbox.markAttemptFailed(this.options.db, outboxId, { permanent, at: now, notBefore, error: reasonOf(error).slice(0, 1000) });
+    const at = (this.options.businessClock ?? this.options.clock).now();
+    await outbox.markAttemptFailed(this.options.db, outboxId, { permanent, at, notBefore, error: reasonOf(error).slice(0, 1000) });
     return permanent;
   }
 
