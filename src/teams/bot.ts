@@ -111,6 +111,11 @@ export interface TeamsBotOptions {
   rosters?: { serviceUrlAllowed(url: string): boolean; now(): Date };
 }
 
+/** What a compose query must carry (Teams always sends it): the command and what was typed. */
+const composeQuery = z
+  .object({ commandId: z.string(), parameters: z.array(z.object({ name: z.string() }).loose()).optional() })
+  .loose();
+
 export class StewardTeamsBot extends TeamsActivityHandler {
   constructor(private readonly options: TeamsBotOptions) {
     super();
@@ -267,8 +272,11 @@ export class StewardTeamsBot extends TeamsActivityHandler {
   override async run(context: TurnContext): Promise<void> {
     const activity = context.activity;
     if (activity?.type !== 'invoke' || activity.name !== 'composeExtension/query') return super.run(context);
-    const body = await this.handleTeamsMessagingExtensionQuery(context, activity.value as MessagingExtensionQuery);
-    await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body } satisfies InvokeResponse });
+    const query = composeQuery.safeParse(activity.value);
+    const answer: InvokeResponse = query.success
+      ? { status: 200, body: await this.handleTeamsMessagingExtensionQuery(context, query.data as MessagingExtensionQuery) }
+      : { status: 400, body: { error: 'a compose query needs a value with its commandId and parameters' } };
+    await context.sendActivity({ type: 'invokeResponse', value: answer });
   }
 
   protected override handleTeamsMessagingExtensionQuery(context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {

@@ -203,6 +203,10 @@ describe('the glossary where people write', () => {
       expect(json(acronym)).toContain('Customer Satisfaction Score');
       const none = await invoke(ANN_AAD, 'composeExtension/query', { commandId: 'lookupTerm', parameters: [{ name: 'query', value: 'kubernetes operator' }] });
       expect(none.composeExtension).toEqual({ type: 'message', text: 'Nothing in the glossary matches “kubernetes operator”.' });
+      // A query without its value (no Teams client sends one) is refused, specifically.
+      const malformed = await postActivity(t.url, { type: 'invoke', name: 'composeExtension/query', id: `inv-${randomUUID()}`, serviceUrl: t.connector.url, channelId: 'msteams', from: { id: `29:${ANN_AAD}`, aadObjectId: ANN_AAD }, recipient: { id: '28:steward-bot' }, conversation: { id: `a:personal-${ANN_AAD}`, conversationType: 'personal', tenantId: 'tenant-0001' } });
+      expect(malformed.status).toBe(400);
+      expect(await malformed.json()).toEqual({ error: 'a compose query needs a value with its commandId and parameters' });
 
       const chosen = await invoke(ANN_AAD, 'composeExtension/selectItem', result.attachments[0]!.preview.content.tap.value);
       const card = (chosen.composeExtension as { attachments: { contentType: string; content: unknown }[] }).attachments[0]!;
