@@ -90,10 +90,13 @@ export type DeliveryOutcome =
 export class Deliverer {
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
+  /** When deliveries and failures are dated (see DeliveryOptions.businessClock). */
+  private readonly businessClock: Clock;
 
   constructor(private readonly options: DeliveryOptions) {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.maxAttempts = options.maxAttempts ?? 12;
+    this.businessClock = options.businessClock ?? options.clock;
   }
 
   async deliver(outboxId: string): Promise<DeliveryOutcome> {
@@ -174,7 +177,7 @@ export class Deliverer {
   }
 
   private async markDelivered(outboxId: string, ref: DeliveredRef): Promise<void> {
-    await outbox.markDelivered(this.options.db, outboxId, ref, (this.options.businessClock ?? this.options.clock).now());
+    await outbox.markDelivered(this.options.db, outboxId, ref, this.businessClock.now());
   }
 
   /** Records a failed attempt; true when it was the last (the row is failed for good). */
@@ -182,8 +185,7 @@ export class Deliverer {
     const now = this.options.clock.now();
     const permanent = error instanceof PermanentDeliveryError || (attempts >= this.maxAttempts && !(error instanceof RateLimitedError));
     const notBefore = error instanceof RateLimitedError ? new Date(now.getTime() + error.retryAfterMs) : now;
-    const at = (this.options.businessClock ?? this.options.clock).now();
-    await outbox.markAttemptFailed(this.options.db, outboxId, { permanent, at, notBefore, error: reasonOf(error).slice(0, 1000) });
+    await outbox.markAttemptFailed(this.options.db, outboxId, { permanent, at: this.businessClock.now(), notBefore, error: reasonOf(error).slice(0, 1000) });
     return permanent;
   }
 

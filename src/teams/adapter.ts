@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
 import { AuthenticationError } from 'botframework-connector';
+import { sendJson } from '../http/server.js';
 import type { Logger } from '../log.js';
 
 export interface TeamsCredentials {
@@ -165,8 +166,8 @@ export async function processTeamsRequest(
       body = { error: 'internal error' };
     }
   }
-  if (res.headersSent) return status;
-  if (body === undefined || body === null) res.writeHead(status).end();
-  else res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+  if (body === undefined || body === null) {
+    if (!res.headersSent) res.writeHead(status).end();
+  } else sendJson(res, status, body);
   return status;
 }
