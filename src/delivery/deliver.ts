@@ -120,9 +120,6 @@ export class Deliverer {
       destination = reached.destination;
       const notifier = this.options.notifiers[destination.platform];
       if (!notifier) throw new PermanentDeliveryError(`${destination.platform} is not configured on this Steward`);
-      const drawn = message.render ? await this.render(outboxId, row.org_id, message) : (message.card as Card);
-      const welcome = reached.welcome && row.target.kind === 'person' && !message.updateOfOutboxId && !message.threadOfOutboxId;
-      const card = welcome && row.target.kind === 'person' ? withWelcome(drawn, await this.options.people.welcome(row.target.personId)) : drawn;
       if (claim.uncertain) {
         const since = row.attempt_started_at ?? now;
         const found = await notifier.findPosted(destination, outboxId, new Date(since.getTime() - 5_000));
@@ -131,13 +128,18 @@ export class Deliverer {
           return { status: 'delivered', ref: found, reconciled: true };
         }
       }
-      // A row back at the slot booked for it earlier sends without taking another.
+      // A row back at the slot booked for it earlier sends without taking another. The slot is taken
+      // before the card is drawn: most messages of a burst to one person wait for their turn, and are
+      // drawn once, when it comes (and so show the state of that moment).
       if (!message.updateOfOutboxId && row.last_error !== SLOT_BOOKED) {
         const channelKey = `${destination.platform}:${destination.kind === 'user' ? destination.userId : destination.conversationId}`;
         // The slot, or the row handed back until the slot booked for it (one statement).
         const slot = await takeSlotOrHandBack(this.options.db, channelKey, this.options.clock.now(), outboxId);
         if (!slot.granted) return { status: 'not-due', notBefore: slot.retryAt };
       }
+      const drawn = message.render ? await this.render(outboxId, row.org_id, message) : (message.card as Card);
+      const welcome = reached.welcome && row.target.kind === 'person' && !message.updateOfOutboxId && !message.threadOfOutboxId;
+      const card = welcome && row.target.kind === 'person' ? withWelcome(drawn, await this.options.people.welcome(row.target.personId)) : drawn;
       let ref: DeliveredRef;
       if (original) {
         ref = original;

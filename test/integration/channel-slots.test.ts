@@ -3,6 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SLOT_BOOKED, takeChannelSlot, takeSlotOrHandBack } from '../../src/delivery/channel-slots-repo.js';
 import { claimForSending, enqueueMessage } from '../../src/delivery/outbox-repo.js';
+import { Deliverer, type PeopleReach } from '../../src/delivery/deliver.js';
+import type { Notifier } from '../../src/delivery/notifier.js';
+import type { Card } from '../../src/chat/card.js';
+import { ManualClock } from '../../src/clock.js';
 import * as orgsRepo from '../../src/orgs/repo.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 
@@ -70,5 +74,53 @@ describe.each(DATABASE_KINDS)('channel send slots on %s', (kind) => {
     // The granted one is still being sent; the other waits for its turn, and waiting was not an attempt.
     expect(rows[0]).toMatchObject({ status: 'sending', attempts: 1, last_error: null });
     expect(rows[1]).toMatchObject({ status: 'pending', attempts: 0, lease_until: null, last_error: SLOT_BOOKED, not_before: at(1_000) });
+  });
+
+  it('a message waiting for its turn in the channel is drawn once, when its turn comes', async () => {
+    const { id: orgId } = await orgsRepo.createOrganisation(t.db, `Slots drawn ${kind}`);
+    const clock = new ManualClock(at(0));
+    const drawn: string[] = [];
+    const posted: string[] = [];
+    const notifier: Notifier = {
+      platform: 'slack',
+      post: async (_destination, card) => {
+        posted.push(card.title);
+        return { platform: 'slack', channel: 'D1', messageId: `1700000000.00000${posted.length}` };
+      },
+      update: async () => undefined,
+      findPosted: async () => undefined,
+    };
+    // One person, one DM channel: the port the deliverer finds people through (src/reach/ in the service).
+    const people: PeopleReach = {
+      destinationFor: async () => ({ destination: { kind: 'user', platform: 'slack', installationId: 'T1', userId: `U-drawn-${kind}` }, welcome: false, refusedBefore: false }),
+      refused: async () => undefined,
+      welcome: async () => [],
+      welcomed: async () => undefined,
+      reached: async () => undefined,
+    };
+    const deliverer = new Deliverer({
+      db: t.db,
+      clock,
+      notifiers: { slack: notifier },
+      people,
+      renderers: {
+        'test.card': async ({ id }): Promise<Card> => {
+          drawn.push(id);
+          return { title: `card ${id}`, summary: id, blocks: [] };
+        },
+      },
+    });
+    const queued = async (n: number) =>
+      (await enqueueMessage(t.db, { orgId, dedupeKey: `drawn:${n}`, target: { kind: 'person', personId: '1' }, card: { title: 'fallback', summary: 'fallback', blocks: [] }, render: { renderer: 'test.card', id: `m${n}` }, notBefore: at(-1_000) }))!;
+    const first = await queued(1);
+    const second = await queued(2);
+    expect(await deliverer.deliver(first)).toMatchObject({ status: 'delivered' });
+    // The channel's slot is taken: the second waits for the next one without being drawn.
+    expect(await deliverer.deliver(second)).toEqual({ status: 'not-due', notBefore: at(1_000) });
+    expect(drawn).toEqual(['m1']);
+    clock.set(at(1_000));
+    expect(await deliverer.deliver(second)).toMatchObject({ status: 'delivered' });
+    expect(drawn).toEqual(['m1', 'm2']);
+    expect(posted).toEqual(['card m1', 'card m2']);
   });
 });
