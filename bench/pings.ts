@@ -10,8 +10,9 @@
 // never been looked up (the reach sweep is off): each is found at escalation time with
 // users.lookupByEmail (paced at Slack's Tier 3: about 50 a minute after a burst of 20), and the number
 // of lookups is printed. With --by-email --checked the reach sweep ran before they fell due, as it
-// does in the background after an import.
-// Run: npx tsx bench/pings.ts [pings] [journeys] [parents] [--by-email [--checked]]
+// does in the background after an import. With --slack-latency=MS every Slack call is answered that
+// much later (Slack's own take 100–300 ms), so deliveries wait on the network as they do in production.
+// Run: npx tsx bench/pings.ts [pings] [journeys] [parents] [--by-email [--checked]] [--slack-latency=MS]
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
@@ -32,6 +33,7 @@ import { cpuMsOf } from './lib/server-process.js';
 const numbers = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const BY_EMAIL = process.argv.includes('--by-email');
 const CHECKED = BY_EMAIL && process.argv.includes('--checked');
+const SLACK_LATENCY_MS = Number(process.argv.find((arg) => arg.startsWith('--slack-latency='))?.split('=')[1] ?? 0);
 const PINGS = Number(numbers[0] ?? 2_000);
 const JOURNEYS = Number(numbers[1] ?? 200);
 const PARENTS = Number(numbers[2] ?? JOURNEYS);
@@ -43,6 +45,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
   const slack = await new FakeSlack().start();
+  slack.latencyMs = SLACK_LATENCY_MS;
   const database = await createTestDatabase('postgres');
   if (!database.url) throw new Error('no database URL');
   const db = database.db;
@@ -53,7 +56,7 @@ async function main(): Promise<void> {
   const escalations = new EscalationQueue(jobs.queue(escalationJob), { clock: systemClock, log: createLogger('silent') });
   try {
     console.log(
-      `bench/pings: ${PINGS} pings across ${JOURNEYS} journeys (under ${PARENTS} parent journeys), two worker processes${BY_EMAIL ? `; parent owners known only by e-mail${CHECKED ? ', looked up by the reach sweep before they fell due' : ', first contact at escalation time'}` : ''}`,
+      `bench/pings: ${PINGS} pings across ${JOURNEYS} journeys (under ${PARENTS} parent journeys), two worker processes${SLACK_LATENCY_MS ? `; Slack answers after ${SLACK_LATENCY_MS} ms` : ''}${BY_EMAIL ? `; parent owners known only by e-mail${CHECKED ? ', looked up by the reach sweep before they fell due' : ', first contact at escalation time'}` : ''}`,
     );
     const setupStarted = Date.now();
     const { id: orgId } = await orgsRepo.createOrganisation(db, 'Bench');

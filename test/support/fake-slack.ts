@@ -71,6 +71,8 @@ export class FakeSlack {
 
   /** Every call is refused with a connection-level failure while true. */
   down = false;
+  /** Every Web API call is answered this much later, as Slack's own take 100–300 ms (bench/pings --slack-latency). */
+  latencyMs = 0;
   url = '';
 
   async start(): Promise<this> {
@@ -142,6 +144,7 @@ export class FakeSlack {
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(periodic.retryAfter) }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       return;
     }
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const behaviour = this.queued.get(method)?.shift();
     if (behaviour?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, behaviour.ms));
     if (behaviour?.kind === 'rate-limit') {
