@@ -58,13 +58,28 @@ export function stateLine(view: PingView): RichText {
   }
 }
 
-function historyLine(line: PingHistoryLine, view: PingView): RichText | undefined {
+/**
+ * Whether the round `history[i]` was sent in is told by the escalation just before it (recorded
+ * in the same moment, at the same level): the round an escalation sends is that line's "escalated to".
+ */
+function toldByEscalation(history: PingHistoryLine[], i: number): boolean {
+  const line = history[i]!;
+  for (let j = i - 1; j >= 0; j--) {
+    const before = history[j]!;
+    if (before.at.getTime() !== line.at.getTime()) return false;
+    if (before.kind !== 'sent') return before.kind === 'escalated' && before.level === line.level;
+  }
+  return false;
+}
+
+function historyLine(line: PingHistoryLine, view: PingView, i: number): RichText | undefined {
   const when = text(`${formatWhen(line.at, view.timeZone)} — `);
   const delay = formatHours(view.delayHours);
   switch (line.kind) {
     case 'sent':
-      // Later rounds are told by their escalated / reminded line.
-      return line.level === 0 && line.to ? [when, text('sent to '), mention(line.to)] : undefined;
+      // A round an escalation sent is told by its "escalated to" line; any other (the first, or the
+      // admins' when nobody above could be reached) by its own.
+      return line.to && !toldByEscalation(view.history, i) ? [when, text('sent to '), mention(line.to)] : undefined;
     case 'delivered':
       return line.to ? [when, text('delivered to '), mention(line.to)] : undefined;
     case 'undelivered':
@@ -92,7 +107,7 @@ function historyLine(line: PingHistoryLine, view: PingView): RichText | undefine
 }
 
 export function historyBlock(view: PingView, max = 10): Block | undefined {
-  const lines = view.history.map((h) => historyLine(h, view)).filter((l): l is RichText => Boolean(l));
+  const lines = view.history.map((h, i) => historyLine(h, view, i)).filter((l): l is RichText => Boolean(l));
   if (lines.length === 0) return undefined;
   const shown = lines.slice(-max);
   return { kind: 'list', items: lines.length > max ? [[italic(`${lines.length - max} earlier steps not shown`)], ...shown] : shown };
