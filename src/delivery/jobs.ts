@@ -75,9 +75,9 @@ export const deliveryJob = defineJob({
   queue: DELIVERY_QUEUE,
   jobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: true },
   // A delivery mostly waits: on Slack or Teams (100–300 ms a call) and on its channel's turn. At 8 a
-  // process, 2,000 escalated DMs with Slack answering in 150 ms took 26.7 s (everything they wrote
-  // 67 s); at 32, 18.3 s and 30.7 s (bench/pings --slack-latency=150). Pacing is the channel slots'
-  // and Retry-After's job, not this number's.
+  // process, 2,000 escalated DMs with Slack answering in 150 ms took 24.9–26.7 s (everything they
+  // wrote 65–67 s); at 32, 16.0–18.3 s (28–31 s) (bench/pings --slack-latency=150, three runs each).
+  // Pacing is the channel slots' and Retry-After's job, not this number's.
   concurrency: 32,
   processor: (deps: DeliveryJobDeps) => (job: Job<DeliveryJob>, token?: string) => deliverOne(deps, job, token),
   sweep: (deps: DeliveryJobDeps, intervalMs) => new OutboxSweep({ ...deps, intervalMs }),

@@ -59,8 +59,8 @@ export function stateLine(view: PingView): RichText {
 }
 
 /**
- * Whether the round `history[i]` was sent in is told by the escalation just before it (recorded
- * in the same moment, at the same level): the round an escalation sends is that line's "escalated to".
+ * Whether the "sent" line `history[i]` belongs to a round an escalation sent: an "escalated" line of
+ * the same level, recorded at the same moment, comes just before it (other lines of the round aside).
  */
 function toldByEscalation(history: PingHistoryLine[], i: number): boolean {
   const line = history[i]!;
