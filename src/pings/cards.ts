@@ -3,7 +3,7 @@
 import { counted } from '../chat/words.js';
 import { actions, bold, code, context, fields, italic, mention, para, text, type Block, type Button, type Card, type Inline, type PersonRef, type RichText } from '../chat/card.js';
 import { truncate } from '../chat/limits.js';
-import { isOpen, type PingHistoryLine, type PingView } from './view.js';
+import { isOpen, toldByEscalation, type PingHistoryLine, type PingView } from './view.js';
 import { formatHours, formatWhen } from '../journeys/settings.js';
 
 export const PING_ACTIONS = {
@@ -56,20 +56,6 @@ export function stateLine(view: PingView): RichText {
         ...(view.next ? [text('escalates to '), mention(view.next.ref), text(` at ${formatWhen(ping.escalate_at, timeZone)}`)] : [text(`goes to the weekly digest at ${formatWhen(ping.escalate_at, timeZone)}`)]),
       ];
   }
-}
-
-/**
- * Whether the "sent" line `history[i]` belongs to a round an escalation sent: an "escalated" line of
- * the same level, recorded at the same moment, comes just before it (other lines of the round aside).
- */
-function toldByEscalation(history: PingHistoryLine[], i: number): boolean {
-  const line = history[i]!;
-  for (let j = i - 1; j >= 0; j--) {
-    const before = history[j]!;
-    if (before.at.getTime() !== line.at.getTime()) return false;
-    if (before.kind !== 'sent') return before.kind === 'escalated' && before.level === line.level;
-  }
-  return false;
 }
 
 function historyLine(line: PingHistoryLine, view: PingView, i: number): RichText | undefined {

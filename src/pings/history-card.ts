@@ -6,7 +6,7 @@ import { actions, bold, code, context, mention, para, text, type Block, type Car
 import { LIMITS, truncate } from '../chat/limits.js';
 import { JOURNEY_ACTIONS } from '../journeys/cards.js';
 import type { JourneyChangeLine, JourneyChangeWhat, JourneyHistoryView, PingSummary } from './history-view.js';
-import type { PingHistoryLine } from './view.js';
+import { toldByEscalation, type PingHistoryLine } from './view.js';
 import { formatWhen } from '../journeys/settings.js';
 
 /** A ping's message is the sender's own words; the line shows their start. */
@@ -107,10 +107,10 @@ function people(refs: PersonRef[], max = 3): Inline[] {
  */
 function steps(history: PingHistoryLine[]): PingHistoryLine[][] {
   const out: PingHistoryLine[][] = [];
-  for (const line of history) {
+  for (const [i, line] of history.entries()) {
+    if (line.kind === 'sent' && toldByEscalation(history, i)) continue;
     const last = out.at(-1);
     const first = last?.[0];
-    if (line.kind === 'sent' && first?.kind === 'escalated' && first.level === line.level) continue;
     const together = first?.kind === line.kind && (line.kind === 'delivered' || line.kind === 'undelivered' || first.at.getTime() === line.at.getTime());
     if (last && together) last.push(line);
     else out.push([line]);

@@ -50,6 +50,21 @@ export function historyLineOf(event: PingEventFields, ref: (id: string | null) =
   };
 }
 
+/**
+ * Whether the "sent" line `history[i]` belongs to a round an escalation sent: an "escalated" line of
+ * the same level, recorded at the same moment, comes just before it (other lines of the round aside).
+ * Both renderings of a ping's history (its card, the journey history's steps) leave such a line out.
+ */
+export function toldByEscalation(history: PingHistoryLine[], i: number): boolean {
+  const line = history[i]!;
+  for (let j = i - 1; j >= 0; j--) {
+    const before = history[j]!;
+    if (before.at.getTime() !== line.at.getTime()) return false;
+    if (before.kind !== 'sent') return before.kind === 'escalated' && before.level === line.level;
+  }
+  return false;
+}
+
 export interface PingView {
   ping: PingRow;
   journey: { id: string; key: string; name: string };
