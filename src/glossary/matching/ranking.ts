@@ -140,6 +140,8 @@ function wordSimilarity(queryWord: string, candidateWord: string): number {
   return similarity >= WORD_MATCH ? similarity : 0;
 }
 
+let bestForCandidate = new Float64Array(16);
+
 /**
  * How well a query matches one name or alias, from 0 to 1: equality first, then the better of a
  * whole-string edit similarity (typos, swapped or missing letters) and a word-by-word match that
@@ -153,20 +155,24 @@ export function scoreText(query: PreparedQuery, candidateNorm: string, similarit
   if (query.compact === candidateCompact) return EXACT;
 
   const candidateTokens = candidateKey.split(' ');
-  // Each pair of words once: the best match of every query word, and of every candidate word.
-  const bestForCandidate = new Array<number>(candidateTokens.length).fill(0);
+  // Each pair of words once: the best match of every query word, and of every candidate word (in
+  // scratch space reused by every call: this runs for every name and alias a lookup ranks).
+  if (bestForCandidate.length < candidateTokens.length) bestForCandidate = new Float64Array(candidateTokens.length);
+  bestForCandidate.fill(0, 0, candidateTokens.length);
   let queryCovered = 0;
   for (let q = 0; q < query.tokens.length; q++) {
     let best = 0;
-    candidateTokens.forEach((c, j) => {
-      const similarity = similarities.of(q, c);
+    for (let j = 0; j < candidateTokens.length; j++) {
+      const similarity = similarities.of(q, candidateTokens[j]!);
       if (similarity > best) best = similarity;
       if (similarity > bestForCandidate[j]!) bestForCandidate[j] = similarity;
-    });
+    }
     queryCovered += best;
   }
   queryCovered /= Math.max(1, query.tokens.length);
-  const candidateCovered = bestForCandidate.reduce((sum, s) => sum + s, 0) / Math.max(1, candidateTokens.length);
+  let candidateSum = 0;
+  for (let j = 0; j < candidateTokens.length; j++) candidateSum += bestForCandidate[j]!;
+  const candidateCovered = candidateSum / Math.max(1, candidateTokens.length);
   const words = queryCovered * (0.6 + 0.4 * candidateCovered);
   // The whole text matters only where it beats the words and is worth showing (SHOWN).
   const whole = editSimilarity(query.compact, candidateCompact, Math.max(SHOWN, words));

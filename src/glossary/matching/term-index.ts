@@ -45,6 +45,8 @@ export class TermIndex {
   private groupsMatched = new Uint8Array(0);
   /** Per term, the most groups it matched in any reading of this lookup (0 between lookups). */
   private bestGroups = new Uint8Array(0);
+  /** The terms one reading touched so far (its first `touched` entries; reused, as the arrays above). */
+  private touchedTerms = new Int32Array(0);
   private stamp = 0;
 
   /**
@@ -100,6 +102,7 @@ export class TermIndex {
     this.seenInGroup = new Int32Array(this.terms.length);
     this.groupsMatched = new Uint8Array(this.terms.length);
     this.bestGroups = new Uint8Array(this.terms.length);
+    this.touchedTerms = new Int32Array(this.terms.length);
   }
 
   get size(): number {
@@ -165,7 +168,10 @@ export class TermIndex {
       const groups = reading.filter((g) => g.length > 0).slice(0, 6);
       if (groups.length === 0 || (loose && groups.length > 2)) continue;
       const needed = loose ? 1 : groups.length <= 2 ? groups.length : groups.length - 1;
-      const touched: number[] = [];
+      // A common word touches thousands of terms: they are listed in a typed array kept between
+      // lookups rather than in a new array grown for each reading.
+      const touchedTerms = this.touchedTerms;
+      let touched = 0;
       for (const group of groups) {
         if (this.stamp === 0x7fffffff) {
           this.stamp = 0;
@@ -176,12 +182,13 @@ export class TermIndex {
           for (const i of each(this.postings.get(word))) {
             if (this.seenInGroup[i] === stamp) continue;
             this.seenInGroup[i] = stamp;
-            if (this.groupsMatched[i] === 0) touched.push(i);
+            if (this.groupsMatched[i] === 0) touchedTerms[touched++] = i;
             this.groupsMatched[i]! += 1;
           }
         }
       }
-      for (const i of touched) {
+      for (let t = 0; t < touched; t++) {
+        const i = touchedTerms[t]!;
         const groupsMatched = this.groupsMatched[i]!;
         if (groupsMatched >= needed && groupsMatched > this.bestGroups[i]!) {
           if (this.bestGroups[i] === 0) found.push(i);
