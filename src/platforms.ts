@@ -8,7 +8,7 @@ import type { ChatRouter } from './chat/router.js';
 import type { Config } from './config.js';
 import { InboundEvents } from './db/inbound-events.js';
 import type { Notifier } from './delivery/notifier.js';
-import type { Route } from './http/server.js';
+import { sendJson, type Route } from './http/server.js';
 import type { Logger } from './log.js';
 import { rememberTeamsChat } from './orgs/conversations.js';
 import { latestTeamsServiceUrl } from './orgs/repo.js';
@@ -52,7 +52,24 @@ export function connectPlatforms(start: PlatformStart, router: ChatRouter, servi
     inbox: slack?.inbox,
     notifiers: { ...(slack ? { slack: slack.notifier } : {}), teams: teams.notifier },
     directories: { slack: slack?.directory, teams: teams.rosters },
-    routes: [...(slack?.routes ?? []), ...teams.routes],
+    routes: [...(slack?.routes ?? (start.runHttp ? [slackOffRoute()] : [])), ...teams.routes],
+  };
+}
+
+/**
+ * /slack/events while Slack is off: someone pointing a Slack app (or curl) at a fresh Steward learns
+ * why nothing answers and what to set, instead of a bare "not found". Nothing is read or verified.
+ */
+function slackOffRoute(): Route {
+  return {
+    method: 'POST',
+    path: '/slack/events',
+    name: 'slack',
+    maxBodyBytes: 1_000_000,
+    handler: (_req, res) => {
+      sendJson(res, 404, { error: 'Slack is off on this Steward: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn on /slack/events' });
+      return Promise.resolve('404');
+    },
   };
 }
 

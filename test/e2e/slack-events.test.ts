@@ -55,3 +55,24 @@ describe('Slack: Events API retries', () => {
     await waitUntil('the second mention is answered', () => postsTo('C0RETRY').length === before + 1);
   });
 });
+
+describe('Slack: off until configured', () => {
+  let t: TestSteward;
+  beforeAll(async () => {
+    t = await startTestSteward({ env: { SLACK_SIGNING_SECRET: '', SLACK_BOT_TOKEN: '' }, workers: false });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers /slack/events with what to set, and reads nothing from the request', async () => {
+    const people = async () => Number((await t.database.db.selectFrom('people').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await people();
+    const body = 'command=%2Fglossary&text=nps&team_id=T0001&user_id=U0NEW1';
+    const answer = await postSlack(t.url, body);
+    expect(answer.status).toBe(404);
+    expect(await answer.json()).toEqual({ error: 'Slack is off on this Steward: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn on /slack/events' });
+    expect(await people()).toBe(before);
+    expect(t.slack.calls).toHaveLength(0);
+  });
+});
