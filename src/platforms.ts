@@ -58,7 +58,7 @@ export function connectPlatforms(start: PlatformStart, router: ChatRouter, servi
 
 /**
  * /slack/events while Slack is off: someone pointing a Slack app (or curl) at a fresh Steward learns
- * why nothing answers and what to set, instead of a bare "not found". Nothing is read or verified.
+ * why nothing answers and what to set, instead of a bare "not found". The body is neither parsed nor verified.
  */
 function slackOffRoute(): Route {
   return {
