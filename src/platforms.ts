@@ -56,6 +56,9 @@ export function connectPlatforms(start: PlatformStart, router: ChatRouter, servi
   };
 }
 
+/** What the start-up log and /slack/events both say while Slack is off. */
+const TURN_SLACK_ON = 'set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn on /slack/events';
+
 /**
  * /slack/events while Slack is off: someone pointing a Slack app (or curl) at a fresh Steward learns
  * why nothing answers and what to set, instead of a bare "not found". The body is neither parsed nor verified.
@@ -67,7 +70,7 @@ function slackOffRoute(): Route {
     name: 'slack',
     maxBodyBytes: 1_000_000,
     handler: (_req, res) => {
-      sendJson(res, 404, { error: 'Slack is off on this Steward: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn on /slack/events' });
+      sendJson(res, 404, { error: `Slack is off on this Steward: ${TURN_SLACK_ON}` });
       return Promise.resolve('404');
     },
   };
@@ -75,7 +78,7 @@ function slackOffRoute(): Route {
 
 function connectSlack({ config, log, runHttp, clock, options }: PlatformStart, router: ChatRouter, services: Services): { adapter: SlackAdapter; notifier: Notifier; directory: SlackDirectory; routes: Route[]; inbox?: ClickInbox | undefined } | undefined {
   if (!config.slackEnabled || !config.SLACK_SIGNING_SECRET || !config.SLACK_BOT_TOKEN) {
-    if (runHttp) log.info('Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn on /slack/events (and SLACK_APP_TOKEN for Socket Mode)');
+    if (runHttp) log.info(`Slack is off: ${TURN_SLACK_ON} (and SLACK_APP_TOKEN for Socket Mode)`);
     return undefined;
   }
   const inbox = runHttp ? new ClickInbox({ db: services.db, clock, log, ...(options.clickLeaseMs ? { leaseMs: options.clickLeaseMs } : {}) }) : undefined;
