@@ -279,11 +279,16 @@ export async function pingsWithJourneys(db: Executor, pingIds: string[], alsoPeo
       // Everyone it mentions (its sender, holder, the holder's deputy, the people of its history, the
       // owners above who may be next, and its `alsoPeople`), as mentions need them: the view needs no
       // read of its own for them.
+      // The ids first, then each person by key: a condition that ORs an array with a subquery made
+      // Postgres scan all people once per ping (measured: 0.5–1 s for a batch of 16 pings among
+      // 600 people, against a few ms now).
       sql<PersonRefRow[]>`coalesce((
         select json_agg(${personRefJson('pp')}) from people pp
-        where pp.id = any(array[p.from_person_id, p.holder_person_id, hj.deputy_person_id] || coalesce(c.chain_owners, '{}')
+        where pp.id in (
+          select unnest(array[p.from_person_id, p.holder_person_id, hj.deputy_person_id] || coalesce(c.chain_owners, '{}')
             || array(select jsonb_array_elements_text(${also}::jsonb -> p.id::text))::uuid[])
-          or pp.id in (select e.actor_person_id from ping_events e where e.ping_id = p.id union select e.to_person_id from ping_events e where e.ping_id = p.id)), '[]'::json)`.as('people'),
+          union select e.actor_person_id from ping_events e where e.ping_id = p.id
+          union select e.to_person_id from ping_events e where e.ping_id = p.id)), '[]'::json)`.as('people'),
     ])
     .where('p.id', 'in', pingIds)
     .execute();
