@@ -343,7 +343,7 @@ function startJobs({ clock, log }: Start, jobs: JobRegistry, parts: { services: 
   const schedule = (pingId: string, at: Date) => queues.escalations.schedule(pingId, at);
   const sweep = jobs.start(deliveryJob, { db, deliverer, clock: systemClock, log, queue: queues.delivery });
   jobs.start(kpiAlertJob, { alerts: { db, clock, log, kickDelivery, scheduleEscalation: schedule }, queue: queues.kpiAlerts });
-  jobs.start(escalationJob, { db, clock, log, kickDelivery, schedule, scheduleAll: (items) => queues.escalations.scheduleAll(items) });
+  jobs.start(escalationJob, { db, clock, log, kickDelivery, schedule, scheduleAll: (items) => queues.escalations.scheduleAll(items), cancelAll: (items) => queues.escalations.cancelAll(items) });
   jobs.start(proposalDeadlineJob, services);
   jobs.start(governanceJob, { db, clock, log, kickDelivery, schedules: queues.schedules });
   return sweep;

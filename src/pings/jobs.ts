@@ -21,6 +21,11 @@ export interface EscalationJob {
   dueAt: number;
 }
 
+/** One job per ping and due time: scheduling the same step twice adds one job. */
+function jobIdOf(pingId: string, at: Date): string {
+  return `ping-${pingId}-${at.getTime()}`;
+}
+
 /** Schedules a ping's next escalation step. */
 export class EscalationQueue {
   constructor(
@@ -30,12 +35,25 @@ export class EscalationQueue {
 
   async add(pingId: string, at: Date): Promise<void> {
     const delay = Math.max(0, at.getTime() - this.options.clock.now().getTime());
-    await this.queue.add('escalate', { pingId, dueAt: at.getTime() }, { jobId: `ping-${pingId}-${at.getTime()}`, delay });
+    await this.queue.add('escalate', { pingId, dueAt: at.getTime() }, { jobId: jobIdOf(pingId, at), delay });
   }
 
   /** Fire and forget after a commit: if Redis is away, the sweep escalates the ping when it is due. */
   schedule(pingId: string, at: Date): void {
     this.scheduleAll([{ pingId, at }]);
+  }
+
+  /**
+   * Fire and forget: removes the jobs for these due moments, when a batch has done their step
+   * (processDueBatch takes the pings due with a job's own). A job already running is left to find
+   * its ping done; a job that stays costs one read, not a second escalation.
+   */
+  cancelAll(items: { pingId: string; at: Date }[]): void {
+    for (const { pingId, at } of items) {
+      this.queue.remove(jobIdOf(pingId, at)).catch((error: unknown) => {
+        this.options.log.debug({ err: error, pingId }, 'could not remove an escalation job that is done; it will find its ping escalated');
+      });
+    }
   }
 
   /** schedule for several pings, in one call to Redis. */
@@ -45,7 +63,7 @@ export class EscalationQueue {
     const jobs = items.map(({ pingId, at }) => ({
       name: 'escalate',
       data: { pingId, dueAt: at.getTime() },
-      opts: { jobId: `ping-${pingId}-${at.getTime()}`, delay: Math.max(0, at.getTime() - now) },
+      opts: { jobId: jobIdOf(pingId, at), delay: Math.max(0, at.getTime() - now) },
     }));
     this.queue.addBulk(jobs).catch((error: unknown) => {
       this.options.log.debug({ err: error, count: items.length }, 'could not schedule escalation jobs; the sweep will find the pings');
@@ -66,6 +84,8 @@ export interface EscalationDeps {
   schedule(pingId: string, at: Date): void;
   /** schedule for several pings at once (one call to Redis); without it, one schedule call each. */
   scheduleAll?(items: { pingId: string; at: Date }[]): void;
+  /** Removes the jobs of steps a batch did for them (EscalationQueue.cancelAll); without it, they run and find nothing due. */
+  cancelAll?(items: { pingId: string; at: Date }[]): void;
   /** How many pings one transaction escalates at most (default ESCALATION_BATCH). */
   batch?: number;
 }
@@ -81,7 +101,7 @@ export const escalationJob = defineJob({
     let own: DueOutcome | undefined = read.outcome === 'due' || read.outcome === 'busy' ? undefined : read;
     if (!own && !busy) {
       // This job's ping and others due with it, in one transaction (processDueBatch).
-      const batch = await runDueBatch(deps, { pingId: job.data.pingId, limit: deps.batch ?? ESCALATION_BATCH });
+      const batch = await runDueBatch(deps, { pingId: job.data.pingId, limit: deps.batch ?? ESCALATION_BATCH }, job.data.pingId);
       busy = batch.busy;
       own = batch.steps.find((s) => s.pingId === job.data.pingId)?.outcome;
     }
@@ -113,7 +133,7 @@ async function runDue(deps: EscalationDeps, pingId: string): Promise<DueOutcome>
  * batch fail (one ping's step throwing rolls back all of them), the job's own ping is run alone, so
  * one bad ping cannot hold up the others: their own jobs and the sweep run them the same way.
  */
-async function runDueBatch(deps: EscalationDeps, input: { pingId?: string; dueBy?: Date; limit: number }): Promise<DueBatch> {
+async function runDueBatch(deps: EscalationDeps, input: { pingId?: string; dueBy?: Date; limit: number }, ownPingId?: string): Promise<DueBatch> {
   let batch: DueBatch;
   try {
     batch = await processDueBatch(deps, input);
@@ -122,15 +142,16 @@ async function runDueBatch(deps: EscalationDeps, input: { pingId?: string; dueBy
     deps.log.warn({ err: error, pingId: input.pingId }, 'a batch of escalations failed; escalating this ping alone');
     return { steps: [{ pingId: input.pingId, outcome: await runDue(deps, input.pingId) }], busy: false };
   }
-  followUp(deps, batch.steps);
+  followUp(deps, batch.steps, ownPingId);
   return batch;
 }
 
 /**
  * After commit: one delivery kick for the messages written (what can follow, in the background), one
- * call scheduling every next step.
+ * call scheduling every next step, and the jobs of the steps done here for other pings removed (a
+ * burst of pings due together is then done in a batch per job that runs, not a job per ping).
  */
-function followUp(deps: EscalationDeps, steps: DueBatch['steps']): void {
+function followUp(deps: EscalationDeps, steps: DueBatch['steps'], ownPingId?: string): void {
   const later = new Set(steps.flatMap((s) => ('laterOutboxIds' in s.outcome ? (s.outcome.laterOutboxIds ?? []) : [])));
   const outboxIds = steps.flatMap((s) => s.outcome.outboxIds).filter((id) => !later.has(id));
   if (outboxIds.length) deps.kickDelivery(outboxIds);
@@ -138,6 +159,7 @@ function followUp(deps: EscalationDeps, steps: DueBatch['steps']): void {
   const next = steps.flatMap(({ pingId, outcome }) => (outcome.outcome !== 'not-due' && outcome.nextDueAt ? [{ pingId, at: outcome.nextDueAt }] : []));
   if (deps.scheduleAll) deps.scheduleAll(next);
   else for (const { pingId, at } of next) deps.schedule(pingId, at);
+  deps.cancelAll?.(steps.flatMap(({ pingId, outcome, wasDueAt }) => (pingId !== ownPingId && wasDueAt && outcome.outcome !== 'not-due' ? [{ pingId, at: wasDueAt }] : [])));
   for (const { pingId, outcome } of steps) {
     if (outcome.outcome === 'escalated' || outcome.outcome === 'exhausted' || outcome.outcome === 'reminded') {
       deps.log.info({ pingId, outcome: outcome.outcome }, 'ping escalation step');

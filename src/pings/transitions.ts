@@ -350,8 +350,8 @@ export async function dueNow(deps: PingDeps, pingId: string): Promise<{ outcome:
 }
 
 export interface DueBatch {
-  /** The outcome of each ping claimed, `pingId`'s first when it was claimed. */
-  steps: { pingId: string; outcome: DueOutcome }[];
+  /** The outcome of each ping claimed, `pingId`'s first when it was claimed; `wasDueAt`: the due time it was claimed at. */
+  steps: { pingId: string; outcome: DueOutcome; wasDueAt?: Date }[];
   /** `pingId` was not claimed because another transaction holds it (a click, another worker). */
   busy: boolean;
 }
@@ -377,7 +377,10 @@ export async function processDueBatch(deps: PingDeps, input: { pingId?: string; 
     const memo: BatchMemo = { delayHours: new Map() };
     // The batch's escalations together (a few statements for all of them), then any snooze that ended.
     const escalated = await escalateAll(trx, claimed.filter((ping) => escalationDue(ping, now)).map((ping) => ({ ping, by: null })), now, memo);
-    for (const ping of claimed) steps.push({ pingId: ping.id, outcome: escalated.get(ping.id) ?? (await dueStep(trx, ping, now, memo)) });
+    for (const ping of claimed) {
+      const wasDueAt = dueAt(ping);
+      steps.push({ pingId: ping.id, outcome: escalated.get(ping.id) ?? (await dueStep(trx, ping, now, memo)), ...(wasDueAt ? { wasDueAt } : {}) });
+    }
     return { steps, busy };
   });
 }

@@ -4,7 +4,13 @@
 // its first read already) while the others go on; a batch rolled back (a worker that died) leaves its
 // pings due for the next.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { JobRegistry } from '../../src/jobs/registry.js';
+import { createLogger } from '../../src/log.js';
+import { EscalationQueue, escalationJob } from '../../src/pings/jobs.js';
+import { TEST_REDIS_URL } from '../support/steward.js';
 import { ManualClock } from '../../src/clock.js';
 import { openPostgres, type DatabaseHandle } from '../../src/db/database.js';
 import { importJourneys } from '../../src/journeys/csv.js';
@@ -150,7 +156,31 @@ describe('ping escalations in batches, two workers on Postgres', () => {
     const gone = await processDueBatch({ db: t.db, clock }, { pingId: '00000000-0000-4000-8000-000000000000', limit: 4 });
     expect(gone).toMatchObject({ busy: false, steps: [{ outcome: { outcome: 'gone' } }] });
     const early = await processDueBatch({ db: t.db, clock }, { pingId: pingId!, limit: 4 });
-    expect(early.steps).toEqual([{ pingId, outcome: { outcome: 'not-due', outboxIds: [], nextDueAt: new Date('2025-05-13T08:00:00Z') } }]);
+    expect(early.steps).toEqual([{ pingId, outcome: { outcome: 'not-due', outboxIds: [], nextDueAt: new Date('2025-05-13T08:00:00Z') }, wasDueAt: new Date('2025-05-13T08:00:00Z') }]);
+  });
+
+  it('a job that escalates a batch removes the jobs of the others it did, so a burst runs a job per batch', async () => {
+    const ids = await pings(5);
+    const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    const jobs = new JobRegistry({ connections: { producer: redis }, prefix: `test-${randomUUID()}`, log: createLogger('silent') });
+    try {
+      const queue = new EscalationQueue(jobs.queue(escalationJob), { clock, log: createLogger('silent') });
+      const escalateAt = (await t.db.selectFrom('pings').select(['id', 'escalate_at']).where('id', 'in', ids).execute()).map((p) => ({ pingId: p.id, at: p.escalate_at! }));
+      // A job per ping at its due time (as createPing's caller schedules it), and one job for a later step of the first.
+      for (const { pingId, at } of escalateAt) await queue.add(pingId, at);
+      const later = new Date(clock.now().getTime() + 48 * HOUR);
+      await queue.add(ids[0]!, later);
+      clock.advance(25 * HOUR);
+      const own = escalateAt.find((e) => e.pingId === ids[1])!;
+      const job = (await queue.queue.getJob(`ping-${own.pingId}-${own.at.getTime()}`))!;
+      const deps = { db: t.db, clock, log: createLogger('silent'), kickDelivery: () => {}, schedule: () => {}, cancelAll: (items: { pingId: string; at: Date }[]) => queue.cancelAll(items) };
+      expect(await escalationJob.processor(deps)(job)).toBe('escalated');
+      expect(await escalations(ids)).toHaveLength(ids.length);
+      // Left: the job that ran (BullMQ finishes it) and the later step's; the other four are gone.
+      await vi.waitFor(async () => expect((await queue.queue.getJobs(['waiting', 'delayed', 'prioritized'])).map((j) => j.id).sort()).toEqual([job.id, `ping-${ids[0]}-${later.getTime()}`].sort()));
+    } finally {
+      await jobs.close();
+    }
   });
 
   it('rounds without recipients still say which of their messages alongside are new, each round its own', async () => {
