@@ -18,6 +18,7 @@ import * as glossaryWatch from './0015_glossary_watch.js';
 import * as homeViews from './0016_home_views.js';
 import * as homeStale from './0017_home_stale.js';
 import * as outboxFailedAt from './0018_outbox_failed_at.js';
+import * as personIndexes from './0019_person_indexes.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0016_home_views': homeViews,
   '0017_home_stale': homeStale,
   '0018_outbox_failed_at': outboxFailedAt,
+  '0019_person_indexes': personIndexes,
 };
