@@ -19,6 +19,7 @@ import * as homeViews from './0016_home_views.js';
 import * as homeStale from './0017_home_stale.js';
 import * as outboxFailedAt from './0018_outbox_failed_at.js';
 import * as personIndexes from './0019_person_indexes.js';
+import * as retiredTermsIndex from './0020_retired_terms_index.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0017_home_stale': homeStale,
   '0018_outbox_failed_at': outboxFailedAt,
   '0019_person_indexes': personIndexes,
+  '0020_retired_terms_index': retiredTermsIndex,
 };
