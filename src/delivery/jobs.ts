@@ -77,10 +77,10 @@ export const deliveryJob = defineJob({
   // A delivery mostly waits: on Slack or Teams (100–300 ms a call) and on its channel's turn. At 8 a
   // process, 2,000 escalated DMs with Slack answering in 150 ms took 24.9–26.7 s (everything they
   // wrote 65–67 s); at 32, 16.0–18.3 s (28–31 s) (bench/pings --slack-latency=150, three runs each).
-  // The cost, measured later on another machine (two runs each): with a Slack that answers at once
-  // (bench/pings' default), 32 deliveries share the CPU with recording the escalations, and all DMs
-  // took 25.1–26.7 s against 17.0–19.4 s at 8; with 150 ms, 25.0–25.2 s at 32 against 29.5–31.6 s at
-  // 8. The real Slack is the slow one. Pacing is the channel slots' and Retry-After's job, not this number's.
+  // With a Slack that answers at once (bench/pings' default), 32 cost time while recording the
+  // escalations was slow (a ping's view read scanned all people): 25.1–26.7 s against 17.0–19.4 s at
+  // 8. Since that read was mended, 32 is the fastest there too: 20.2 s, against 22.0 s at 16 and
+  // 24.9 s at 8 (one run each). Pacing is the channel slots' and Retry-After's job, not this number's.
   concurrency: 32,
   processor: (deps: DeliveryJobDeps) => (job: Job<DeliveryJob>, token?: string) => deliverOne(deps, job, token),
   sweep: (deps: DeliveryJobDeps, intervalMs) => new OutboxSweep({ ...deps, intervalMs }),
