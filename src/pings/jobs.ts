@@ -101,7 +101,7 @@ export const escalationJob = defineJob({
     let own: DueOutcome | undefined = read.outcome === 'due' || read.outcome === 'busy' ? undefined : read;
     if (!own && !busy) {
       // This job's ping and others due with it, in one transaction (processDueBatch).
-      const batch = await runDueBatch(deps, { pingId: job.data.pingId, limit: deps.batch ?? ESCALATION_BATCH }, job.data.pingId);
+      const batch = await runDueBatch(deps, { pingId: job.data.pingId, limit: deps.batch ?? ESCALATION_BATCH });
       busy = batch.busy;
       own = batch.steps.find((s) => s.pingId === job.data.pingId)?.outcome;
     }
@@ -133,7 +133,7 @@ async function runDue(deps: EscalationDeps, pingId: string): Promise<DueOutcome>
  * batch fail (one ping's step throwing rolls back all of them), the job's own ping is run alone, so
  * one bad ping cannot hold up the others: their own jobs and the sweep run them the same way.
  */
-async function runDueBatch(deps: EscalationDeps, input: { pingId?: string; dueBy?: Date; limit: number }, ownPingId?: string): Promise<DueBatch> {
+async function runDueBatch(deps: EscalationDeps, input: { pingId?: string; dueBy?: Date; limit: number }): Promise<DueBatch> {
   let batch: DueBatch;
   try {
     batch = await processDueBatch(deps, input);
@@ -142,14 +142,15 @@ async function runDueBatch(deps: EscalationDeps, input: { pingId?: string; dueBy
     deps.log.warn({ err: error, pingId: input.pingId }, 'a batch of escalations failed; escalating this ping alone');
     return { steps: [{ pingId: input.pingId, outcome: await runDue(deps, input.pingId) }], busy: false };
   }
-  followUp(deps, batch.steps, ownPingId);
+  followUp(deps, batch.steps, input.pingId);
   return batch;
 }
 
 /**
  * After commit: one delivery kick for the messages written (what can follow, in the background), one
- * call scheduling every next step, and the jobs of the steps done here for other pings removed (a
- * burst of pings due together is then done in a batch per job that runs, not a job per ping).
+ * call scheduling every next step, and the jobs of the steps done here removed, but for the running
+ * job's own (`ownPingId`; a sweep has none): a burst of pings due together is then done in a batch
+ * per job that runs, not a job per ping.
  */
 function followUp(deps: EscalationDeps, steps: DueBatch['steps'], ownPingId?: string): void {
   const later = new Set(steps.flatMap((s) => ('laterOutboxIds' in s.outcome ? (s.outcome.laterOutboxIds ?? []) : [])));
