@@ -64,16 +64,15 @@ const TURN_SLACK_ON = 'set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn on /
  * why nothing answers and what to set, instead of a bare "not found". The body is neither parsed nor verified.
  */
 function slackOffRoute(): Route {
-  return {
-    method: 'POST',
-    path: '/slack/events',
-    name: 'slack',
-    maxBodyBytes: 1_000_000,
-    handler: (_req, res) => {
-      sendJson(res, 404, { error: `Slack is off on this Steward: ${TURN_SLACK_ON}` });
-      return Promise.resolve('404');
-    },
-  };
+  return slackEventsRoute((_req, res) => {
+    sendJson(res, 404, { error: `Slack is off on this Steward: ${TURN_SLACK_ON}` });
+    return Promise.resolve('404');
+  });
+}
+
+/** The one Slack endpoint, whether Slack is on (Bolt's receiver) or off (slackOffRoute). */
+function slackEventsRoute(handler: Route['handler']): Route {
+  return { method: 'POST', path: '/slack/events', name: 'slack', handler, maxBodyBytes: 1_000_000 };
 }
 
 function connectSlack({ config, log, runHttp, clock, options }: PlatformStart, router: ChatRouter, services: Services): { adapter: SlackAdapter; notifier: Notifier; directory: SlackDirectory; routes: Route[]; inbox?: ClickInbox | undefined } | undefined {
@@ -104,7 +103,7 @@ function connectSlack({ config, log, runHttp, clock, options }: PlatformStart, r
   const directory = new SlackWebDirectory({ botToken: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL });
   const receiver = adapter.receiver;
   const routes: Route[] =
-    runHttp && !adapter.socketMode ? [{ method: 'POST', path: '/slack/events', name: 'slack', handler: (req, res, body) => receiver.handle(req, res, body), maxBodyBytes: 1_000_000 }] : [];
+    runHttp && !adapter.socketMode ? [slackEventsRoute((req, res, body) => receiver.handle(req, res, body))] : [];
   return { adapter, notifier, directory, routes, inbox };
 }
 
