@@ -1,4 +1,4 @@
-// The Slack adapter: Bolt listeners that turn commands, clicks, form submissions and mentions into
+// The Slack adapter: listeners (one Bolt middleware, src/slack/listeners.ts) that turn commands, clicks, form submissions and mentions into
 // ChatRequests for the router, and render its Reply as Block Kit. No business rule lives here.
 import { App, LogLevel, SocketModeReceiver, type AuthorizeResult, type Receiver, type RespondArguments, type RespondFn } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
@@ -12,6 +12,7 @@ import { SerializedJson, SlackHttpReceiver, type SlackReceiverOptions } from './
 import { conversationKind, commandText, slackTextRequest } from './request.js';
 import { respondThrough, slackReplyTo } from './response-url.js';
 import { registerShortcuts } from './shortcuts.js';
+import { SlackListeners } from './listeners.js';
 import { SlackHomeTab, type HomeViewStore } from './home-tab.js';
 import { z } from 'zod';
 import { withTimeout } from '../with-timeout.js';
@@ -90,6 +91,8 @@ export class SlackAdapter {
   readonly client: WebClient;
   private readonly identity: BotIdentity;
   private readonly homeTab: SlackHomeTab;
+  /** Every listener, behind one Bolt middleware (src/slack/listeners.ts). */
+  private readonly listeners = new SlackListeners();
 
   constructor(private readonly options: SlackAdapterOptions) {
     const clientOptions = {
@@ -185,8 +188,9 @@ export class SlackAdapter {
     this.registerButtons();
     this.registerForms();
     this.registerEvents();
-    this.homeTab.register(this.app);
-    registerShortcuts(this.app, { router: this.options.router, log: this.options.log, answer: (request) => this.answer(request), lookupEmail: (userId) => this.lookupEmail(userId) });
+    this.homeTab.register(this.listeners);
+    registerShortcuts(this.listeners, { router: this.options.router, log: this.options.log, answer: (request) => this.answer(request), lookupEmail: (userId) => this.lookupEmail(userId) });
+    this.app.use(this.listeners.middleware);
     this.app.error(async (error) => {
       this.options.log.error({ err: error }, 'Slack listener error');
     });
@@ -194,9 +198,9 @@ export class SlackAdapter {
 
   /** Slash commands: answered in the acknowledgement when quick, through response_url otherwise. */
   private registerCommands(): void {
-    const { app, options } = this;
+    const { listeners, options } = this;
     const log = options.log;
-    app.command(/.*/, async ({ command, ack, respond, client }) => {
+    listeners.command(async ({ command, ack, respond, client }) => {
       const request = slackTextRequest({
         teamId: command.team_id,
         enterpriseId: command.enterprise_id,
@@ -228,9 +232,9 @@ export class SlackAdapter {
 
   /** Button clicks: committed before they are acknowledged (answerBeforeAck). */
   private registerButtons(): void {
-    const { app, options } = this;
+    const { listeners, options } = this;
     const log = options.log;
-    app.action(/.*/, async ({ body, action, ack, respond, client }) => {
+    listeners.action(async ({ body, action, ack, respond, client }) => {
       if (body.type !== 'block_actions' || action.type !== 'button' || ('url' in action && action.url)) {
         await ack();
         return;
@@ -261,9 +265,9 @@ export class SlackAdapter {
 
   /** Modal submissions: committed before they are acknowledged, answered privately. */
   private registerForms(): void {
-    const { app, options } = this;
+    const { listeners, options } = this;
     const log = options.log;
-    app.view(FORM_CALLBACK_ID, async ({ body, view, ack, client }) => {
+    listeners.viewSubmission(FORM_CALLBACK_ID, async ({ body, view, ack, client }) => {
       const metadata = modalMetadata.safeParse(safeJson(view.private_metadata));
       const values: Record<string, string> = {};
       for (const [blockId, elements] of Object.entries(view.state.values)) {
@@ -299,9 +303,9 @@ export class SlackAdapter {
 
   /** Mentions, direct messages and App Home. */
   private registerEvents(): void {
-    const { app } = this;
+    const { listeners } = this;
     // "@Steward glossary nps" in a channel, or a direct message to the app, use the same grammar.
-    app.event('app_mention', async ({ event, client, context }) => {
+    listeners.event('app_mention', async ({ event, client, context }) => {
       const text = event.text.replace(new RegExp(`<@${context.botUserId ?? 'UNKNOWN'}>`, 'g'), '').trim();
       const request = slackTextRequest({ teamId: event.team ?? context.teamId ?? 'unknown', enterpriseId: context.enterpriseId, userId: event.user ?? 'unknown', channelId: event.channel, text });
       const reply = await this.answer(request);
@@ -311,7 +315,7 @@ export class SlackAdapter {
       }
     });
 
-    app.message(async ({ message, client, context }) => {
+    listeners.event('message', async ({ message, client, context }) => {
       if (message.channel_type !== 'im' || message.subtype !== undefined || !('text' in message) || !message.text || !message.user) return;
       const request = slackTextRequest({ teamId: context.teamId ?? 'unknown', userId: message.user, channelId: message.channel, text: message.text });
       const reply = await this.answer(request);

@@ -4,7 +4,7 @@
 // only those whose content changed. A click there has no channel and no response_url: its effect
 // shows in the republished tab; a refusal comes as a direct message, a form as a modal.
 import { createHash } from 'node:crypto';
-import type { App } from '@slack/bolt';
+import type { SlackListeners } from './listeners.js';
 import type { WebClient } from '@slack/web-api';
 import type { ChatRequest, Reply } from '../chat/request.js';
 import { PeriodicSweep } from '../jobs/periodic.js';
@@ -35,8 +35,8 @@ export class SlackHomeTab {
 
   constructor(private readonly deps: HomeTabDeps) {}
 
-  register(app: App): void {
-    app.event('app_home_opened', async ({ event, client, context }) => {
+  register(listeners: SlackListeners): void {
+    listeners.event('app_home_opened', async ({ event, client, context }) => {
       if (event.tab !== 'home') return;
       const teamId = context.teamId ?? 'unknown';
       const hash = await this.publish(client, teamId, event.user);

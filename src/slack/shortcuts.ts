@@ -2,13 +2,13 @@
 // message), the global shortcut "Look up a CX term" (a form), and the messages of channels Steward is
 // in, which the glossary's watch listens to (src/glossary/watch.ts). Each becomes a ChatRequest for
 // the router like everything else; their answers are seen by the person alone.
-import type { App } from '@slack/bolt';
 import type { ChatRouter } from '../chat/router.js';
 import type { ChatRequest, Reply } from '../chat/request.js';
 import type { Logger } from '../log.js';
 import { fallbackText, renderBlocks, renderModal } from './blocks.js';
 import { respondThrough } from './response-url.js';
 import { slackTextRequest } from './request.js';
+import type { SlackListeners } from './listeners.js';
 
 export const SHORTCUTS = { explain: 'steward_explain', lookup: 'steward_lookup' } as const;
 
@@ -31,8 +31,8 @@ export function readableText(text: string): string {
     .replace(/&amp;/g, '&');
 }
 
-export function registerShortcuts(app: App, deps: ShortcutDeps): void {
-  app.shortcut(SHORTCUTS.explain, async ({ shortcut, ack }) => {
+export function registerShortcuts(listeners: SlackListeners, deps: ShortcutDeps): void {
+  listeners.shortcut(SHORTCUTS.explain, async ({ shortcut, ack }) => {
     await ack();
     if (shortcut.type !== 'message_action') return;
     const request = slackTextRequest({
@@ -50,7 +50,7 @@ export function registerShortcuts(app: App, deps: ShortcutDeps): void {
     );
   });
 
-  app.shortcut(SHORTCUTS.lookup, async ({ shortcut, ack, client }) => {
+  listeners.shortcut(SHORTCUTS.lookup, async ({ shortcut, ack, client }) => {
     await ack();
     if (shortcut.type !== 'shortcut') return;
     const reply = await deps.answer({
@@ -67,7 +67,7 @@ export function registerShortcuts(app: App, deps: ShortcutDeps): void {
   });
 
   // Messages in the channels Steward is in: the watch answers only in watched channels, privately.
-  app.message(async ({ message, client, context }) => {
+  listeners.event('message', async ({ message, client, context }) => {
     if ((message.channel_type !== 'channel' && message.channel_type !== 'group') || message.subtype !== undefined || !('text' in message) || !message.text || !message.user) return;
     const request = slackTextRequest({ teamId: context.teamId ?? 'unknown', enterpriseId: context.enterpriseId, userId: message.user, channelId: message.channel, text: readableText(message.text) });
     const reply = await deps.router.overhear(request, () => deps.lookupEmail(message.user!));
