@@ -10,7 +10,7 @@ import { applyChanges, diffContent, hasChanges } from '../../src/glossary/change
 import { parseGlossaryCsv } from '../../src/glossary/csv.js';
 import { spreadsheetSafe as neutraliseCell } from '../../src/csv/spreadsheet-safety.js';
 import { matchKey, normalise } from '../../src/glossary/matching/normalise.js';
-import { decide, editDistance, editSimilarity, prepareQuery, rankCandidates, scoreText, type Candidate } from '../../src/glossary/matching/ranking.js';
+import { decide, editDistance, editDistanceTable, editSimilarity, prepareQuery, rankCandidates, scoreText, type Candidate } from '../../src/glossary/matching/ranking.js';
 import { afterPrefix } from '../../src/glossary/matching/lookup-repo.js';
 import { parseGlossaryArgs, termFormValues } from '../../src/glossary/schema.js';
 
@@ -55,6 +55,25 @@ describe('ranking', () => {
       const full = editSimilarity(a, b);
       expect(similarity, `${a} ${b} ${atLeast}`).toBe(full >= atLeast ? full : 0);
     }
+  });
+
+  it('gives the table’s distance from the bits, whatever the lengths (up to the 32 a column of bits holds, and past them)', () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    // Two or three letters make swaps and repeats common; some strings are longer than 32; é and ω
+    // (beyond one byte, so the table's way) now and then.
+    const word = (letters: string, longest: number) => Array.from({ length: Math.floor(next() * longest) }, () => letters[Math.floor(next() * letters.length)]).join('');
+    for (let n = 0; n < 30_000; n++) {
+      const letters = n % 3 === 0 ? 'ab' : n % 3 === 1 ? 'abc' : n % 50 === 2 ? 'abeéω' : 'abcdefgh';
+      const longest = n % 4 === 0 ? 45 : 34;
+      const a = word(letters, longest);
+      const b = word(letters, longest);
+      expect(editDistance(a, b), `${a} ${b}`).toBe(editDistanceTable(a, b));
+      const max = Math.floor(next() * 8);
+      expect(editDistance(a, b, max), `${a} ${b} ${max}`).toBe(Math.min(editDistanceTable(a, b), max + 1));
+    }
+    expect(editDistance('ab'.repeat(16), 'ba'.repeat(16))).toBe(2);
+    expect(editDistance('a'.repeat(32), 'a'.repeat(31) + 'b')).toBe(1);
   });
 
   it('scores equality 1, word order 0.97, and typos below that', () => {

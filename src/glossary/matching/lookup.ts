@@ -4,7 +4,7 @@
 // answer and a few candidates. Deprecated terms lead on to their replacement.
 import type { Db } from '../../db/database.js';
 import { InvalidInput, NotFound } from '../../chat/errors.js';
-import { decide, editSimilarity, prepareQuery, rankCandidates, SHOWN, type Decision, type PreparedQuery, type RankedTerm } from './ranking.js';
+import { decide, editSimilarity, prepareQuery, rankCandidates, SHOWN, WordSimilarities, type Decision, type PreparedQuery, type RankedTerm } from './ranking.js';
 import { isNumber } from './normalise.js';
 import * as repo from './lookup-repo.js';
 import { findTerm as findTermRow, type TermRow } from '../repo/terms.js';
@@ -107,10 +107,11 @@ export interface RankOptions {
 export async function rank(db: Db, orgId: string, query: PreparedQuery, options: RankOptions = {}): Promise<Ranking> {
   if (options.index) return rankInMemory(db, orgId, query, options.index, options.alwaysFuzzy ?? false);
   const size = options.alwaysFuzzy ? 10 : 5;
+  const similarities = new WordSimilarities(query);
   const first = await repo.exactMatches(db, orgId, query, lookupWords(query), lookupTokens(query));
   const context = { miss: { timeZone: first.timeZone, ...(first.pending ? { pending: first.pending } : {}) } };
   let candidates = first.candidates;
-  let ranked = rankCandidates(query, candidates);
+  let ranked = rankCandidates(query, candidates, similarities);
   let decision = decide(ranked, size);
   const card = first.card;
   if (decision.kind === 'confident' && !options.alwaysFuzzy) return { ranked, decision, ...context, ...(card ? { card } : {}) };
@@ -118,11 +119,11 @@ export async function rank(db: Db, orgId: string, query: PreparedQuery, options:
   const fuzzy = await repo.fuzzyMatches(db, orgId, query, readings);
   const read = card ?? fuzzy.card;
   candidates = [...candidates, ...fuzzy.shared];
-  ranked = rankCandidates(query, candidates);
+  ranked = rankCandidates(query, candidates, similarities);
   decision = decide(ranked, size);
   if (!needsLastPass(ranked, decision, options.alwaysFuzzy ?? false)) return { ranked, decision, ...context, ...(read ? { card: read } : {}) };
   candidates = [...candidates, ...fuzzy.similar];
-  ranked = rankCandidates(query, candidates);
+  ranked = rankCandidates(query, candidates, similarities);
   return { ranked, decision: decide(ranked, size), ...context, ...(read ? { card: read } : {}) };
 }
 
@@ -142,20 +143,21 @@ function needsLastPass(ranked: RankedTerm[], decision: Decision, alwaysFuzzy: bo
  */
 async function rankInMemory(db: Db, orgId: string, query: PreparedQuery, index: TermIndex, alwaysFuzzy: boolean): Promise<Ranking> {
   const size = alwaysFuzzy ? 10 : 5;
+  const similarities = new WordSimilarities(query);
   const first = index.exactMatches(query, lookupWords(query), lookupTokens(query));
   let candidates = first.candidates;
-  let ranked = rankCandidates(query, candidates);
+  let ranked = rankCandidates(query, candidates, similarities);
   let decision = decide(ranked, size);
   if (decision.kind === 'confident' && !alwaysFuzzy) return { ranked, decision };
   candidates = [...candidates, ...index.sharedWordMatches(wordReadings(query.tokens, first.knownWords, first.near))];
-  ranked = rankCandidates(query, candidates);
+  ranked = rankCandidates(query, candidates, similarities);
   decision = decide(ranked, size);
   const lastPass = needsLastPass(ranked, decision, alwaysFuzzy);
   if (decision.kind === 'confident' && !lastPass) return { ranked, decision };
   // Adding the last pass's terms can only push these down: the terms a reply shows are among them or come with their definition.
   const shown = ranked.filter((r) => r.score >= SHOWN).slice(0, size).map((r) => r.termId);
   const details = await repo.lookupDetails(db, orgId, query, { lastPass, summariesOf: shown });
-  if (lastPass) ranked = rankCandidates(query, [...candidates, ...details.similar]);
+  if (lastPass) ranked = rankCandidates(query, [...candidates, ...details.similar], similarities);
   ranked = ranked.map((r) => (r.summary ? r : { ...r, summary: details.summaries.get(r.termId) ?? '' }));
   return { ranked, decision: decide(ranked, size), miss: { timeZone: details.timeZone, ...(details.pending ? { pending: details.pending } : {}) } };
 }

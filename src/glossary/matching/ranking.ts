@@ -26,18 +26,77 @@ export function prepareQuery(raw: string): PreparedQuery {
   return { norm, key: matchKey(norm), compact: compact(norm), tokens: matchTokens(norm) };
 }
 
-// Three rows of the distance table, reused by every call (ranking runs for every lookup that is not
-// answered from memory, over dozens of names and aliases).
-let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
-
 /**
  * Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. With
- * `max`, the work stops as soon as the distance is known to exceed it, and `max + 1` is returned:
- * most pairs a lookup compares are far apart, and only whether they are within reach matters.
+ * `max`, a distance beyond it is returned as `max + 1` (callers only ask whether a pair is within
+ * reach). Ranking runs this for every name and alias a lookup scores, so the usual case (the
+ * shorter string at most 32 characters, each below U+0100) goes a whole column at a time as bits.
  */
 export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINITY): number {
   if (a === b) return 0;
   // The difference in length is a lower bound.
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  if (!a.length) return b.length;
+  if (!b.length) return a.length;
+  const shorter = a.length <= b.length ? a : b;
+  const longer = shorter === a ? b : a;
+  const distance = shorter.length <= 32 && fitsOneByte(shorter) ? columnsAsBits(shorter, longer) : editDistanceTable(a, b, max);
+  return distance > max ? max + 1 : distance;
+}
+
+const fitsOneByte = (text: string) => {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return false;
+  return true;
+};
+
+/** Per character, the positions of the pattern where it stands (as bits); cleared after each use. */
+const positions = new Int32Array(256);
+
+/**
+ * The optimal string alignment distance with the table's columns held as bits, one per character of
+ * `pattern` (Myers' bit-vector algorithm as Hyyrö extended it to adjacent swaps): each character of
+ * `text` updates the whole column in a few integer operations. Information only moves towards higher
+ * bits (shifts left, carries), so the bits above the pattern's length never disturb those below.
+ */
+function columnsAsBits(pattern: string, text: string): number {
+  const m = pattern.length;
+  for (let i = 0; i < m; i++) positions[pattern.charCodeAt(i)]! |= 1 << i;
+  const lastRow = 1 << (m - 1);
+  // Vertical differences between neighbouring cells of a column: +1 (vp) or −1 (vn), else 0.
+  let vp = -1;
+  let vn = 0;
+  let d0 = 0;
+  let previousMatches = 0;
+  let distance = m;
+  for (let j = 0; j < text.length; j++) {
+    const code = text.charCodeAt(j);
+    const matches = code <= 0xff ? positions[code]! : 0;
+    // A swap: this character matches the pattern one place further than the last one did.
+    const swapped = ((~d0 & matches) << 1) & previousMatches;
+    d0 = (((matches & vp) + vp) ^ vp) | matches | vn | swapped;
+    let hp = vn | ~(d0 | vp);
+    const hn = d0 & vp;
+    if (hp & lastRow) distance++;
+    if (hn & lastRow) distance--;
+    hp = (hp << 1) | 1;
+    vp = (hn << 1) | ~(d0 | hp);
+    vn = hp & d0;
+    previousMatches = matches;
+  }
+  for (let i = 0; i < m; i++) positions[pattern.charCodeAt(i)] = 0;
+  return distance;
+}
+
+// Three rows of the distance table, reused by every call.
+let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
+
+/**
+ * The same distance from the whole table, a row at a time, for longer strings and other characters
+ * (and, in the tests, as the reference for the bits). The work stops as soon as the distance is
+ * known to exceed `max`, returning `max + 1`.
+ */
+export function editDistanceTable(a: string, b: string, max = Number.POSITIVE_INFINITY): number {
+  if (a === b) return 0;
   if (Math.abs(a.length - b.length) > max) return max + 1;
   if (!a.length) return b.length;
   if (!b.length) return a.length;
@@ -116,6 +175,8 @@ export function wordsNotInTerm(query: PreparedQuery, termWords: string[], simila
  */
 export class WordSimilarities {
   private readonly byWord = new Map<string, number[]>();
+  /** The score of each name or alias ranked so far (scoreText): a lookup's later passes rank the earlier ones' candidates again. */
+  readonly scores = new Map<string, number>();
 
   constructor(private readonly query: PreparedQuery) {}
 
@@ -214,12 +275,18 @@ export interface RankedTerm {
 
 const STATUS_ORDER: Record<TermStatus, number> = { approved: 0, proposed: 1, deprecated: 2 };
 
-/** One entry per term, best first; ties go to approved terms, then alphabetical, so order never wobbles. */
-export function rankCandidates(query: PreparedQuery, candidates: Candidate[]): RankedTerm[] {
+/**
+ * One entry per term, best first; ties go to approved terms, then alphabetical, so order never
+ * wobbles. The passes of one lookup give the same `similarities`, so no text is scored twice.
+ */
+export function rankCandidates(query: PreparedQuery, candidates: Candidate[], similarities = new WordSimilarities(query)): RankedTerm[] {
   const byTerm = new Map<string, RankedTerm>();
-  const similarities = new WordSimilarities(query);
   for (const candidate of candidates) {
-    const score = candidate.kind === 'text' ? TEXT_MATCH : scoreText(query, candidate.text, similarities);
+    let score = candidate.kind === 'text' ? TEXT_MATCH : similarities.scores.get(candidate.text);
+    if (score === undefined) {
+      score = scoreText(query, candidate.text, similarities);
+      similarities.scores.set(candidate.text, score);
+    }
     const rank = candidate.textRank ?? 0;
     const known = byTerm.get(candidate.termId);
     if (!known || score > known.score || (score === known.score && rank > known.textRank)) {
