@@ -127,8 +127,14 @@ export async function rank(db: Db, orgId: string, query: PreparedQuery, options:
   return { ranked, decision: decide(ranked, size), ...context, ...(read ? { card: read } : {}) };
 }
 
-/** The query's words, neighbouring words written together, and the parts of each word read as two: whichever the vocabulary knows. */
-const lookupWords = (query: PreparedQuery) => [...new Set([...query.tokens, ...joinedPairs(query.tokens), ...query.tokens.slice(0, 6).flatMap(splits).flat()])];
+/**
+ * The query's words, neighbouring words written together, and the parts of each word read as two:
+ * whichever the vocabulary knows. Given what the vocabulary knows (the term index), only the words
+ * it does not know are split: wordReadings reads no other word as two.
+ */
+const lookupWords = (query: PreparedQuery, known?: (word: string) => boolean) => [
+  ...new Set([...query.tokens, ...joinedPairs(query.tokens), ...query.tokens.slice(0, 6).filter((token) => !known?.(token)).flatMap(splits).flat()]),
+];
 /** The words that may need correcting (numbers never do). */
 const lookupTokens = (query: PreparedQuery) => [...new Set(query.tokens)].filter((t) => !isNumber(t));
 
@@ -144,7 +150,7 @@ function needsLastPass(ranked: RankedTerm[], decision: Decision, alwaysFuzzy: bo
 async function rankInMemory(db: Db, orgId: string, query: PreparedQuery, index: TermIndex, alwaysFuzzy: boolean): Promise<Ranking> {
   const size = alwaysFuzzy ? 10 : 5;
   const similarities = new WordSimilarities(query);
-  const first = index.exactMatches(query, lookupWords(query), lookupTokens(query));
+  const first = index.exactMatches(query, lookupWords(query, (word) => index.knows(word)), lookupTokens(query));
   let candidates = first.candidates;
   let ranked = rankCandidates(query, candidates, similarities);
   let decision = decide(ranked, size);

@@ -119,15 +119,19 @@ export class TermIndex {
     const names = new Set([...each(this.byNorm.get(query.norm)), ...each(this.byKey.get(query.key))]);
     for (const i of names) candidates.push(this.candidate(i, this.terms[i]!.norm, 'name'));
     for (const i of each(this.byAlias.get(query.norm))) candidates.push(this.candidate(i, query.norm, 'alias'));
-    const known = (word: string) => !isNumber(word) && this.postings.has(word);
     const near: { token: string; word: string }[] = [];
     for (const token of tokens) {
-      if (known(token)) continue;
+      if (this.knows(token)) continue;
       for (let length = token.length - 2; length <= token.length + 2; length++) {
         for (const word of this.shapes.get(`${token[0]}${length}`) ?? []) near.push({ token, word });
       }
     }
-    return { candidates, knownWords: new Set(words.filter(known)), near };
+    return { candidates, knownWords: new Set(words.filter((word) => this.knows(word))), near };
+  }
+
+  /** Whether a term's name or alias has the word (numbers are never known words: they need no correcting). */
+  knows(word: string): boolean {
+    return !isNumber(word) && this.postings.has(word);
   }
 
   /**
