@@ -7,7 +7,7 @@ import type { ChatRouter } from '../chat/router.js';
 import type { ClickInbox } from '../chat/inbox.js';
 import type { ChatRequest, Reply } from '../chat/request.js';
 import type { Logger } from '../log.js';
-import { FORM_CALLBACK_ID, fallbackText, renderBlocks, renderModal } from './blocks.js';
+import { blocksJson, FORM_CALLBACK_ID, fallbackText, renderBlocks, renderModal } from './blocks.js';
 import { SerializedJson, SlackHttpReceiver, type SlackReceiverOptions } from './receiver.js';
 import { conversationKind, commandText, slackTextRequest } from './request.js';
 import { respondThrough, slackReplyTo } from './response-url.js';
@@ -362,7 +362,8 @@ function commandResponse(reply: Reply): SerializedJson | undefined {
   const known = serialisedAnswers.get(card) ?? {};
   let answer = known[responseType];
   if (!answer) {
-    answer = new SerializedJson(JSON.stringify({ response_type: responseType, blocks: renderBlocks(card), text: fallbackText(card) }));
+    // As JSON.stringify({ response_type, blocks, text }) writes it, with the blocks as rendering measured them.
+    answer = new SerializedJson(`{"response_type":"${responseType}","blocks":${blocksJson(renderBlocks(card))},"text":${JSON.stringify(fallbackText(card))}}`);
     serialisedAnswers.set(card, { ...known, [responseType]: answer });
   }
   return answer;

@@ -176,7 +176,11 @@ const moreNotShown = (hidden: number): AnyBlock => ({ type: 'context', elements:
  */
 function withinSize(blocks: AnyBlock[], lists: Map<AnyBlock, RichTextList>): AnyBlock[] {
   const size = (list: AnyBlock[]) => JSON.stringify(list).length;
-  if (size(blocks) <= LIMITS.slackMessageChars) return blocks;
+  const json = JSON.stringify(blocks);
+  if (json.length <= LIMITS.slackMessageChars) {
+    measured.set(blocks, json);
+    return blocks;
+  }
   const actions = blocks.filter((b) => b.type === 'actions');
   const content = blocks.filter((b) => b.type !== 'actions');
   let hidden = 0;
@@ -189,6 +193,14 @@ function withinSize(blocks: AnyBlock[], lists: Map<AnyBlock, RichTextList>): Any
     hidden++;
   }
   return [...content, moreNotShown(hidden), ...actions];
+}
+
+/** The JSON of the blocks renderBlocks returned within Slack's size, as it measured them. */
+const measured = new WeakMap<AnyBlock[], string>();
+
+/** Blocks as JSON: as renderBlocks measured them (an acknowledgement sends them so, serialised once), or anew. */
+export function blocksJson(blocks: AnyBlock[]): string {
+  return measured.get(blocks) ?? JSON.stringify(blocks);
 }
 
 /** The notification text of a message; Slack parses it as mrkdwn, so it is escaped too. */
