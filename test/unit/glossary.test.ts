@@ -9,7 +9,7 @@ import { candidatesCard, historyCard, termCard, type TermCardView } from '../../
 import { applyChanges, diffContent, hasChanges } from '../../src/glossary/changes.js';
 import { parseGlossaryCsv } from '../../src/glossary/csv.js';
 import { spreadsheetSafe as neutraliseCell } from '../../src/csv/spreadsheet-safety.js';
-import { matchKey, normalise } from '../../src/glossary/matching/normalise.js';
+import { matchKey, matchTokens, normalise, singular } from '../../src/glossary/matching/normalise.js';
 import { decide, editDistance, editDistanceTable, editSimilarity, prepareQuery, rankCandidates, scoreText, type Candidate } from '../../src/glossary/matching/ranking.js';
 import { afterPrefix } from '../../src/glossary/matching/lookup-repo.js';
 import { parseGlossaryArgs, termFormValues } from '../../src/glossary/schema.js';
@@ -27,6 +27,20 @@ describe('normalise', () => {
     expect(matchKey(normalise('score promoters net'))).toBe(matchKey(normalise('Net Promoter Score')));
     expect(matchKey(normalise('moments of truth'))).toBe(matchKey(normalise('Moment of truth')));
     expect(matchKey(normalise('companies'))).toBe('company');
+  });
+
+  it('keys words as sorting their singular, meaningful forms would, however many and in whatever script', () => {
+    let seed = 3;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const words = ['the', 'of', 'nps', 'scores', 'classes', 'status', 'analysis', 'companies', 'éclair', 'Ωmega', 'zeta', 'a', 'de', '42', 'b2b', 'Z', 'z'];
+    for (let n = 0; n < 5_000; n++) {
+      const text = normalise(Array.from({ length: Math.floor(next() * 22) }, () => words[Math.floor(next() * words.length)]).join(' '));
+      const tokens = text.split(' ').filter(Boolean).map(singular);
+      const meaningful = tokens.filter((w) => !['a', 'an', 'and', 'of', 'or', 'the', 'to', 'for', 'in', 'on', 'de', 'het', 'een', 'en', 'van', 'voor'].includes(w));
+      expect(matchTokens(text), text).toEqual(meaningful.length > 0 ? meaningful : tokens);
+      expect(matchKey(text), text).toBe([...matchTokens(text)].sort().join(' '));
+    }
+    expect(['classes', 'status', 'analysis', 'policies', 'pie', 'bus'].map(singular)).toEqual(['classe', 'status', 'analysis', 'policy', 'pie', 'bus']);
   });
 });
 

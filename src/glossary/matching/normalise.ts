@@ -42,21 +42,40 @@ const STOPWORDS = new Set(['a', 'an', 'and', 'of', 'or', 'the', 'to', 'for', 'in
 export function singular(word: string): string {
   if (word.length <= 3) return word;
   if (word.endsWith('ies') && word.length > 4) return `${word.slice(0, -3)}y`;
-  if (/(ss|us|is)$/.test(word)) return word;
+  if (word.endsWith('ss') || word.endsWith('us') || word.endsWith('is')) return word;
   if (word.endsWith('s')) return word.slice(0, -1);
   return word;
 }
 
+// matchTokens and matchKey run for every name and alias a lookup ranks: they build no array they
+// do not return.
+
 /** The words of a normalised text, singular, without stop words (unless that would leave none). */
 export function matchTokens(norm: string): string[] {
-  const words = norm.split(' ').filter(Boolean).map(singular);
-  const meaningful = words.filter((w) => !STOPWORDS.has(w));
-  return meaningful.length > 0 ? meaningful : words;
+  const words: string[] = [];
+  let meaningful = 0;
+  for (const part of norm.split(' ')) {
+    if (!part) continue;
+    const word = singular(part);
+    words.push(word);
+    if (!STOPWORDS.has(word)) meaningful++;
+  }
+  return meaningful === words.length || meaningful === 0 ? words : words.filter((w) => !STOPWORDS.has(w));
 }
 
 /** Word order and plurals do not matter: `score promoters net` and `Net Promoter Score` share a key. */
 export function matchKey(norm: string): string {
-  return [...matchTokens(norm)].sort().join(' ');
+  const tokens = matchTokens(norm);
+  if (tokens.length > 16) return tokens.sort().join(' ');
+  // A name has a few words: sorted in place, in the order sort() gives (UTF-16 code units), without
+  // the scratch space Array.prototype.sort takes on every call.
+  for (let i = 1; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    let j = i - 1;
+    for (; j >= 0 && tokens[j]! > token; j--) tokens[j + 1] = tokens[j]!;
+    tokens[j + 1] = token;
+  }
+  return tokens.join(' ');
 }
 
 /** A word that is a number: the vocabulary leaves numbers out, and they are never corrected. */
