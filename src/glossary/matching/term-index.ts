@@ -47,6 +47,8 @@ export class TermIndex {
   private bestGroups = new Uint8Array(0);
   /** The terms one reading touched so far (its first `touched` entries; reused, as the arrays above). */
   private touchedTerms = new Int32Array(0);
+  /** Per term, the length of its words (the shorter first among equals): read for every term a lookup counts. */
+  private wordsLength = new Uint32Array(0);
   private stamp = 0;
 
   /**
@@ -103,6 +105,7 @@ export class TermIndex {
     this.groupsMatched = new Uint8Array(this.terms.length);
     this.bestGroups = new Uint8Array(this.terms.length);
     this.touchedTerms = new Int32Array(this.terms.length);
+    this.wordsLength = Uint32Array.from(this.terms, (t) => t.words.length);
   }
 
   get size(): number {
@@ -147,7 +150,8 @@ export class TermIndex {
     this.matching(readings, false, found);
     if (found.length === 0) this.matching(readings, true, found);
     const groups = this.bestGroups;
-    const before = (a: number, b: number) => groups[b]! - groups[a]! || this.terms[a]!.words.length - this.terms[b]!.words.length || a - b;
+    const wordsLength = this.wordsLength;
+    const before = (a: number, b: number) => groups[b]! - groups[a]! || wordsLength[a]! - wordsLength[b]! || a - b;
     const best: number[] = [];
     for (const term of found) {
       if (best.length === limit && before(term, best[limit - 1]!) >= 0) continue;
