@@ -29,9 +29,25 @@ export interface AnswerCacheOptions<V = unknown> {
   unaffectedBy?: readonly string[];
 }
 
+interface Entry<V> {
+  key: string;
+  value: V;
+  at: number;
+  bytes: number;
+  /** The entry used just before this one, and just after (the list of use, least recent first). */
+  older: Entry<V> | undefined;
+  newer: Entry<V> | undefined;
+}
+
 export class AnswerCache<V> extends Remembered {
-  /** In order of use: the least recently used first (a hit moves its answer to the end). */
-  private readonly entries = new Map<string, { value: V; at: number; bytes: number }>();
+  private readonly entries = new Map<string, Entry<V>>();
+  /**
+   * The entries in order of use, as a list: eviction takes the least recently used at once. (Taking
+   * the first of a Map in insertion order instead walks past every entry deleted since the Map
+   * last rebuilt itself: with a full cache, thousands on every new answer.)
+   */
+  private leastRecent: Entry<V> | undefined;
+  private mostRecent: Entry<V> | undefined;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
   private readonly sizeOf: (value: V) => number;
@@ -56,12 +72,11 @@ export class AnswerCache<V> extends Remembered {
     const entry = this.entries.get(key);
     if (entry && Date.now() - entry.at <= this.maxAgeMs) {
       this.counts.hits++;
-      // The most recently used go last, so eviction takes the least recently used first.
-      this.entries.delete(key);
-      this.entries.set(key, entry);
+      this.unlink(entry);
+      this.append(entry);
       return entry.value;
     }
-    if (entry) this.drop(key, entry.bytes);
+    if (entry) this.drop(entry);
     this.counts.misses++;
     return undefined;
   }
@@ -80,12 +95,11 @@ export class AnswerCache<V> extends Remembered {
     // An answer larger than the whole budget is not kept at all.
     if (bytes > this.maxBytes) return;
     const known = this.entries.get(key);
-    if (known) this.drop(key, known.bytes);
-    while (this.entries.size > 0 && (this.entries.size >= this.maxEntries || this.totalBytes + bytes > this.maxBytes)) {
-      const [oldest, entry] = this.entries.entries().next().value!;
-      this.drop(oldest, entry.bytes);
-    }
-    this.entries.set(key, { value, at: Date.now(), bytes });
+    if (known) this.drop(known);
+    while (this.leastRecent && (this.entries.size >= this.maxEntries || this.totalBytes + bytes > this.maxBytes)) this.drop(this.leastRecent);
+    const entry: Entry<V> = { key, value, at: Date.now(), bytes, older: undefined, newer: undefined };
+    this.entries.set(key, entry);
+    this.append(entry);
     this.totalBytes += bytes;
   }
 
@@ -98,9 +112,25 @@ export class AnswerCache<V> extends Remembered {
     return this.entries.size;
   }
 
-  private drop(key: string, bytes: number): void {
-    this.entries.delete(key);
-    this.totalBytes -= bytes;
+  private drop(entry: Entry<V>): void {
+    this.entries.delete(entry.key);
+    this.unlink(entry);
+    this.totalBytes -= entry.bytes;
+  }
+
+  private unlink(entry: Entry<V>): void {
+    if (entry.older) entry.older.newer = entry.newer;
+    else this.leastRecent = entry.newer;
+    if (entry.newer) entry.newer.older = entry.older;
+    else this.mostRecent = entry.older;
+    entry.older = entry.newer = undefined;
+  }
+
+  private append(entry: Entry<V>): void {
+    entry.older = this.mostRecent;
+    if (this.mostRecent) this.mostRecent.newer = entry;
+    else this.leastRecent = entry;
+    this.mostRecent = entry;
   }
 
   /**
@@ -122,6 +152,7 @@ export class AnswerCache<V> extends Remembered {
 
   protected clear(): void {
     this.entries.clear();
+    this.leastRecent = this.mostRecent = undefined;
     this.totalBytes = 0;
   }
 }

@@ -97,6 +97,29 @@ describe('AnswerCache', () => {
     expect([cache.bytes, cache.size]).toEqual([0, 0]);
   });
 
+  it('evicts in exactly least-recently-used order through any mix of hits, misses, replacements and evictions', () => {
+    const cache = new AnswerCache<number>({ maxEntries: 5 });
+    cache.enable();
+    // The model: keys in order of use, least recent first.
+    let model: string[] = [];
+    let seed = 5;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let n = 0; n < 5_000; n++) {
+      const key = `k${Math.floor(next() * 9)}`;
+      if (next() < 0.5) {
+        const known = model.includes(key);
+        expect(cache.get(key) !== undefined, `${n} get ${key}`).toBe(known);
+        if (known) model = [...model.filter((k) => k !== key), key];
+      } else {
+        cache.set(key, n, cache.ticket());
+        model = model.filter((k) => k !== key);
+        if (model.length >= 5) model.shift();
+        model.push(key);
+      }
+      expect(cache.size).toBe(model.length);
+    }
+  });
+
   it('ignores the change notices of tables no answer shows, and forgets on any other', () => {
     const cache = new AnswerCache<string>({ unaffectedBy: ['kpi_values'] });
     cache.enable();
