@@ -5,7 +5,7 @@
 import type { Db } from '../../db/database.js';
 import { InvalidInput, NotFound } from '../../chat/errors.js';
 import { decide, editSimilarity, prepareQuery, rankCandidates, SHOWN, WordSimilarities, type Decision, type PreparedQuery, type RankedTerm } from './ranking.js';
-import { isNumber } from './normalise.js';
+import { isNumber, normalise } from './normalise.js';
 import * as repo from './lookup-repo.js';
 import { findTerm as findTermRow, type TermRow } from '../repo/terms.js';
 import type { TermCardRow } from '../repo/term-card.js';
@@ -202,5 +202,5 @@ export async function termNamed(db: Db, orgId: string, raw: string): Promise<Fou
 
 /** What the lookup log keeps of a query: its first 200 characters, and its normalised form. */
 export function loggedQuery(raw: string): { query: string; queryNorm: string } {
-  return { query: raw.trim().slice(0, 200), queryNorm: prepareQuery(raw).norm };
+  return { query: raw.trim().slice(0, 200), queryNorm: normalise(raw) };
 }
