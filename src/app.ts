@@ -233,9 +233,10 @@ interface Memory {
 /** Answers are remembered only while the database's change notices arrive (see AnswerCache). */
 async function rememberAnswers({ config, clock, log, runHttp }: Start, database: DatabaseHandle): Promise<Memory> {
   // Each forgets only on notices of what it shows (src/db/remembered-tables.ts).
-  const answers = new AnswerCache<LookupAnswer>({ shows: 'glossaryAnswers' });
+  // Both are keyed by the question: once full, they keep only questions asked again (the others are one-offs).
+  const answers = new AnswerCache<LookupAnswer>({ shows: 'glossaryAnswers', whenFullOnlyAskedAgain: true });
   // The compose extension's result lists show less than a lookup's card (names, status, definitions).
-  const composeAnswers = new AnswerCache<ComposeAnswer>({ shows: 'glossaryAnswers' });
+  const composeAnswers = new AnswerCache<ComposeAnswer>({ shows: 'glossaryAnswers', whenFullOnlyAskedAgain: true });
   const kpiLinks = new AnswerCache<KpiTermLink[]>({ maxEntries: 1_000, shows: 'kpiLinks' });
   // KPI snapshots also say how fresh the data is ("stale"), which changes with time alone: a minute at most.
   const kpiAnswers = new AnswerCache<Card>({ maxEntries: 2_000, maxAgeMs: 60_000, shows: 'kpiSnapshots' });

@@ -120,6 +120,26 @@ describe('AnswerCache', () => {
     }
   });
 
+  it('once full, keeps a new answer only if its question was asked before, without displacing any for a one-off', () => {
+    const cache = new AnswerCache<number>({ maxEntries: 3, whenFullOnlyAskedAgain: true });
+    cache.enable();
+    // Not full: every answer is kept, as always.
+    for (const key of ['a', 'b', 'c']) cache.set(key, 1, cache.ticket());
+    expect(cache.size).toBe(3);
+    // Full: a question asked once is answered but not kept, and every remembered answer stays.
+    cache.set('d', 4, cache.ticket());
+    expect([cache.get('a'), cache.get('b'), cache.get('c'), cache.get('d')]).toEqual([1, 1, 1, undefined]);
+    // Asked again: kept, displacing the least recently used ("a").
+    cache.set('d', 4, cache.ticket());
+    expect([cache.get('a'), cache.get('d'), cache.size]).toEqual([undefined, 4, 3]);
+    // A remembered answer is replaced whether or not the cache is full.
+    cache.set('d', 5, cache.ticket());
+    expect(cache.get('d')).toBe(5);
+    // Many one-off questions later, "b", "c" and "d" are all still remembered.
+    for (let n = 0; n < 1_000; n++) cache.set(`once ${n}`, n, cache.ticket());
+    expect([cache.get('b'), cache.get('c'), cache.get('d'), cache.size]).toEqual([1, 1, 5, 3]);
+  });
+
   it('ignores the change notices of tables no answer shows, and forgets on any other', () => {
     const cache = new AnswerCache<string>({ unaffectedBy: ['kpi_values'] });
     cache.enable();
