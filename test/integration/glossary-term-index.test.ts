@@ -33,7 +33,8 @@ describe.each(DATABASE_KINDS)('term indexes on %s', (kind) => {
     expect(indexes.current(orgId)).toBeUndefined(); // the first asks for a build and does not wait for it
     const index = await indexes.ready(orgId);
     expect(index?.size).toBe(await countTerms(database, orgId));
-    expect(index?.exactMatches({ norm: 'nps', key: 'nps', compact: 'nps', tokens: ['nps'] }, ['nps'], []).candidates.map((c) => c.name)).toEqual(['Net Promoter Score']);
+    expect(index?.exactMatches({ norm: 'nps', key: 'nps', compact: 'nps', tokens: ['nps'] }).map((c) => c.name)).toEqual(['Net Promoter Score']);
+    expect(index?.vocabulary(['promoter', 'npx'], ['npx']).knownWords).toEqual(new Set(['promoter']));
     expect(indexes.current(orgId)).toBe(index);
   });
 

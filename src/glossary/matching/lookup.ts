@@ -150,12 +150,13 @@ function needsLastPass(ranked: RankedTerm[], decision: Decision, alwaysFuzzy: bo
 async function rankInMemory(db: Db, orgId: string, query: PreparedQuery, index: TermIndex, alwaysFuzzy: boolean): Promise<Ranking> {
   const size = alwaysFuzzy ? 10 : 5;
   const similarities = new WordSimilarities(query);
-  const first = index.exactMatches(query, lookupWords(query, (word) => index.knows(word)), lookupTokens(query));
-  let candidates = first.candidates;
+  let candidates = index.exactMatches(query);
   let ranked = rankCandidates(query, candidates, similarities);
   let decision = decide(ranked, size);
   if (decision.kind === 'confident' && !alwaysFuzzy) return { ranked, decision };
-  candidates = [...candidates, ...index.sharedWordMatches(wordReadings(query.tokens, first.knownWords, first.near))];
+  // Only now what the vocabulary knows of the words: most lookups (a name, an alias) end above.
+  const { knownWords, near } = index.vocabulary(lookupWords(query, (word) => index.knows(word)), lookupTokens(query));
+  candidates = [...candidates, ...index.sharedWordMatches(wordReadings(query.tokens, knownWords, near))];
   ranked = rankCandidates(query, candidates, similarities);
   decision = decide(ranked, size);
   const lastPass = needsLastPass(ranked, decision, alwaysFuzzy);

@@ -20,9 +20,8 @@ interface IndexedTerm {
   words: string;
 }
 
-/** What the exact pass finds (as lookup-repo.ts exactMatches, without the card, time zone and pending proposal). */
-export interface IndexedExactMatches {
-  candidates: Candidate[];
+/** What the vocabulary says of a query's words (as lookup-repo.ts exactMatches reads it). */
+export interface IndexedVocabulary {
   knownWords: Set<string>;
   near: { token: string; word: string }[];
 }
@@ -112,16 +111,21 @@ export class TermIndex {
     return this.terms.length;
   }
 
-  /**
-   * Names equal to the query (also with word order and plurals ignored), aliases equal to it, which
-   * of `words` are known, and for each of `tokens` that is not, the known words of the same first
-   * letter and about the same length (the ranking's edit distance decides which it may have meant).
-   */
-  exactMatches(query: PreparedQuery, words: string[], tokens: string[]): IndexedExactMatches {
+  /** Names equal to the query (also with word order and plurals ignored), and aliases equal to it. */
+  exactMatches(query: PreparedQuery): Candidate[] {
     const candidates: Candidate[] = [];
     const names = new Set([...each(this.byNorm.get(query.norm)), ...each(this.byKey.get(query.key))]);
     for (const i of names) candidates.push(this.candidate(i, this.terms[i]!.norm, 'name'));
     for (const i of each(this.byAlias.get(query.norm))) candidates.push(this.candidate(i, query.norm, 'alias'));
+    return candidates;
+  }
+
+  /**
+   * Which of `words` are known, and for each of `tokens` that is not, the known words of the same
+   * first letter and about the same length (the ranking's edit distance decides which it may have
+   * meant). Asked only when the exact matches do not answer.
+   */
+  vocabulary(words: string[], tokens: string[]): IndexedVocabulary {
     const near: { token: string; word: string }[] = [];
     for (const token of tokens) {
       if (this.knows(token)) continue;
@@ -129,7 +133,7 @@ export class TermIndex {
         for (const word of this.shapes.get(`${token[0]}${length}`) ?? []) near.push({ token, word });
       }
     }
-    return { candidates, knownWords: new Set(words.filter((word) => this.knows(word))), near };
+    return { knownWords: new Set(words.filter((word) => this.knows(word))), near };
   }
 
   /** Whether a term's name or alias has the word (numbers are never known words: they need no correcting). */
