@@ -48,6 +48,19 @@ describe.each(DATABASE_KINDS)('glossary lookup log on %s', (kind) => {
     await lookups.close();
   });
 
+  it('writes every column as recorded, whatever the text holds', async () => {
+    const lookups = new LookupLog(database.db, log, { flushEveryMs: 60_000 });
+    const awkward = `say "hi" \\ back\\slash, it's 'quoted', {braces}, [x], ü, 😀, tab\tand null-ish NULL`;
+    const at = new Date('2026-03-12T10:00:00.123Z');
+    const personId = (await orgsRepo.createPerson(database.db, orgId, 'Dana', null)).id;
+    lookups.record({ ...entry(awkward, at), queryNorm: 'say hi back', outcome: 'found', personId, platform: 'teams' });
+    await lookups.flush();
+    const row = await database.db.selectFrom('glossary_lookups').selectAll().where('org_id', '=', orgId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ query: awkward, query_norm: 'say hi back', term_id: null, outcome: 'found', person_id: personId, platform: 'teams' });
+    expect(new Date(row.created_at).toISOString()).toBe(at.toISOString());
+    await lookups.close();
+  });
+
   it('flushes on its own after the interval', async () => {
     const lookups = new LookupLog(database.db, log, { flushEveryMs: 20 });
     lookups.record(entry('soon'));
