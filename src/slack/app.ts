@@ -1,5 +1,6 @@
-// The Slack adapter: listeners (one Bolt middleware, src/slack/listeners.ts) that turn commands, clicks, form submissions and mentions into
-// ChatRequests for the router, and render its Reply as Block Kit. No business rule lives here.
+// The Slack adapter: listeners (behind one Bolt middleware, src/slack/listeners.ts) that turn
+// commands, clicks, form submissions and mentions into ChatRequests for the router, and render its
+// Reply as Block Kit. No business rule lives here.
 import { App, LogLevel, SocketModeReceiver, type AuthorizeResult, type Receiver, type RespondArguments, type RespondFn } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Card } from '../chat/card.js';

@@ -9,7 +9,7 @@ import type { WebClient } from '@slack/web-api';
 import type { ChatRequest, Reply } from '../chat/request.js';
 import { PeriodicSweep } from '../jobs/periodic.js';
 import type { Logger } from '../log.js';
-import { fallbackText, renderBlocks, renderModal } from './blocks.js';
+import { blocksJson, fallbackText, renderBlocks, renderModal } from './blocks.js';
 import { slackTextRequest } from './request.js';
 
 /** Where the Home tabs Steward keeps current are remembered (src/home/repo.ts, wired by src/platforms.ts). */
@@ -61,7 +61,7 @@ export class SlackHomeTab {
     const card = reply.private ?? reply.public;
     if (!card || reply.refusal) return undefined;
     const blocks = renderBlocks(card);
-    const hash = createHash('sha256').update(JSON.stringify(blocks)).digest('base64url');
+    const hash = createHash('sha256').update(blocksJson(blocks)).digest('base64url');
     if (hash === shown) return hash;
     await client.views.publish({ user_id: userId, view: { type: 'home', blocks } });
     return hash;
