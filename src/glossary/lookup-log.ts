@@ -54,10 +54,17 @@ export class LookupLog {
     return this.writing;
   }
 
-  /** Never rejects: what could not be written waits for the next flush. */
+  /**
+   * Writes what was recorded until now, in batches. What arrives meanwhile waits for the next flush
+   * (its timer, or a full batch): under load, a write each quarter second or each full batch, not one
+   * write after another of whatever came in during the last. Never rejects: what could not be written
+   * waits in front for the next flush.
+   */
   private async writeWaiting(): Promise<void> {
-    while (this.waiting.length) {
-      const batch = this.waiting.splice(0, this.batchSize);
+    let owed = this.waiting.length;
+    while (owed > 0 && this.waiting.length) {
+      const batch = this.waiting.splice(0, Math.min(this.batchSize, owed));
+      owed -= batch.length;
       try {
         await this.write(batch);
       } catch (error) {
@@ -68,6 +75,7 @@ export class LookupLog {
         return;
       }
     }
+    if (this.waiting.length) this.timer ??= setTimeout(() => void this.flush(), this.flushEveryMs);
   }
 
   /**

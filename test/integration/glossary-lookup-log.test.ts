@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LookupLog } from '../../src/glossary/lookup-log.js';
-import type { LookupEntry } from '../../src/glossary/repo/stats.js';
+import { insertLookups, type LookupEntry } from '../../src/glossary/repo/stats.js';
 import { createLogger } from '../../src/log.js';
 import * as orgsRepo from '../../src/orgs/repo.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
@@ -59,6 +59,35 @@ describe.each(DATABASE_KINDS)('glossary lookup log on %s', (kind) => {
     expect(row).toMatchObject({ query: awkward, query_norm: 'say hi back', term_id: null, outcome: 'found', person_id: personId, platform: 'teams' });
     expect(new Date(row.created_at).toISOString()).toBe(at.toISOString());
     await lookups.close();
+  });
+
+  it('writes what was recorded before a flush; what comes during its write waits for the next flush', async () => {
+    const lookups = new LookupLog(database.db, log, { flushEveryMs: 60_000 });
+    const writes: string[][] = [];
+    const spied = lookups as unknown as { write: (batch: LookupEntry[]) => Promise<void> };
+    const write = spied.write.bind(lookups);
+    spied.write = (batch) => {
+      writes.push(batch.map((e) => e.query));
+      if (writes.length === 1) lookups.record(entry('during')); // a lookup answered while the first write runs
+      return write(batch);
+    };
+    lookups.record(entry('before'));
+    await lookups.flush();
+    expect(await logged()).toEqual(['before']);
+    await lookups.flush();
+    expect(await logged()).toEqual(['before', 'during']);
+    expect(writes).toEqual([['before'], ['during']]);
+    await lookups.close();
+  });
+
+  it("does not wait for the disk on the log's commit, and leaves the connection's setting as it was", async () => {
+    await database.db.connection().execute(async (connection) => {
+      const before = await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(connection);
+      await insertLookups(connection, [entry('one'), entry('two')]);
+      const after = await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(connection);
+      expect(after.rows).toEqual(before.rows);
+    });
+    expect(await logged()).toEqual(['one', 'two']);
   });
 
   it('flushes on its own after the interval', async () => {

@@ -1,6 +1,7 @@
 // The lookup log and what the statistics read from it.
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
+import { PLAN_ONCE } from '../../db/prepared-client.js';
 import type { LookupOutcome, LookupSource, TermStatus } from '../tables.js';
 
 export interface LookupEntry {
@@ -69,19 +70,21 @@ export async function termCount(db: Db, orgId: string) {
 }
 
 
-/** Writes logged lookups in one statement, each column passed as one array. */
+/**
+ * Writes logged lookups in one statement (one round trip), each column passed as one array.
+ * Statistics, not something a person did: the commit does not wait for the WAL to reach the disk
+ * (a crash of Postgres itself may lose the last moments of them); every other write still does.
+ * `set_config(…, true)` sets that for this statement's own transaction only: it is in force when the
+ * statement commits, and the connection's setting is back afterwards (no begin, set, commit trips).
+ */
 export async function insertLookups(db: Db, rows: LookupEntry[]): Promise<void> {
   const col = <K extends keyof LookupEntry>(key: K) => rows.map((r) => r[key]);
-  // Statistics, not something a person did: the commit does not wait for the WAL to reach the disk
-  // (a crash of Postgres itself may lose the last moments of them); every other write still does.
-  await db.transaction().execute(async (trx) => {
-    await sql`set local synchronous_commit = off`.execute(trx);
-    await sql`
-      insert into glossary_lookups (org_id, query, query_norm, term_id, outcome, person_id, platform, created_at)
-      select * from unnest(
-        ${col('orgId')}::uuid[], ${col('query')}::text[], ${col('queryNorm')}::text[], ${col('termId')}::uuid[],
-        ${col('outcome')}::text[], ${col('personId')}::uuid[], ${col('platform')}::text[], ${rows.map((r) => r.at.toISOString())}::timestamptz[]
-      )
-    `.execute(trx);
-  });
+  await sql`${sql.raw(PLAN_ONCE)}
+    with no_wait as (select set_config('synchronous_commit', 'off', true))
+    insert into glossary_lookups (org_id, query, query_norm, term_id, outcome, person_id, platform, created_at)
+    select l.* from no_wait, unnest(
+      ${col('orgId')}::uuid[], ${col('query')}::text[], ${col('queryNorm')}::text[], ${col('termId')}::uuid[],
+      ${col('outcome')}::text[], ${col('personId')}::uuid[], ${col('platform')}::text[], ${rows.map((r) => r.at.toISOString())}::timestamptz[]
+    ) as l
+  `.execute(db);
 }
