@@ -42,7 +42,7 @@ import {
 import { history, recent } from './history.js';
 import { decidableProposal, decideProposal, type ChangeResult } from './proposals.js';
 import * as service from './service.js';
-import { answerIsSeenByOthers, changing, depsOf, logLookup, type GlossaryEnv, type GlossaryOptions, type LookupAnswer } from './chat-env.js';
+import { answerIsSeenByOthers, changing, depsOf, logLookup, type ComposeAnswer, type GlossaryEnv, type GlossaryOptions, type LookupAnswer } from './chat-env.js';
 import { loggedQueryText, lookupStats, termCounts } from './stats.js';
 import { termsInText } from './in-text.js';
 import { termsInTextCard } from './in-text-cards.js';
@@ -114,10 +114,13 @@ async function composeResults(env: GlossaryEnv, ctx: ChatContext, typed: string)
   const query = typed.trim().slice(0, GLOSSARY_LIMITS.query);
   if (!query) return { results: [] };
   const key = `${ctx.actor.orgId}\n${query}`;
-  const compute = () => service.composeCandidates(depsOf(env, ctx), ctx.actor, query);
+  const compute = async (): Promise<ComposeAnswer> => {
+    const found = await service.composeCandidates(depsOf(env, ctx), ctx.actor, query);
+    return { ...found, results: found.terms.map((t) => ({ title: t.name, subtitle: truncate(t.summary, 120), select: { action: ACTIONS.share, termId: t.termId } })) };
+  };
   const found = env.options.composeAnswers ? await env.options.composeAnswers.remember(key, compute) : await compute();
   logLookup(env, ctx, query, found.outcome, found.termId);
-  return { results: found.terms.map((t) => ({ title: t.name, subtitle: truncate(t.summary, 120), select: { action: ACTIONS.share, termId: t.termId } })) };
+  return { results: found.results };
 }
 
 async function search(env: GlossaryEnv, ctx: ChatContext, words: string): Promise<Reply> {

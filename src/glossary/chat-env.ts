@@ -3,7 +3,7 @@
 // was remembered after a change made through this process.
 import type { ChatContext } from '../chat/capability.js';
 import type { Card } from '../chat/card.js';
-import type { ChatRequest } from '../chat/request.js';
+import type { ChatRequest, Reply } from '../chat/request.js';
 import type { AnswerCache } from '../db/answer-cache.js';
 import type { TermCardSection } from './hooks.js';
 import type { LookupLog } from './lookup-log.js';
@@ -26,8 +26,12 @@ export interface LookupAnswer {
   termId: string | null;
 }
 
-/** What the compose extension offered for a query, as remembered by its answer cache. */
-export type ComposeAnswer = Awaited<ReturnType<typeof composeCandidates>>;
+/**
+ * What the compose extension offered for a query, as remembered by its answer cache, with the
+ * results as the reply carries them: a remembered answer gives the very same list, which a platform
+ * may then render once for all who ask (src/teams/message-extension.ts).
+ */
+export type ComposeAnswer = Awaited<ReturnType<typeof composeCandidates>> & { results: NonNullable<Reply['results']> };
 
 export interface GlossaryOptions {
   /** Where lookups are logged (written behind the answer). */

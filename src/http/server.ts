@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ERROR_CODES } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from './metrics.js';
+import { SerializedJson } from './serialized-json.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<string | void>;
 
@@ -49,9 +50,10 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   });
 }
 
+/** `body` as JSON; one serialised before (SerializedJson) is sent as it is. */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(body instanceof SerializedJson ? body.json : JSON.stringify(body));
 }
 
 export function createHttpServer(routes: Route[], options: { log: Logger; metrics: Metrics }): Server {

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../log.js';
+import { SerializedJson } from '../http/serialized-json.js';
 import { signatureProblem } from './signature.js';
 
 export interface SlackReceiverOptions {
@@ -16,19 +17,6 @@ export interface SlackReceiverOptions {
 }
 
 export type SlackRequestOutcome = 'ok' | 'unauthorized' | 'bad_request' | 'error';
-
-/**
- * An acknowledgement body serialised once and sent as is: the same card (help, a remembered glossary
- * answer) is answered thousands of times, and serialising it each time was a fifth of the request's
- * CPU. Any other receiver (Socket Mode) serialises it like the plain object it stands for.
- */
-export class SerializedJson {
-  constructor(readonly json: string) {}
-
-  toJSON(): unknown {
-    return JSON.parse(this.json);
-  }
-}
 
 function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
   if (contentType?.includes('application/json')) {

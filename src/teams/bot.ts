@@ -274,13 +274,9 @@ export class StewardTeamsBot extends TeamsActivityHandler {
     if (activity?.type !== 'invoke' || activity.name !== 'composeExtension/query') return super.run(context);
     const query = composeQuery.safeParse(activity.value);
     const answer: InvokeResponse = query.success
-      ? { status: 200, body: await this.handleTeamsMessagingExtensionQuery(context, query.data as MessagingExtensionQuery) }
+      ? { status: 200, body: await searchTerms(this.extension(context), query.data as MessagingExtensionQuery) }
       : { status: 400, body: { error: 'a compose query needs a value with its commandId and parameters' } };
     await context.sendActivity({ type: 'invokeResponse', value: answer });
-  }
-
-  protected override handleTeamsMessagingExtensionQuery(context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
-    return searchTerms(this.extension(context), query);
   }
 
   protected override handleTeamsMessagingExtensionSelectItem(context: TurnContext, query: unknown): Promise<MessagingExtensionResponse> {

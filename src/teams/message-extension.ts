@@ -6,6 +6,7 @@
 import { CardFactory, type MessagingExtensionAction, type MessagingExtensionActionResponse, type MessagingExtensionQuery, type MessagingExtensionResponse } from 'botbuilder';
 import { z } from 'zod';
 import type { Card } from '../chat/card.js';
+import { SerializedJson } from '../http/serialized-json.js';
 import type { ChatRequest, Reply } from '../chat/request.js';
 import { renderAdaptiveCard, renderFormCard, type AdaptiveCard } from './adaptive-card.js';
 import { stringValues } from './card-values.js';
@@ -28,24 +29,44 @@ function message(text: string): MessagingExtensionResponse {
   return { composeExtension: { type: 'message', text } };
 }
 
-/** The search as someone types: previews only; the card is drawn when one is chosen (selectItem). */
-export async function searchTerms(ctx: ExtensionContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
+/**
+ * A result list as Teams takes it, serialised once per list: a remembered answer (src/glossary/
+ * capability.ts composeResults) gives the same list to everyone who types the same query, and
+ * building and serialising its cards again was about a tenth of a query's CPU (bench/compose).
+ */
+const resultLists = new WeakMap<NonNullable<Reply['results']>, SerializedJson>();
+
+function resultList(results: NonNullable<Reply['results']>): SerializedJson {
+  let json = resultLists.get(results);
+  if (!json) {
+    const response: MessagingExtensionResponse = {
+      composeExtension: {
+        type: 'result',
+        attachmentLayout: 'list',
+        attachments: results.map((r) => ({
+          ...CardFactory.heroCard(r.title, r.subtitle),
+          preview: { ...CardFactory.thumbnailCard(r.title, r.subtitle), content: { title: r.title, text: r.subtitle, tap: { type: 'invoke', value: r.select } } },
+        })),
+      },
+    };
+    json = new SerializedJson(JSON.stringify(response));
+    resultLists.set(results, json);
+  }
+  return json;
+}
+
+/**
+ * The search as someone types: previews only; the card is drawn when one is chosen (selectItem).
+ * Results come serialised (sent as they are; anything else serialising them gets the same object).
+ */
+export async function searchTerms(ctx: ExtensionContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse | SerializedJson> {
   if (query.commandId !== COMPOSE_COMMANDS.lookup) return message('Steward does not know that search.');
   const typed = String(query.parameters?.find((p) => p.name === 'query')?.value ?? '');
   const reply = await ask(ctx, { kind: 'action', payload: { action: 'glossary.compose' }, values: { query: typed } });
   if (reply.refusal) return message(reply.refusal.message);
   const results = reply.results ?? [];
   if (results.length === 0) return message(typed.trim() ? `Nothing in the glossary matches “${typed.trim().slice(0, 60)}”.` : 'Type a term, an alias or an acronym.');
-  return {
-    composeExtension: {
-      type: 'result',
-      attachmentLayout: 'list',
-      attachments: results.map((r) => ({
-        ...CardFactory.heroCard(r.title, r.subtitle),
-        preview: { ...CardFactory.thumbnailCard(r.title, r.subtitle), content: { title: r.title, text: r.subtitle, tap: { type: 'invoke', value: r.select } } },
-      })),
-    },
-  };
+  return resultList(results);
 }
 
 /** A result was chosen: its card, as the message will carry it. */
