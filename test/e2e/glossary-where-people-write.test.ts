@@ -199,6 +199,9 @@ describe('the glossary where people write', () => {
       const result = (found.composeExtension as { type: string; attachments: { preview: { content: { title: string; tap: { value: Record<string, string> } } } }[] });
       expect(result.type).toBe('result');
       expect(result.attachments[0]!.preview.content.title).toBe('Net Promoter Score');
+      // Asked again (a remembered answer, its result list serialised once): the same results, in full.
+      const again = await invoke(ANN_AAD, 'composeExtension/query', { commandId: 'lookupTerm', parameters: [{ name: 'query', value: 'net promotor scor' }] });
+      expect(again).toEqual(found);
       const acronym = await invoke(ANN_AAD, 'composeExtension/query', { commandId: 'lookupTerm', parameters: [{ name: 'query', value: 'CSAT' }] });
       expect(json(acronym)).toContain('Customer Satisfaction Score');
       const none = await invoke(ANN_AAD, 'composeExtension/query', { commandId: 'lookupTerm', parameters: [{ name: 'query', value: 'kubernetes operator' }] });
