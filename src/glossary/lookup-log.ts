@@ -21,6 +21,8 @@ export class LookupLog {
   private waiting: LookupEntry[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** The flush waiting for the write before it, if any. */
+  private queued: Promise<void> | undefined;
   private readonly flushEveryMs: number;
   private readonly batchSize: number;
   private readonly maxWaiting: number;
@@ -49,9 +51,17 @@ export class LookupLog {
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    // One write at a time, in order: a flush waits for the one before it.
-    this.writing = this.writing.then(() => this.writeWaiting());
-    return this.writing;
+    // One write at a time, in order: a flush waits for the one before it. A flush still waiting takes
+    // everything recorded until it starts, so it is the one asked for again: under load, every lookup
+    // past a full batch asks, and each would otherwise queue a flush of its own.
+    if (this.queued) return this.queued;
+    const next = this.writing.then(() => {
+      this.queued = undefined;
+      return this.writeWaiting();
+    });
+    this.queued = next;
+    this.writing = next;
+    return next;
   }
 
   /**

@@ -80,6 +80,30 @@ describe.each(DATABASE_KINDS)('glossary lookup log on %s', (kind) => {
     await lookups.close();
   });
 
+  it('asks for one more write while a write runs, however many lookups past a full batch arrive meanwhile', async () => {
+    const lookups = new LookupLog(database.db, log, { flushEveryMs: 60_000, batchSize: 3 });
+    const writes: string[][] = [];
+    const spied = lookups as unknown as { write: (batch: LookupEntry[]) => Promise<void>; writing: Promise<void> };
+    const write = spied.write.bind(lookups);
+    spied.write = (batch) => {
+      writes.push(batch.map((e) => e.query));
+      // Lookups answered while a write runs: a full batch and one more during the first, one during the second.
+      if (writes.length === 1) for (const q of ['d', 'e', 'f', 'g']) lookups.record(entry(q));
+      if (writes.length === 2) lookups.record(entry('h'));
+      return write(batch);
+    };
+    for (const q of ['a', 'b', 'c']) lookups.record(entry(q)); // a full batch: written now
+    for (let writing = spied.writing; ; writing = spied.writing) {
+      await writing;
+      if (writing === spied.writing) break;
+    }
+    // What arrived during the first write went in one more flush after it; "h", which came during
+    // that one and fills no batch, waits for the timer instead of a write of its own.
+    expect(writes).toEqual([['a', 'b', 'c'], ['d', 'e', 'f'], ['g']]);
+    await lookups.close();
+    expect(await logged()).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+  });
+
   it("does not wait for the disk on the log's commit, and leaves the connection's setting as it was", async () => {
     await database.db.connection().execute(async (connection) => {
       const before = await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(connection);
