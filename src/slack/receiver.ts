@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../log.js';
-import { SerializedJson } from '../http/serialized-json.js';
+import { sendJson } from '../http/server.js';
 import { signatureProblem } from './signature.js';
 
 export interface SlackReceiverOptions {
@@ -137,13 +137,8 @@ export class SlackHttpReceiver implements Receiver {
   }
 }
 
+/** An acknowledgement: text as plain text (an empty one acknowledges without a message), anything else as JSON. */
 function send(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  if (body instanceof SerializedJson) {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(body.json);
-  } else if (typeof body === 'string') {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
-  } else {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
-  }
+  if (typeof body !== 'string') return sendJson(res, status, body);
+  if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
 }
