@@ -244,7 +244,7 @@ async function rememberAnswers({ config, clock, log, runHttp }: Start, database:
   const termIndexes = new TermIndexes(database.db, log);
   // What each term's card shows, for new questions about terms asked about before.
   const termCards = new TermCards(database.db);
-  const remembered = [answers, composeAnswers, kpiLinks, kpiAnswers, termIndexes, termCards.remembered];
+  const remembered = [answers, composeAnswers, kpiLinks, kpiAnswers, termIndexes, termCards.remembered, termCards.missContexts];
   // Only the chat side answers lookups; a worker-only process has nothing to remember. Without
   // listening (REMEMBER_ANSWERS=false) nothing is ever enabled: every lookup reads the database.
   const changeNotices = runHttp && config.REMEMBER_ANSWERS

@@ -56,11 +56,12 @@ export const REMEMBERED_TABLES = {
     { table: 'glossary_aliases', columns: ['org_id', 'term_id', 'alias_norm'] },
   ],
   /**
-   * The names, aliases and words matched in memory (src/glossary/term-index.ts load). A changed
-   * definition does not make an index stale, so terms notify it under their own name.
+   * The names, aliases and words matched in memory (src/glossary/matching/term-index.ts load), and
+   * the words of the terms' search text (what the last pass can find). An edit that leaves those
+   * alone (a link, the steward) does not make an index stale, so terms notify it under their own name.
    */
   termIndexes: [
-    { table: 'glossary_terms', columns: ['id', 'org_id', 'name', 'name_norm', 'name_key', 'status', 'words'], notice: 'glossary_names' },
+    { table: 'glossary_terms', columns: ['id', 'org_id', 'name', 'name_norm', 'name_key', 'status', 'words', 'search_text'], notice: 'glossary_names' },
     { table: 'glossary_aliases', columns: ['term_id', 'alias_norm'] },
   ],
 } as const satisfies Record<string, readonly ShownTable[]>;

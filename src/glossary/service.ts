@@ -9,7 +9,7 @@ import type { TermCardView } from './cards.js';
 import { applyChanges, diffContent, distinctAliases, hasChanges, type ContentChanges, type TermContent } from './changes.js';
 import { author, change, currentTerm, isEditor, requireEditor, stateOf, type GlossaryDeps } from './editing.js';
 import type { MissContext } from './matching/lookup-repo.js';
-import { followReplacements, prepare, rank, termNamed } from './matching/lookup.js';
+import { followReplacements, prepare, rank, termNamed, type RankOptions } from './matching/lookup.js';
 import { normalise } from './matching/normalise.js';
 import { EXACT, SHOWN, type RankedTerm } from './matching/ranking.js';
 import { createProposal, type ChangeResult } from './proposals.js';
@@ -29,10 +29,15 @@ export type LookupResult =
   | { kind: 'term'; termId: string; read?: TermCardRow; replaced?: { name: string; by: string }; closest: boolean }
   | { kind: 'offer'; candidates: RankedTerm[]; miss?: MissContext };
 
+/** What a lookup may read from memory instead of the database: the organisation's term index, and what a miss shows. */
+function readFrom(deps: GlossaryDeps, orgId: string): RankOptions {
+  return { index: deps.termIndexes?.current(orgId), ...(deps.termCards ? { missContexts: deps.termCards } : {}) };
+}
+
 /** A lookup: the confident answer (a deprecated term leads on to its replacement), or candidates. */
 export async function lookUp(deps: GlossaryDeps, actor: Reader, raw: string): Promise<LookupResult> {
   const query = prepare(raw);
-  const { decision, miss, card } = await rank(deps.db, actor.orgId, query, { index: deps.termIndexes?.current(actor.orgId) });
+  const { decision, miss, card } = await rank(deps.db, actor.orgId, query, readFrom(deps, actor.orgId));
   if (decision.kind !== 'confident') return { kind: 'offer', candidates: decision.kind === 'candidates' ? decision.candidates : [], ...(miss ? { miss } : {}) };
   const top = decision.term;
   const read = card ? { read: card } : {};
@@ -46,7 +51,7 @@ export async function lookUp(deps: GlossaryDeps, actor: Reader, raw: string): Pr
 
 /** Up to ten terms whose name, aliases, definition or notes mention the words. */
 export async function search(deps: GlossaryDeps, actor: Reader, words: string): Promise<RankedTerm[]> {
-  const { ranked } = await rank(deps.db, actor.orgId, prepare(words), { alwaysFuzzy: true, index: deps.termIndexes?.current(actor.orgId) });
+  const { ranked } = await rank(deps.db, actor.orgId, prepare(words), { alwaysFuzzy: true, ...readFrom(deps, actor.orgId) });
   return ranked.filter((r) => r.score >= SHOWN).slice(0, 10);
 }
 
@@ -56,7 +61,7 @@ export async function search(deps: GlossaryDeps, actor: Reader, words: string): 
  * with the terms ranked beside it, or the candidates; eight at most, with the start of each definition.
  */
 export async function composeCandidates(deps: GlossaryDeps, actor: Actor, raw: string): Promise<{ terms: { termId: string; name: string; summary: string }[]; outcome: 'found' | 'candidates' | 'miss'; termId: string | null }> {
-  const { ranked, decision } = await rank(deps.db, actor.orgId, prepare(raw), { index: deps.termIndexes?.current(actor.orgId) });
+  const { ranked, decision } = await rank(deps.db, actor.orgId, prepare(raw), readFrom(deps, actor.orgId));
   let first: { termId: string; name: string } | undefined;
   if (decision.kind === 'confident') {
     const top = decision.term;

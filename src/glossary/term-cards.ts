@@ -4,9 +4,11 @@
 // remembered answer: kept only while change notices arrive, forgotten on a notice of anything a card
 // shows, and bounded in bytes. The cards not remembered are read together: every card asked for in
 // the same turn of the event loop (concurrent lookups) comes from one statement per organisation,
-// instead of a round trip each.
+// instead of a round trip each. What a miss card shows besides candidates (the time zone, a name
+// proposed already) is remembered per organisation under the same rule.
 import { AnswerCache } from '../db/answer-cache.js';
 import type { Db } from '../db/database.js';
+import { orgMissContext, type MissContext, type OrgMissContext } from './matching/lookup-repo.js';
 import { termCardsData, type TermCardRow } from './repo/term-card.js';
 
 export interface TermCardsOptions {
@@ -25,6 +27,8 @@ interface Waiting {
 export class TermCards {
   /** Enabled, disabled and told of changes with the other remembered answers (src/app.ts). */
   readonly remembered: AnswerCache<TermCardRow>;
+  /** Each organisation's miss context (its time zone, the new names waiting for approval); told of changes as `remembered` is. */
+  readonly missContexts = new AnswerCache<OrgMissContext>({ shows: 'glossaryAnswers', maxEntries: 10_000, maxBytes: 4 * 1024 * 1024, sizeOf: missContextBytes });
   private readonly waiting = new Map<string, Waiting[]>();
   private scheduled = false;
   private readonly batchSize: number;
@@ -54,9 +58,23 @@ export class TermCards {
     });
   }
 
+  /**
+   * What a miss of the normalised name `norm` shows besides candidates, remembered per organisation
+   * (one statement after each change notice); undefined while nothing is remembered (the change
+   * listener is not connected) or the organisation has too many names waiting to keep.
+   */
+  async missContext(orgId: string, norm: string): Promise<MissContext | undefined> {
+    if (!this.missContexts.isEnabled) return undefined;
+    const context = await this.missContexts.remember(orgId, async () => (await orgMissContext(this.db, orgId, PENDING_NAMES_KEPT)) ?? TOO_MANY);
+    if (context === TOO_MANY) return undefined;
+    const pending = context.pending.get(norm);
+    return { timeZone: context.timeZone, ...(pending ? { pending } : {}) };
+  }
+
   /** Forgets every remembered card (a change made through this process). */
   forget(): void {
     this.remembered.forget();
+    this.missContexts.forget();
   }
 
   private readWaiting(): void {
@@ -86,6 +104,17 @@ export class TermCards {
 }
 
 const key = (orgId: string, termId: string) => `${orgId}\n${termId}`;
+
+/** New names waiting for approval an organisation's remembered miss context holds at most. */
+const PENDING_NAMES_KEPT = 1_000;
+/** Remembered for an organisation with more (so that it is not read again for every miss). */
+const TOO_MANY: OrgMissContext = { timeZone: 'UTC', pending: new Map() };
+
+function missContextBytes(context: OrgMissContext): number {
+  let bytes = 200 + 2 * context.timeZone.length;
+  for (const [norm, p] of context.pending) bytes += 150 + 2 * (norm.length + p.name.length + p.proposedBy.length);
+  return bytes;
+}
 
 /** The text a card holds, twice (UTF-16), and about 600 bytes of object and dates. */
 function cardBytes(row: TermCardRow): number {

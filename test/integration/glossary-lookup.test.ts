@@ -10,6 +10,8 @@ import { prepare, rank } from '../../src/glossary/matching/lookup.js';
 import { loadConfig } from '../../src/config.js';
 import { AnswerCache } from '../../src/db/answer-cache.js';
 import { TermIndex } from '../../src/glossary/matching/term-index.js';
+import { lookupDetails } from '../../src/glossary/matching/lookup-repo.js';
+import { TermCards } from '../../src/glossary/term-cards.js';
 import { TermIndexes } from '../../src/glossary/matching/term-indexes.js';
 import { createLogger } from '../../src/log.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
@@ -435,5 +437,50 @@ describe.each(DATABASE_KINDS)('glossary lookups matched in memory and in %s', (k
     const fromDatabase = await rank(database.db, orgId, prepare('kubernetes'));
     expect(fromMemory.miss).toEqual(fromDatabase.miss);
     expect(fromMemory.miss?.timeZone).toBe('Europe/Amsterdam');
+  });
+
+  it('knows from the index alone when the last pass finds nothing, and is never wrong about it', async () => {
+    const queries = [...CASES.map((c) => c.query), ...NON_MATCHING_QUERIES, ...WORDS_IN_COMMON.map(([q]) => q), 'kubernetes', 'nps', 'cs', 'npx', 'recommend', 'netpromoter', 'customer 2026'];
+    const sure: string[] = [];
+    const wrong: string[] = [];
+    for (const query of queries) {
+      if (!index.lastPassFindsNothing(prepare(query))) continue;
+      sure.push(query);
+      const details = await lookupDetails(database.db, orgId, prepare(query), { lastPass: true, summariesOf: [] });
+      if (details.similar.length) wrong.push(`“${query}”: ${details.similar.map((c) => c.name).join(', ')}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(sure).toContain('kubernetes');
+    // A word of a definition ("recommend"), a name's beginning written together, a short alias's shape: the database is asked.
+    expect(sure).not.toEqual(expect.arrayContaining(['recommend']));
+    expect(sure).not.toEqual(expect.arrayContaining(['netpromoter']));
+    expect(sure).not.toEqual(expect.arrayContaining(['npx']));
+    expect(sure.length).toBeGreaterThan(NON_MATCHING_QUERIES.length / 2);
+  });
+
+  it('answers a miss from memory with what it shows remembered, as the database would, and forgets it on a change', async () => {
+    const termCards = new TermCards(database.db);
+    termCards.missContexts.enable();
+    const withContexts = (query: string) => rank(database.db, orgId, prepare(query), { index, missContexts: termCards });
+    const shown = (r: Awaited<ReturnType<typeof rank>>) => [r.decision.kind === 'confident' ? `= ${r.decision.term.name}` : r.decision.kind === 'candidates' ? r.decision.candidates.map((c) => `${c.name}: ${c.summary}`).join(' | ') : 'none', r.decision.kind === 'confident' ? 'no miss' : r.miss];
+    const differ: string[] = [];
+    for (const query of [...CASES.map((c) => c.query), ...NON_MATCHING_QUERIES, ...WORDS_IN_COMMON.map(([q]) => q)]) {
+      const fromDatabase = shown(await rank(database.db, orgId, prepare(query)));
+      const fromMemory = shown(await withContexts(query));
+      if (JSON.stringify(fromDatabase) !== JSON.stringify(fromMemory)) differ.push(`“${query}”: ${JSON.stringify(fromDatabase)} ≠ ${JSON.stringify(fromMemory)}`);
+    }
+    expect(differ).toEqual([]);
+    expect(termCards.missContexts.size).toBe(1);
+
+    // Someone proposes the name: after the change notice (here: forget), the miss says so, as the database does.
+    const person = await database.db.insertInto('people').values({ org_id: orgId, display_name: 'Sam Proposer', email: 'sam@example.com' }).returning('id').executeTakeFirstOrThrow();
+    await database.db
+      .insertInto('glossary_proposals')
+      .values({ org_id: orgId, kind: 'new', name: 'Kubernetes', name_norm: 'kubernetes', definition: 'Where the services run.', proposed_by_person_id: person.id, aliases_add: JSON.stringify([]), aliases_remove: JSON.stringify([]), notice_outbox_ids: JSON.stringify([]), created_at: new Date('2026-03-12T10:00:00Z') })
+      .execute();
+    termCards.missContexts.changed('glossary_proposals');
+    const fromMemory = await withContexts('kubernetes');
+    expect(fromMemory.miss).toEqual((await rank(database.db, orgId, prepare('kubernetes'))).miss);
+    expect(fromMemory.miss?.pending).toEqual({ name: 'Kubernetes', proposedBy: 'Sam Proposer', createdAt: new Date('2026-03-12T10:00:00Z') });
   });
 });

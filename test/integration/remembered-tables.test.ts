@@ -112,14 +112,15 @@ describe('what the remembered answers listen to', () => {
   });
 
   it('is installed by a migration: a change to REMEMBERED_TABLES needs a new one', () => {
-    // What migrations/0009_remembered_tables.ts installed when it was written. A database migrated
-    // then keeps these triggers: after changing REMEMBERED_TABLES, add a migration that installs the
-    // notices again (see 0009's installChangeNotices) and then update this list.
+    // What the migrations install: 0009_remembered_tables.ts, and 0021 for the term index's search
+    // words. A database migrated earlier keeps the triggers it got: after changing REMEMBERED_TABLES,
+    // add a migration that installs the notices again (see 0009's installChangeNotices) and then
+    // update this list.
     const writtenFor = [
       'glossary_aliases_notify_change: glossary_aliases, any column',
       'glossary_proposals_notify_change: glossary_proposals, any column',
       'glossary_terms_notify_change: glossary_terms, any column',
-      'glossary_terms_notify_glossary_names: glossary_terms as glossary_names, id, name, name_key, name_norm, org_id, status, words',
+      'glossary_terms_notify_glossary_names: glossary_terms as glossary_names, id, name, name_key, name_norm, org_id, search_text, status, words',
       'glossary_words_notify_change: glossary_words, org_id, word',
       'identities_notify_change: identities, external_user_id, person_id, platform',
       'journeys_notify_change: journeys, deputy_person_id, id, key, name, org_id, owner_person_id, parent_id',

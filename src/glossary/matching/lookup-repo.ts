@@ -296,3 +296,45 @@ export async function termIndexAliases(db: Db, termIds: string[]) {
   return sql<IndexAliasRow>`${sql.raw(PLAN_ONCE)}
             select term_id, alias_norm from glossary_aliases where term_id = any(${termIds}::uuid[]) order by term_id, alias_norm`.execute(db);
 }
+
+/**
+ * Every word the last pass's full-text search can find in an organisation's terms: the lexemes of
+ * to_tsvector('simple', search_text), as Postgres's own parser reads them (for the term index).
+ */
+export async function searchTextWords(db: Db, orgId: string): Promise<Set<string>> {
+  const result = await sql<{ word: string }>`
+    select word from ts_stat(format('select to_tsvector(%L, search_text) from glossary_terms where org_id = %L', 'simple', ${orgId}::text))`.execute(db);
+  return new Set(result.rows.map((r) => r.word));
+}
+
+/** What every miss of an organisation shows besides candidates: its time zone and the new names proposed and waiting. */
+export interface OrgMissContext {
+  timeZone: string;
+  /** By normalised name. */
+  pending: Map<string, PendingNewTerm>;
+}
+
+/**
+ * An organisation's miss context (see missContext, which reads it per query), or undefined when
+ * more than `atMost` new names wait for approval (then each miss asks for its own).
+ */
+export async function orgMissContext(db: Db, orgId: string, atMost: number): Promise<OrgMissContext | undefined> {
+  const result = await sql<{ time_zone: string | null; name: string | null; name_norm: string | null; proposed_by: string | null; created_at: Date | null }>`${sql.raw(PLAN_ONCE)}
+    select o.time_zone, p.name, p.name_norm, p.proposed_by, p.created_at
+    from (select 1) one
+    left join organisations o on o.id = ${orgId}
+    left join (
+      select p.name, p.name_norm, by.display_name as proposed_by, p.created_at
+      from glossary_proposals p join people by on by.id = p.proposed_by_person_id
+      where p.org_id = ${orgId} and p.kind = 'new' and p.status = 'pending' and p.name is not null
+      limit ${atMost + 1}
+    ) p on true`.execute(db);
+  const rows = result.rows;
+  if (rows.length > atMost) return undefined;
+  const pending = new Map<string, PendingNewTerm>();
+  for (const r of rows) {
+    if (r.name !== null && r.name_norm !== null && r.created_at !== null) pending.set(r.name_norm, { name: r.name, proposedBy: String(r.proposed_by), createdAt: new Date(r.created_at) });
+  }
+  return { timeZone: rows[0]?.time_zone ?? 'UTC', pending };
+}
+

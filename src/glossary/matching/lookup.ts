@@ -93,6 +93,8 @@ export interface RankOptions {
   alwaysFuzzy?: boolean;
   /** The organisation's current term index (src/glossary/matching/term-indexes.ts): match in memory. */
   index?: TermIndex;
+  /** What a miss shows, remembered per organisation (src/glossary/term-cards.ts): with the index, a plain miss needs no database. */
+  missContexts?: { missContext(orgId: string, norm: string): Promise<repo.MissContext | undefined> };
 }
 
 /**
@@ -105,7 +107,7 @@ export interface RankOptions {
  * depend on how the statements are grouped.
  */
 export async function rank(db: Db, orgId: string, query: PreparedQuery, options: RankOptions = {}): Promise<Ranking> {
-  if (options.index) return rankInMemory(db, orgId, query, options.index, options.alwaysFuzzy ?? false);
+  if (options.index) return rankInMemory(db, orgId, query, options.index, options.alwaysFuzzy ?? false, options.missContexts);
   const size = options.alwaysFuzzy ? 10 : 5;
   const similarities = new WordSimilarities(query);
   const first = await repo.exactMatches(db, orgId, query, lookupWords(query), lookupTokens(query));
@@ -144,10 +146,11 @@ function needsLastPass(ranked: RankedTerm[], decision: Decision, alwaysFuzzy: bo
 
 /**
  * The same passes and rules with names, aliases and words matched in memory: a confident answer
- * needs no database at all (its card is read next); anything else one round trip, for the last pass
- * if needed, the definitions of the terms shown and what a miss shows.
+ * needs no database at all (its card is read next); so does a miss that shows no candidate when the
+ * index knows the last pass finds nothing and what a miss shows is remembered. Anything else takes
+ * one round trip, for the last pass if needed, the definitions of the terms shown and what a miss shows.
  */
-async function rankInMemory(db: Db, orgId: string, query: PreparedQuery, index: TermIndex, alwaysFuzzy: boolean): Promise<Ranking> {
+async function rankInMemory(db: Db, orgId: string, query: PreparedQuery, index: TermIndex, alwaysFuzzy: boolean, missContexts: RankOptions['missContexts']): Promise<Ranking> {
   const size = alwaysFuzzy ? 10 : 5;
   const similarities = new WordSimilarities(query);
   let candidates = index.exactMatches(query);
@@ -163,6 +166,10 @@ async function rankInMemory(db: Db, orgId: string, query: PreparedQuery, index: 
   if (decision.kind === 'confident' && !lastPass) return { ranked, decision };
   // Adding the last pass's terms can only push these down: the terms a reply shows are among them or come with their definition.
   const shown = ranked.filter((r) => r.score >= SHOWN).slice(0, size).map((r) => r.termId);
+  if (shown.length === 0 && missContexts && (!lastPass || index.lastPassFindsNothing(query))) {
+    const miss = await missContexts.missContext(orgId, query.norm);
+    if (miss) return { ranked, decision, miss };
+  }
   const details = await repo.lookupDetails(db, orgId, query, { lastPass, summariesOf: shown });
   if (lastPass) ranked = rankCandidates(query, [...candidates, ...details.similar], similarities);
   ranked = ranked.map((r) => (r.summary ? r : { ...r, summary: details.summaries.get(r.termId) ?? '' }));

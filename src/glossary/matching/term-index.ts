@@ -1,12 +1,13 @@
 // An organisation's names, aliases and words in memory: the matching half of a lookup (exact names
 // and aliases, the vocabulary that corrects misspelt words, terms sharing words with the query)
 // without a database round trip. The database still gives what a card shows and the last pass
-// (names written without spaces, acronym typos, definitions). Built from the same columns the SQL
+// (names written without spaces, acronym typos, definitions) when the index cannot tell that it
+// finds nothing (lastPassFindsNothing). Built from the same columns the SQL
 // lookup reads (src/glossary/matching/lookup-repo.ts), with the same rules, so both offer the same candidates;
 // src/glossary/matching/term-indexes.ts decides when an index is current.
 import type { Db } from '../../db/database.js';
-import { termIndexAliases, termIndexPage, type IndexAliasRow as AliasRow, type IndexTermRow as TermRow } from './lookup-repo.js';
-import { isNumber } from './normalise.js';
+import { searchTextWords, termIndexAliases, termIndexPage, type IndexAliasRow as AliasRow, type IndexTermRow as TermRow } from './lookup-repo.js';
+import { compact, isNumber } from './normalise.js';
 import type { Candidate, PreparedQuery } from './ranking.js';
 import type { TermStatus } from '../tables.js';
 
@@ -49,6 +50,12 @@ export class TermIndex {
   /** Per term, the length of its words (the shorter first among equals): read for every term a lookup counts. */
   private wordsLength = new Uint32Array(0);
   private stamp = 0;
+  /** The terms by their name written without spaces (name_compact), for the last pass's names that begin with a query. */
+  private byCompactName = new Int32Array(0);
+  /** Of aliases of at most six characters, `f<length> <first character>` and `l<length> <last character>`: the last pass's acronym typos. */
+  private readonly shortAliasShapes = new Set<string>();
+  /** Every word Postgres's full-text search finds in the terms' search_text (its lexemes), read with the index. */
+  private textWords: ReadonlySet<string> = new Set();
 
   /**
    * Reads an organisation's terms with their aliases a page at a time and indexes each page before
@@ -68,6 +75,7 @@ export class TermIndex {
       after = ids[ids.length - 1]!;
       await yieldToEventLoop();
     }
+    index.textWords = await searchTextWords(db, orgId);
     index.finish();
     return index;
   }
@@ -89,6 +97,8 @@ export class TermIndex {
       if (i === undefined) continue;
       this.terms[i]!.aliases.push(a.alias_norm);
       add(this.byAlias, a.alias_norm, i);
+      const points = Array.from(a.alias_norm);
+      if (points.length <= 6) this.shortAliasShapes.add(`f${points.length} ${points[0]}`).add(`l${points.length} ${points[points.length - 1]}`);
     }
   }
 
@@ -105,6 +115,8 @@ export class TermIndex {
     this.bestGroups = new Uint8Array(this.terms.length);
     this.touchedTerms = new Int32Array(this.terms.length);
     this.wordsLength = Uint32Array.from(this.terms, (t) => t.words.length);
+    const compactNames = this.terms.map((t) => compact(t.norm));
+    this.byCompactName = Int32Array.from(compactNames.keys()).sort((a, b) => (compactNames[a]! < compactNames[b]! ? -1 : compactNames[a]! > compactNames[b]! ? 1 : 0));
   }
 
   get size(): number {
@@ -134,6 +146,39 @@ export class TermIndex {
       }
     }
     return { knownWords: new Set(words.filter((word) => this.knows(word))), near };
+  }
+
+  /**
+   * Whether the last pass (lookup-repo.ts lastPass) is sure to find nothing for the query, known
+   * without asking the database: no name begins with the query written without spaces, no short
+   * alias has its length and first or last character, and a word of the query is in no term's
+   * search text (the full-text search wants them all). Most queries that match no term are misses
+   * of all three, and are answered without a round trip. A word that Postgres's parser might read
+   * differently from a plain word or number is not trusted: the database decides then.
+   */
+  lastPassFindsNothing(query: PreparedQuery): boolean {
+    const { compact: text, tokens } = query;
+    if (text.length >= 4 && this.someNameBegins(text)) return false;
+    if (text.length <= 5) {
+      const points = Array.from(text);
+      for (let length = Math.max(1, text.length - 1); length <= Math.min(6, text.length + 1); length++) {
+        if (this.shortAliasShapes.has(`f${length} ${points[0]}`) || this.shortAliasShapes.has(`l${length} ${points[points.length - 1]}`)) return false;
+      }
+    }
+    return tokens.every((token) => PLAIN_WORD.test(token)) && tokens.some((token) => !this.textWords.has(token));
+  }
+
+  /** Whether a name written without spaces begins with `prefix` (those that do are together in byCompactName). */
+  private someNameBegins(prefix: string): boolean {
+    const order = this.byCompactName;
+    let low = 0;
+    let high = order.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compact(this.terms[order[middle]!]!.norm) < prefix) low = middle + 1;
+      else high = middle;
+    }
+    return low < order.length && compact(this.terms[order[low]!]!.norm).startsWith(prefix);
   }
 
   /** Whether a term's name or alias has the word (numbers are never known words: they need no correcting). */
@@ -235,5 +280,8 @@ const NONE: number[] = [];
 function each(terms: Terms | undefined): readonly number[] {
   return terms === undefined ? NONE : typeof terms === 'number' ? [terms] : terms;
 }
+
+/** A word Postgres's text search parser reads as itself: letters a–z alone, or digits alone. */
+const PLAIN_WORD = /^(?:[a-z]{1,200}|[0-9]{1,200})$/;
 
 const shape = (word: string) => `${word[0]}${word.length}`;
