@@ -65,8 +65,13 @@ export function matchTokens(norm: string): string[] {
 
 /** Word order and plurals do not matter: `score promoters net` and `Net Promoter Score` share a key. */
 export function matchKey(norm: string): string {
+  return keyTokens(norm).join(' ');
+}
+
+/** The words of the text's match key, in its order: what splitting matchKey's result gives, without joining and splitting again. */
+export function keyTokens(norm: string): string[] {
   const tokens = matchTokens(norm);
-  if (tokens.length > 16) return tokens.sort().join(' ');
+  if (tokens.length > 16) return tokens.sort();
   // A name has a few words: sorted in place, in the order sort() gives (UTF-16 code units), without
   // the scratch space Array.prototype.sort takes on every call.
   for (let i = 1; i < tokens.length; i++) {
@@ -75,7 +80,7 @@ export function matchKey(norm: string): string {
     for (; j >= 0 && tokens[j]! > token; j--) tokens[j + 1] = tokens[j]!;
     tokens[j + 1] = token;
   }
-  return tokens.join(' ');
+  return tokens;
 }
 
 /** A word that is a number: the vocabulary leaves numbers out, and they are never corrected. */

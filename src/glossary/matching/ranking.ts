@@ -1,6 +1,6 @@
 // Deterministic ranking of lookup candidates, and the confidence rule that decides between answering
 // with one term and offering a few. Pure functions: the database only gathers candidates.
-import { compact, matchKey, matchTokens, normalise } from './normalise.js';
+import { compact, keyTokens, matchKey, matchTokens, normalise } from './normalise.js';
 import type { TermStatus } from '../tables.js';
 
 /** At or above this, with a clear lead over the next term, Steward answers with the term. */
@@ -210,12 +210,13 @@ let bestForCandidate = new Float64Array(16);
  */
 export function scoreText(query: PreparedQuery, candidateNorm: string, similarities = new WordSimilarities(query)): number {
   if (query.norm === candidateNorm) return 1;
-  const candidateKey = matchKey(candidateNorm);
-  if (query.key === candidateKey) return 0.97;
+  const keyWords = keyTokens(candidateNorm);
+  if (query.key === keyWords.join(' ')) return 0.97;
   const candidateCompact = compact(candidateNorm);
   if (query.compact === candidateCompact) return EXACT;
 
-  const candidateTokens = candidateKey.split(' ');
+  // The key's words (an empty key is one empty word, as splitting it gives).
+  const candidateTokens = keyWords.length ? keyWords : [''];
   // Each pair of words once: the best match of every query word, and of every candidate word (in
   // scratch space reused by every call: this runs for every name and alias a lookup ranks).
   if (bestForCandidate.length < candidateTokens.length) bestForCandidate = new Float64Array(candidateTokens.length);
@@ -275,6 +276,9 @@ export interface RankedTerm {
 
 const STATUS_ORDER: Record<TermStatus, number> = { approved: 0, proposed: 1, deprecated: 2 };
 
+/** Names in English order: what `a.localeCompare(b, 'en')` gives, with the collator made once instead of on every comparison. */
+const byName = new Intl.Collator('en');
+
 /**
  * One entry per term, best first; ties go to approved terms, then alphabetical, so order never
  * wobbles. The passes of one lookup give the same `similarities`, so no text is scored twice.
@@ -308,7 +312,7 @@ export function rankCandidates(query: PreparedQuery, candidates: Candidate[], si
       b.score - a.score ||
       STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
       b.textRank - a.textRank ||
-      a.name.localeCompare(b.name, 'en') ||
+      byName.compare(a.name, b.name) ||
       (a.termId < b.termId ? -1 : a.termId > b.termId ? 1 : 0),
   );
 }
