@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGlossaryCsv } from '../../src/glossary/csv.js';
+import { TermIndex } from '../../src/glossary/matching/term-index.js';
 import { TermIndexes } from '../../src/glossary/matching/term-indexes.js';
 import { createLogger } from '../../src/log.js';
 import { waitUntil } from '../support/wait.js';
@@ -36,6 +37,21 @@ describe.each(DATABASE_KINDS)('term indexes on %s', (kind) => {
     expect(index?.exactMatches({ norm: 'nps', key: 'nps', compact: 'nps', tokens: ['nps'] }).map((c) => c.name)).toEqual(['Net Promoter Score']);
     expect(index?.vocabulary(['promoter', 'npx'], ['npx']).knownWords).toEqual(new Set(['promoter']));
     expect(indexes.current(orgId)).toBe(index);
+  });
+
+  it('counts shared words the same way lookup after lookup, also when its counting stamps start again', async () => {
+    const index = await TermIndex.load(database.db, orgId);
+    const names = (reading: string[][]) => index.sharedWordMatches([reading]).map((c) => c.name);
+    const journeyAndCustomer = [['journey'], ['customer']];
+    const expected = names(journeyAndCustomer);
+    expect(expected).toContain('Customer journey');
+    expect(names(journeyAndCustomer)).toEqual(expected);
+    // A reading counts the journey terms under its stamp; the stamps (24 bits) then run out and
+    // start again at that same stamp: what it counted then must not count now.
+    const again = await TermIndex.load(database.db, orgId);
+    again.sharedWordMatches([[['journey']]]);
+    (again as unknown as { stamp: number }).stamp = 0xffffff;
+    expect(again.sharedWordMatches([journeyAndCustomer]).map((c) => c.name)).toEqual(expected);
   });
 
   it('forgets every index on a change and on losing the notices', async () => {

@@ -40,16 +40,19 @@ export class TermIndex {
   private readonly postings = new Map<string, Terms>();
   /** The vocabulary (words, not numbers) by first letter and length, for corrections. */
   private readonly shapes = new Map<string, string[]>();
-  /** Per term, the last group that counted it and how many groups did (reused between lookups). */
-  private seenInGroup = new Int32Array(0);
-  private groupsMatched = new Uint8Array(0);
+  /**
+   * Per term, while a reading is counted: the reading's stamp (the bits above the lowest 8), the
+   * last group that counted the term (plus one, bits 4–7) and how many groups did (bits 0–3). A term
+   * whose stamp is not the current reading's has not been counted in it (kept between lookups).
+   */
+  private counting = new Uint32Array(0);
+  private stamp = 0;
   /** Per term, the most groups it matched in any reading of this lookup (0 between lookups). */
   private bestGroups = new Uint8Array(0);
   /** The terms one reading touched so far (its first `touched` entries; reused, as the arrays above). */
   private touchedTerms = new Int32Array(0);
   /** Per term, the length of its words (the shorter first among equals): read for every term a lookup counts. */
   private wordsLength = new Uint32Array(0);
-  private stamp = 0;
   /** The terms by their name written without spaces (name_compact), for the last pass's names that begin with a query. */
   private byCompactName = new Int32Array(0);
   /** Of aliases of at most six characters, `f<length> <first character>` and `l<length> <last character>`: the last pass's acronym typos. */
@@ -110,8 +113,7 @@ export class TermIndex {
       if (list) list.push(word);
       else this.shapes.set(key, [word]);
     }
-    this.seenInGroup = new Int32Array(this.terms.length);
-    this.groupsMatched = new Uint8Array(this.terms.length);
+    this.counting = new Uint32Array(this.terms.length);
     this.bestGroups = new Uint8Array(this.terms.length);
     this.touchedTerms = new Int32Array(this.terms.length);
     this.wordsLength = Uint32Array.from(this.terms, (t) => t.words.length);
@@ -226,32 +228,37 @@ export class TermIndex {
       if (groups.length === 0 || (loose && groups.length > 2)) continue;
       const needed = loose ? 1 : groups.length <= 2 ? groups.length : groups.length - 1;
       // A common word touches thousands of terms: they are listed in a typed array kept between
-      // lookups rather than in a new array grown for each reading.
-      const touchedTerms = this.touchedTerms;
+      // lookups rather than in a new array grown for each reading, and each is counted in one word
+      // of `counting` (one memory access per posting: that, not arithmetic, is what this costs).
+      const { touchedTerms, counting } = this;
+      if (this.stamp === MAX_STAMP) {
+        this.stamp = 0;
+        counting.fill(0);
+      }
+      const stamp = ++this.stamp;
       let touched = 0;
-      for (const group of groups) {
-        if (this.stamp === 0x7fffffff) {
-          this.stamp = 0;
-          this.seenInGroup.fill(0);
-        }
-        const stamp = ++this.stamp;
-        for (const word of group) {
+      for (let g = 0; g < groups.length; g++) {
+        const group = (g + 1) << 4;
+        for (const word of groups[g]!) {
           for (const i of each(this.postings.get(word))) {
-            if (this.seenInGroup[i] === stamp) continue;
-            this.seenInGroup[i] = stamp;
-            if (this.groupsMatched[i] === 0) touchedTerms[touched++] = i;
-            this.groupsMatched[i]! += 1;
+            const state = counting[i]!;
+            if (state >>> 8 !== stamp) {
+              counting[i] = (stamp << 8) | group | 1;
+              touchedTerms[touched++] = i;
+            } else if ((state & 0xf0) !== group) {
+              // The first of this group's words the term has; another of them counts no more.
+              counting[i] = (state & ~0xff) | group | ((state & 0xf) + 1);
+            }
           }
         }
       }
       for (let t = 0; t < touched; t++) {
         const i = touchedTerms[t]!;
-        const groupsMatched = this.groupsMatched[i]!;
+        const groupsMatched = counting[i]! & 0xf;
         if (groupsMatched >= needed && groupsMatched > this.bestGroups[i]!) {
           if (this.bestGroups[i] === 0) found.push(i);
           this.bestGroups[i] = groupsMatched;
         }
-        this.groupsMatched[i] = 0;
       }
     }
   }
@@ -274,6 +281,9 @@ function add(map: Map<string, Terms>, key: string, term: number): void {
   else if (typeof known === 'number') map.set(key, [known, term]);
   else known.push(term);
 }
+
+/** The last reading stamp that fits `counting` (24 bits); then every term's count starts again from 0. */
+const MAX_STAMP = 0xffffff;
 
 const NONE: number[] = [];
 
