@@ -109,9 +109,21 @@ function missContext(orgId: string, norm: string) {
   return sql`
     select null, o.time_zone, null, null, 'org', null::real, null, null, null::json from organisations o where o.id = ${orgId}
     union all
-    select null, p.name, null, null, 'pending', null::real, null, null, json_build_object('proposedBy', by.display_name, 'createdAt', p.created_at)
-    from glossary_proposals p join people by on by.id = p.proposed_by_person_id
-    where p.org_id = ${orgId} and p.kind = 'new' and p.status = 'pending' and p.name_norm = ${norm} and p.name is not null`;
+    select null, p.name, null, null, 'pending', null::real, null, null, json_build_object('proposedBy', p.proposed_by, 'createdAt', p.created_at)
+    from (${pendingNewNames(orgId)}) p
+    where p.name_norm = ${norm}`;
+}
+
+/**
+ * The new names proposed in an organisation and waiting for a steward, with who proposed them: rows
+ * (name, name_norm, proposed_by, created_at). What a miss card says was proposed already, read per
+ * query (missContext) or for the whole organisation (orgMissContext).
+ */
+function pendingNewNames(orgId: string) {
+  return sql`
+      select p.name, p.name_norm, by.display_name as proposed_by, p.created_at
+      from glossary_proposals p join people by on by.id = p.proposed_by_person_id
+      where p.org_id = ${orgId} and p.kind = 'new' and p.status = 'pending' and p.name is not null`;
 }
 
 function missContextOf(rows: (MatchRow & { extra: unknown })[]): MissContext {
@@ -323,12 +335,7 @@ export async function orgMissContext(db: Db, orgId: string, atMost: number): Pro
     select o.time_zone, p.name, p.name_norm, p.proposed_by, p.created_at
     from (select 1) one
     left join organisations o on o.id = ${orgId}
-    left join (
-      select p.name, p.name_norm, by.display_name as proposed_by, p.created_at
-      from glossary_proposals p join people by on by.id = p.proposed_by_person_id
-      where p.org_id = ${orgId} and p.kind = 'new' and p.status = 'pending' and p.name is not null
-      limit ${atMost + 1}
-    ) p on true`.execute(db);
+    left join (${pendingNewNames(orgId)} limit ${atMost + 1}) p on true`.execute(db);
   const rows = result.rows;
   if (rows.length > atMost) return undefined;
   const pending = new Map<string, PendingNewTerm>();
