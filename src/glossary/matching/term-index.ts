@@ -53,7 +53,11 @@ export class TermIndex {
   private touchedTerms = new Int32Array(0);
   /** Per term, the length of its words (the shorter first among equals): read for every term a lookup counts. */
   private wordsLength = new Uint32Array(0);
-  /** The terms by their name written without spaces (name_compact), for the last pass's names that begin with a query. */
+  /**
+   * The terms by their name written without spaces (name_compact), for the last pass's names that
+   * begin with a query. The compact names themselves are worked out again during the search (a few
+   * dozen a lookup) rather than kept: that would be as many strings again as terms.
+   */
   private byCompactName = new Int32Array(0);
   /** Of aliases of at most six characters, `f<length> <first character>` and `l<length> <last character>`: the last pass's acronym typos. */
   private readonly shortAliasShapes = new Set<string>();
