@@ -169,7 +169,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
 }
 
 async function openAndMigrate({ options, config, log }: Start): Promise<DatabaseHandle> {
-  const database = options.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE }));
+  const database = options.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE, keepConnections: true }));
   const applied = await migrateToLatest(database.db);
   if (applied.length) log.info({ applied }, 'database migrated');
   if (database.kind === 'pglite' && !options.database) {

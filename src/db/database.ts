@@ -28,12 +28,20 @@ export interface PostgresOptions {
   /** Put every unqualified table in this schema (tests isolate themselves this way). */
   schema?: string;
   max?: number;
+  /**
+   * Keep every connection once opened, as a fixed-size pool does, instead of closing those idle for
+   * ten seconds (pg's default). Chat traffic comes in bursts: without this, the first lookups after a
+   * quiet spell each waited for a new connection (a backend started, statements prepared again) and
+   * a burst's slowest answers were those. The service sets it; short-lived commands and tests do not.
+   */
+  keepConnections?: boolean;
 }
 
 export function openPostgres(options: PostgresOptions): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,
+    ...(options.keepConnections ? { min: options.max ?? 10 } : {}),
     Client: PreparingClient,
     // Named, so an operator (or a test) can tell Steward's sessions in pg_stat_activity.
     application_name: `steward ${options.schema ?? ''}`.trim().slice(0, 63),
@@ -69,8 +77,10 @@ export async function openPGlite(dataDir: string | undefined): Promise<DatabaseH
   }
 }
 
-export async function openDatabase(options: { databaseUrl?: string | undefined; dataDir: string; poolSize?: number }): Promise<DatabaseHandle> {
-  return options.databaseUrl ? openPostgres({ url: options.databaseUrl, ...(options.poolSize ? { max: options.poolSize } : {}) }) : openPGlite(options.dataDir);
+export async function openDatabase(options: { databaseUrl?: string | undefined; dataDir: string; poolSize?: number; keepConnections?: boolean }): Promise<DatabaseHandle> {
+  return options.databaseUrl
+    ? openPostgres({ url: options.databaseUrl, ...(options.poolSize ? { max: options.poolSize } : {}), ...(options.keepConnections ? { keepConnections: true } : {}) })
+    : openPGlite(options.dataDir);
 }
 
 export async function ping(db: Db): Promise<void> {
