@@ -38,10 +38,11 @@ export interface PostgresOptions {
 }
 
 export function openPostgres(options: PostgresOptions): DatabaseHandle {
+  const max = options.max ?? 10;
   const pool = new pg.Pool({
     connectionString: options.url,
-    max: options.max ?? 10,
-    ...(options.keepConnections ? { min: options.max ?? 10 } : {}),
+    max,
+    ...(options.keepConnections ? { min: max } : {}),
     Client: PreparingClient,
     // Named, so an operator (or a test) can tell Steward's sessions in pg_stat_activity.
     application_name: `steward ${options.schema ?? ''}`.trim().slice(0, 63),
