@@ -40,27 +40,36 @@ const STOPWORDS = new Set(['a', 'an', 'and', 'of', 'or', 'the', 'to', 'for', 'in
 
 /** A crude English singular, enough to make "touchpoints" meet "touchpoint". */
 export function singular(word: string): string {
-  if (word.length <= 3) return word;
+  // Every rule below is about a word ending in "s": any other word is its own singular.
+  if (word.length <= 3 || word.charCodeAt(word.length - 1) !== S) return word;
   if (word.endsWith('ies') && word.length > 4) return `${word.slice(0, -3)}y`;
   if (word.endsWith('ss') || word.endsWith('us') || word.endsWith('is')) return word;
-  if (word.endsWith('s')) return word.slice(0, -1);
-  return word;
+  return word.slice(0, -1);
 }
 
+const S = 's'.charCodeAt(0);
+
 // matchTokens and matchKey run for every name and alias a lookup ranks: they build no array they
-// do not return.
+// do not return, and look a word up among the stop words only when it is as short as one.
+
+const LONGEST_STOPWORD = Math.max(...[...STOPWORDS].map((word) => word.length));
+const isStopword = (word: string) => word.length <= LONGEST_STOPWORD && STOPWORDS.has(word);
 
 /** The words of a normalised text, singular, without stop words (unless that would leave none). */
 export function matchTokens(norm: string): string[] {
   const words: string[] = [];
-  let meaningful = 0;
-  for (const part of norm.split(' ')) {
-    if (!part) continue;
-    const word = singular(part);
-    words.push(word);
-    if (!STOPWORDS.has(word)) meaningful++;
+  let stopwords = 0;
+  for (let start = 0; start < norm.length; ) {
+    let end = norm.indexOf(' ', start);
+    if (end < 0) end = norm.length;
+    if (end > start) {
+      const word = singular(norm.slice(start, end));
+      words.push(word);
+      if (isStopword(word)) stopwords++;
+    }
+    start = end + 1;
   }
-  return meaningful === words.length || meaningful === 0 ? words : words.filter((w) => !STOPWORDS.has(w));
+  return stopwords === 0 || stopwords === words.length ? words : words.filter((w) => !isStopword(w));
 }
 
 /** Word order and plurals do not matter: `score promoters net` and `Net Promoter Score` share a key. */

@@ -182,13 +182,23 @@ export class WordSimilarities {
 
   /** wordSimilarity of query word number `token` and `word`. */
   of(token: number, word: string): number {
+    return this.at(this.row(word), token, word);
+  }
+
+  /** The similarities of `word` to each query word worked out so far (-1: not yet); look the word up once, ask `at` for each query word. */
+  row(word: string): number[] {
     let known = this.byWord.get(word);
     if (!known) {
       known = new Array<number>(this.query.tokens.length).fill(-1);
       this.byWord.set(word, known);
     }
-    if (known[token]! < 0) known[token] = wordSimilarity(this.query.tokens[token]!, word);
-    return known[token]!;
+    return known;
+  }
+
+  /** wordSimilarity of query word number `token` and `word`, whose row is `row`. */
+  at(row: number[], token: number, word: string): number {
+    if (row[token]! < 0) row[token] = wordSimilarity(this.query.tokens[token]!, word);
+    return row[token]!;
   }
 }
 
@@ -201,7 +211,7 @@ function wordSimilarity(queryWord: string, candidateWord: string): number {
   return similarity >= WORD_MATCH ? similarity : 0;
 }
 
-let bestForCandidate = new Float64Array(16);
+let bestForQuery = new Float64Array(16);
 
 /**
  * How well a query matches one name or alias, from 0 to 1: equality first, then the better of a
@@ -211,29 +221,33 @@ let bestForCandidate = new Float64Array(16);
 export function scoreText(query: PreparedQuery, candidateNorm: string, similarities = new WordSimilarities(query)): number {
   if (query.norm === candidateNorm) return 1;
   const keyWords = keyTokens(candidateNorm);
-  if (query.key === keyWords.join(' ')) return 0.97;
+  if (joinedEquals(keyWords, query.key)) return 0.97;
   const candidateCompact = compact(candidateNorm);
   if (query.compact === candidateCompact) return EXACT;
 
   // The key's words (an empty key is one empty word, as splitting it gives).
   const candidateTokens = keyWords.length ? keyWords : [''];
   // Each pair of words once: the best match of every query word, and of every candidate word (in
-  // scratch space reused by every call: this runs for every name and alias a lookup ranks).
-  if (bestForCandidate.length < candidateTokens.length) bestForCandidate = new Float64Array(candidateTokens.length);
-  bestForCandidate.fill(0, 0, candidateTokens.length);
-  let queryCovered = 0;
-  for (let q = 0; q < query.tokens.length; q++) {
-    let best = 0;
-    for (let j = 0; j < candidateTokens.length; j++) {
-      const similarity = similarities.of(q, candidateTokens[j]!);
-      if (similarity > best) best = similarity;
-      if (similarity > bestForCandidate[j]!) bestForCandidate[j] = similarity;
-    }
-    queryCovered += best;
-  }
-  queryCovered /= Math.max(1, query.tokens.length);
+  // scratch space reused by every call: this runs for every name and alias a lookup ranks). Each
+  // candidate word is looked up once among the words met before.
+  const queryTokens = query.tokens.length;
+  if (bestForQuery.length < queryTokens) bestForQuery = new Float64Array(queryTokens);
+  bestForQuery.fill(0, 0, queryTokens);
   let candidateSum = 0;
-  for (let j = 0; j < candidateTokens.length; j++) candidateSum += bestForCandidate[j]!;
+  for (let j = 0; j < candidateTokens.length; j++) {
+    const word = candidateTokens[j]!;
+    const row = similarities.row(word);
+    let best = 0;
+    for (let q = 0; q < queryTokens; q++) {
+      const similarity = similarities.at(row, q, word);
+      if (similarity > best) best = similarity;
+      if (similarity > bestForQuery[q]!) bestForQuery[q] = similarity;
+    }
+    candidateSum += best;
+  }
+  let queryCovered = 0;
+  for (let q = 0; q < queryTokens; q++) queryCovered += bestForQuery[q]!;
+  queryCovered /= Math.max(1, query.tokens.length);
   const candidateCovered = candidateSum / Math.max(1, candidateTokens.length);
   const words = queryCovered * (0.6 + 0.4 * candidateCovered);
   // The whole text matters only where it beats the words and is worth showing (SHOWN).
@@ -241,6 +255,24 @@ export function scoreText(query: PreparedQuery, candidateNorm: string, similarit
   // Never let a fuzzy score pass for equality.
   return Math.min(0.95, Math.max(whole, words));
 }
+
+/** Whether `words` joined by single spaces would be `text` (without joining them: most are not). */
+function joinedEquals(words: string[], text: string): boolean {
+  if (words.length === 0) return text === '';
+  let length = words.length - 1;
+  for (const word of words) length += word.length;
+  if (length !== text.length) return false;
+  let at = 0;
+  for (const word of words) {
+    if (!text.startsWith(word, at)) return false;
+    at += word.length;
+    if (at < text.length && text.charCodeAt(at) !== SPACE) return false;
+    at++;
+  }
+  return true;
+}
+
+const SPACE = ' '.charCodeAt(0);
 
 export interface Candidate {
   termId: string;
