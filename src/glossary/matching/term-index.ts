@@ -55,8 +55,8 @@ export class TermIndex {
   private wordsLength = new Uint32Array(0);
   /**
    * The terms by their name written without spaces (name_compact), for the last pass's names that
-   * begin with a query. The compact names themselves are worked out again during the search (a few
-   * dozen a lookup) rather than kept: that would be as many strings again as terms.
+   * begin with a query. The compact names themselves are not kept (that would be as many strings
+   * again as terms): the search compares the names as if written without spaces (compareCompact).
    */
   private byCompactName = new Int32Array(0);
   /** Of aliases of at most six characters, `f<length> <first character>` and `l<length> <last character>`: the last pass's acronym typos. */
@@ -181,10 +181,12 @@ export class TermIndex {
     let high = order.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (compact(this.terms[order[middle]!]!.norm) < prefix) low = middle + 1;
+      if (compareCompact(this.terms[order[middle]!]!.norm, prefix) === -1) low = middle + 1;
       else high = middle;
     }
-    return low < order.length && compact(this.terms[order[low]!]!.norm).startsWith(prefix);
+    if (low === order.length) return false;
+    const first = compareCompact(this.terms[order[low]!]!.norm, prefix);
+    return first === 0 || first === 'begins';
   }
 
   /** Whether a term's name or alias has the word (numbers are never known words: they need no correcting). */
@@ -240,13 +242,21 @@ export class TermIndex {
         counting.fill(0);
       }
       const stamp = ++this.stamp;
+      // A term none of the first `groups - needed + 1` groups has can match `needed` no more: later
+      // groups count only the terms met already. Smallest groups first, so that fewer are met.
+      const sizes = groups.map((words) => words.reduce((sum, word) => sum + count(this.postings.get(word)), 0));
+      const order = groups.map((_, g) => g).sort((a, b) => sizes[a]! - sizes[b]!);
+      const adding = groups.length - needed + 1;
       let touched = 0;
-      for (let g = 0; g < groups.length; g++) {
+      for (let k = 0; k < order.length; k++) {
+        const g = order[k]!;
         const group = (g + 1) << 4;
+        const mayAdd = k < adding;
         for (const word of groups[g]!) {
           for (const i of each(this.postings.get(word))) {
             const state = counting[i]!;
             if (state >>> 8 !== stamp) {
+              if (!mayAdd) continue;
               counting[i] = (stamp << 8) | group | 1;
               touchedTerms[touched++] = i;
             } else if ((state & 0xf0) !== group) {
@@ -291,11 +301,32 @@ const MAX_STAMP = 0xffffff;
 
 const NONE: number[] = [];
 
+const count = (terms: Terms | undefined): number => (terms === undefined ? 0 : typeof terms === 'number' ? 1 : terms.length);
+
 function each(terms: Terms | undefined): readonly number[] {
   return terms === undefined ? NONE : typeof terms === 'number' ? [terms] : terms;
 }
 
 /** A word Postgres's text search parser reads as itself: letters a–z alone, or digits alone. */
 const PLAIN_WORD = /^(?:[a-z]{1,200}|[0-9]{1,200})$/;
+
+/**
+ * How `norm` written without spaces (compact) compares with `text`, as `<` compares strings (−1, 0
+ * or 1), or `'begins'` when it is longer and begins with `text`: without writing it out, as the
+ * binary search of someNameBegins compares a dozen names a lookup.
+ */
+function compareCompact(norm: string, text: string): -1 | 0 | 1 | 'begins' {
+  let i = 0;
+  for (let j = 0; ; j++, i++) {
+    while (i < norm.length && norm.charCodeAt(i) === SPACE) i++;
+    if (j === text.length) return i === norm.length ? 0 : 'begins';
+    if (i === norm.length) return -1;
+    const a = norm.charCodeAt(i);
+    const b = text.charCodeAt(j);
+    if (a !== b) return a < b ? -1 : 1;
+  }
+}
+
+const SPACE = ' '.charCodeAt(0);
 
 const shape = (word: string) => `${word[0]}${word.length}`;
