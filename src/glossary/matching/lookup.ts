@@ -54,7 +54,7 @@ function splits(token: string): [string, string][] {
  * are one word of the vocabulary written apart, and one wherever a word the vocabulary does not know
  * is two that it does, written together (a space left out: "jilolovalue ziwepa").
  */
-export function wordReadings(tokens: string[], knownWords: Set<string>, near: { token: string; word: string }[]): string[][][] {
+export function wordReadings(tokens: string[], knownWords: { has(word: string): boolean }, near: { token: string; word: string }[]): string[][][] {
   const groups = tokens.map((token) => {
     if (knownWords.has(token) || isNumber(token)) return [token];
     const corrections = near
@@ -131,12 +131,9 @@ export async function rank(db: Db, orgId: string, query: PreparedQuery, options:
 
 /**
  * The query's words, neighbouring words written together, and the parts of each word read as two:
- * whichever the vocabulary knows. Given what the vocabulary knows (the term index), only the words
- * it does not know are split: wordReadings reads no other word as two.
+ * what the database is asked whether the vocabulary knows (the term index is asked word by word).
  */
-const lookupWords = (query: PreparedQuery, known?: (word: string) => boolean) => [
-  ...new Set([...query.tokens, ...joinedPairs(query.tokens), ...query.tokens.slice(0, 6).filter((token) => !known?.(token)).flatMap(splits).flat()]),
-];
+const lookupWords = (query: PreparedQuery) => [...new Set([...query.tokens, ...joinedPairs(query.tokens), ...query.tokens.slice(0, 6).flatMap(splits).flat()])];
 /** The words that may need correcting (numbers never do). */
 const lookupTokens = (query: PreparedQuery) => [...new Set(query.tokens)].filter((t) => !isNumber(t));
 
@@ -158,8 +155,9 @@ async function rankInMemory(db: Db, orgId: string, query: PreparedQuery, index: 
   let decision = decide(ranked, size);
   if (decision.kind === 'confident' && !alwaysFuzzy) return { ranked, decision };
   // Only now what the vocabulary knows of the words: most lookups (a name, an alias) end above.
-  const { knownWords, near } = index.vocabulary(lookupWords(query, (word) => index.knows(word)), lookupTokens(query));
-  candidates = [...candidates, ...index.sharedWordMatches(wordReadings(query.tokens, knownWords, near))];
+  // The index answers whether it knows a word as quickly as a set of the words it knows would.
+  const readings = wordReadings(query.tokens, { has: (word) => index.knows(word) }, index.nearWords(lookupTokens(query)));
+  candidates = [...candidates, ...index.sharedWordMatches(readings)];
   ranked = rankCandidates(query, candidates, similarities);
   decision = decide(ranked, size);
   const lastPass = needsLastPass(ranked, decision, alwaysFuzzy);

@@ -49,8 +49,8 @@ export class TermIndex {
   private stamp = 0;
   /** Per term, the most groups it matched in any reading of this lookup (0 between lookups). */
   private bestGroups = new Uint8Array(0);
-  /** The terms one reading touched so far (its first `touched` entries; reused, as the arrays above). */
-  private touchedTerms = new Int32Array(0);
+  /** The terms that matched enough groups of a reading so far (its first entries; reused, as the arrays above). */
+  private qualifiedTerms = new Int32Array(0);
   /** Per term, the length of its words (the shorter first among equals): read for every term a lookup counts. */
   private wordsLength = new Uint32Array(0);
   /**
@@ -119,7 +119,7 @@ export class TermIndex {
     }
     this.counting = new Uint32Array(this.terms.length);
     this.bestGroups = new Uint8Array(this.terms.length);
-    this.touchedTerms = new Int32Array(this.terms.length);
+    this.qualifiedTerms = new Int32Array(this.terms.length);
     this.wordsLength = Uint32Array.from(this.terms, (t) => t.words.length);
     const compactNames = this.terms.map((t) => compact(t.norm));
     this.byCompactName = Int32Array.from(compactNames.keys()).sort((a, b) => (compactNames[a]! < compactNames[b]! ? -1 : compactNames[a]! > compactNames[b]! ? 1 : 0));
@@ -140,10 +140,18 @@ export class TermIndex {
 
   /**
    * Which of `words` are known, and for each of `tokens` that is not, the known words of the same
-   * first letter and about the same length (the ranking's edit distance decides which it may have
-   * meant). Asked only when the exact matches do not answer.
+   * first letter and about the same length (nearWords).
    */
   vocabulary(words: string[], tokens: string[]): IndexedVocabulary {
+    return { knownWords: new Set(words.filter((word) => this.knows(word))), near: this.nearWords(tokens) };
+  }
+
+  /**
+   * For each of `tokens` that is not a known word, the known words of the same first letter and
+   * about the same length (the ranking's edit distance decides which it may have meant). Asked only
+   * when the exact matches do not answer.
+   */
+  nearWords(tokens: string[]): { token: string; word: string }[] {
     const near: { token: string; word: string }[] = [];
     for (const token of tokens) {
       if (this.knows(token)) continue;
@@ -151,7 +159,7 @@ export class TermIndex {
         for (const word of this.shapes.get(`${token[0]}${length}`) ?? []) near.push({ token, word });
       }
     }
-    return { knownWords: new Set(words.filter((word) => this.knows(word))), near };
+    return near;
   }
 
   /**
@@ -191,7 +199,7 @@ export class TermIndex {
 
   /** Whether a term's name or alias has the word (numbers are never known words: they need no correcting). */
   knows(word: string): boolean {
-    return !isNumber(word) && this.postings.has(word);
+    return this.postings.has(word) && !isNumber(word);
   }
 
   /**
@@ -233,10 +241,10 @@ export class TermIndex {
       const groups = reading.filter((g) => g.length > 0).slice(0, 6);
       if (groups.length === 0 || (loose && groups.length > 2)) continue;
       const needed = loose ? 1 : groups.length <= 2 ? groups.length : groups.length - 1;
-      // A common word touches thousands of terms: they are listed in a typed array kept between
-      // lookups rather than in a new array grown for each reading, and each is counted in one word
-      // of `counting` (one memory access per posting: that, not arithmetic, is what this costs).
-      const { touchedTerms, counting } = this;
+      // A common word touches thousands of terms: each is counted in one word of `counting`, kept
+      // between lookups (one memory access per posting: that, not arithmetic, is what this costs),
+      // and only the few that reach `needed` are listed, as they reach it.
+      const { counting, qualifiedTerms } = this;
       if (this.stamp === MAX_STAMP) {
         this.stamp = 0;
         counting.fill(0);
@@ -247,7 +255,7 @@ export class TermIndex {
       const sizes = groups.map((words) => words.reduce((sum, word) => sum + count(this.postings.get(word)), 0));
       const order = groups.map((_, g) => g).sort((a, b) => sizes[a]! - sizes[b]!);
       const adding = groups.length - needed + 1;
-      let touched = 0;
+      let qualified = 0;
       for (let k = 0; k < order.length; k++) {
         const g = order[k]!;
         const group = (g + 1) << 4;
@@ -258,18 +266,20 @@ export class TermIndex {
             if (state >>> 8 !== stamp) {
               if (!mayAdd) continue;
               counting[i] = (stamp << 8) | group | 1;
-              touchedTerms[touched++] = i;
+              if (needed === 1) qualifiedTerms[qualified++] = i;
             } else if ((state & 0xf0) !== group) {
               // The first of this group's words the term has; another of them counts no more.
-              counting[i] = (state & ~0xff) | group | ((state & 0xf) + 1);
+              const groupsMatched = (state & 0xf) + 1;
+              counting[i] = (state & ~0xff) | group | groupsMatched;
+              if (groupsMatched === needed) qualifiedTerms[qualified++] = i;
             }
           }
         }
       }
-      for (let t = 0; t < touched; t++) {
-        const i = touchedTerms[t]!;
+      for (let q = 0; q < qualified; q++) {
+        const i = qualifiedTerms[q]!;
         const groupsMatched = counting[i]! & 0xf;
-        if (groupsMatched >= needed && groupsMatched > this.bestGroups[i]!) {
+        if (groupsMatched > this.bestGroups[i]!) {
           if (this.bestGroups[i] === 0) found.push(i);
           this.bestGroups[i] = groupsMatched;
         }
