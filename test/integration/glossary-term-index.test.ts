@@ -35,7 +35,7 @@ describe.each(DATABASE_KINDS)('term indexes on %s', (kind) => {
     const index = await indexes.ready(orgId);
     expect(index?.size).toBe(await countTerms(database, orgId));
     expect(index?.exactMatches({ norm: 'nps', key: 'nps', compact: 'nps', tokens: ['nps'] }).map((c) => c.name)).toEqual(['Net Promoter Score']);
-    expect(index?.vocabulary(['promoter', 'npx'], ['npx']).knownWords).toEqual(new Set(['promoter']));
+    expect(['promoter', 'npx'].filter((word) => index?.knows(word))).toEqual(['promoter']);
     expect(indexes.current(orgId)).toBe(index);
   });
 

@@ -131,7 +131,7 @@ export async function rank(db: Db, orgId: string, query: PreparedQuery, options:
 
 /**
  * The query's words, neighbouring words written together, and the parts of each word read as two:
- * what the database is asked whether the vocabulary knows (the term index is asked word by word).
+ * the words the SQL path asks the vocabulary about (the term index is asked word by word instead).
  */
 const lookupWords = (query: PreparedQuery) => [...new Set([...query.tokens, ...joinedPairs(query.tokens), ...query.tokens.slice(0, 6).flatMap(splits).flat()])];
 /** The words that may need correcting (numbers never do). */

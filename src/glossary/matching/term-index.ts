@@ -21,12 +21,6 @@ interface IndexedTerm {
   words: string;
 }
 
-/** What the vocabulary says of a query's words (as lookup-repo.ts exactMatches reads it). */
-export interface IndexedVocabulary {
-  knownWords: Set<string>;
-  near: { token: string; word: string }[];
-}
-
 /** One term or several: most names, keys and aliases belong to one term, and a bare number costs far less memory than an array. */
 type Terms = number | number[];
 
@@ -136,14 +130,6 @@ export class TermIndex {
     for (const i of names) candidates.push(this.candidate(i, this.terms[i]!.norm, 'name'));
     for (const i of each(this.byAlias.get(query.norm))) candidates.push(this.candidate(i, query.norm, 'alias'));
     return candidates;
-  }
-
-  /**
-   * Which of `words` are known, and for each of `tokens` that is not, the known words of the same
-   * first letter and about the same length (nearWords).
-   */
-  vocabulary(words: string[], tokens: string[]): IndexedVocabulary {
-    return { knownWords: new Set(words.filter((word) => this.knows(word))), near: this.nearWords(tokens) };
   }
 
   /**
