@@ -21,6 +21,7 @@ import * as outboxFailedAt from './0018_outbox_failed_at.js';
 import * as personIndexes from './0019_person_indexes.js';
 import * as retiredTermsIndex from './0020_retired_terms_index.js';
 import * as termIndexSearchWords from './0021_term_index_search_words.js';
+import * as actorNotices from './0022_actor_notices.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '0019_person_indexes': personIndexes,
   '0020_retired_terms_index': retiredTermsIndex,
   '0021_term_index_search_words': termIndexSearchWords,
+  '0022_actor_notices': actorNotices,
 };

@@ -8,6 +8,7 @@ import type { Card } from './chat/card.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { AnswerCache } from './db/answer-cache.js';
+import type { Remembered } from './db/remembered.js';
 import type { ChangeNotices } from './db/change-notices.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -122,7 +123,7 @@ export async function startSteward(options: StewardOptions): Promise<Steward> {
   const redis = connectRedis(start);
   const queues = openQueues(start, redis.jobs, database);
   const services = buildServices(start, database, queues);
-  const memory = await rememberAnswers(start, database);
+  const memory = await rememberAnswers(start, database, [services.orgs.actors]);
   const router = buildRouter(start, services, memory, queues);
   const platforms = connectPlatforms(start, router, services);
   const reach = findPeople(database, platforms);
@@ -231,7 +232,8 @@ interface Memory {
 }
 
 /** Answers are remembered only while the database's change notices arrive (see AnswerCache). */
-async function rememberAnswers({ config, clock, log, runHttp }: Start, database: DatabaseHandle): Promise<Memory> {
+/** `alsoRemembered`: what the services remember besides answers (who asks), told of changes the same way. */
+async function rememberAnswers({ config, clock, log, runHttp }: Start, database: DatabaseHandle, alsoRemembered: Remembered[]): Promise<Memory> {
   // Each forgets only on notices of what it shows (src/db/remembered-tables.ts).
   // Both are keyed by the question: once full, they keep only questions asked again (the others are one-offs).
   const answers = new AnswerCache<LookupAnswer>({ shows: 'glossaryAnswers', whenFullOnlyAskedAgain: true });
@@ -244,7 +246,7 @@ async function rememberAnswers({ config, clock, log, runHttp }: Start, database:
   const termIndexes = new TermIndexes(database.db, log);
   // What each term's card shows, for new questions about terms asked about before.
   const termCards = new TermCards(database.db);
-  const remembered = [answers, composeAnswers, kpiLinks, kpiAnswers, termIndexes, termCards.remembered, termCards.missContexts];
+  const remembered = [answers, composeAnswers, kpiLinks, kpiAnswers, termIndexes, termCards.remembered, termCards.missContexts, ...alsoRemembered];
   // Only the chat side answers lookups; a worker-only process has nothing to remember. Without
   // listening (REMEMBER_ANSWERS=false) nothing is ever enabled: every lookup reads the database.
   const changeNotices = runHttp && config.REMEMBER_ANSWERS

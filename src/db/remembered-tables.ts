@@ -60,6 +60,15 @@ export const REMEMBERED_TABLES = {
    * the words of the terms' search text (what the last pass can find). An edit that leaves those
    * alone (a link, the steward) does not make an index stale, so terms notify it under their own name.
    */
+  /**
+   * Who asks (src/orgs/service.ts resolveActor: repo.ts findPersonByIdentity): the person of an
+   * identity, with their roles. last_seen_at stays out: every command's refresh would forget them all.
+   */
+  actors: [
+    { table: 'identities', columns: ['id', 'person_id', 'platform', 'installation_external_id', 'external_user_id'] },
+    { table: 'people', columns: ['id', 'org_id', 'display_name', 'email'] },
+    { table: 'roles' },
+  ],
   termIndexes: [
     { table: 'glossary_terms', columns: ['id', 'org_id', 'name', 'name_norm', 'name_key', 'status', 'words', 'search_text'], notice: 'glossary_names' },
     { table: 'glossary_aliases', columns: ['term_id', 'alias_norm'] },

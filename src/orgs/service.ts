@@ -1,6 +1,7 @@
 // Who is asking, for which organisation, with which roles. The first workspace or tenant creates
 // (or joins) the organisation; any other must be linked by an admin or allowed by configuration. An
 // unknown user becomes a person, linked by e-mail to one the CLI or an admin already named.
+import { AnswerCache } from '../db/answer-cache.js';
 import type { Db } from '../db/database.js';
 import type { Platform, Role } from '../db/foundation-tables.js';
 import type { ChatRequest } from '../chat/request.js';
@@ -14,10 +15,17 @@ import * as repo from './repo.js';
 const LAST_SEEN_RESOLUTION_MS = 60_000;
 
 /**
- * How long a resolved actor serves the same user's next commands. Role changes made in this process
- * take effect at once (see rolesChanged); made elsewhere (the CLI, another process), within this.
+ * How long a resolved actor serves the same user's next commands while change notices cannot be
+ * heard. Role changes made in this process take effect at once (see rolesChanged); made elsewhere
+ * (the CLI, another process), within this.
  */
 const ACTOR_REUSE_MS = 2_000;
+/**
+ * How long while they can: a change anywhere to what an actor holds (a role, a name, an identity)
+ * sends a notice that forgets every remembered actor (src/db/remembered-tables.ts `actors`). A
+ * minute still: an actor resolved again refreshes last_seen_at, which needs minute resolution.
+ */
+const ACTOR_REMEMBERED_MS = 60_000;
 const ACTOR_CACHE_MAX = 10_000;
 
 /** Bumped by every role change in this process: an actor resolved before it is not reused. */
@@ -53,6 +61,12 @@ export class OrgDirectory {
   // A person's commands come in bursts (a command, then its buttons); reusing the actor for a moment
   // keeps the database, and its latency, off the path of most of them.
   private readonly actorCache = new Map<string, { actor: Actor; at: number; epoch: number }>();
+  /**
+   * Actors remembered for longer while change notices arrive (src/app.ts connects this to the
+   * listener): a command then needs no database round trip to know who asks, yet a role granted or
+   * revoked anywhere counts from its next command.
+   */
+  readonly actors = new AnswerCache<{ actor: Actor; epoch: number }>({ shows: 'actors', maxEntries: ACTOR_CACHE_MAX, maxAgeMs: ACTOR_REMEMBERED_MS, sizeOf: actorBytes });
   // Identities whose last_seen_at is due for a refresh, written together a second later: one UPDATE
   // (and one commit) for a busy second instead of one per person, and none on the request path.
   private readonly seen = new Set<string>();
@@ -136,13 +150,25 @@ export class OrgDirectory {
   async resolveActor(request: ChatRequest, lookupEmail?: EmailLookup): Promise<Actor> {
     const { platform, installationId, user } = request;
     const key = `${platform}:${installationId}:${user.id}`;
-    const cached = this.actorCache.get(key);
-    if (cached && cached.epoch === rolesEpoch && Date.now() - cached.at < ACTOR_REUSE_MS) return cached.actor;
+    // Remembered while notices arrive (a change elsewhere forgets it at once), else for a moment.
+    const listening = this.actors.isEnabled;
+    const known = listening ? this.actors.get(key) : this.recentActor(key);
+    if (known && known.epoch === rolesEpoch) return known.actor;
     const epoch = rolesEpoch;
+    const ticket = this.actors.ticket();
     const actor = await this.lookUpActor(request, lookupEmail);
-    if (this.actorCache.size >= ACTOR_CACHE_MAX) this.actorCache.clear();
-    this.actorCache.set(key, { actor, at: Date.now(), epoch });
+    if (listening) {
+      this.actors.set(key, { actor, epoch }, ticket);
+    } else {
+      if (this.actorCache.size >= ACTOR_CACHE_MAX) this.actorCache.clear();
+      this.actorCache.set(key, { actor, at: Date.now(), epoch });
+    }
     return actor;
+  }
+
+  private recentActor(key: string): { actor: Actor; epoch: number } | undefined {
+    const cached = this.actorCache.get(key);
+    return cached && Date.now() - cached.at < ACTOR_REUSE_MS ? cached : undefined;
   }
 
   private async lookUpActor(request: ChatRequest, lookupEmail?: EmailLookup): Promise<Actor> {
@@ -179,6 +205,11 @@ export class OrgDirectory {
       platformUserId: user.id,
     };
   }
+}
+
+/** About the bytes a remembered actor takes: its strings twice (UTF-16), its roles, the objects around them. */
+function actorBytes({ actor }: { actor: Actor }): number {
+  return 400 + 2 * (actor.personId.length + actor.orgId.length + actor.name.length + (actor.email?.length ?? 0) + actor.platformUserId.length) + 64 * actor.roles.size;
 }
 
 export interface GrantOptions {

@@ -102,18 +102,18 @@ describe.each(DATABASE_KINDS)('change notices on %s', (kind) => {
 });
 
 describe('what the remembered answers listen to', () => {
-  it('is what REMEMBERED_TABLES says, for the answer caches and the term indexes', () => {
+  it('is what REMEMBERED_TABLES says, for the answer caches, the actors and the term indexes', () => {
     const notices = [...new Set(noticeTriggers().map((t) => t.notice ?? t.table))];
     const termIndexes = new TermIndexes({} as Db, {} as Logger);
     const listening = (kept: { dependsOn(notice: string): boolean }) => notices.filter((n) => kept.dependsOn(n)).sort();
     const listed = (answer: RememberedAnswer) => [...new Set(REMEMBERED_TABLES[answer].map(noticeOf))].sort();
     expect(listening(termIndexes)).toEqual(listed('termIndexes'));
-    for (const answer of ['glossaryAnswers', 'kpiLinks', 'kpiSnapshots'] as const) expect(listening(new AnswerCache({ shows: answer }))).toEqual(listed(answer));
+    for (const answer of ['glossaryAnswers', 'kpiLinks', 'kpiSnapshots', 'actors'] as const) expect(listening(new AnswerCache({ shows: answer }))).toEqual(listed(answer));
   });
 
   it('is installed by a migration: a change to REMEMBERED_TABLES needs a new one', () => {
-    // What the migrations install: 0009_remembered_tables.ts, and 0021 for the term index's search
-    // words. A database migrated earlier keeps the triggers it got: after changing REMEMBERED_TABLES,
+    // What the migrations install: 0009_remembered_tables.ts, 0021 for the term index's search
+    // words, 0022 for the actors. A database migrated earlier keeps the triggers it got: after changing REMEMBERED_TABLES,
     // add a migration that installs the notices again (see 0009's installChangeNotices) and then
     // update this list.
     const writtenFor = [
@@ -122,12 +122,13 @@ describe('what the remembered answers listen to', () => {
       'glossary_terms_notify_change: glossary_terms, any column',
       'glossary_terms_notify_glossary_names: glossary_terms as glossary_names, id, name, name_key, name_norm, org_id, search_text, status, words',
       'glossary_words_notify_change: glossary_words, org_id, word',
-      'identities_notify_change: identities, external_user_id, person_id, platform',
+      'identities_notify_change: identities, external_user_id, id, installation_external_id, person_id, platform',
       'journeys_notify_change: journeys, deputy_person_id, id, key, name, org_id, owner_person_id, parent_id',
       'kpi_values_notify_change: kpi_values, kpi_id, period_start, segment, value',
       'kpis_notify_change: kpis, breach, breach_periods, cadence, direction, glossary_term, glossary_term_id, id, journey_id, key, name, org_id, remind_every_periods, target, unit, warning',
       'organisations_notify_change: organisations, id, time_zone',
-      'people_notify_change: people, display_name, id',
+      'people_notify_change: people, display_name, email, id, org_id',
+      'roles_notify_change: roles, any column',
     ];
     const now = noticeTriggers().map((t) => `${t.name}: ${t.table}${t.notice ? ` as ${t.notice}` : ''}, ${t.columns?.join(', ') ?? 'any column'}`);
     expect(now, 'REMEMBERED_TABLES changed: add a migration that installs the change notices again').toEqual(writtenFor);
