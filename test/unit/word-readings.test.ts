@@ -4,10 +4,18 @@
 import { describe, expect, it } from 'vitest';
 import { wordReadings } from '../../src/glossary/matching/lookup.js';
 
+const nothingNear = () => [];
+
 describe('word readings of a query', () => {
+  it('gives a misspelt word the three closest words near it (servic before servo: alphabetical among equals), and none not close enough', () => {
+    const near = (token: string) => (token === 'servce' ? [['serve', 'sauce'], ['service', 'servic', 'servers', 'servo'], ['sxrvxx']] : []);
+    expect(wordReadings(['servce', 'rate'], new Set(['rate']), near)).toEqual([[['servce', 'service', 'serve', 'servic'], ['rate']]]);
+    expect(wordReadings(['zzzzz'], new Set(), () => [['sxrvxx', 'abcde']])).toEqual([[['zzzzz']]]);
+  });
+
   it('reads a word the vocabulary does not know as two that it does, written together', () => {
     const known = new Set(['jilolo', 'value', 'ziwepa']);
-    expect(wordReadings(['jilolovalue', 'ziwepa'], known, [])).toEqual([
+    expect(wordReadings(['jilolovalue', 'ziwepa'], known, nothingNear)).toEqual([
       [['jilolovalue'], ['ziwepa']],
       [['jilolo'], ['value'], ['ziwepa']],
     ]);
@@ -15,13 +23,13 @@ describe('word readings of a query', () => {
 
   it('leaves a known word whole, and splits nothing the vocabulary does not know both halves of', () => {
     const known = new Set(['touchpoint', 'touch', 'point', 'rate']);
-    expect(wordReadings(['touchpoint', 'rate'], known, [])).toEqual([[['touchpoint'], ['rate']]]);
-    expect(wordReadings(['touchpint'], new Set(['touch']), [])).toEqual([[['touchpint']]]);
+    expect(wordReadings(['touchpoint', 'rate'], known, nothingNear)).toEqual([[['touchpoint'], ['rate']]]);
+    expect(wordReadings(['touchpint'], new Set(['touch']), nothingNear)).toEqual([[['touchpint']]]);
   });
 
   it('still reads two neighbouring words as the one word of the vocabulary they are', () => {
     const known = new Set(['touchpoint', 'moment']);
-    expect(wordReadings(['touch', 'point', 'moment'], known, [])).toEqual([
+    expect(wordReadings(['touch', 'point', 'moment'], known, nothingNear)).toEqual([
       [['touch'], ['point'], ['moment']],
       [['touchpoint'], ['moment']],
     ]);

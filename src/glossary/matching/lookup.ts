@@ -42,10 +42,22 @@ function joinedPairs(tokens: string[]): string[] {
 /** The shortest part of a word written together with another ("jilolovalue": "jilolo" + "value") that is looked for. */
 const SPLIT_PART = 3;
 
-/** Ways to read a word as two written together, as [first, second]; which the vocabulary knows decides. */
+/** Ways to read a word as two written together, as [first, second]: the SQL path asks the vocabulary about every part. */
 function splits(token: string): [string, string][] {
   if (isNumber(token) || token.length < 2 * SPLIT_PART) return [];
   return Array.from({ length: token.length - 2 * SPLIT_PART + 1 }, (_, i) => [token.slice(0, SPLIT_PART + i), token.slice(SPLIT_PART + i)]);
+}
+
+/** The first of `splits(token)` whose both parts the vocabulary knows (each second part cut only when its first is known). */
+function knownSplit(token: string, knownWords: { has(word: string): boolean }): [string, string] | undefined {
+  if (isNumber(token) || token.length < 2 * SPLIT_PART) return undefined;
+  for (let at = SPLIT_PART; at <= token.length - SPLIT_PART; at++) {
+    const first = token.slice(0, at);
+    if (!knownWords.has(first)) continue;
+    const second = token.slice(at);
+    if (knownWords.has(second)) return [first, second];
+  }
+  return undefined;
 }
 
 /**
@@ -54,28 +66,48 @@ function splits(token: string): [string, string][] {
  * are one word of the vocabulary written apart, and one wherever a word the vocabulary does not know
  * is two that it does, written together (a space left out: "jilolovalue ziwepa").
  */
-export function wordReadings(tokens: string[], knownWords: { has(word: string): boolean }, near: { token: string; word: string }[]): string[][][] {
-  const groups = tokens.map((token) => {
-    if (knownWords.has(token) || isNumber(token)) return [token];
-    const corrections = near
-      .filter((n) => n.token === token)
-      .map((n) => ({ word: n.word, similarity: editSimilarity(token, n.word, CORRECTION) }))
-      .filter((c) => c.similarity >= CORRECTION)
-      .sort((a, b) => b.similarity - a.similarity || a.word.localeCompare(b.word))
-      .slice(0, 3)
-      .map((c) => c.word);
-    return [token, ...corrections];
-  });
+export function wordReadings(tokens: string[], knownWords: { has(word: string): boolean }, nearWords: (token: string) => Iterable<readonly string[]>): string[][][] {
+  const groups = tokens.map((token) => (knownWords.has(token) || isNumber(token) ? [token] : [token, ...corrections(token, nearWords(token))]));
   const readings = [groups];
   joinedPairs(tokens).forEach((word, i) => {
     if (knownWords.has(word)) readings.push([...groups.slice(0, i), [word], ...groups.slice(i + 2)]);
   });
   tokens.slice(0, 6).forEach((token, i) => {
     if (knownWords.has(token)) return;
-    const split = splits(token).find(([first, second]) => knownWords.has(first) && knownWords.has(second));
+    const split = knownSplit(token, knownWords);
     if (split) readings.push([...groups.slice(0, i), [split[0]], [split[1]], ...groups.slice(i + 1)]);
   });
   return readings;
+}
+
+/**
+ * The vocabulary words a misspelt `token` may have meant, among those `near` it (lists of words of
+ * its first letter and about its length): at least CORRECTION alike, the closest three, alphabetical
+ * among equals. Most words near a token are not that close, so only those that are become objects.
+ */
+function corrections(token: string, near: Iterable<readonly string[]>): string[] {
+  const close: { word: string; similarity: number }[] = [];
+  for (const words of near) {
+    for (const word of words) {
+      const similarity = editSimilarity(token, word, CORRECTION);
+      if (similarity >= CORRECTION) close.push({ word, similarity });
+    }
+  }
+  return close
+    .sort((a, b) => b.similarity - a.similarity || a.word.localeCompare(b.word))
+    .slice(0, 3)
+    .map((c) => c.word);
+}
+
+/** The SQL path's near words (lookup-repo.ts), grouped by the token they are near. */
+function nearByToken(near: { token: string; word: string }[]): (token: string) => Iterable<readonly string[]> {
+  const byToken = new Map<string, string[]>();
+  for (const { token, word } of near) {
+    const words = byToken.get(token);
+    if (words) words.push(word);
+    else byToken.set(token, [word]);
+  }
+  return (token) => [byToken.get(token) ?? []];
 }
 
 /** A lookup's ranking, what a miss shows besides it, and the card of a term it read on the way. */
@@ -117,7 +149,7 @@ export async function rank(db: Db, orgId: string, query: PreparedQuery, options:
   let decision = decide(ranked, size);
   const card = first.card;
   if (decision.kind === 'confident' && !options.alwaysFuzzy) return { ranked, decision, ...context, ...(card ? { card } : {}) };
-  const readings = wordReadings(query.tokens, first.knownWords, first.near);
+  const readings = wordReadings(query.tokens, first.knownWords, nearByToken(first.near));
   const fuzzy = await repo.fuzzyMatches(db, orgId, query, readings);
   const read = card ?? fuzzy.card;
   candidates = [...candidates, ...fuzzy.shared];
@@ -156,7 +188,7 @@ async function rankInMemory(db: Db, orgId: string, query: PreparedQuery, index: 
   if (decision.kind === 'confident' && !alwaysFuzzy) return { ranked, decision };
   // Only now what the vocabulary knows of the words: most lookups (a name, an alias) end above.
   // The index answers whether it knows a word as quickly as a set of the words it knows would.
-  const readings = wordReadings(query.tokens, { has: (word) => index.knows(word) }, index.nearWords(lookupTokens(query)));
+  const readings = wordReadings(query.tokens, { has: (word) => index.knows(word) }, (token) => index.nearWords(token));
   candidates = [...candidates, ...index.sharedWordMatches(readings)];
   ranked = rankCandidates(query, candidates, similarities);
   decision = decide(ranked, size);

@@ -133,17 +133,15 @@ export class TermIndex {
   }
 
   /**
-   * For each of `tokens` that is not a known word, the known words of the same first letter and
-   * about the same length (the ranking's edit distance decides which it may have meant). Asked only
-   * when the exact matches do not answer.
+   * The known words of the same first letter as `token` and about its length, as the index keeps
+   * them (a list per length, not copied): the ranking's edit distance decides which it may have
+   * meant. Asked only for a word the index does not know, when the exact matches do not answer.
    */
-  nearWords(tokens: string[]): { token: string; word: string }[] {
-    const near: { token: string; word: string }[] = [];
-    for (const token of tokens) {
-      if (this.knows(token)) continue;
-      for (let length = token.length - 2; length <= token.length + 2; length++) {
-        for (const word of this.shapes.get(`${token[0]}${length}`) ?? []) near.push({ token, word });
-      }
+  nearWords(token: string): (readonly string[])[] {
+    const near: (readonly string[])[] = [];
+    for (let length = token.length - 2; length <= token.length + 2; length++) {
+      const words = this.shapes.get(`${token[0]}${length}`);
+      if (words) near.push(words);
     }
     return near;
   }
