@@ -22,6 +22,7 @@ import * as personIndexes from './0019_person_indexes.js';
 import * as retiredTermsIndex from './0020_retired_terms_index.js';
 import * as termIndexSearchWords from './0021_term_index_search_words.js';
 import * as actorNotices from './0022_actor_notices.js';
+import * as lookupsWithoutTermLock from './0023_lookups_without_term_lock.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '0020_retired_terms_index': retiredTermsIndex,
   '0021_term_index_search_words': termIndexSearchWords,
   '0022_actor_notices': actorNotices,
+  '0023_lookups_without_term_lock': lookupsWithoutTermLock,
 };

@@ -1,7 +1,10 @@
 // The lookup log is written behind the answers: batched, in order, kept while the database refuses
-// it, and never blocked by a row that can no longer be written. On Postgres and on PGlite.
+// it, never blocked by a row that can no longer be written, and never held up by an edit of the term
+// it found (it does not lock the term). On Postgres and on PGlite.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { importGlossaryCsv } from '../../src/glossary/csv.js';
 import { LookupLog } from '../../src/glossary/lookup-log.js';
 import { insertLookups, type LookupEntry } from '../../src/glossary/repo/stats.js';
 import { createLogger } from '../../src/log.js';
@@ -151,5 +154,40 @@ describe.each(DATABASE_KINDS)('glossary lookup log on %s', (kind) => {
     await lookups.flush();
     expect(await logged()).toEqual(['before', 'after']);
     await lookups.close();
+  });
+});
+
+// Only Postgres has a second session to hold a term's row (PGlite is one connection).
+describe('glossary lookup log beside an edit, on postgres', () => {
+  let database: TestDatabase;
+  let orgId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    orgId = (await orgsRepo.createOrganisation(database.db, 'Edited org')).id;
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+  const logged = async () => (await database.db.selectFrom('glossary_lookups').select('query').where('org_id', '=', orgId).execute()).map((r) => r.query);
+
+  it('logs a lookup of a term without locking the term: a term being edited does not hold it up', async () => {
+    const imported = await importGlossaryCsv(database.db, orgId, 'term,aliases,definition,notes,steward,status\nChurn rate,,Share of customers who leave in a period.,,,approved\n', { by: 'test', now: new Date('2026-03-12T10:00:00Z') });
+    expect(imported.problems).toEqual([]);
+    const term = await database.db.selectFrom('glossary_terms').select('id').where('org_id', '=', orgId).executeTakeFirstOrThrow();
+    // Another session edits the term and has not committed yet: its row is locked for update.
+    const editor = new pg.Client({ connectionString: database.url });
+    await editor.connect();
+    try {
+      await editor.query('begin');
+      await editor.query('select id from glossary_terms where id = $1 for update', [term.id]);
+      const written = insertLookups(database.db, [{ orgId, query: 'churn rate', queryNorm: 'churn rate', termId: term.id, outcome: 'found', personId: null, platform: 'slack', at: new Date() }]).then(() => 'written');
+      const waited = new Promise((resolve) => setTimeout(() => resolve('waited for the edit'), 3_000));
+      expect(await Promise.race([written, waited])).toBe('written');
+    } finally {
+      await editor.query('rollback');
+      await editor.end();
+    }
+    expect(await logged()).toEqual(['churn rate']);
   });
 });
