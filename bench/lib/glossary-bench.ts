@@ -1,6 +1,6 @@
 // What bench/glossary and bench/glossary-mix share: generate and import the glossary, send signed
 // `/glossary <query>` slash commands at concurrency to Steward and, alternating in rounds, to the bare
-// Bolt baseline; print req/s, latency percentiles, ratios against the targets (throughput ≥ 0.5 ×
+// Bolt baseline; print req/s, latency percentiles (also per kind of query), ratios against the targets (throughput ≥ 0.5 ×
 // bare Bolt, p99 ≤ 2 ×), where answers came from, resident memory, and (when asked) whether a sample
 // of the answers is right.
 import { parseArgs } from 'node:util';
@@ -11,7 +11,7 @@ import { GLOSSARY_LOAD_OPTIONS, glossaryCommand, glossaryLoadSettings, importBen
 import { startFakeSlackApi } from './fake-slack-api.js';
 import type { ServerProcess } from './server-process.js';
 import { alternatingRounds, BENCH_SIGNING_SECRET, runSlackLoad, slackSignature, slashCommandForm } from './slack-load.js';
-import { combine, formatFigures } from './stats.js';
+import { combine, formatFigures, percentile } from './stats.js';
 import { startStewardProcess } from './steward-process.js';
 
 export interface GlossaryBench {
@@ -76,16 +76,31 @@ export async function runGlossaryBench(bench: GlossaryBench): Promise<void> {
     if (miss && !(await signedCommand(steward, miss.text)).includes('not in the glossary')) throw new Error(`Steward did not answer /glossary ${miss.text} with a miss`);
 
     let next = 0;
-    const command = (sender: number) => glossaryCommand(queries[next++ % queries.length]!.text, sender);
-    const load = (target: ServerProcess, durationMs: number) => runSlackLoad({ url: target.url, signingSecret: BENCH_SIGNING_SECRET, concurrency: CONCURRENCY, durationMs, command });
+    // The kind of query each sender sent last (popular, typo, …): its answer's time is counted under it.
+    const kindOf: string[] = [];
+    const command = (sender: number) => {
+      const query = queries[next++ % queries.length]!;
+      kindOf[sender] = query.kind;
+      return glossaryCommand(query.text, sender);
+    };
+    const byKind = { bolt: new Map<string, number[]>(), steward: new Map<string, number[]>() };
+    const load = (target: ServerProcess, durationMs: number, times?: Map<string, number[]>) =>
+      runSlackLoad({
+        url: target.url,
+        signingSecret: BENCH_SIGNING_SECRET,
+        concurrency: CONCURRENCY,
+        durationMs,
+        command,
+        ...(times ? { answered: (sender: number, ms: number) => addTime(times, kindOf[sender]!, ms) } : {}),
+      });
 
     // Warm-up: JIT, pools, and Steward meets each benchmark user once.
     await load(bolt, WARMUP_MS);
     await load(steward, WARMUP_MS);
 
     const runs = await alternatingRounds(ROUNDS, (SECONDS * 1000) / ROUNDS, [
-      { key: 'bolt', label: 'bare Bolt', cpuMs: () => bolt.cpuMs(), load: (ms) => load(bolt, ms) },
-      { key: 'steward', label: 'Steward', cpuMs: () => steward.cpuMs(), load: (ms) => load(steward, ms) },
+      { key: 'bolt', label: 'bare Bolt', cpuMs: () => bolt.cpuMs(), load: (ms) => load(bolt, ms, byKind.bolt) },
+      { key: 'steward', label: 'Steward', cpuMs: () => steward.cpuMs(), load: (ms) => load(steward, ms, byKind.steward) },
     ]);
 
     const answers = await answerSources(steward);
@@ -106,6 +121,7 @@ export async function runGlossaryBench(bench: GlossaryBench): Promise<void> {
     console.log('');
     console.log(`throughput Steward / bare Bolt: ${throughput.toFixed(2)}  (target ≥ 0.50: ${mark(throughput >= 0.5)})`);
     console.log(`p99 Steward / bare Bolt:        ${p99.toFixed(2)}  (target ≤ 2.00: ${mark(p99 <= 2)})`);
+    console.log(`latency by kind of query, p50 / p99 (Steward; bare Bolt): ${latencyByKind(byKind.steward, byKind.bolt)}`);
     console.log(
       `answers from Steward's memory: ${answers.cache} of ${answers.cache + answers.database} lookups (${((100 * answers.cache) / Math.max(1, answers.cache + answers.database)).toFixed(0)} %; ${QUERIES.toLocaleString('en')} distinct queries sent in turn)`,
     );
@@ -120,6 +136,21 @@ export async function runGlossaryBench(bench: GlossaryBench): Promise<void> {
     await bolt.stop();
     await fake.close();
   }
+}
+
+function addTime(times: Map<string, number[]>, kind: string, ms: number): void {
+  const list = times.get(kind);
+  if (list) list.push(ms);
+  else times.set(kind, [ms]);
+}
+
+/** Per kind of query, Steward's p50 / p99 and bare Bolt's: which lookups make the tail. */
+function latencyByKind(steward: Map<string, number[]>, bolt: Map<string, number[]>): string {
+  const figures = (times: number[] | undefined) => {
+    const sorted = [...(times ?? [])].sort((a, b) => a - b);
+    return `${percentile(sorted, 50).toFixed(1)} / ${percentile(sorted, 99).toFixed(1)} ms`;
+  };
+  return [...steward.keys()].sort().map((kind) => `${kind} ${figures(steward.get(kind))} (${figures(bolt.get(kind))})`).join(', ');
 }
 
 /**

@@ -44,6 +44,8 @@ export interface LoadOptions {
   durationMs: number;
   /** The command sender number `sender` sends next (each sender is one user, say). */
   command(sender: number): SlashCommand;
+  /** Told the time of each request answered as it should be, with its sender (to tell kinds of request apart). */
+  answered?(sender: number, ms: number): void;
 }
 
 export interface LoadRun {
@@ -100,6 +102,7 @@ export interface SenderLoop {
   durationMs: number;
   /** One request from sender number `sender`: undefined when it was answered as it should be, else what went wrong. */
   send(agent: Agent, url: URL, sender: number): Promise<string | undefined>;
+  answered?(sender: number, ms: number): void;
 }
 
 /**
@@ -123,8 +126,11 @@ export async function runLoad(options: SenderLoop): Promise<LoadRun> {
       const sent = performance.now();
       try {
         const failure = await options.send(agent, url, index);
-        if (failure === undefined) latenciesMs.push(performance.now() - sent);
-        else failed(failure);
+        if (failure === undefined) {
+          const ms = performance.now() - sent;
+          latenciesMs.push(ms);
+          options.answered?.(index, ms);
+        } else failed(failure);
       } catch (error) {
         failed(error instanceof Error ? error.message : String(error));
       }
