@@ -210,10 +210,13 @@ export class TermIndex {
       if (best.length > limit) best.pop();
     }
     for (const term of found) groups[term] = 0;
-    return best.flatMap((term) => {
+    const candidates: Candidate[] = [];
+    for (const term of best) {
       const t = this.terms[term]!;
-      return [this.candidate(term, t.norm, 'name'), ...t.aliases.map((alias) => this.candidate(term, alias, 'alias'))];
-    });
+      candidates.push(this.candidate(term, t.norm, 'name'));
+      for (const alias of t.aliases) candidates.push(this.candidate(term, alias, 'alias'));
+    }
+    return candidates;
   }
 
   /**
