@@ -8,10 +8,10 @@ import type { Card } from './chat/card.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { AnswerCache } from './db/answer-cache.js';
-import type { Remembered } from './db/remembered.js';
 import type { ChangeNotices } from './db/change-notices.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import type { Remembered } from './db/remembered.js';
 import { Deliverer } from './delivery/deliver.js';
 import { DeliveryQueue, deliveryJob, type OutboxSweep } from './delivery/jobs.js';
 import { outboxCounts } from './delivery/outbox-repo.js';
@@ -231,8 +231,10 @@ interface Memory {
   changeNotices: ChangeNotices;
 }
 
-/** Answers are remembered only while the database's change notices arrive (see AnswerCache). */
-/** `alsoRemembered`: what the services remember besides answers (who asks), told of changes the same way. */
+/**
+ * Answers are remembered only while the database's change notices arrive (see AnswerCache);
+ * `alsoRemembered` is what the services remember besides answers (who asks), told of changes the same way.
+ */
 async function rememberAnswers({ config, clock, log, runHttp }: Start, database: DatabaseHandle, alsoRemembered: Remembered[]): Promise<Memory> {
   // Each forgets only on notices of what it shows (src/db/remembered-tables.ts).
   // Both are keyed by the question: once full, they keep only questions asked again (the others are one-offs).

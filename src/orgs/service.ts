@@ -21,9 +21,10 @@ const LAST_SEEN_RESOLUTION_MS = 60_000;
  */
 const ACTOR_REUSE_MS = 2_000;
 /**
- * How long while they can: a change anywhere to what an actor holds (a role, a name, an identity)
- * sends a notice that forgets every remembered actor (src/db/remembered-tables.ts `actors`). A
- * minute still: an actor resolved again refreshes last_seen_at, which needs minute resolution.
+ * How long it serves while change notices are heard: a change anywhere to what an actor holds (a
+ * role, a name, an identity) sends a notice that forgets every remembered actor
+ * (src/db/remembered-tables.ts `actors`). A minute at most all the same: resolving an actor again is
+ * what refreshes last_seen_at, which needs minute resolution.
  */
 const ACTOR_REMEMBERED_MS = 60_000;
 const ACTOR_CACHE_MAX = 10_000;
