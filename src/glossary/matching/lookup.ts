@@ -42,16 +42,20 @@ function joinedPairs(tokens: string[]): string[] {
 /** The shortest part of a word written together with another ("jilolovalue": "jilolo" + "value") that is looked for. */
 const SPLIT_PART = 3;
 
+/** Where a word may be read as two written together: each part SPLIT_PART long at least; a number never. */
+function splitPoints(token: string): number[] {
+  if (isNumber(token) || token.length < 2 * SPLIT_PART) return [];
+  return Array.from({ length: token.length - 2 * SPLIT_PART + 1 }, (_, i) => SPLIT_PART + i);
+}
+
 /** Ways to read a word as two written together, as [first, second]: the SQL path asks the vocabulary about every part. */
 function splits(token: string): [string, string][] {
-  if (isNumber(token) || token.length < 2 * SPLIT_PART) return [];
-  return Array.from({ length: token.length - 2 * SPLIT_PART + 1 }, (_, i) => [token.slice(0, SPLIT_PART + i), token.slice(SPLIT_PART + i)]);
+  return splitPoints(token).map((at) => [token.slice(0, at), token.slice(at)]);
 }
 
 /** The first of `splits(token)` whose both parts the vocabulary knows (each second part cut only when its first is known). */
 function knownSplit(token: string, knownWords: { has(word: string): boolean }): [string, string] | undefined {
-  if (isNumber(token) || token.length < 2 * SPLIT_PART) return undefined;
-  for (let at = SPLIT_PART; at <= token.length - SPLIT_PART; at++) {
+  for (const at of splitPoints(token)) {
     const first = token.slice(0, at);
     if (!knownWords.has(first)) continue;
     const second = token.slice(at);

@@ -95,6 +95,9 @@ export function keyTokens(norm: string): string[] {
 /** A word that is a number: the vocabulary leaves numbers out, and they are never corrected. */
 export const isNumber = (word: string): boolean => /^\d+$/.test(word);
 
+/** The code of the space that separates the words of a normalised text. */
+export const SPACE = ' '.charCodeAt(0);
+
 /** The text without spaces: `NetPromoterScore` and `Net Promoter Score` meet here. */
 export function compact(norm: string): string {
   return norm.replace(/ /g, '');

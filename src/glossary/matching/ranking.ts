@@ -1,6 +1,6 @@
 // Deterministic ranking of lookup candidates, and the confidence rule that decides between answering
 // with one term and offering a few. Pure functions: the database only gathers candidates.
-import { compact, keyTokens, matchKey, matchTokens, normalise } from './normalise.js';
+import { compact, keyTokens, matchKey, matchTokens, normalise, SPACE } from './normalise.js';
 import type { TermStatus } from '../tables.js';
 
 /** At or above this, with a clear lead over the next term, Steward answers with the term. */
@@ -271,8 +271,6 @@ function joinedEquals(words: string[], text: string): boolean {
   }
   return true;
 }
-
-const SPACE = ' '.charCodeAt(0);
 
 export interface Candidate {
   termId: string;

@@ -7,7 +7,7 @@
 // src/glossary/matching/term-indexes.ts decides when an index is current.
 import type { Db } from '../../db/database.js';
 import { searchTextWords, termIndexAliases, termIndexPage, type IndexAliasRow as AliasRow, type IndexTermRow as TermRow } from './lookup-repo.js';
-import { compact, isNumber } from './normalise.js';
+import { compact, isNumber, SPACE } from './normalise.js';
 import type { Candidate, PreparedQuery } from './ranking.js';
 import type { TermStatus } from '../tables.js';
 
@@ -323,7 +323,5 @@ function compareCompact(norm: string, text: string): -1 | 0 | 1 | 'begins' {
     if (a !== b) return a < b ? -1 : 1;
   }
 }
-
-const SPACE = ' '.charCodeAt(0);
 
 const shape = (word: string) => `${word[0]}${word.length}`;
