@@ -246,9 +246,9 @@ async function rememberAnswers({ config, clock, log, runHttp }: Start, database:
   const kpiAnswers = new AnswerCache<Card>({ maxEntries: 2_000, maxAgeMs: 60_000, shows: 'kpiSnapshots' });
   // Names, aliases and words of each organisation's glossary in memory, under the same rule.
   const termIndexes = new TermIndexes(database.db, log);
-  // What each term's card shows, for new questions about terms asked about before.
-  const termCards = new TermCards(database.db);
-  const remembered = [answers, composeAnswers, kpiLinks, kpiAnswers, termIndexes, termCards.remembered, termCards.missContexts, ...alsoRemembered];
+  // What each term's card shows, for new questions: whole glossaries, and per term.
+  const termCards = new TermCards(database.db, { log });
+  const remembered = [answers, composeAnswers, kpiLinks, kpiAnswers, termIndexes, termCards.store, termCards.remembered, termCards.missContexts, ...alsoRemembered];
   // Only the chat side answers lookups; a worker-only process has nothing to remember. Without
   // listening (REMEMBER_ANSWERS=false) nothing is ever enabled: every lookup reads the database.
   const changeNotices = runHttp && config.REMEMBER_ANSWERS

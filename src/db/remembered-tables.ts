@@ -42,6 +42,8 @@ const KPI_ROW = ['id', 'org_id', 'journey_id', 'key', 'name', 'unit', 'direction
 export const REMEMBERED_TABLES = {
   /** A lookup's card (src/glossary/capability.ts), with the KPIs that use the term (an injected section). */
   glossaryAnswers: [...TERM_CARD, ...KPI_LINKS],
+  /** Term cards, per term and whole glossaries (src/glossary/term-cards.ts, card-store.ts): the card alone, without the KPI section. */
+  termCards: TERM_CARD,
   /** An organisation's KPI ↔ term links, kept for the term card's KPI section. */
   kpiLinks: KPI_LINKS,
   /** `kpi <journey or kpi>` (src/kpis/capability.ts snapshot: kpiCard, journeyCard, snapshot.ts definitionsOf). */

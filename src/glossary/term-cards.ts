@@ -1,19 +1,26 @@
-// What a term card shows, per term rather than per question: a typo or an alias of a term asked about
-// before needs no database round trip (the answer cache, src/db/answer-cache.ts, remembers whole
-// answers per question; most new questions are about terms seen before). Under the same rule as every
-// remembered answer: kept only while change notices arrive, forgotten on a notice of anything a card
-// shows, and bounded in bytes. The cards not remembered are read together: every card asked for in
-// the same turn of the event loop (concurrent lookups) comes from one statement per organisation,
-// instead of a round trip each. What a miss card shows besides candidates (the time zone, a name
+// What a term card shows, per term rather than per question: a typo or an alias needs no database
+// round trip (the answer cache, src/db/answer-cache.ts, remembers whole answers per question; most new
+// questions are about a term, not a question, seen before). A card comes from the organisation's
+// whole glossary in memory (src/glossary/card-store.ts) once it is loaded, else from the cards
+// remembered per term, else from the database. Under the same rule as every remembered answer: kept
+// only while change notices arrive, forgotten on a notice of anything a card shows, and bounded in
+// bytes. The cards read from the database are read together: every card asked for in the same turn
+// of the event loop (concurrent lookups) comes from one statement per organisation, instead of a
+// round trip each. What a miss card shows besides candidates (the time zone, a name
 // proposed already) is remembered per organisation under the same rule.
 import { AnswerCache } from '../db/answer-cache.js';
 import type { Db } from '../db/database.js';
+import type { Logger } from '../log.js';
+import { CardStore } from './card-store.js';
 import { orgMissContext, type MissContext, type OrgMissContext } from './matching/lookup-repo.js';
 import { termCardsData, type TermCardRow } from './repo/term-card.js';
 
 export interface TermCardsOptions {
-  /** Bytes the remembered cards may take (about 1 KB a card with its aliases). */
+  /** Bytes the cards remembered per term may take (about 1 KB a card with its aliases). */
   maxBytes?: number;
+  /** Bytes the whole glossaries in memory may take (src/glossary/card-store.ts). */
+  storeBytes?: number;
+  log?: Logger;
   /** Cards read in one statement at most. */
   batchSize?: number;
 }
@@ -27,8 +34,10 @@ interface Waiting {
 export class TermCards {
   /** Enabled, disabled and told of changes with the other remembered answers (src/app.ts). */
   readonly remembered: AnswerCache<TermCardRow>;
+  /** Every card of an organisation in memory; told of changes as `remembered` is. */
+  readonly store: CardStore;
   /** Each organisation's miss context (its time zone, the new names waiting for approval); told of changes as `remembered` is. */
-  readonly missContexts = new AnswerCache<OrgMissContext>({ shows: 'glossaryAnswers', maxEntries: 10_000, maxBytes: 4 * 1024 * 1024, sizeOf: missContextBytes });
+  readonly missContexts = new AnswerCache<OrgMissContext>({ shows: 'termCards', maxEntries: 10_000, maxBytes: 4 * 1024 * 1024, sizeOf: missContextBytes });
   private readonly waiting = new Map<string, Waiting[]>();
   private scheduled = false;
   private readonly batchSize: number;
@@ -38,13 +47,14 @@ export class TermCards {
     private readonly db: Db,
     options: TermCardsOptions = {},
   ) {
-    this.remembered = new AnswerCache<TermCardRow>({ shows: 'glossaryAnswers', maxEntries: 100_000, maxBytes: options.maxBytes ?? 24 * 1024 * 1024, sizeOf: cardBytes });
+    this.remembered = new AnswerCache<TermCardRow>({ shows: 'termCards', maxEntries: 100_000, maxBytes: options.maxBytes ?? 16 * 1024 * 1024, sizeOf: cardBytes });
+    this.store = new CardStore(db, { ...(options.storeBytes !== undefined ? { maxBytes: options.storeBytes } : {}), ...(options.log ? { log: options.log } : {}) });
     this.batchSize = options.batchSize ?? 100;
   }
 
-  /** The term's card, remembered or read with the others asked for now; undefined when the term is gone. */
+  /** The term's card, from memory or read with the others asked for now; undefined when the term is gone. */
   get(orgId: string, termId: string): Promise<TermCardRow | undefined> {
-    const known = this.remembered.get(key(orgId, termId));
+    const known = this.store.card(orgId, termId) ?? this.remembered.get(key(orgId, termId));
     if (known) return Promise.resolve(known);
     return new Promise((resolve, reject) => {
       const list = this.waiting.get(orgId);
@@ -73,6 +83,7 @@ export class TermCards {
 
   /** Forgets every remembered card (a change made through this process). */
   forget(): void {
+    this.store.forget();
     this.remembered.forget();
     this.missContexts.forget();
   }

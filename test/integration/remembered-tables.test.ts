@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnswerCache } from '../../src/db/answer-cache.js';
 import { noticeOf, noticeTriggers, REMEMBERED_TABLES, type RememberedAnswer } from '../../src/db/remembered-tables.js';
 import type { Db } from '../../src/db/database.js';
+import { CardStore } from '../../src/glossary/card-store.js';
 import { TermIndexes } from '../../src/glossary/matching/term-indexes.js';
 import type { Logger } from '../../src/log.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
@@ -102,13 +103,14 @@ describe.each(DATABASE_KINDS)('change notices on %s', (kind) => {
 });
 
 describe('what the remembered answers listen to', () => {
-  it('is what REMEMBERED_TABLES says, for the answer caches, the actors and the term indexes', () => {
+  it('is what REMEMBERED_TABLES says, for the answer caches, the actors, the term indexes and the cards', () => {
     const notices = [...new Set(noticeTriggers().map((t) => t.notice ?? t.table))];
     const termIndexes = new TermIndexes({} as Db, {} as Logger);
     const listening = (kept: { dependsOn(notice: string): boolean }) => notices.filter((n) => kept.dependsOn(n)).sort();
     const listed = (answer: RememberedAnswer) => [...new Set(REMEMBERED_TABLES[answer].map(noticeOf))].sort();
     expect(listening(termIndexes)).toEqual(listed('termIndexes'));
-    for (const answer of ['glossaryAnswers', 'kpiLinks', 'kpiSnapshots', 'actors'] as const) expect(listening(new AnswerCache({ shows: answer }))).toEqual(listed(answer));
+    expect(listening(new CardStore({} as Db))).toEqual(listed('termCards'));
+    for (const answer of ['glossaryAnswers', 'termCards', 'kpiLinks', 'kpiSnapshots', 'actors'] as const) expect(listening(new AnswerCache({ shows: answer }))).toEqual(listed(answer));
   });
 
   it('is installed by a migration: a change to REMEMBERED_TABLES needs a new one', () => {

@@ -22,13 +22,17 @@ export function termCardSelect(orgId: string, termId: RawBuilder<unknown> | stri
   return cardsWhere(orgId, sql`t.id = ${termId}`);
 }
 
+/** A person's Slack and Teams identities as a JSON array (null when none), in one order for every statement that reads them. */
+const stewardIdentities = (personId: RawBuilder<unknown>) =>
+  sql`(select json_agg(json_build_object('platform', i.platform, 'user', i.external_user_id) order by i.platform, i.external_user_id) from identities i where i.person_id = ${personId})`;
+
 function cardsWhere(orgId: string, idMatch: RawBuilder<unknown>) {
   return sql`
     select t.id, t.org_id, t.name, t.definition, t.notes, t.links, t.status, t.replaced_by_id, t.steward_person_id, t.version, t.updated_at,
       o.time_zone,
       coalesce((select json_agg(a.alias order by a.created_at, a.alias) from glossary_aliases a where a.term_id = t.id), '[]'::json) as aliases,
       p.display_name as steward_name,
-      (select json_agg(json_build_object('platform', i.platform, 'user', i.external_user_id)) from identities i where i.person_id = t.steward_person_id) as steward_identities,
+      ${stewardIdentities(sql`t.steward_person_id`)} as steward_identities,
       r.name as replaced_by_name,
       (select count(*)::int from glossary_proposals gp where gp.term_id = t.id and gp.status = 'pending') as pending_proposals
     from glossary_terms t
@@ -54,4 +58,52 @@ export async function termCardData(db: Db, orgId: string, termId: string): Promi
 export async function termCardsData(db: Db, orgId: string, termIds: readonly string[]): Promise<TermCardRow[]> {
   const result = await sql<TermCardRow>`${sql.raw(PLAN_ONCE)}${cardsWhere(orgId, sql`t.id = any(${[...termIds]}::uuid[])`)}`.execute(db);
   return result.rows;
+}
+
+/**
+ * A page of an organisation's terms (by id, after `after`), each card's own part as compact JSON
+ * text: [name, definition, notes, links, status, replaced_by_id, steward_person_id, version,
+ * updated_at in whole milliseconds, aliases, pending proposals]. What several cards share (the time
+ * zone, the stewards, the names of replacements) is read once (cardStoreShared); src/glossary/card-store.ts
+ * keeps the text and makes a TermCardRow of it when a card is asked for.
+ */
+export async function cardTextsPage(db: Db, orgId: string, after: string, limit: number): Promise<CardText[]> {
+  const result = await sql<CardText>`
+    select t.id, json_build_array(
+      t.name, t.definition, t.notes, t.links, t.status, t.replaced_by_id, t.steward_person_id, t.version,
+      (extract(epoch from date_trunc('milliseconds', t.updated_at)) * 1000)::bigint,
+      coalesce((select json_agg(a.alias order by a.created_at, a.alias) from glossary_aliases a where a.term_id = t.id), '[]'::json),
+      (select count(*)::int from glossary_proposals gp where gp.term_id = t.id and gp.status = 'pending')
+    )::text as card
+    from glossary_terms t
+    where t.org_id = ${orgId} and t.id > ${after}
+    order by t.id
+    limit ${limit}
+  `.execute(db);
+  return result.rows;
+}
+
+/** A term's id and its card's own part (cardTextsPage). */
+export interface CardText {
+  id: string;
+  card: string;
+}
+
+/** A steward as the cards show them. */
+export interface CardSteward {
+  id: string;
+  name: string;
+  identities: TermCardRow['steward_identities'];
+}
+
+/** What the cards of an organisation share: its time zone and its stewards (name and identities); undefined when it does not exist. */
+export async function cardStoreShared(db: Db, orgId: string): Promise<{ timeZone: string; stewards: CardSteward[] } | undefined> {
+  const org = await db.selectFrom('organisations').select('time_zone').where('id', '=', orgId).executeTakeFirst();
+  if (!org) return undefined;
+  const stewards = await sql<CardSteward>`
+    select p.id, p.display_name as name, ${stewardIdentities(sql`p.id`)} as identities
+    from people p
+    where p.id in (select t.steward_person_id from glossary_terms t where t.org_id = ${orgId} and t.steward_person_id is not null)
+  `.execute(db);
+  return { timeZone: org.time_zone, stewards: stewards.rows };
 }
