@@ -128,6 +128,7 @@ export class CardStore extends Remembered {
   private async load(orgId: string, generation: number): Promise<void> {
     const shared = await cardStoreShared(this.db, orgId);
     if (!shared || generation !== this.generation || !this.enabled) return;
+    const started = Date.now();
     const org: OrgCards = { cards: new Map(), timeZone: shared.timeZone, stewards: new Map(shared.stewards.map((s) => [s.id, s])), bytes: 0 };
     // Served from the first page on: a card not loaded yet is read from the database.
     this.orgs.set(orgId, org);
@@ -145,7 +146,10 @@ export class CardStore extends Remembered {
         org.bytes += bytes;
         this.bytes += bytes;
       }
-      if (page.length < this.pageSize) return;
+      if (page.length < this.pageSize) {
+        this.log?.info({ orgId, cards: org.cards.size, bytes: org.bytes, ms: Date.now() - started }, 'glossary: term cards loaded into memory');
+        return;
+      }
       after = page[page.length - 1]!.id;
     }
   }
