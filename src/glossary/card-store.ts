@@ -9,7 +9,9 @@
 // when it is asked for. Under the rule of every remembered thing (src/db/remembered.ts): kept only while
 // change notices arrive, forgotten on a notice of anything a card shows, built in the background from
 // pages read after the last change (a card asked for before its page arrives is read from the
-// database), and bounded in bytes, the least recently used organisation going first.
+// database), and bounded in bytes, the least recently used organisation going first. A notice about
+// people, identities or the time zone (a person's first message makes one) forgets only the shared
+// part, read again in one small statement, not the cards.
 import type { Db } from '../db/database.js';
 import { noticesFor } from '../db/remembered-tables.js';
 import { Remembered } from '../db/remembered.js';
@@ -26,15 +28,23 @@ export interface CardStoreOptions {
   log?: Logger;
 }
 
-/** An organisation's cards: each term's own part by id, and what the cards share. */
-interface OrgCards {
-  cards: Map<string, string>;
+/** What an organisation's cards share. */
+interface Shared {
   timeZone: string;
   stewards: Map<string, CardSteward>;
+}
+
+/** An organisation's cards: each term's own part by id, and what the cards share (undefined while it is read again). */
+interface OrgCards {
+  cards: Map<string, string>;
+  shared: Shared | undefined;
+  readingShared: boolean;
   bytes: number;
 }
 
 const NOTICES = noticesFor('termCards');
+/** Shown by the shared part only (cardStoreShared); every other notice of a card's tables changes the cards' own text. */
+const SHARED_NOTICES = new Set(['organisations', 'people', 'identities']);
 const NO_ID = '00000000-0000-0000-0000-000000000000';
 
 export class CardStore extends Remembered {
@@ -42,6 +52,21 @@ export class CardStore extends Remembered {
   override dependsOn(table: string): boolean {
     return NOTICES.has(table);
   }
+
+  override changed(table: string): void {
+    if (!this.dependsOn(table)) return;
+    if (!SHARED_NOTICES.has(table)) {
+      this.forget();
+      return;
+    }
+    this.sharedGeneration++;
+    for (const org of this.orgs.values()) org.shared = undefined;
+  }
+
+  /** Statements read, for tests: whole loads and reads of the shared part alone. */
+  readonly counts = { loads: 0, sharedReads: 0 };
+  /** Moves on each notice about the shared part: a shared part read before it is not kept. */
+  private sharedGeneration = 0;
 
   /** In order of use, least recent first: eviction takes the first. */
   private readonly orgs = new Map<string, OrgCards>();
@@ -80,8 +105,12 @@ export class CardStore extends Remembered {
       this.orgs.delete(orgId);
       this.orgs.set(orgId, org);
     }
+    if (!org.shared) {
+      this.readShared(orgId, org);
+      return undefined;
+    }
     const text = org.cards.get(termId);
-    return text === undefined ? undefined : cardRow(orgId, termId, org, text);
+    return text === undefined ? undefined : cardRow(orgId, termId, org, org.shared, text);
   }
 
   /** Cards held and their estimated bytes, for tests and the benchmarks. */
@@ -98,8 +127,10 @@ export class CardStore extends Remembered {
   /** Waits (up to ten seconds) until the organisation's cards are loaded; for tests and the benchmarks. */
   async loaded(orgId: string): Promise<boolean> {
     for (let i = 0; i < 1000 && this.enabled; i++) {
-      if (this.orgs.has(orgId) && !this.loading.has(orgId)) return true;
-      if (!this.orgs.has(orgId)) this.startLoad(orgId);
+      const org = this.orgs.get(orgId);
+      if (org?.shared && !this.loading.has(orgId)) return true;
+      if (!org) this.startLoad(orgId);
+      else if (!org.shared) this.readShared(orgId, org);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     return false;
@@ -126,10 +157,12 @@ export class CardStore extends Remembered {
 
   /** Reads the organisation's cards page by page; stops when something changed or the budget is spent (what fits is kept). */
   private async load(orgId: string, generation: number): Promise<void> {
+    const started = Date.now();
+    this.counts.loads++;
+    const sharedGeneration = this.sharedGeneration;
     const shared = await cardStoreShared(this.db, orgId);
     if (!shared || generation !== this.generation || !this.enabled) return;
-    const started = Date.now();
-    const org: OrgCards = { cards: new Map(), timeZone: shared.timeZone, stewards: new Map(shared.stewards.map((s) => [s.id, s])), bytes: 0 };
+    const org: OrgCards = { cards: new Map(), shared: sharedGeneration === this.sharedGeneration ? sharedPart(shared) : undefined, readingShared: false, bytes: 0 };
     // Served from the first page on: a card not loaded yet is read from the database.
     this.orgs.set(orgId, org);
     for (let after = NO_ID; ; ) {
@@ -154,6 +187,22 @@ export class CardStore extends Remembered {
     }
   }
 
+  /** Reads the organisation's shared part again (after a notice about people, identities or time zones), in the background. */
+  private readShared(orgId: string, org: OrgCards): void {
+    if (org.readingShared) return;
+    org.readingShared = true;
+    this.counts.sharedReads++;
+    const { generation, sharedGeneration } = this;
+    void cardStoreShared(this.db, orgId)
+      .then((shared) => {
+        if (shared && generation === this.generation && sharedGeneration === this.sharedGeneration && this.orgs.get(orgId) === org) org.shared = sharedPart(shared);
+      })
+      .catch((error: unknown) => this.log?.warn({ err: error, orgId }, 'glossary: the stewards of the term cards in memory could not be read; lookups read cards from the database meanwhile'))
+      .finally(() => {
+        org.readingShared = false;
+      });
+  }
+
   /** Evicts other organisations, least recently used first, until `bytes` more fit; false when they cannot. */
   private makeRoom(orgId: string, bytes: number): boolean {
     while (this.bytes + bytes > this.maxBytes) {
@@ -166,6 +215,8 @@ export class CardStore extends Remembered {
   }
 }
 
+const sharedPart = (shared: { timeZone: string; stewards: CardSteward[] }): Shared => ({ timeZone: shared.timeZone, stewards: new Map(shared.stewards.map((s) => [s.id, s])) });
+
 /** The text once (twice when it is not Latin-1: V8 keeps such strings as UTF-16), the id and the map's entry. */
 function cardBytes(id: string, card: string): number {
   // eslint-disable-next-line no-control-regex
@@ -177,9 +228,9 @@ function cardBytes(id: string, card: string): number {
 type CardTuple = [string, string, string | null, string[], TermCardRow['status'], string | null, string | null, number, number, string[], number];
 
 /** The card as termCardsData reads it; undefined when a part it shows is not held (the database then answers). */
-function cardRow(orgId: string, id: string, org: OrgCards, text: string): TermCardRow | undefined {
+function cardRow(orgId: string, id: string, org: OrgCards, shared: Shared, text: string): TermCardRow | undefined {
   const [name, definition, notes, links, status, replacedById, stewardId, version, updatedMs, aliases, pending] = JSON.parse(text) as CardTuple;
-  const steward = stewardId === null ? undefined : org.stewards.get(stewardId);
+  const steward = stewardId === null ? undefined : shared.stewards.get(stewardId);
   if (stewardId !== null && !steward) return undefined;
   let replacedByName: string | null = null;
   if (replacedById !== null) {
@@ -199,7 +250,7 @@ function cardRow(orgId: string, id: string, org: OrgCards, text: string): TermCa
     steward_person_id: stewardId,
     version,
     updated_at: new Date(updatedMs),
-    time_zone: org.timeZone,
+    time_zone: shared.timeZone,
     aliases,
     steward_name: steward?.name ?? null,
     steward_identities: steward?.identities ?? null,

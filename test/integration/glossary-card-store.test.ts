@@ -122,6 +122,33 @@ describe.each(DATABASE_KINDS)('term cards in memory on %s', (kind) => {
     await sql`update glossary_terms set name = 'Customer Satisfaction Score' where id = ${csat.id}`.execute(database.db);
   });
 
+  it('keeps the cards when someone new appears or a steward changes, and reads only the stewards and time zone again', async () => {
+    const store = await listeningStore();
+    expect(await store.loaded(orgId)).toBe(true);
+    const nps = (await cardsFromDatabase(orgId)).find((c) => c.name === 'Net Promoter Score')!;
+    const loads = store.counts.loads;
+    // A person's first message creates them and their identity: nothing a card shows.
+    heard.length = 0;
+    const newcomer = await database.db.insertInto('people').values({ org_id: orgId, display_name: 'New Person', email: null, preferred_platform: null, welcomed_at: null }).returning('id').executeTakeFirstOrThrow();
+    await database.db.insertInto('identities').values({ person_id: newcomer.id, platform: 'slack', installation_external_id: 'T01', external_user_id: 'U0NEW' }).execute();
+    await waitUntil('the newcomer is heard', () => heard.includes('people') && heard.includes('identities'));
+    expect(await store.loaded(orgId)).toBe(true);
+    expect(comparable(store.card(orgId, nps.id))).toEqual(comparable(nps));
+    // The steward renamed and seen on Teams under another id, and the time zone changed, elsewhere.
+    heard.length = 0;
+    await sql`update people set display_name = 'Ada Lovelace' where id = ${nps.steward_person_id}`.execute(database.db);
+    await sql`update identities set external_user_id = 'aad-ada-2' where person_id = ${nps.steward_person_id} and platform = 'teams'`.execute(database.db);
+    await sql`update organisations set time_zone = 'Asia/Tokyo' where id = ${orgId}`.execute(database.db);
+    await waitUntil('the changes are heard', () => ['people', 'identities', 'organisations'].every((t) => heard.includes(t)));
+    expect(await store.loaded(orgId)).toBe(true);
+    const [now] = await termCardsData(database.db, orgId, [nps.id]);
+    expect(now).toMatchObject({ steward_name: 'Ada Lovelace', time_zone: 'Asia/Tokyo' });
+    expect(comparable(store.card(orgId, nps.id))).toEqual(comparable(now));
+    expect(store.counts.loads).toBe(loads);
+    expect(store.counts.sharedReads).toBeGreaterThanOrEqual(2);
+    await sql`update organisations set time_zone = 'Europe/Paris' where id = ${orgId}`.execute(database.db);
+  });
+
   it('keeps within its budget: the least recently used organisation goes, and what does not fit is read from the database', async () => {
     const probe = await listeningStore();
     expect(await probe.loaded(orgId)).toBe(true);
