@@ -5,13 +5,13 @@
 // reads made typo and alias lookups 2–3 × slower than popular ones at p50 and most of the p99 tail).
 // One card's own part is about 270 characters of JSON text, one string for the garbage collector
 // instead of an object graph per card: 100,000 cards take about 40 MB. What many cards share (the time
-// zone, the stewards and their identities) is kept once per organisation, and a card's row is made
-// when it is asked for. Under the rule of every remembered thing (src/db/remembered.ts): kept only while
+// zone, the stewards and their identities) and what changes without the term (its pending proposals)
+// is kept once per organisation, and a card's row is made when it is asked for. Under the rule of every remembered thing (src/db/remembered.ts): kept only while
 // change notices arrive, forgotten on a notice of anything a card shows, built in the background from
 // pages read after the last change (a card asked for before its page arrives is read from the
 // database), and bounded in bytes, the least recently used organisation going first. A notice about
-// people, identities or the time zone (a person's first message makes one) forgets only the shared
-// part, read again in one small statement, not the cards.
+// people, identities, the time zone (a person's first message makes one) or proposals forgets only
+// the shared part, read again in small statements, not the cards.
 import type { Db } from '../db/database.js';
 import { noticesFor } from '../db/remembered-tables.js';
 import { Remembered } from '../db/remembered.js';
@@ -28,10 +28,11 @@ export interface CardStoreOptions {
   log?: Logger;
 }
 
-/** What an organisation's cards share. */
+/** What an organisation's cards share, and their pending proposals (which change without the term). */
 interface Shared {
   timeZone: string;
   stewards: Map<string, CardSteward>;
+  pending: Map<string, number>;
 }
 
 /** An organisation's cards: each term's own part by id, and what the cards share (undefined while it is read again). */
@@ -44,7 +45,7 @@ interface OrgCards {
 
 const NOTICES = noticesFor('termCards');
 /** Shown by the shared part only (cardStoreShared); every other notice of a card's tables changes the cards' own text. */
-const SHARED_NOTICES = new Set(['organisations', 'people', 'identities']);
+const SHARED_NOTICES = new Set(['organisations', 'people', 'identities', 'glossary_proposals']);
 const NO_ID = '00000000-0000-0000-0000-000000000000';
 
 export class CardStore extends Remembered {
@@ -187,7 +188,7 @@ export class CardStore extends Remembered {
     }
   }
 
-  /** Reads the organisation's shared part again (after a notice about people, identities or time zones), in the background. */
+  /** Reads the organisation's shared part again (after a notice about people, identities, time zones or proposals), in the background. */
   private readShared(orgId: string, org: OrgCards): void {
     if (org.readingShared) return;
     org.readingShared = true;
@@ -215,7 +216,11 @@ export class CardStore extends Remembered {
   }
 }
 
-const sharedPart = (shared: { timeZone: string; stewards: CardSteward[] }): Shared => ({ timeZone: shared.timeZone, stewards: new Map(shared.stewards.map((s) => [s.id, s])) });
+const sharedPart = (shared: NonNullable<Awaited<ReturnType<typeof cardStoreShared>>>): Shared => ({
+  timeZone: shared.timeZone,
+  stewards: new Map(shared.stewards.map((s) => [s.id, s])),
+  pending: new Map(shared.pending.map((p) => [p.term_id, p.n])),
+});
 
 /** The text once (twice when it is not Latin-1: V8 keeps such strings as UTF-16), the id and the map's entry. */
 function cardBytes(id: string, card: string): number {
@@ -225,11 +230,11 @@ function cardBytes(id: string, card: string): number {
 }
 
 /** The order of cardTextsPage's array. */
-type CardTuple = [string, string, string | null, string[], TermCardRow['status'], string | null, string | null, number, number, string[], number];
+type CardTuple = [string, string, string | null, string[], TermCardRow['status'], string | null, string | null, number, number, string[]];
 
 /** The card as termCardsData reads it; undefined when a part it shows is not held (the database then answers). */
 function cardRow(orgId: string, id: string, org: OrgCards, shared: Shared, text: string): TermCardRow | undefined {
-  const [name, definition, notes, links, status, replacedById, stewardId, version, updatedMs, aliases, pending] = JSON.parse(text) as CardTuple;
+  const [name, definition, notes, links, status, replacedById, stewardId, version, updatedMs, aliases] = JSON.parse(text) as CardTuple;
   const steward = stewardId === null ? undefined : shared.stewards.get(stewardId);
   if (stewardId !== null && !steward) return undefined;
   let replacedByName: string | null = null;
@@ -255,6 +260,6 @@ function cardRow(orgId: string, id: string, org: OrgCards, shared: Shared, text:
     steward_name: steward?.name ?? null,
     steward_identities: steward?.identities ?? null,
     replaced_by_name: replacedByName,
-    pending_proposals: pending,
+    pending_proposals: shared.pending.get(id) ?? 0,
   };
 }

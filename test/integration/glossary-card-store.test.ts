@@ -122,7 +122,7 @@ describe.each(DATABASE_KINDS)('term cards in memory on %s', (kind) => {
     await sql`update glossary_terms set name = 'Customer Satisfaction Score' where id = ${csat.id}`.execute(database.db);
   });
 
-  it('keeps the cards when someone new appears or a steward changes, and reads only the stewards and time zone again', async () => {
+  it('keeps the cards when someone new appears, a steward changes or an edit is proposed, and reads only what they share again', async () => {
     const store = await listeningStore();
     expect(await store.loaded(orgId)).toBe(true);
     const nps = (await cardsFromDatabase(orgId)).find((c) => c.name === 'Net Promoter Score')!;
@@ -139,10 +139,12 @@ describe.each(DATABASE_KINDS)('term cards in memory on %s', (kind) => {
     await sql`update people set display_name = 'Ada Lovelace' where id = ${nps.steward_person_id}`.execute(database.db);
     await sql`update identities set external_user_id = 'aad-ada-2' where person_id = ${nps.steward_person_id} and platform = 'teams'`.execute(database.db);
     await sql`update organisations set time_zone = 'Asia/Tokyo' where id = ${orgId}`.execute(database.db);
-    await waitUntil('the changes are heard', () => ['people', 'identities', 'organisations'].every((t) => heard.includes(t)));
+    // And a second edit proposed for the term.
+    await sql`insert into glossary_proposals (org_id, term_id, kind, base_version, definition, aliases_add, aliases_remove, proposed_by_person_id) values (${orgId}, ${nps.id}, 'edit', 1, 'Another definition.', '[]', '[]', ${newcomer.id})`.execute(database.db);
+    await waitUntil('the changes are heard', () => ['people', 'identities', 'organisations', 'glossary_proposals'].every((t) => heard.includes(t)));
     expect(await store.loaded(orgId)).toBe(true);
     const [now] = await termCardsData(database.db, orgId, [nps.id]);
-    expect(now).toMatchObject({ steward_name: 'Ada Lovelace', time_zone: 'Asia/Tokyo' });
+    expect(now).toMatchObject({ steward_name: 'Ada Lovelace', time_zone: 'Asia/Tokyo', pending_proposals: 2 });
     expect(comparable(store.card(orgId, nps.id))).toEqual(comparable(now));
     expect(store.counts.loads).toBe(loads);
     expect(store.counts.sharedReads).toBeGreaterThanOrEqual(2);

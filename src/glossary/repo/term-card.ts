@@ -63,8 +63,8 @@ export async function termCardsData(db: Db, orgId: string, termIds: readonly str
 /**
  * A page of an organisation's terms (by id, after `after`), each card's own part as compact JSON
  * text: [name, definition, notes, links, status, replaced_by_id, steward_person_id, version,
- * updated_at in whole milliseconds, aliases, pending proposals]. What several cards share (the time
- * zone, the stewards, the names of replacements) is read once (cardStoreShared); src/glossary/card-store.ts
+ * updated_at in whole milliseconds, aliases]. What several cards share or what changes without the
+ * term (the time zone, the stewards, the pending proposals) is read once (cardStoreShared); src/glossary/card-store.ts
  * keeps the text and makes a TermCardRow of it when a card is asked for.
  */
 export async function cardTextsPage(db: Db, orgId: string, after: string, limit: number): Promise<CardText[]> {
@@ -72,8 +72,7 @@ export async function cardTextsPage(db: Db, orgId: string, after: string, limit:
     select t.id, json_build_array(
       t.name, t.definition, t.notes, t.links, t.status, t.replaced_by_id, t.steward_person_id, t.version,
       (extract(epoch from date_trunc('milliseconds', t.updated_at)) * 1000)::bigint,
-      coalesce((select json_agg(a.alias order by a.created_at, a.alias) from glossary_aliases a where a.term_id = t.id), '[]'::json),
-      (select count(*)::int from glossary_proposals gp where gp.term_id = t.id and gp.status = 'pending')
+      coalesce((select json_agg(a.alias order by a.created_at, a.alias) from glossary_aliases a where a.term_id = t.id), '[]'::json)
     )::text as card
     from glossary_terms t
     where t.org_id = ${orgId} and t.id > ${after}
@@ -96,8 +95,8 @@ export interface CardSteward {
   identities: TermCardRow['steward_identities'];
 }
 
-/** What the cards of an organisation share: its time zone and its stewards (name and identities); undefined when it does not exist. */
-export async function cardStoreShared(db: Db, orgId: string): Promise<{ timeZone: string; stewards: CardSteward[] } | undefined> {
+/** What the cards of an organisation share: its time zone, its stewards (name and identities) and the pending proposals per term; undefined when it does not exist. */
+export async function cardStoreShared(db: Db, orgId: string): Promise<{ timeZone: string; stewards: CardSteward[]; pending: { term_id: string; n: number }[] } | undefined> {
   const org = await db.selectFrom('organisations').select('time_zone').where('id', '=', orgId).executeTakeFirst();
   if (!org) return undefined;
   const stewards = await sql<CardSteward>`
@@ -105,5 +104,10 @@ export async function cardStoreShared(db: Db, orgId: string): Promise<{ timeZone
     from people p
     where p.id in (select t.steward_person_id from glossary_terms t where t.org_id = ${orgId} and t.steward_person_id is not null)
   `.execute(db);
-  return { timeZone: org.time_zone, stewards: stewards.rows };
+  const pending = await sql<{ term_id: string; n: number }>`
+    select gp.term_id, count(*)::int as n from glossary_proposals gp
+    where gp.org_id = ${orgId} and gp.status = 'pending' and gp.term_id is not null
+    group by gp.term_id
+  `.execute(db);
+  return { timeZone: org.time_zone, stewards: stewards.rows, pending: pending.rows };
 }
