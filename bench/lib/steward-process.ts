@@ -106,7 +106,7 @@ export async function startStewardProcess(options: StewardProcessOptions): Promi
       env: {
         NODE_ENV: 'production',
         TEAMS_ALLOW_ANONYMOUS: 'true',
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
         PORT: '0',
         DATABASE_URL: database.url,
         REDIS_URL: BENCH_REDIS_URL,
