@@ -54,16 +54,6 @@ export class CardStore extends Remembered {
     return NOTICES.has(table);
   }
 
-  override changed(table: string): void {
-    if (!this.dependsOn(table)) return;
-    if (!SHARED_NOTICES.has(table)) {
-      this.forget();
-      return;
-    }
-    this.sharedGeneration++;
-    for (const org of this.orgs.values()) org.shared = undefined;
-  }
-
   /** Statements read, for tests: whole loads and reads of the shared part alone. */
   readonly counts = { loads: 0, sharedReads: 0 };
   /** Moves on each notice about the shared part: a shared part read before it is not kept. */
@@ -91,6 +81,17 @@ export class CardStore extends Remembered {
     this.log = options.log;
   }
 
+  /** A notice of a table only the shared part shows forgets that part alone; any other forgets every card. */
+  override changed(table: string): void {
+    if (!this.dependsOn(table)) return;
+    if (!SHARED_NOTICES.has(table)) {
+      this.forget();
+      return;
+    }
+    this.sharedGeneration++;
+    for (const org of this.orgs.values()) org.shared = undefined;
+  }
+
   /**
    * The term's card if the organisation's cards are in memory and hold it; otherwise undefined (read
    * it from the database), and the organisation's cards are loaded for later lookups.
@@ -114,7 +115,7 @@ export class CardStore extends Remembered {
     return text === undefined ? undefined : cardRow(orgId, termId, org, org.shared, text);
   }
 
-  /** Cards held and their estimated bytes, for tests and the benchmarks. */
+  /** Cards held and their estimated bytes, for tests. */
   size(orgId?: string): { cards: number; bytes: number } {
     if (orgId !== undefined) {
       const org = this.orgs.get(orgId);
@@ -125,7 +126,7 @@ export class CardStore extends Remembered {
     return { cards, bytes: this.bytes };
   }
 
-  /** Waits (up to ten seconds) until the organisation's cards are loaded; for tests and the benchmarks. */
+  /** Waits (up to ten seconds) until the organisation's cards are loaded; for tests. */
   async loaded(orgId: string): Promise<boolean> {
     for (let i = 0; i < 1000 && this.enabled; i++) {
       const org = this.orgs.get(orgId);
