@@ -12,7 +12,7 @@ import { AnswerCache } from '../db/answer-cache.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../log.js';
 import { CardStore } from './card-store.js';
-import { orgMissContext, type MissContext, type OrgMissContext } from './matching/lookup-repo.js';
+import { orgMissContext, summaryOf, type MissContext, type OrgMissContext } from './matching/lookup-repo.js';
 import { termCardsData, type TermCardRow } from './repo/term-card.js';
 
 export interface TermCardsOptions {
@@ -79,6 +79,17 @@ export class TermCards {
     if (context === TOO_MANY) return undefined;
     const pending = context.pending.get(norm);
     return { timeZone: context.timeZone, ...(pending ? { pending } : {}) };
+  }
+
+  /** The start of each term's definition (as a list of candidates shows it), when every card is in memory; else undefined. */
+  summaries(orgId: string, termIds: readonly string[]): Map<string, string> | undefined {
+    const summaries = new Map<string, string>();
+    for (const termId of termIds) {
+      const card = this.store.card(orgId, termId) ?? this.remembered.get(key(orgId, termId));
+      if (!card) return undefined;
+      summaries.set(termId, summaryOf(card.definition));
+    }
+    return summaries;
   }
 
   /** Forgets every remembered card (a change made through this process). */

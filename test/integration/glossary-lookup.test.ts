@@ -9,6 +9,7 @@ import { importGlossaryCsv } from '../../src/glossary/csv.js';
 import { prepare, rank } from '../../src/glossary/matching/lookup.js';
 import { loadConfig } from '../../src/config.js';
 import { AnswerCache } from '../../src/db/answer-cache.js';
+import type { Db } from '../../src/db/database.js';
 import { TermIndex } from '../../src/glossary/matching/term-index.js';
 import { lookupDetails } from '../../src/glossary/matching/lookup-repo.js';
 import { TermCards } from '../../src/glossary/term-cards.js';
@@ -430,6 +431,36 @@ describe.each(DATABASE_KINDS)('glossary lookups matched in memory and in %s', (k
     const search = async (options: { index?: TermIndex }) =>
       (await rank(database.db, orgId, prepare('customer'), { alwaysFuzzy: true, ...options })).ranked.slice(0, 10).map((r) => `${r.name}: ${r.summary}`);
     expect(await search({ index })).toEqual(await search({}));
+  });
+
+  it('gives the same candidates, definitions and miss with the cards in memory, most of them without the database', async () => {
+    const termCards = new TermCards(database.db);
+    for (const kept of [termCards.store, termCards.missContexts]) kept.enable();
+    expect(await termCards.store.loaded(orgId)).toBe(true);
+    // Any statement fails: what is answered with this was answered from memory alone.
+    const noDatabase = new Proxy({}, { get: () => { throw new Error('read the database'); } }) as Db;
+    const whole = (r: Awaited<ReturnType<typeof rank>>) => JSON.stringify({ decision: r.decision, ranked: r.ranked.map((x) => [x.termId, x.score, x.summary]), miss: r.miss });
+    const differ: string[] = [];
+    const fromMemoryAlone: string[] = [];
+    let asked = 0;
+    for (const query of [...CASES.map((c) => c.query), ...NON_MATCHING_QUERIES, ...WORDS_IN_COMMON.map(([q]) => q)]) {
+      for (const alwaysFuzzy of [false, true]) {
+        asked++;
+        const fromDatabase = whole(await rank(database.db, orgId, prepare(query), { index, alwaysFuzzy }));
+        let withCards: string;
+        try {
+          withCards = whole(await rank(noDatabase, orgId, prepare(query), { index, alwaysFuzzy, missContexts: termCards }));
+          fromMemoryAlone.push(query);
+        } catch {
+          withCards = whole(await rank(database.db, orgId, prepare(query), { index, alwaysFuzzy, missContexts: termCards }));
+        }
+        if (fromDatabase !== withCards) differ.push(`“${query}”${alwaysFuzzy ? ' (search)' : ''}: ${fromDatabase} ≠ ${withCards}`);
+      }
+    }
+    expect(differ).toEqual([]);
+    // Candidates lists ("did you mean …") among them, with their definitions.
+    expect(fromMemoryAlone).toEqual(expect.arrayContaining(WORDS_IN_COMMON.map(([q]) => q).slice(0, 3)));
+    console.log(`[${kind}] with the cards in memory, ${fromMemoryAlone.length} of ${asked} lookups and searches needed no database`);
   });
 
   it('says what a miss shows either way: the time zone and a pending proposal of the name', async () => {

@@ -278,6 +278,13 @@ export async function lookupDetails(
   };
 }
 
+/** What `left(t.definition, 200)` above gives, for a definition held in memory: 200 characters (code points, as Postgres counts), not UTF-16 units. */
+export function summaryOf(definition: string): string {
+  if (definition.length <= 200) return definition;
+  if (!/[\uD800-\uDFFF]/.test(definition)) return definition.slice(0, 200);
+  return Array.from(definition).slice(0, 200).join('');
+}
+
 /**
  * The least text after every text that begins with `prefix`, in byte order (which for UTF-8 is code
  * point order): `name ~>=~ prefix and name ~<~ afterPrefix(prefix)` is `name like 'prefix%'` in a

@@ -129,8 +129,15 @@ export interface RankOptions {
   alwaysFuzzy?: boolean;
   /** The organisation's current term index (src/glossary/matching/term-indexes.ts): match in memory. */
   index?: TermIndex;
-  /** What a miss shows, remembered per organisation (src/glossary/term-cards.ts): with the index, a plain miss needs no database. */
-  missContexts?: { missContext(orgId: string, norm: string): Promise<repo.MissContext | undefined> };
+  /**
+   * What a miss shows, remembered per organisation, and the start of the definitions of terms held in
+   * memory (src/glossary/term-cards.ts): with the index, a miss or a list of candidates needs no database.
+   */
+  missContexts?: {
+    missContext(orgId: string, norm: string): Promise<repo.MissContext | undefined>;
+    /** What lookupDetails reads as `summaries` (repo.summaryOf each definition); undefined unless every one is in memory. */
+    summaries?(orgId: string, termIds: readonly string[]): Map<string, string> | undefined;
+  };
 }
 
 /**
@@ -200,9 +207,15 @@ async function rankInMemory(db: Db, orgId: string, query: PreparedQuery, index: 
   if (decision.kind === 'confident' && !lastPass) return { ranked, decision };
   // Adding the last pass's terms can only push these down: the terms a reply shows are among them or come with their definition.
   const shown = ranked.filter((r) => r.score >= SHOWN).slice(0, size).map((r) => r.termId);
-  if (shown.length === 0 && missContexts && (!lastPass || index.lastPassFindsNothing(query))) {
-    const miss = await missContexts.missContext(orgId, query.norm);
-    if (miss) return { ranked, decision, miss };
+  if (missContexts && (!lastPass || index.lastPassFindsNothing(query))) {
+    const summaries = shown.length === 0 ? undefined : missContexts.summaries?.(orgId, shown);
+    const miss = shown.length === 0 || summaries ? await missContexts.missContext(orgId, query.norm) : undefined;
+    if (miss && !summaries) return { ranked, decision, miss };
+    if (miss && summaries) {
+      // As below, with the definitions from memory.
+      ranked = ranked.map((r) => (r.summary ? r : { ...r, summary: summaries.get(r.termId) ?? '' }));
+      return { ranked, decision: decide(ranked, size), miss };
+    }
   }
   const details = await repo.lookupDetails(db, orgId, query, { lastPass, summariesOf: shown });
   if (lastPass) ranked = rankCandidates(query, [...candidates, ...details.similar], similarities);
