@@ -42,3 +42,35 @@ export abstract class Remembered {
     return this.enabled;
   }
 }
+
+/**
+ * What a kind of memory loads in the background (a term index, an organisation's cards): one load per
+ * key at a time, never waited for, and loads of one key at least `pauseFactor` times their own
+ * duration apart, so that a busy writer cannot keep a core or the database busy reloading.
+ */
+export class BackgroundLoads {
+  private readonly running = new Set<string>();
+  /** When each key's last load ended and how long it took. */
+  private readonly last = new Map<string, { endedAt: number; tookMs: number }>();
+
+  constructor(private readonly pauseFactor: number) {}
+
+  /** Starts `load` for `key` unless one runs or the last ended too recently; a failure goes to `failed`. */
+  start(key: string, load: () => Promise<void>, failed: (error: unknown) => void): void {
+    if (this.running.has(key)) return;
+    const last = this.last.get(key);
+    if (last && Date.now() - last.endedAt < last.tookMs * this.pauseFactor) return;
+    this.running.add(key);
+    const started = Date.now();
+    void load()
+      .catch(failed)
+      .finally(() => {
+        this.running.delete(key);
+        this.last.set(key, { endedAt: Date.now(), tookMs: Date.now() - started });
+      });
+  }
+
+  isRunning(key: string): boolean {
+    return this.running.has(key);
+  }
+}

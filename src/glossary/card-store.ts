@@ -14,7 +14,7 @@
 // the shared part, read again in small statements, not the cards.
 import type { Db } from '../db/database.js';
 import { noticesFor } from '../db/remembered-tables.js';
-import { Remembered } from '../db/remembered.js';
+import { BackgroundLoads, Remembered } from '../db/remembered.js';
 import type { Logger } from '../log.js';
 import { cardStoreShared, cardTextsPage, type CardSteward, type CardText, type TermCardRow } from './repo/term-card.js';
 
@@ -61,13 +61,10 @@ export class CardStore extends Remembered {
 
   /** In order of use, least recent first: eviction takes the first. */
   private readonly orgs = new Map<string, OrgCards>();
-  private readonly loading = new Set<string>();
-  /** When each organisation's last load ended and how long it took. */
-  private readonly lastLoad = new Map<string, { endedAt: number; tookMs: number }>();
+  private readonly loads: BackgroundLoads;
   private bytes = 0;
   private readonly maxBytes: number;
   private readonly pageSize: number;
-  private readonly pauseFactor: number;
   private readonly log: Logger | undefined;
 
   constructor(
@@ -77,7 +74,7 @@ export class CardStore extends Remembered {
     super();
     this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.pageSize = options.pageSize ?? 5_000;
-    this.pauseFactor = options.pauseFactor ?? 1;
+    this.loads = new BackgroundLoads(options.pauseFactor ?? 1);
     this.log = options.log;
   }
 
@@ -130,7 +127,7 @@ export class CardStore extends Remembered {
   async loaded(orgId: string): Promise<boolean> {
     for (let i = 0; i < 1000 && this.enabled; i++) {
       const org = this.orgs.get(orgId);
-      if (org?.shared && !this.loading.has(orgId)) return true;
+      if (org?.shared && !this.loads.isRunning(orgId)) return true;
       if (!org) this.startLoad(orgId);
       else if (!org.shared) this.readShared(orgId, org);
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -144,17 +141,12 @@ export class CardStore extends Remembered {
   }
 
   private startLoad(orgId: string): void {
-    if (this.loading.has(orgId)) return;
-    const last = this.lastLoad.get(orgId);
-    if (last && Date.now() - last.endedAt < last.tookMs * this.pauseFactor) return;
-    this.loading.add(orgId);
-    const started = Date.now();
-    void this.load(orgId, this.generation)
-      .catch((error: unknown) => this.log?.warn({ err: error, orgId }, 'glossary: term cards could not be loaded into memory; lookups read them from the database meanwhile'))
-      .finally(() => {
-        this.loading.delete(orgId);
-        this.lastLoad.set(orgId, { endedAt: Date.now(), tookMs: Date.now() - started });
-      });
+    const generation = this.generation;
+    this.loads.start(
+      orgId,
+      () => this.load(orgId, generation),
+      (error) => this.log?.warn({ err: error, orgId }, 'glossary: term cards could not be loaded into memory; lookups read them from the database meanwhile'),
+    );
   }
 
   /** Reads the organisation's cards page by page; stops when something changed or the budget is spent (what fits is kept). */

@@ -4,7 +4,7 @@
 // passes of src/glossary/matching/lookup-repo.ts) while a new index is built in the background. A lookup never
 // waits for a build. An index built from a read that started before a change is thrown away.
 import type { Db } from '../../db/database.js';
-import { Remembered } from '../../db/remembered.js';
+import { BackgroundLoads, Remembered } from '../../db/remembered.js';
 import type { Logger } from '../../log.js';
 import { TermIndex } from './term-index.js';
 
@@ -26,11 +26,8 @@ export class TermIndexes extends Remembered {
 
   /** Current indexes only: a change empties this (see clear), so what is here is never stale. */
   private readonly built = new Map<string, TermIndex>();
-  private readonly building = new Set<string>();
-  /** When each organisation's last build ended and how long it took. */
-  private readonly lastBuild = new Map<string, { endedAt: number; tookMs: number }>();
+  private readonly builds: BackgroundLoads;
   private readonly maxTerms: number;
-  private readonly pauseFactor: number;
 
   constructor(
     private readonly db: Db,
@@ -39,7 +36,7 @@ export class TermIndexes extends Remembered {
   ) {
     super();
     this.maxTerms = options.maxTerms ?? 200_000;
-    this.pauseFactor = options.pauseFactor ?? 1;
+    this.builds = new BackgroundLoads(options.pauseFactor ?? 1);
   }
 
   /** The organisation's index if it is current; otherwise undefined, and one is built for later lookups. */
@@ -71,23 +68,17 @@ export class TermIndexes extends Remembered {
   }
 
   private startBuild(orgId: string): void {
-    if (this.building.has(orgId)) return;
-    const last = this.lastBuild.get(orgId);
-    if (last && Date.now() - last.endedAt < last.tookMs * this.pauseFactor) return;
-    this.building.add(orgId);
     const generation = this.generation;
-    const started = Date.now();
-    void TermIndex.load(this.db, orgId)
-      .then((index) => {
+    this.builds.start(
+      orgId,
+      async () => {
+        const index = await TermIndex.load(this.db, orgId);
         if (generation !== this.generation || !this.enabled) return;
         this.built.set(orgId, index);
         this.evict();
-      })
-      .catch((error: unknown) => this.log.warn({ err: error, orgId }, 'glossary: the term index could not be built; lookups read the database meanwhile'))
-      .finally(() => {
-        this.building.delete(orgId);
-        this.lastBuild.set(orgId, { endedAt: Date.now(), tookMs: Date.now() - started });
-      });
+      },
+      (error) => this.log.warn({ err: error, orgId }, 'glossary: the term index could not be built; lookups read the database meanwhile'),
+    );
   }
 
   private evict(): void {
