@@ -207,21 +207,29 @@ async function rankInMemory(db: Db, orgId: string, query: PreparedQuery, index: 
   if (decision.kind === 'confident' && !lastPass) return { ranked, decision };
   // Adding the last pass's terms can only push these down: the terms a reply shows are among them or come with their definition.
   const shown = ranked.filter((r) => r.score >= SHOWN).slice(0, size).map((r) => r.termId);
-  if (missContexts && (!lastPass || index.lastPassFindsNothing(query))) {
-    const summaries = shown.length === 0 ? undefined : missContexts.summaries?.(orgId, shown);
-    const miss = shown.length === 0 || summaries ? await missContexts.missContext(orgId, query.norm) : undefined;
-    if (miss && !summaries) return { ranked, decision, miss };
-    if (miss && summaries) {
-      // As below, with the definitions from memory.
-      ranked = ranked.map((r) => (r.summary ? r : { ...r, summary: summaries.get(r.termId) ?? '' }));
-      return { ranked, decision: decide(ranked, size), miss };
-    }
-  }
-  const details = await repo.lookupDetails(db, orgId, query, { lastPass, summariesOf: shown });
-  if (lastPass) ranked = rankCandidates(query, [...candidates, ...details.similar], similarities);
+  const remembered = missContexts && (!lastPass || index.lastPassFindsNothing(query)) ? await rememberedDetails(missContexts, orgId, query.norm, shown) : undefined;
+  if (remembered && shown.length === 0) return { ranked, decision, miss: missOf(remembered) };
+  const details = remembered ?? (await repo.lookupDetails(db, orgId, query, { lastPass, summariesOf: shown }));
+  // The last pass's terms (none when known from memory) join the candidates.
+  if (lastPass && details.similar.length > 0) ranked = rankCandidates(query, [...candidates, ...details.similar], similarities);
   ranked = ranked.map((r) => (r.summary ? r : { ...r, summary: details.summaries.get(r.termId) ?? '' }));
-  return { ranked, decision: decide(ranked, size), miss: { timeZone: details.timeZone, ...(details.pending ? { pending: details.pending } : {}) } };
+  return { ranked, decision: decide(ranked, size), miss: missOf(details) };
 }
+
+type Details = Awaited<ReturnType<typeof repo.lookupDetails>>;
+
+/**
+ * What lookupDetails reads, when the last pass is known to find nothing and the rest is remembered
+ * (what a miss shows, the definitions of the terms shown); undefined when any of it is not.
+ */
+async function rememberedDetails(missContexts: NonNullable<RankOptions['missContexts']>, orgId: string, norm: string, shown: string[]): Promise<Details | undefined> {
+  const summaries = shown.length === 0 ? new Map<string, string>() : missContexts.summaries?.(orgId, shown);
+  if (!summaries) return undefined;
+  const miss = await missContexts.missContext(orgId, norm);
+  return miss && { ...miss, similar: [], summaries };
+}
+
+const missOf = (context: repo.MissContext): repo.MissContext => ({ timeZone: context.timeZone, ...(context.pending ? { pending: context.pending } : {}) });
 
 /** Follows "replaced by" from a deprecated term to the term in use now (at most a few hops, no loops). */
 export async function followReplacements(db: Db, orgId: string, termId: string): Promise<{ termId: string; name: string; replaced: { id: string; name: string }[] }> {
