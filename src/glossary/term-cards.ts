@@ -54,7 +54,7 @@ export class TermCards {
 
   /** The term's card, from memory or read with the others asked for now; undefined when the term is gone. */
   get(orgId: string, termId: string): Promise<TermCardRow | undefined> {
-    const known = this.store.card(orgId, termId) ?? this.remembered.get(key(orgId, termId));
+    const known = this.inMemory(orgId, termId);
     if (known) return Promise.resolve(known);
     return new Promise((resolve, reject) => {
       const list = this.waiting.get(orgId);
@@ -85,7 +85,7 @@ export class TermCards {
   summaries(orgId: string, termIds: readonly string[]): Map<string, string> | undefined {
     const summaries = new Map<string, string>();
     for (const termId of termIds) {
-      const card = this.store.card(orgId, termId) ?? this.remembered.get(key(orgId, termId));
+      const card = this.inMemory(orgId, termId);
       if (!card) return undefined;
       summaries.set(termId, summaryOf(card.definition));
     }
@@ -97,6 +97,11 @@ export class TermCards {
     this.store.forget();
     this.remembered.forget();
     this.missContexts.forget();
+  }
+
+  /** The card from the organisation's cards in memory, else from those remembered per term. */
+  private inMemory(orgId: string, termId: string): TermCardRow | undefined {
+    return this.store.card(orgId, termId) ?? this.remembered.get(key(orgId, termId));
   }
 
   private readWaiting(): void {

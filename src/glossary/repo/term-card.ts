@@ -26,11 +26,15 @@ export function termCardSelect(orgId: string, termId: RawBuilder<unknown> | stri
 const stewardIdentities = (personId: RawBuilder<unknown>) =>
   sql`(select json_agg(json_build_object('platform', i.platform, 'user', i.external_user_id) order by i.platform, i.external_user_id) from identities i where i.person_id = ${personId})`;
 
+/** A term's aliases as a JSON array, oldest first. */
+const termAliases = (termId: RawBuilder<unknown>) =>
+  sql`coalesce((select json_agg(a.alias order by a.created_at, a.alias) from glossary_aliases a where a.term_id = ${termId}), '[]'::json)`;
+
 function cardsWhere(orgId: string, idMatch: RawBuilder<unknown>) {
   return sql`
     select t.id, t.org_id, t.name, t.definition, t.notes, t.links, t.status, t.replaced_by_id, t.steward_person_id, t.version, t.updated_at,
       o.time_zone,
-      coalesce((select json_agg(a.alias order by a.created_at, a.alias) from glossary_aliases a where a.term_id = t.id), '[]'::json) as aliases,
+      ${termAliases(sql`t.id`)} as aliases,
       p.display_name as steward_name,
       ${stewardIdentities(sql`t.steward_person_id`)} as steward_identities,
       r.name as replaced_by_name,
@@ -72,7 +76,7 @@ export async function cardTextsPage(db: Db, orgId: string, after: string, limit:
     select t.id, json_build_array(
       t.name, t.definition, t.notes, t.links, t.status, t.replaced_by_id, t.steward_person_id, t.version,
       (extract(epoch from date_trunc('milliseconds', t.updated_at)) * 1000)::bigint,
-      coalesce((select json_agg(a.alias order by a.created_at, a.alias) from glossary_aliases a where a.term_id = t.id), '[]'::json)
+      ${termAliases(sql`t.id`)}
     )::text as card
     from glossary_terms t
     where t.org_id = ${orgId} and t.id > ${after}
