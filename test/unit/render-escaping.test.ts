@@ -39,6 +39,15 @@ describe('Slack rendering of user text', () => {
     expect(escapeMrkdwn('*bold*')).not.toBe('*bold*');
     expect(escapeMrkdwn('<!channel> & <@U1>')).toBe('&lt;!channel&gt; &amp; &lt;@U1&gt;');
   });
+
+  it('escapes every text as the four replacements do, also when it returns plain text unchanged', () => {
+    const full = (value: string) =>
+      value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/([*_~`])/g, '$1\u200B');
+    // Every printable ASCII character alone and inside words, a few others, and plain words.
+    const characters = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), 'é', '“', '\u200B', '😀'];
+    const texts = [...characters, ...characters.map((c) => `Net ${c}Promoter${c} Score`), 'Net Promoter Score', '12 Mar 2026', ''];
+    for (const value of texts) expect(escapeMrkdwn(value)).toBe(full(value));
+  });
 });
 
 describe('Teams rendering of user text', () => {
