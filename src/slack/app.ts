@@ -328,10 +328,9 @@ export class SlackAdapter {
 
   /** After an immediate ack with the private or public card, the other parts of the reply. */
   private async deliverExtras(reply: Reply, target: { respond: RespondFn; channelId: string }): Promise<void> {
-    // Most replies are one card, already sent in the acknowledgement.
-    if (!reply.replace && !(reply.private && reply.public)) return;
     const rest: Reply = { ...(reply.private && reply.public ? { public: reply.public } : {}), ...(reply.replace ? { replace: reply.replace } : {}) };
-    await this.deliverReply(rest, target);
+    // Most replies are one card, already sent in the acknowledgement.
+    if (rest.public || rest.replace) await this.deliverReply(rest, target);
   }
 
   private async deliverReply(reply: Reply, target: { respond: RespondFn; channelId: string }): Promise<void> {
