@@ -128,12 +128,14 @@ export class AnswerCache<V> extends Remembered {
   set(key: string, value: V, ticket: number): void {
     if (!this.enabled || ticket !== this.generation) return;
     const askedBefore = this.recentlyAsked?.askedBefore(key) ?? true;
+    const known = this.entries.get(key);
+    // A question asked once, with every place taken, is not kept: nor measured (most new answers, then).
+    if (!known && !askedBefore && this.entries.size >= this.maxEntries) return;
     const bytes = this.sizeOf(value) + key.length * 2;
     // An answer larger than the whole budget is not kept at all.
     if (bytes > this.maxBytes) return;
-    const known = this.entries.get(key);
     if (known) this.drop(known);
-    else if (!askedBefore && (this.entries.size >= this.maxEntries || this.totalBytes + bytes > this.maxBytes)) return;
+    else if (!askedBefore && this.totalBytes + bytes > this.maxBytes) return;
     while (this.leastRecent && (this.entries.size >= this.maxEntries || this.totalBytes + bytes > this.maxBytes)) this.drop(this.leastRecent);
     const entry: Entry<V> = { key, value, at: Date.now(), bytes, older: undefined, newer: undefined };
     this.entries.set(key, entry);

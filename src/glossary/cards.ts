@@ -57,22 +57,40 @@ const ALIASES_SHOWN = 20;
 /** A private answer in a Teams channel is seen by everyone in the thread: keep it to this. */
 const COMPACT_DEFINITION = 300;
 
+/**
+ * A time zone's date format, and the last time it formatted with what it gave: an import stamps
+ * every term it writes with one time, so cards of imported terms (most of a glossary) show the same
+ * instant again and again, and formatting one is a good part of what a card costs (bench/glossary).
+ */
+interface DateFormat {
+  format: Intl.DateTimeFormat;
+  lastMs: number;
+  last: string;
+}
+
 // Building a DateTimeFormat costs far more than using one: one per time zone, kept.
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const dateFormats = new Map<string, DateFormat>();
 
 /** `12 Mar 2026` in the organisation's time zone (UTC when the zone is unknown). */
 export function formatDate(date: Date, timeZone: string): string {
-  let format = dateFormats.get(timeZone);
-  if (!format) {
+  let known = dateFormats.get(timeZone);
+  if (!known) {
     const options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' };
+    let format: Intl.DateTimeFormat;
     try {
       format = new Intl.DateTimeFormat('en-GB', { ...options, timeZone });
     } catch {
       format = new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' });
     }
-    if (dateFormats.size < 100) dateFormats.set(timeZone, format);
+    known = { format, lastMs: Number.NaN, last: '' };
+    if (dateFormats.size < 100) dateFormats.set(timeZone, known);
   }
-  return format.format(date);
+  const ms = date.getTime();
+  if (ms !== known.lastMs) {
+    known.last = known.format.format(date);
+    known.lastMs = ms;
+  }
+  return known.last;
 }
 
 const STATUS_LABEL: Record<TermStatus, string> = { approved: 'Approved', proposed: 'Proposed, not approved yet', deprecated: 'Deprecated' };

@@ -121,7 +121,8 @@ describe('AnswerCache', () => {
   });
 
   it('once full, keeps a new answer only if its question was asked before, without displacing any for a one-off', () => {
-    const cache = new AnswerCache<number>({ maxEntries: 3, whenFullOnlyAskedAgain: true });
+    let measured = 0;
+    const cache = new AnswerCache<number>({ maxEntries: 3, whenFullOnlyAskedAgain: true, sizeOf: () => (measured++, 8) });
     cache.enable();
     // Not full: every answer is kept, as always.
     for (const key of ['a', 'b', 'c']) cache.set(key, 1, cache.ticket());
@@ -136,8 +137,11 @@ describe('AnswerCache', () => {
     cache.set('d', 5, cache.ticket());
     expect(cache.get('d')).toBe(5);
     // Many one-off questions later, "b", "c" and "d" are all still remembered.
+    const measuredBefore = measured;
     for (let n = 0; n < 1_000; n++) cache.set(`once ${n}`, n, cache.ticket());
     expect([cache.get('b'), cache.get('c'), cache.get('d'), cache.size]).toEqual([1, 1, 5, 3]);
+    // Nor were they measured: with every place taken, a one-off is turned away before its size is worked out.
+    expect(measured).toBe(measuredBefore);
   });
 
   it('ignores the change notices of tables no answer shows, and forgets on any other', () => {

@@ -5,11 +5,11 @@ import { InvalidInput } from '../../src/chat/errors.js';
 import { renderAdaptiveCard } from '../../src/teams/adaptive-card.js';
 import { fallbackText, renderBlocks } from '../../src/slack/blocks.js';
 import { LIMITS } from '../../src/chat/limits.js';
-import { candidatesCard, historyCard, termCard, type TermCardView } from '../../src/glossary/cards.js';
+import { candidatesCard, formatDate, historyCard, termCard, type TermCardView } from '../../src/glossary/cards.js';
 import { applyChanges, diffContent, hasChanges } from '../../src/glossary/changes.js';
 import { parseGlossaryCsv } from '../../src/glossary/csv.js';
 import { spreadsheetSafe as neutraliseCell } from '../../src/csv/spreadsheet-safety.js';
-import { matchKey, matchTokens, normalise, singular } from '../../src/glossary/matching/normalise.js';
+import { fold, foldUnicode, matchKey, matchTokens, normalise, singular } from '../../src/glossary/matching/normalise.js';
 import { decide, editDistance, editDistanceTable, editSimilarity, prepareQuery, rankCandidates, scoreText, type Candidate } from '../../src/glossary/matching/ranking.js';
 import { afterPrefix } from '../../src/glossary/matching/lookup-repo.js';
 import { parseGlossaryArgs, termFormValues } from '../../src/glossary/schema.js';
@@ -21,6 +21,21 @@ describe('normalise', () => {
     expect(normalise("customer's journey")).toBe('customers journey');
     expect(normalise('Straße Æsop')).toBe('strasse aesop');
     expect(normalise('!!!')).toBe('');
+  });
+
+  it('folds printable ASCII the cheaper way exactly as any text is folded', () => {
+    const printable = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i));
+    for (const c of printable) {
+      for (const text of [c, `Net${c}Promoter`, ` ${c}${c} score${c}`, `${c}NPS${c}`]) expect(fold(text), JSON.stringify(text)).toBe(foldUnicode(text));
+    }
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let n = 0; n < 2_000; n++) {
+      const text = Array.from({ length: Math.floor(next() * 40) }, () => printable[Math.floor(next() * printable.length)]).join('');
+      expect(fold(text), JSON.stringify(text)).toBe(foldUnicode(text));
+    }
+    // Anything else still goes the whole way.
+    expect([fold('Nét\u00a0Promoter'), fold('Straße'), fold('tab\tsep')]).toEqual(['net promoter', 'strasse', 'tab sep']);
   });
 
   it('gives word order and plurals the same key', () => {
@@ -209,6 +224,20 @@ describe('CSV', () => {
     expect(neutraliseCell('Plain text')).toBe('Plain text');
     const { rows } = parseGlossaryCsv(`${header}\n"'=cmd",,"'-1 means none",,,`);
     expect(rows[0]).toMatchObject({ term: '=cmd', definition: '-1 means none' });
+  });
+});
+
+describe('card dates', () => {
+  it('shows each instant as the date of its time zone, the same instant again as before, a changed one anew', () => {
+    const intl = (date: Date, timeZone: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone }).format(date);
+    // 23:30 UTC is already the next day in Amsterdam; repeats, alternations and a move of one millisecond.
+    const instants = ['2026-03-12T23:30:00Z', '2026-03-12T23:30:00Z', '2026-03-13T00:00:00Z', '2026-03-12T23:30:00Z', '2026-03-12T23:59:59.999Z', '2026-03-13T00:00:00.000Z'];
+    for (const timeZone of ['UTC', 'Europe/Amsterdam', 'America/Los_Angeles', 'UTC']) {
+      for (const iso of instants) expect(formatDate(new Date(iso), timeZone)).toBe(intl(new Date(iso), timeZone));
+    }
+    expect([formatDate(new Date('2026-03-12T23:30:00Z'), 'UTC'), formatDate(new Date('2026-03-12T23:30:00Z'), 'Europe/Amsterdam')]).toEqual(['12 Mar 2026', '13 Mar 2026']);
+    // A zone Intl does not know is shown in UTC.
+    expect(formatDate(new Date('2026-03-12T23:30:00Z'), 'Mars/Olympus_Mons')).toBe('12 Mar 2026');
   });
 });
 

@@ -126,8 +126,10 @@ export class TermIndex {
   /** Names equal to the query (also with word order and plurals ignored), and aliases equal to it. */
   exactMatches(query: PreparedQuery): Candidate[] {
     const candidates: Candidate[] = [];
-    const names = new Set([...each(this.byNorm.get(query.norm)), ...each(this.byKey.get(query.key))]);
-    for (const i of names) candidates.push(this.candidate(i, this.terms[i]!.norm, 'name'));
+    // Names by norm, then those by key not among them (each term once); most queries find one or none.
+    const byNorm = each(this.byNorm.get(query.norm));
+    for (const i of byNorm) candidates.push(this.candidate(i, this.terms[i]!.norm, 'name'));
+    for (const i of each(this.byKey.get(query.key))) if (!byNorm.includes(i)) candidates.push(this.candidate(i, this.terms[i]!.norm, 'name'));
     for (const i of each(this.byAlias.get(query.norm))) candidates.push(this.candidate(i, query.norm, 'alias'));
     return candidates;
   }
