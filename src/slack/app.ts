@@ -8,7 +8,7 @@ import type { ChatRouter } from '../chat/router.js';
 import type { ClickInbox } from '../chat/inbox.js';
 import type { ChatRequest, Reply } from '../chat/request.js';
 import type { Logger } from '../log.js';
-import { blocksJson, FORM_CALLBACK_ID, fallbackText, renderBlocks, renderModal } from './blocks.js';
+import { FORM_CALLBACK_ID, fallbackText, renderBlocks, renderBlocksWithJson, renderModal } from './blocks.js';
 import { SerializedJson } from '../http/serialized-json.js';
 import { SlackHttpReceiver, type SlackReceiverOptions } from './receiver.js';
 import { conversationKind, commandText, slackTextRequest } from './request.js';
@@ -366,7 +366,7 @@ function commandResponse(reply: Reply): SerializedJson | undefined {
   let answer = known[responseType];
   if (!answer) {
     // As JSON.stringify({ response_type, blocks, text }) writes it, with the blocks as rendering measured them.
-    answer = new SerializedJson(`{"response_type":"${responseType}","blocks":${blocksJson(renderBlocks(card))},"text":${JSON.stringify(fallbackText(card))}}`);
+    answer = new SerializedJson(`{"response_type":"${responseType}","blocks":${renderBlocksWithJson(card).json},"text":${JSON.stringify(fallbackText(card))}}`);
     serialisedAnswers.set(card, { ...known, [responseType]: answer });
   }
   return answer;

@@ -107,6 +107,11 @@ function button(b: Button, index: number) {
 }
 
 export function renderBlocks(card: Card): AnyBlock[] {
+  return renderBlocksWithJson(card).blocks;
+}
+
+/** The blocks and their JSON, as the size check wrote it: a command's acknowledgement sends them so, serialised once. */
+export function renderBlocksWithJson(card: Card): { blocks: AnyBlock[]; json: string } {
   const blocks: AnyBlock[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(card.title || 'Steward', LIMITS.slackHeader), emoji: false } }];
   if (card.subtitle?.length) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: richToMrkdwn(card.subtitle, LIMITS.slackSectionText) }] });
@@ -180,13 +185,10 @@ const moreNotShown = (hidden: number): AnyBlock => ({ type: 'context', elements:
  * when each block is within its own limit: the last list items and content blocks give way, with a
  * line saying how many, and the header and the buttons stay.
  */
-function withinSize(blocks: AnyBlock[], lists: Map<AnyBlock, RichTextList>): AnyBlock[] {
+function withinSize(blocks: AnyBlock[], lists: Map<AnyBlock, RichTextList>): { blocks: AnyBlock[]; json: string } {
   const size = (list: AnyBlock[]) => JSON.stringify(list).length;
   const json = JSON.stringify(blocks);
-  if (json.length <= LIMITS.slackMessageChars) {
-    measured.set(blocks, json);
-    return blocks;
-  }
+  if (json.length <= LIMITS.slackMessageChars) return { blocks, json };
   const actions = blocks.filter((b) => b.type === 'actions');
   const content = blocks.filter((b) => b.type !== 'actions');
   let hidden = 0;
@@ -198,15 +200,8 @@ function withinSize(blocks: AnyBlock[], lists: Map<AnyBlock, RichTextList>): Any
     else content.pop();
     hidden++;
   }
-  return [...content, moreNotShown(hidden), ...actions];
-}
-
-/** The JSON of the blocks renderBlocks returned within Slack's size, as it measured them. */
-const measured = new WeakMap<AnyBlock[], string>();
-
-/** Blocks as JSON: as renderBlocks measured them (an acknowledgement sends them so, serialised once), or anew. */
-export function blocksJson(blocks: AnyBlock[]): string {
-  return measured.get(blocks) ?? JSON.stringify(blocks);
+  const fitting = [...content, moreNotShown(hidden), ...actions];
+  return { blocks: fitting, json: JSON.stringify(fitting) };
 }
 
 /** The notification text of a message; Slack parses it as mrkdwn, so it is escaped too. */

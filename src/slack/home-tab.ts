@@ -9,7 +9,7 @@ import type { WebClient } from '@slack/web-api';
 import type { ChatRequest, Reply } from '../chat/request.js';
 import { PeriodicSweep } from '../jobs/periodic.js';
 import type { Logger } from '../log.js';
-import { blocksJson, fallbackText, renderBlocks, renderModal } from './blocks.js';
+import { fallbackText, renderBlocks, renderBlocksWithJson, renderModal } from './blocks.js';
 import { slackTextRequest } from './request.js';
 
 /** Where the Home tabs Steward keeps current are remembered (src/home/repo.ts, wired by src/platforms.ts). */
@@ -60,8 +60,8 @@ export class SlackHomeTab {
     const reply = await this.deps.answer(slackTextRequest({ teamId, userId, channelId: userId, text: 'home' }));
     const card = reply.private ?? reply.public;
     if (!card || reply.refusal) return undefined;
-    const blocks = renderBlocks(card);
-    const hash = createHash('sha256').update(blocksJson(blocks)).digest('base64url');
+    const { blocks, json } = renderBlocksWithJson(card);
+    const hash = createHash('sha256').update(json).digest('base64url');
     if (hash === shown) return hash;
     await client.views.publish({ user_id: userId, view: { type: 'home', blocks } });
     return hash;
