@@ -237,10 +237,14 @@ interface Memory {
  */
 async function rememberAnswers({ config, clock, log, runHttp }: Start, database: DatabaseHandle, alsoRemembered: Remembered[]): Promise<Memory> {
   // Each forgets only on notices of what it shows (src/db/remembered-tables.ts).
-  // Both are keyed by the question: once full, they keep only questions asked again (the others are one-offs).
-  const answers = new AnswerCache<LookupAnswer>({ shows: 'glossaryAnswers', whenFullOnlyAskedAgain: true });
+  // Both are keyed by the question: once full, they keep only questions asked again (the others are
+  // one-offs). A few thousand hold every question asked again and again; more held only one-offs,
+  // each with its serialised reply beside it (src/slack/app.ts commandResponse), for the garbage
+  // collector to go through (bench/glossary --queries 200000: 14-19 MB more resident memory).
+  const answerBudget = { maxEntries: 2_000, maxBytes: 8 * 1024 * 1024 };
+  const answers = new AnswerCache<LookupAnswer>({ shows: 'glossaryAnswers', whenFullOnlyAskedAgain: true, ...answerBudget });
   // The compose extension's result lists show less than a lookup's card (names, status, definitions).
-  const composeAnswers = new AnswerCache<ComposeAnswer>({ shows: 'glossaryAnswers', whenFullOnlyAskedAgain: true });
+  const composeAnswers = new AnswerCache<ComposeAnswer>({ shows: 'glossaryAnswers', whenFullOnlyAskedAgain: true, ...answerBudget });
   const kpiLinks = new AnswerCache<KpiTermLink[]>({ maxEntries: 1_000, shows: 'kpiLinks' });
   // KPI snapshots also say how fresh the data is ("stale"), which changes with time alone: a minute at most.
   const kpiAnswers = new AnswerCache<Card>({ maxEntries: 2_000, maxAgeMs: 60_000, shows: 'kpiSnapshots' });
