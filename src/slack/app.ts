@@ -354,20 +354,25 @@ export class SlackAdapter {
 
 /**
  * The acknowledgement of a command, serialised once per card: help and remembered glossary answers
- * come back as the same card object again and again.
+ * come back as the same card object again and again. Kept from a card's second answer on: a WeakMap
+ * keeps an entry's value alive through collections of the young generation, so keeping the JSON of
+ * every one-off answer (most new questions) made it outlive its request (bench/glossary, --trace-gc-nvp);
+ * a WeakSet of the cards answered once holds nothing but the fact.
  */
 const serialisedAnswers = new WeakMap<Card, { ephemeral?: SerializedJson; in_channel?: SerializedJson }>();
+const answeredOnce = new WeakSet<Card>();
 
 function commandResponse(reply: Reply): SerializedJson | undefined {
   const card = reply.private ?? reply.public;
   if (!card) return undefined;
   const responseType = reply.private ? ('ephemeral' as const) : ('in_channel' as const);
-  const known = serialisedAnswers.get(card) ?? {};
-  let answer = known[responseType];
+  const known = serialisedAnswers.get(card);
+  let answer = known?.[responseType];
   if (!answer) {
     // As JSON.stringify({ response_type, blocks, text }) writes it, with the blocks as rendering measured them.
     answer = new SerializedJson(`{"response_type":"${responseType}","blocks":${renderBlocksWithJson(card).json},"text":${JSON.stringify(fallbackText(card))}}`);
-    serialisedAnswers.set(card, { ...known, [responseType]: answer });
+    if (known || answeredOnce.has(card)) serialisedAnswers.set(card, { ...known, [responseType]: answer });
+    else answeredOnce.add(card);
   }
   return answer;
 }
