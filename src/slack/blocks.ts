@@ -166,6 +166,9 @@ export function renderBlocksWithJson(card: Card): { blocks: AnyBlock[]; json: st
   return withinSize(withinCount(blocks), lists);
 }
 
+/** The line that says how many items or blocks a message leaves out. */
+const moreNotShown = (hidden: number): AnyBlock => ({ type: 'context', elements: [{ type: 'plain_text', text: `… ${hidden} more not shown`, emoji: false }] });
+
 /** At most 50 blocks: the last content blocks give way, the buttons stay. */
 function withinCount(blocks: AnyBlock[]): AnyBlock[] {
   if (blocks.length > LIMITS.slackBlocks) {
@@ -173,12 +176,10 @@ function withinCount(blocks: AnyBlock[]): AnyBlock[] {
     // Keep the buttons: they are what the reader acts on.
     const actionBlocks = blocks.filter((b) => b.type === 'actions').slice(-1);
     const kept = blocks.filter((b) => b.type !== 'actions').slice(0, LIMITS.slackBlocks - 1 - actionBlocks.length);
-    return [...kept, { type: 'context', elements: [{ type: 'plain_text', text: `… ${hidden} more not shown`, emoji: false }] }, ...actionBlocks];
+    return [...kept, moreNotShown(hidden), ...actionBlocks];
   }
   return blocks;
 }
-
-const moreNotShown = (hidden: number): AnyBlock => ({ type: 'context', elements: [{ type: 'plain_text', text: `… ${hidden} more not shown`, emoji: false }] });
 
 /**
  * Slack refuses a message whose blocks carry too much text in all (about 40,000 characters), even
