@@ -10,7 +10,7 @@ import { applyChanges, diffContent, hasChanges } from '../../src/glossary/change
 import { parseGlossaryCsv } from '../../src/glossary/csv.js';
 import { spreadsheetSafe as neutraliseCell } from '../../src/csv/spreadsheet-safety.js';
 import { fold, foldUnicode, matchKey, matchTokens, normalise, singular } from '../../src/glossary/matching/normalise.js';
-import { decide, editDistance, editDistanceTable, editSimilarity, prepareQuery, rankCandidates, scoreText, type Candidate } from '../../src/glossary/matching/ranking.js';
+import { characterKinds, decide, editDistance, editDistanceTable, editsAtLeast, editSimilarity, prepareQuery, rankCandidates, scoreText, type Candidate } from '../../src/glossary/matching/ranking.js';
 import { afterPrefix } from '../../src/glossary/matching/lookup-repo.js';
 import { parseGlossaryArgs, termFormValues } from '../../src/glossary/schema.js';
 
@@ -103,6 +103,29 @@ describe('ranking', () => {
     }
     expect(editDistance('ab'.repeat(16), 'ba'.repeat(16))).toBe(2);
     expect(editDistance('a'.repeat(32), 'a'.repeat(31) + 'b')).toBe(1);
+  });
+
+  it('rules a pair out by its kinds of character only where the distance is beyond reach anyway', () => {
+    let seed = 29;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    // Letters, digits (which share bits with letters), a space and letters beyond one byte.
+    const word = (letters: string) => Array.from({ length: 1 + Math.floor(next() * 12) }, () => letters[Math.floor(next() * letters.length)]).join('');
+    // Pairs whose kinds of character alone differ: often enough that the bound is put to the test.
+    let apartByKinds = 0;
+    for (let n = 0; n < 30_000; n++) {
+      const letters = n % 4 === 0 ? 'abcdefghijklmnopqrstuvwxyz' : n % 4 === 1 ? 'abcpq019' : n % 4 === 2 ? 'ab cd' : 'abeéωz';
+      const a = word(letters);
+      const b = n % 5 === 0 ? a.slice(1) + a[0] : word(letters);
+      const kinds = { a: characterKinds(a), b: characterKinds(b) };
+      expect(editsAtLeast(kinds.a, kinds.b), `${a} ${b}`).toBeLessThanOrEqual(editDistanceTable(a, b));
+      const atLeast = [0.4, 0.6, 0.8][n % 3]!;
+      const similarity = editSimilarity(a, b, atLeast, kinds);
+      expect(similarity, `${a} ${b} ${atLeast}`).toBe(editSimilarity(a, b, atLeast));
+      if (similarity === 0 && editsAtLeast(kinds.a, kinds.b) > 0) apartByKinds++;
+    }
+    expect(apartByKinds).toBeGreaterThan(1_000);
+    expect(editsAtLeast(characterKinds('churn'), characterKinds('chrun'))).toBe(0);
+    expect(editsAtLeast(characterKinds('rate'), characterKinds('xyz'))).toBe(4);
   });
 
   it('scores equality 1, word order 0.97, and typos below that', () => {

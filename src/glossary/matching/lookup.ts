@@ -4,7 +4,7 @@
 // answer and a few candidates. Deprecated terms lead on to their replacement.
 import type { Db } from '../../db/database.js';
 import { InvalidInput, NotFound } from '../../chat/errors.js';
-import { decide, editSimilarity, prepareQuery, rankCandidates, SHOWN, WordSimilarities, type Decision, type PreparedQuery, type RankedTerm } from './ranking.js';
+import { characterKinds, decide, editSimilarity, prepareQuery, rankCandidates, SHOWN, WordSimilarities, type Decision, type PreparedQuery, type RankedTerm } from './ranking.js';
 import { isNumber, normalise } from './normalise.js';
 import * as repo from './lookup-repo.js';
 import { findTerm as findTermRow, type TermRow } from '../repo/terms.js';
@@ -91,9 +91,11 @@ export function wordReadings(tokens: string[], knownWords: { has(word: string): 
  */
 function corrections(token: string, near: Iterable<readonly string[]>): string[] {
   const close: { word: string; similarity: number }[] = [];
+  const kinds = { a: characterKinds(token), b: 0 };
   for (const words of near) {
     for (const word of words) {
-      const similarity = editSimilarity(token, word, CORRECTION);
+      kinds.b = characterKinds(word);
+      const similarity = editSimilarity(token, word, CORRECTION, kinds);
       if (similarity >= CORRECTION) close.push({ word, similarity });
     }
   }

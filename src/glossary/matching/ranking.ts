@@ -135,14 +135,43 @@ export function editDistanceTable(a: string, b: string, max = Number.POSITIVE_IN
 /**
  * 1 for equal strings, falling with each edit relative to the longer one. With `atLeast`, a
  * similarity below it is not worked out: 0 is returned instead (callers only ask whether it reaches).
+ * With the strings' `characterKinds`, a pair whose kinds alone need more edits than `atLeast`
+ * allows is ruled out before any distance is worked out (most words a lookup compares are).
  */
-export function editSimilarity(a: string, b: string, atLeast = 0): number {
+export function editSimilarity(a: string, b: string, atLeast = 0, kinds?: { a: number; b: number }): number {
   const longest = Math.max(a.length, b.length);
   if (longest === 0) return 1;
   if (atLeast <= 0) return 1 - editDistance(a, b) / longest;
-  const distance = editDistance(a, b, maxDistance(longest, atLeast));
+  const max = maxDistance(longest, atLeast);
+  if (kinds && editsAtLeast(kinds.a, kinds.b) > max) return 0;
+  const distance = editDistance(a, b, max);
   const similarity = 1 - distance / longest;
   return similarity >= atLeast ? similarity : 0;
+}
+
+/**
+ * The kinds of character in a text as bits (the lowest five bits of each code: a–z apart, digits
+ * sharing bits with letters), for editsAtLeast.
+ */
+export function characterKinds(text: string): number {
+  let kinds = 0;
+  for (let i = 0; i < text.length; i++) kinds |= 1 << (text.charCodeAt(i) & 31);
+  return kinds;
+}
+
+/**
+ * A lower bound of the edit distance of two texts, from their characterKinds: an edit takes at most
+ * one kind away from those one text has and the other lacks (a swap none), so at least as many
+ * edits as there are such kinds on either side are needed. Kinds sharing a bit only weaken the bound.
+ */
+export function editsAtLeast(a: number, b: number): number {
+  return Math.max(bitCount(a & ~b), bitCount(b & ~a));
+}
+
+function bitCount(bits: number): number {
+  let n = bits - ((bits >>> 1) & 0x55555555);
+  n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
+  return (Math.imul((n + (n >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
 /** The largest distance whose similarity (1 − d / longest) still reaches `atLeast`, computed as that expression is. */
@@ -177,19 +206,28 @@ export class WordSimilarities {
   private readonly byWord = new Map<string, number[]>();
   /** The score of each name or alias ranked so far (scoreText): a lookup's later passes rank the earlier ones' candidates again. */
   readonly scores = new Map<string, number>();
+  /** The characterKinds of each query word. */
+  private readonly tokenKinds: number[];
 
-  constructor(private readonly query: PreparedQuery) {}
+  constructor(private readonly query: PreparedQuery) {
+    this.tokenKinds = query.tokens.map(characterKinds);
+  }
 
   /** wordSimilarity of query word number `token` and `word`. */
   of(token: number, word: string): number {
     return this.at(this.row(word), token, word);
   }
 
-  /** The similarities of `word` to each query word worked out so far (-1: not yet); look the word up once, ask `at` for each query word. */
+  /**
+   * The similarities of `word` to each query word worked out so far (-1: not yet), and after them
+   * the word's characterKinds; look the word up once, ask `at` for each query word.
+   */
   row(word: string): number[] {
     let known = this.byWord.get(word);
     if (!known) {
-      known = new Array<number>(this.query.tokens.length).fill(-1);
+      const tokens = this.query.tokens.length;
+      known = new Array<number>(tokens + 1).fill(-1);
+      known[tokens] = characterKinds(word);
       this.byWord.set(word, known);
     }
     return known;
@@ -197,17 +235,18 @@ export class WordSimilarities {
 
   /** wordSimilarity of query word number `token` and `word`, whose row is `row`. */
   at(row: number[], token: number, word: string): number {
-    if (row[token]! < 0) row[token] = wordSimilarity(this.query.tokens[token]!, word);
+    if (row[token]! < 0) row[token] = wordSimilarity(this.query.tokens[token]!, word, { a: this.tokenKinds[token]!, b: row[this.query.tokens.length]! });
     return row[token]!;
   }
 }
 
-function wordSimilarity(queryWord: string, candidateWord: string): number {
+function wordSimilarity(queryWord: string, candidateWord: string, kinds: { a: number; b: number }): number {
   if (queryWord === candidateWord) return 1;
   // A clear beginning of a longer word ("conv" for "conversion") counts, but less than the word.
   const prefix = queryWord.length >= 4 && candidateWord.startsWith(queryWord) ? 0.85 : 0;
-  // Below WORD_MATCH the distance is not worked out (a length difference alone can rule a pair out).
-  const similarity = Math.max(editSimilarity(queryWord, candidateWord, WORD_MATCH), prefix);
+  // Below WORD_MATCH the distance is not worked out (a length difference or the kinds of character
+  // alone can rule a pair out).
+  const similarity = Math.max(editSimilarity(queryWord, candidateWord, WORD_MATCH, kinds), prefix);
   return similarity >= WORD_MATCH ? similarity : 0;
 }
 
