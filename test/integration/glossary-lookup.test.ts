@@ -463,6 +463,28 @@ describe.each(DATABASE_KINDS)('glossary lookups matched in memory and in %s', (k
     console.log(`[${kind}] with the cards in memory, ${fromMemoryAlone.length} of ${asked} lookups and searches needed no database`);
   });
 
+  it('offers the same terms either way where a misspelt word has many near words and many terms share words', async () => {
+    // Fifty short names of the misspelt word's first letter (as acronym-rich glossaries have) that are
+    // not close to it, a term written with the word and one with another correction of it, one with
+    // two corrections of it, and a dozen short names sharing the other two words: which of them the
+    // shared-word pass keeps (12) decides what is offered.
+    const fillers = [...'bcdefghijklmnopqrstuvwxyz'].flatMap((c) => [`Fkz${c}`, `Fky${c}`]);
+    const sharing = ['bab', 'bac', 'bad', 'baf', 'bag', 'bah', 'baj', 'bak', 'bal', 'bam', 'ban', 'bap'].map((w) => `Dohado lodomi ${w}`);
+    const names = [...fillers, 'Dohado fekapa lodomi', 'Dohado fekaka lodomi', 'Dohado fekapa fekaka', ...sharing];
+    const csv = ['term,aliases,definition,notes,steward,status', ...names.map((name) => `${name},,The ${name.toLowerCase()} of a journey.,,,approved`)].join('\n');
+    const other = (await database.db.insertInto('organisations').values({ name: 'Near words', settings: '{}' }).returning('id').executeTakeFirstOrThrow()).id;
+    const report = await importGlossaryCsv(database.db, other, `${csv}\n`, { by: 'test', now: new Date('2026-03-12T10:00:00Z') });
+    expect(report.problems).toEqual([]);
+    const otherIndex = await TermIndex.load(database.db, other);
+    const offered = (r: Awaited<ReturnType<typeof rank>>) => [r.decision.kind, ...r.ranked.map((x) => `${x.name} ${x.score.toFixed(3)}`)];
+    for (const query of ['dohado fkapa lodomi', 'dohado fekapa', 'fkapa lodomi bab']) {
+      const fromDatabase = offered(await rank(database.db, other, prepare(query)));
+      expect(offered(await rank(database.db, other, prepare(query), { index: otherIndex })), query).toEqual(fromDatabase);
+    }
+    // Both corrections of “fkapa” are close (0.83, 0.67): neither term is a clear answer.
+    expect((await rank(database.db, other, prepare('dohado fkapa lodomi'))).decision.kind).toBe('candidates');
+  });
+
   it('says what a miss shows either way: the time zone and a pending proposal of the name', async () => {
     const fromMemory = await rank(database.db, orgId, prepare('kubernetes'), { index });
     const fromDatabase = await rank(database.db, orgId, prepare('kubernetes'));

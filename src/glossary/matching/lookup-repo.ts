@@ -48,9 +48,9 @@ export interface ExactMatches extends MissContext {
  * One round trip for what most lookups need: names equal to the query (also once word order and
  * plurals are ignored), aliases equal to it, which of `words` the vocabulary knows, and for each of
  * `tokens` the vocabulary does not know, the words it may have meant: those of the same first
- * letter and about the same length (answered by the (first letter, length) index), most
- * trigram-similar first; the edit distance that decides happens in TypeScript. (A trigram index
- * would find fewer of them: a swap of two letters leaves a short word too few trigrams in common.)
+ * letter and about the same length (answered by the (first letter, length) index), all of them,
+ * as the term index offers them; the edit distance that decides happens in TypeScript. (A trigram
+ * index would find fewer of them: a swap of two letters leaves a short word too few trigrams in common.)
  */
 export async function exactMatches(db: Db, orgId: string, query: PreparedQuery, words: string[], tokens: string[]): Promise<ExactMatches> {
   const result = await sql<MatchRow & { extra: Record<string, unknown> | null }>`${sql.raw(PLAN_ONCE)}
@@ -72,13 +72,16 @@ export async function exactMatches(db: Db, orgId: string, query: PreparedQuery, 
     union all
     select null, u.token, null, near.word, 'near', null::real, null, null, null::json
     from unnest(${tokens}::text[]) as u(token)
+    -- Every word of the token's first letter and about its length, as the term index offers them
+    -- (TermIndex.nearWords; numbers are not in its vocabulary): the edit distance picks the corrections.
+    -- A shortlist of 40 by trigram similarity here once left out words the index offered (an
+    -- acronym-rich vocabulary fills it), and the two paths answered differently.
     cross join lateral (
       select v.word from glossary_words v
       where v.org_id = ${orgId} and left(v.word, 1) = left(u.token, 1)
         and length(v.word) between length(u.token) - 2 and length(u.token) + 2
+        and v.word !~ '^[0-9]+$'
         and not exists (select 1 from glossary_words k where k.org_id = ${orgId} and k.word = u.token)
-      order by similarity(v.word, u.token) desc, v.word
-      limit 40
     ) near
     union all
     -- The card of the likeliest answer, read now: most lookups are answered by this one round trip.
@@ -153,6 +156,24 @@ export function sharedWordsQuery(readings: string[][][]): { strict: string; loos
   return { strict: over(build(' & ')), loose: over(build(' | ')) };
 }
 
+/**
+ * How many groups of the query's words a term (`s`) has, as the term index counts them
+ * (TermIndex.matching): per reading, the groups it matches when they are at least as many as the
+ * reading needs (all of one or two groups, all but one of more; one, loosely), the most of any
+ * reading. Terms are ordered by it, then by the length of their words and their id, in both paths.
+ */
+export function groupsMatched(readings: string[][][], loose: boolean) {
+  const perReading = readings
+    .map((reading) => reading.filter((g) => g.length > 0).slice(0, 6))
+    .filter((groups) => groups.length > 0 && !(loose && groups.length > 2))
+    .map((groups) => {
+      const needed = loose ? 1 : groups.length <= 2 ? groups.length : groups.length - 1;
+      const count = sql.join(groups.map((g) => sql`(s.words_tsv @@ to_tsquery('simple', ${g.join(' | ')}))::int`), sql` + `);
+      return sql`(case when ${count} >= ${needed} then ${count} else 0 end)`;
+    });
+  return perReading.length > 0 ? sql<number>`greatest(${sql.join(perReading)})` : sql<number>`0`;
+}
+
 /** What the fuzzy passes offer, and the card of the term the shared words suggest most strongly. */
 export interface FuzzyMatches {
   /** Terms sharing whole words (or their likely corrections) with the query, with their names and aliases. */
@@ -160,7 +181,7 @@ export interface FuzzyMatches {
   /** The last pass, for what shares no word with any term (see fuzzyMatches). */
   similar: Candidate[];
   /**
-   * The card of the shared-word match with the highest text rank, read on the chance that the
+   * The card of the shared-word match that matches most groups of words, read on the chance that the
    * ranking chooses it (as it does for most misspelt names), which saves a round trip when it does.
    */
   card?: TermCardRow;
@@ -179,13 +200,13 @@ export async function fuzzyMatches(db: Db, orgId: string, query: PreparedQuery, 
   const { strict, loose } = sharedWordsQuery(readings);
   const result = await sql<MatchRow & { extra: CardJson | null }>`${sql.raw(PLAN_ONCE)}
     with strict as (
-      select s.id, ts_rank(s.words_tsv, q) as rank, length(s.words) as size
+      select s.id, ${groupsMatched(readings, false)} as rank, length(s.words) as size
       from glossary_terms s, to_tsquery('simple', ${strict}) q
       where ${strict !== ''} and s.org_id = ${orgId} and s.words_tsv @@ q
       order by rank desc, size, s.id
       limit ${limit}
     ), loose as (
-      select s.id, ts_rank(s.words_tsv, q) as rank, length(s.words) as size
+      select s.id, ${groupsMatched(readings, true)} as rank, length(s.words) as size
       from glossary_terms s, to_tsquery('simple', ${loose}) q
       where ${loose !== strict} and not exists (select 1 from strict) and s.org_id = ${orgId} and s.words_tsv @@ q
       order by rank desc, size, s.id
