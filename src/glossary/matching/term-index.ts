@@ -190,8 +190,8 @@ export class TermIndex {
   /**
    * Terms sharing words with the query, as repo.sharedWordsQuery reads it: every group of
    * alternatives of a one- or two-word reading, all groups but one of a longer one; only when none
-   * does, any group of a short reading. Those matching most groups first, then the shortest words,
-   * then by id; each with its name and aliases.
+   * does, any group of a short reading. Those matching most groups first (repo.groupsMatched counts
+   * them the same way), then the shortest words, then by id; each with its name and aliases.
    */
   sharedWordMatches(readings: string[][][], limit = 12): Candidate[] {
     // What may be thousands of terms (a common word alone) is counted in typed arrays kept between
