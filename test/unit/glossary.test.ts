@@ -119,7 +119,7 @@ describe('ranking', () => {
       const kinds = { a: characterKinds(a), b: characterKinds(b) };
       expect(editsAtLeast(kinds.a, kinds.b), `${a} ${b}`).toBeLessThanOrEqual(editDistanceTable(a, b));
       const atLeast = [0.4, 0.6, 0.8][n % 3]!;
-      const similarity = editSimilarity(a, b, atLeast, kinds);
+      const similarity = editSimilarity(a, b, atLeast, kinds.a, kinds.b);
       expect(similarity, `${a} ${b} ${atLeast}`).toBe(editSimilarity(a, b, atLeast));
       if (similarity === 0 && editsAtLeast(kinds.a, kinds.b) > 0) apartByKinds++;
     }

@@ -91,11 +91,10 @@ export function wordReadings(tokens: string[], knownWords: { has(word: string): 
  */
 function corrections(token: string, near: Iterable<readonly string[]>): string[] {
   const close: { word: string; similarity: number }[] = [];
-  const kinds = { a: characterKinds(token), b: 0 };
+  const tokenKinds = characterKinds(token);
   for (const words of near) {
     for (const word of words) {
-      kinds.b = characterKinds(word);
-      const similarity = editSimilarity(token, word, CORRECTION, kinds);
+      const similarity = editSimilarity(token, word, CORRECTION, tokenKinds, characterKinds(word));
       if (similarity >= CORRECTION) close.push({ word, similarity });
     }
   }

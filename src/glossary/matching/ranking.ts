@@ -135,15 +135,15 @@ export function editDistanceTable(a: string, b: string, max = Number.POSITIVE_IN
 /**
  * 1 for equal strings, falling with each edit relative to the longer one. With `atLeast`, a
  * similarity below it is not worked out: 0 is returned instead (callers only ask whether it reaches).
- * With the strings' `characterKinds`, a pair whose kinds alone need more edits than `atLeast`
+ * With both strings' `characterKinds`, a pair whose kinds alone need more edits than `atLeast`
  * allows is ruled out before any distance is worked out (most words a lookup compares are).
  */
-export function editSimilarity(a: string, b: string, atLeast = 0, kinds?: { a: number; b: number }): number {
+export function editSimilarity(a: string, b: string, atLeast = 0, kindsOfA?: number, kindsOfB?: number): number {
   const longest = Math.max(a.length, b.length);
   if (longest === 0) return 1;
   if (atLeast <= 0) return 1 - editDistance(a, b) / longest;
   const max = maxDistance(longest, atLeast);
-  if (kinds && editsAtLeast(kinds.a, kinds.b) > max) return 0;
+  if (kindsOfA !== undefined && kindsOfB !== undefined && editsAtLeast(kindsOfA, kindsOfB) > max) return 0;
   const distance = editDistance(a, b, max);
   const similarity = 1 - distance / longest;
   return similarity >= atLeast ? similarity : 0;
@@ -235,18 +235,18 @@ export class WordSimilarities {
 
   /** wordSimilarity of query word number `token` and `word`, whose row is `row`. */
   at(row: number[], token: number, word: string): number {
-    if (row[token]! < 0) row[token] = wordSimilarity(this.query.tokens[token]!, word, { a: this.tokenKinds[token]!, b: row[this.query.tokens.length]! });
+    if (row[token]! < 0) row[token] = wordSimilarity(this.query.tokens[token]!, word, this.tokenKinds[token]!, row[this.query.tokens.length]!);
     return row[token]!;
   }
 }
 
-function wordSimilarity(queryWord: string, candidateWord: string, kinds: { a: number; b: number }): number {
+function wordSimilarity(queryWord: string, candidateWord: string, queryKinds: number, candidateKinds: number): number {
   if (queryWord === candidateWord) return 1;
   // A clear beginning of a longer word ("conv" for "conversion") counts, but less than the word.
   const prefix = queryWord.length >= 4 && candidateWord.startsWith(queryWord) ? 0.85 : 0;
   // Below WORD_MATCH the distance is not worked out (a length difference or the kinds of character
   // alone can rule a pair out).
-  const similarity = Math.max(editSimilarity(queryWord, candidateWord, WORD_MATCH, kinds), prefix);
+  const similarity = Math.max(editSimilarity(queryWord, candidateWord, WORD_MATCH, queryKinds, candidateKinds), prefix);
   return similarity >= WORD_MATCH ? similarity : 0;
 }
 
