@@ -169,7 +169,8 @@ export function groupsMatched(readings: string[][][], loose: boolean) {
     .map((groups) => {
       const needed = loose ? 1 : groups.length <= 2 ? groups.length : groups.length - 1;
       const count = sql.join(groups.map((g) => sql`(s.words_tsv @@ to_tsquery('simple', ${g.join(' | ')}))::int`), sql` + `);
-      return sql`(case when ${count} >= ${needed} then ${count} else 0 end)`;
+      // The count written once (each group's match is evaluated once per term), then held to `needed`.
+      return sql`(select case when c >= ${needed} then c else 0 end from (select ${count} as c) m)`;
     });
   return perReading.length > 0 ? sql<number>`greatest(${sql.join(perReading)})` : sql<number>`0`;
 }
