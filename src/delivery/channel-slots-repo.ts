@@ -3,6 +3,7 @@
 // books the next free one, so messages waiting for one channel go out one per interval instead of
 // all retrying at the same instant (where all but one would wait again, over and over).
 import { sql, type QueryCreator } from 'kysely';
+import { compiledOnce } from '../db/compiled-once.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
 import { handBackTo } from './outbox-repo.js';
@@ -59,7 +60,8 @@ export async function takeChannelSlot(
  * So the new next_at tells which it was, and the booked moment is one interval before it.
  */
 async function takeOrBookSlot(db: Db, channelKey: string, now: Date, intervalMs: number, burst: number): Promise<{ granted: true } | { granted: false; retryAt: Date }> {
-  const row = await db.with('slot', (qb) => bookingOf(qb, channelKey, now, intervalMs, burst)).selectFrom('slot').selectAll().executeTakeFirstOrThrow();
+  const booking = { channelKey, now, earliest: new Date(now.getTime() - burst * intervalMs), interval: `${intervalMs} milliseconds` };
+  const row = await db.with('slot', (qb) => bookingOf(qb, booking)).selectFrom('slot').selectAll().executeTakeFirstOrThrow();
   return row.booked ? { granted: false, retryAt: new Date(row.booked_at) } : { granted: true };
 }
 
@@ -70,18 +72,22 @@ async function takeOrBookSlot(db: Db, channelKey: string, now: Date, intervalMs:
  * round trip.
  */
 export async function takeSlotOrHandBack(db: Db, channelKey: string, now: Date, outboxId: string): Promise<{ granted: true } | { granted: false; retryAt: Date }> {
-  const row = await db
-    .with('slot', (qb) => bookingOf(qb, channelKey, now, CHANNEL_INTERVAL_MS, 0))
-    .with('back', (qb) => handBackTo(qb.updateTable('outbox'), sql`(select booked_at from slot)`, SLOT_BOOKED).where('id', '=', outboxId).where(sql<boolean>`(select booked from slot)`))
-    .selectFrom('slot')
-    .selectAll()
-    .executeTakeFirstOrThrow();
+  const row = (await slotOrHandBackStatement(db, { channelKey, now, outboxId })).rows[0];
+  if (!row) throw new Error(`no slot was taken or booked for ${channelKey}`);
   return row.booked ? { granted: false, retryAt: new Date(row.booked_at) } : { granted: true };
 }
 
-function bookingOf(qb: QueryCreator<Database>, channelKey: string, now: Date, intervalMs: number, burst: number) {
-  const interval = `${intervalMs} milliseconds`;
-  const earliest = new Date(now.getTime() - burst * intervalMs);
+// Run for most messages a worker sends: compiled once (src/db/compiled-once.ts), at the channel pace with no burst.
+const slotOrHandBackStatement = compiledOnce((db, { channelKey, now, outboxId }: { channelKey: string; now: Date; outboxId: string }) =>
+  db
+    .with('slot', (qb) => bookingOf(qb, { channelKey, now, earliest: now, interval: `${CHANNEL_INTERVAL_MS} milliseconds` }))
+    .with('back', (qb) => handBackTo(qb.updateTable('outbox'), sql`(select booked_at from slot)`, SLOT_BOOKED).where('id', '=', outboxId).where(sql<boolean>`(select booked from slot)`))
+    .selectFrom('slot')
+    .selectAll(),
+);
+
+/** The upsert of takeOrBookSlot: `earliest` is how far behind now the next free moment may lag (the burst). */
+function bookingOf(qb: QueryCreator<Database>, { channelKey, now, earliest, interval }: { channelKey: string; now: Date; earliest: Date; interval: string }) {
   return qb
     .insertInto('channel_send_slots')
     .values({ channel_key: channelKey, next_at: sql`${earliest}::timestamptz + ${interval}::interval` })

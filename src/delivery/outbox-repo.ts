@@ -3,6 +3,7 @@
 // in src/delivery/jobs.ts): a row is leased, marked sent or failed, or handed back.
 import { sql, type Insertable, type InsertQueryBuilder, type InsertResult, type RawBuilder, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import type { Card } from '../chat/card.js';
+import { compiledOnce } from '../db/compiled-once.js';
 import type { Db } from '../db/database.js';
 import type { MessageRender, OutboxTarget } from '../db/foundation-tables.js';
 import type { Database } from '../db/tables.js';
@@ -117,7 +118,15 @@ export async function outboxCounts(db: Db) {
  * replaces stands. Undefined when it is not to be sent now (see whyNotClaimed).
  */
 export async function claimForSending(db: Executor, outboxId: string, now: Date, leaseUntil: Date) {
-  const claimed = await db
+  const claimed = (await claimStatement(db, { outboxId, now, leaseUntil })).rows[0];
+  if (!claimed) return undefined;
+  const { previous_status, person, original, ...row } = claimed;
+  return { row, uncertain: previous_status === 'sending', person: personToReachOf(person), original: original ?? undefined };
+}
+
+// Run for every message a worker sends: compiled once (src/db/compiled-once.ts).
+const claimStatement = compiledOnce((db, { outboxId, now, leaseUntil }: { outboxId: string; now: Date; leaseUntil: Date }) =>
+  db
     .with('claimed', (qb) =>
       qb
         .updateTable('outbox as o')
@@ -146,12 +155,8 @@ export async function claimForSending(db: Executor, outboxId: string, now: Date,
     .select(
       sql<{ status: OutboxStatus; delivered_ref: DeliveredRef | null } | null>`(select json_build_object('status', u.status, 'delivered_ref', u.delivered_ref) from outbox u
         where u.id = (case when claimed.message->>'updateOfOutboxId' ~ '^[0-9]{1,18}$' then claimed.message->>'updateOfOutboxId' end)::bigint)`.as('original'),
-    )
-    .executeTakeFirst();
-  if (!claimed) return undefined;
-  const { previous_status, person, original, ...row } = claimed;
-  return { row, uncertain: previous_status === 'sending', person: personToReachOf(person), original: original ?? undefined };
-}
+    ),
+);
 
 /** Why a row could not be claimed: finished, not due yet, or another worker holds it (or it is gone). */
 export async function whyNotClaimed(db: Executor, outboxId: string, now: Date): Promise<{ kind: 'done' } | { kind: 'not-due'; notBefore: Date } | { kind: 'busy' }> {
@@ -162,8 +167,12 @@ export async function whyNotClaimed(db: Executor, outboxId: string, now: Date): 
 }
 
 export async function markDelivered(db: Executor, outboxId: string, ref: DeliveredRef, now: Date): Promise<void> {
-  await db.updateTable('outbox').set({ status: 'delivered', delivered_ref: JSON.stringify(ref), delivered_at: now, lease_until: null, last_error: null }).where('id', '=', outboxId).execute();
+  await markDeliveredStatement(db, { outboxId, ref: JSON.stringify(ref), now });
 }
+
+const markDeliveredStatement = compiledOnce((db, { outboxId, ref, now }: { outboxId: string; ref: string; now: Date }) =>
+  db.updateTable('outbox').set({ status: 'delivered', delivered_ref: ref, delivered_at: now, lease_until: null, last_error: null }).where('id', '=', outboxId),
+);
 
 /**
  * Hands a row being sent back, due again at `notBefore` (waiting is not an attempt): the update, to
