@@ -6,6 +6,7 @@ import { personRefJson, type PersonRefRow } from '../orgs/repo.js';
 import { idsInOrder, outboxInsert } from '../delivery/outbox-repo.js';
 import { hasRole, type Actor } from '../chat/actor.js';
 import type { Db } from '../db/database.js';
+import { compiledOnce } from '../db/compiled-once.js';
 import { journeyChainCte, type ChainLink, type Executor } from '../journeys/repo.js';
 import type { PingEventKind, PingsTable, PingState } from '../journeys/tables.js';
 
@@ -252,7 +253,16 @@ export interface PingMessageLine {
 export async function pingsWithJourneys(db: Executor, pingIds: string[], alsoPeople: Map<string, string[]> = new Map()) {
   if (pingIds.length === 0) return [];
   const also = JSON.stringify(Object.fromEntries([...alsoPeople].filter(([, ids]) => ids.length > 0)));
-  const rows = await db
+  const { rows } = await pingsWithJourneysStatement(db, { pingIds, also });
+  return rows.map((row) => {
+    const events: PingEventLine[] = row.events.map((e) => ({ ...e, at: new Date(e.at), until: e.until === null ? null : new Date(e.until) }));
+    return { ...row, events };
+  });
+}
+
+// Read for every ping message drawn (each delivery and each click): compiled once (src/db/compiled-once.ts).
+const pingsWithJourneysStatement = compiledOnce((db: Executor, { pingIds, also }: { pingIds: string[]; also: string }) =>
+  db
     .selectFrom('pings as p')
     .innerJoin('journeys as j', 'j.id', 'p.journey_id')
     .innerJoin('organisations as o', 'o.id', 'p.org_id')
@@ -290,13 +300,8 @@ export async function pingsWithJourneys(db: Executor, pingIds: string[], alsoPeo
           union select e.actor_person_id from ping_events e where e.ping_id = p.id
           union select e.to_person_id from ping_events e where e.ping_id = p.id)), '[]'::json)`.as('people'),
     ])
-    .where('p.id', 'in', pingIds)
-    .execute();
-  return rows.map((row) => {
-    const events: PingEventLine[] = row.events.map((e) => ({ ...e, at: new Date(e.at), until: e.until === null ? null : new Date(e.until) }));
-    return { ...row, events };
-  });
-}
+    .where('p.id', '=', sql<string>`any(${pingIds}::uuid[])`),
+);
 
 /** A ping's history, oldest first, with the names of the journeys it moved to. */
 export async function pingEvents(db: Executor, pingId: string) {
