@@ -2,7 +2,8 @@
 // handled by two worker processes (the real composition root, on Postgres and Redis, Slack at a
 // fake). Prints the time from the due moment until every escalated direct message reached Slack
 // (and until the redraws and the senders' notes, which follow in the background, did too),
-// duplicates (must be 0) and misses (must be 0). Target: all delivered within 30 s of being due.
+// duplicates (must be 0) and misses (must be 0). Targets: all delivered within 15 s of being due on a
+// quiet machine, so that 30 s holds with other work on it (the load average before is printed).
 // Each pinged journey has its own parent (and parent owner) and its own sender, as in a real tree;
 // Steward sends at most one message per second to any one Slack channel (a DM is a channel), so the
 // floor is (pings per recipient) seconds: with fewer parents than journeys, pass [parents] to see it.
@@ -175,7 +176,7 @@ async function main(): Promise<void> {
     const firstArrival = Math.min(...[...arrivals.values()].map((times) => Math.min(...times)));
     const elapsed = lastArrival - due.getTime();
     console.log(`  escalated DMs delivered: ${arrivals.size} of ${PINGS}`);
-    console.log(`  first delivered ${seconds(firstArrival - due.getTime())} after due; all delivered ${seconds(elapsed)} after due (target ≤ 30 s: ${elapsed <= 30_000 ? 'met' : 'MISSED'})`);
+    console.log(`  first delivered ${seconds(firstArrival - due.getTime())} after due; all delivered ${seconds(elapsed)} after due (targets: ≤ 15 s on a quiet machine, ${elapsed <= 15_000 ? 'met' : 'MISSED'}; ≤ 30 s under load, ${elapsed <= 30_000 ? 'met' : 'MISSED'}; see the load average below)`);
     console.log(`  every message the escalations wrote (the senders' notes and the first owners' redraws too, sent after the DMs) delivered ${seconds(new Date(everythingDone.last).getTime() - due.getTime())} after due`);
     console.log(`  throughput: ${(arrivals.size / Math.max(0.001, (lastArrival - firstArrival) / 1000)).toFixed(0)} escalations delivered per second`);
     console.log(`  duplicates: ${duplicates} (must be 0); misses: ${misses} (must be 0); escalation events recorded: ${escalatedEvents.n} (must be ${PINGS})`);
