@@ -195,6 +195,16 @@ async function main(): Promise<void> {
       .executeTakeFirstOrThrow();
     const attempts = await db.selectFrom('outbox').select([sql<number>`avg(attempts)::float`.as('avg'), sql<number>`max(attempts)`.as('max')]).where('org_id', '=', orgId).where('created_at', '>', due).executeTakeFirstOrThrow();
     console.log(`  escalations recorded from ${seconds(new Date(steps.first).getTime() - due.getTime())} to ${seconds(new Date(steps.last).getTime() - due.getTime())} after due; delivery attempts per message: avg ${Number(attempts.avg).toFixed(2)}, max ${attempts.max}`);
+    // How long an escalated DM waited for a worker once it could go: after it was written, or after
+    // the turn its channel booked for it (one message per second). Slots are the floor; this is the rest.
+    const waited = await sql<{ p50: number; max: number; booked: number }>`
+      select percentile_cont(0.5) within group (order by extract(epoch from o.delivered_at - greatest(o.created_at, o.not_before))) as p50,
+        max(extract(epoch from o.delivered_at - greatest(o.created_at, o.not_before)))::float as max,
+        count(*) filter (where o.not_before > o.created_at)::int as booked
+      from outbox o join identities i on i.person_id::text = o.target->>'personId'
+      where o.org_id = ${orgId} and o.created_at > ${due} and o.message->>'updateOfOutboxId' is null and i.external_user_id like 'UPARENT%'`.execute(db);
+    const wait = waited.rows[0];
+    if (wait) console.log(`  escalated DMs waited for a worker, once their turn came: median ${seconds(wait.p50 * 1000)}, longest ${seconds(wait.max * 1000)} (${wait.booked} of them waited for a booked turn first)`);
     const cpu = workers.reduce((sum, w, i) => sum + cpuMsOf(w.pid) - (cpuBefore[i] ?? 0), 0);
     console.log(`  worker CPU: ${seconds(cpu)} for both processes (${(cpu / PINGS).toFixed(1)} ms per escalation, Postgres not counted); machine load average before: ${loadBefore}`);
     if (duplicates || misses || escalatedEvents.n !== PINGS) process.exitCode = 1;
