@@ -139,6 +139,23 @@ function missContextOf(rows: (MatchRow & { extra: unknown })[]): MissContext {
 }
 
 
+/** The groups of alternatives of a reading that count: the first six that have words. */
+function countedGroups(reading: string[][]): string[][] {
+  return reading.filter((g) => g.length > 0).slice(0, 6);
+}
+
+/**
+ * The groups of a reading a term is matched against and how many of them it must match: strictly,
+ * all of one or two groups and all but one of more; loosely, one group of a reading of at most two.
+ * Undefined when the reading takes no part. TermIndex.matching and groupsMatched both go by it, so
+ * that the memory and SQL paths count alike.
+ */
+export function readingRule(reading: string[][], loose: boolean): { groups: string[][]; needed: number } | undefined {
+  const groups = countedGroups(reading);
+  if (groups.length === 0 || (loose && groups.length > 2)) return undefined;
+  return { groups, needed: loose ? 1 : groups.length <= 2 ? groups.length : groups.length - 1 };
+}
+
 /**
  * Which words a term must share with the query, as tsqueries over groups of alternatives (a word
  * and its likely corrections). Strict: every group of a one- or two-word query; all groups but one
@@ -148,7 +165,7 @@ function missContextOf(rows: (MatchRow & { extra: unknown })[]): MissContext {
  */
 export function sharedWordsQuery(readings: string[][][]): { strict: string; loose: string } {
   const build = (joinShort: ' & ' | ' | ') => (groups: string[][]) => {
-    const terms = groups.filter((g) => g.length > 0).slice(0, 6).map((g) => (g.length === 1 ? g[0]! : `(${g.join(' | ')})`));
+    const terms = countedGroups(groups).map((g) => (g.length === 1 ? g[0]! : `(${g.join(' | ')})`));
     if (terms.length <= 2) return terms.join(joinShort);
     return terms.map((_, skip) => `(${terms.filter((__, i) => i !== skip).join(' & ')})`).join(' | ');
   };
@@ -159,15 +176,13 @@ export function sharedWordsQuery(readings: string[][][]): { strict: string; loos
 /**
  * How many groups of the query's words a term (`s`) has, as the term index counts them
  * (TermIndex.matching): per reading, the groups it matches when they are at least as many as the
- * reading needs (all of one or two groups, all but one of more; one, loosely), the most of any
- * reading. Terms are ordered by it, then by the length of their words and their id, in both paths.
+ * reading needs (readingRule), the most of any reading. Terms are ordered by it, then by the
+ * length of their words and their id, in both paths.
  */
 export function groupsMatched(readings: string[][][], loose: boolean) {
   const perReading = readings
-    .map((reading) => reading.filter((g) => g.length > 0).slice(0, 6))
-    .filter((groups) => groups.length > 0 && !(loose && groups.length > 2))
-    .map((groups) => {
-      const needed = loose ? 1 : groups.length <= 2 ? groups.length : groups.length - 1;
+    .flatMap((reading) => readingRule(reading, loose) ?? [])
+    .map(({ groups, needed }) => {
       const count = sql.join(groups.map((g) => sql`(s.words_tsv @@ to_tsquery('simple', ${g.join(' | ')}))::int`), sql` + `);
       // The count written once (each group's match is evaluated once per term), then held to `needed`.
       return sql`(select case when c >= ${needed} then c else 0 end from (select ${count} as c) m)`;

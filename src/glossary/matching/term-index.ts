@@ -6,7 +6,7 @@
 // lookup reads (src/glossary/matching/lookup-repo.ts), with the same rules, so both offer the same candidates;
 // src/glossary/matching/term-indexes.ts decides when an index is current.
 import type { Db } from '../../db/database.js';
-import { searchTextWords, termIndexAliases, termIndexPage, type IndexAliasRow as AliasRow, type IndexTermRow as TermRow } from './lookup-repo.js';
+import { readingRule, searchTextWords, termIndexAliases, termIndexPage, type IndexAliasRow as AliasRow, type IndexTermRow as TermRow } from './lookup-repo.js';
 import { compact, isNumber, SPACE } from './normalise.js';
 import type { Candidate, PreparedQuery } from './ranking.js';
 import type { TermStatus } from '../tables.js';
@@ -226,9 +226,9 @@ export class TermIndex {
    */
   private matching(readings: string[][][], loose: boolean, found: number[]): void {
     for (const reading of readings) {
-      const groups = reading.filter((g) => g.length > 0).slice(0, 6);
-      if (groups.length === 0 || (loose && groups.length > 2)) continue;
-      const needed = loose ? 1 : groups.length <= 2 ? groups.length : groups.length - 1;
+      const rule = readingRule(reading, loose);
+      if (!rule) continue;
+      const { groups, needed } = rule;
       // A common word touches thousands of terms: each is counted in one byte of `counting` (one
       // memory access per posting: that, not arithmetic, is what this costs), and only the few that
       // reach `needed` are listed, as they reach it.
